@@ -1,0 +1,234 @@
+//! Errors of the library. Every parse error names the input, the 1-based
+//! line and what was expected there; the binary prints them as
+//! `traces-tool: FILE:LINE: message` and exits with status 2.
+
+use std::fmt;
+use std::io;
+
+/// What was wrong with a line of a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParseErrorKind {
+    /// The input has no bytes at all.
+    EmptyInput,
+    /// No separator line anywhere: not a traces report. The string hints at
+    /// what the input looks like instead.
+    NotATracesReport(String),
+    /// The input holds NUL bytes or other binary data.
+    BinaryData(String),
+    /// A line of dashes and `+` that is not pprof's 67-character separator.
+    BadSeparator(String),
+    /// A frame line (13 spaces) before the block's value line.
+    FrameBeforeValue(String),
+    /// The value token of a value line does not parse.
+    BadValue { token: String, reason: String },
+    /// A label line or value line after the frames of a block began.
+    LineAfterFrames(String),
+    /// A line that is neither label, value, frame nor separator.
+    UnrecognizedLine(String),
+    /// A frame line with no name.
+    EmptyFrameName,
+    /// Bytes that are not UTF-8.
+    InvalidUtf8,
+    /// A blank line inside a block.
+    BlankLineInBlock,
+    /// Label lines followed by a separator, with no value line.
+    MissingValue,
+    /// The input ends inside a block (no closing separator).
+    TruncatedBlock,
+    /// A value whose unit is of another kind than the report's.
+    MixedUnits { token: String, expected: &'static str },
+    /// A line longer than the reader accepts.
+    LineTooLong(usize),
+    /// UTF-16 text with an unpaired surrogate.
+    BadUtf16,
+}
+
+/// Shows at most this many characters of an offending line.
+const SHOW_CHARS: usize = 80;
+
+/// Quotes a line for an error message, shortened.
+pub(crate) fn quote(line: &str) -> String {
+    let mut shown: String = line.chars().take(SHOW_CHARS).collect();
+    if shown.len() < line.len() {
+        shown.push('…');
+    }
+    format!("{shown:?}")
+}
+
+impl ParseErrorKind {
+    /// A short stable name of the kind (for counts in lenient mode).
+    pub fn name(&self) -> &'static str {
+        match self {
+            ParseErrorKind::EmptyInput => "empty-input",
+            ParseErrorKind::NotATracesReport(_) => "not-a-traces-report",
+            ParseErrorKind::BinaryData(_) => "binary-data",
+            ParseErrorKind::BadSeparator(_) => "bad-separator",
+            ParseErrorKind::FrameBeforeValue(_) => "frame-before-value",
+            ParseErrorKind::BadValue { .. } => "bad-value",
+            ParseErrorKind::LineAfterFrames(_) => "line-after-frames",
+            ParseErrorKind::UnrecognizedLine(_) => "unrecognized-line",
+            ParseErrorKind::EmptyFrameName => "empty-frame-name",
+            ParseErrorKind::InvalidUtf8 => "invalid-utf8",
+            ParseErrorKind::BlankLineInBlock => "blank-line-in-block",
+            ParseErrorKind::MissingValue => "missing-value",
+            ParseErrorKind::TruncatedBlock => "truncated-block",
+            ParseErrorKind::MixedUnits { .. } => "mixed-units",
+            ParseErrorKind::LineTooLong(_) => "line-too-long",
+            ParseErrorKind::BadUtf16 => "bad-utf16",
+        }
+    }
+}
+
+impl fmt::Display for ParseErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ParseErrorKind::*;
+        match self {
+            EmptyInput => write!(f, "empty input: expected a pprof traces report"),
+            NotATracesReport(hint) => write!(
+                f,
+                "not a pprof traces report: no separator line \
+                 \"-----------+-------...\" found{hint}"
+            ),
+            BinaryData(hint) => write!(f, "binary data, not a pprof traces report{hint}"),
+            BadSeparator(line) => write!(
+                f,
+                "expected the separator \"-----------+\" followed by 55 '-' \
+                 (67 characters), found {}",
+                quote(line)
+            ),
+            FrameBeforeValue(line) => write!(
+                f,
+                "expected a value such as 21.01MB before the first frame, found {}",
+                quote(line)
+            ),
+            BadValue { token, reason } => write!(
+                f,
+                "expected a value such as 21.01MB, 150ms or 37, found {} ({reason})",
+                quote(token)
+            ),
+            LineAfterFrames(line) => write!(
+                f,
+                "expected a frame line (13 spaces and a function) or a separator \
+                 after the value line, found {} (a missing separator?)",
+                quote(line)
+            ),
+            UnrecognizedLine(line) => write!(
+                f,
+                "expected a label line \"key:  value\" or a value line \
+                 \"21.01MB   function\", found {}",
+                quote(line)
+            ),
+            EmptyFrameName => write!(f, "expected a function name after the value, found nothing"),
+            InvalidUtf8 => write!(f, "invalid UTF-8: expected text"),
+            BlankLineInBlock => write!(
+                f,
+                "unexpected blank line inside a block: expected a label, value, \
+                 frame or separator line"
+            ),
+            MissingValue => write!(
+                f,
+                "block ends without a value line: expected a value such as 21.01MB \
+                 and a function before the separator"
+            ),
+            TruncatedBlock => write!(
+                f,
+                "input ends inside a block: expected a closing separator line \
+                 (truncated report?)"
+            ),
+            MixedUnits { token, expected } => write!(
+                f,
+                "value {} is not in {expected} like the rest of the report",
+                quote(token)
+            ),
+            LineTooLong(max) => write!(f, "line longer than {max} bytes: not a traces report"),
+            BadUtf16 => write!(f, "invalid UTF-16 text"),
+        }
+    }
+}
+
+/// Any failure of the library.
+#[derive(Debug)]
+pub enum Error {
+    /// Reading an input failed.
+    Io { path: String, source: io::Error },
+    /// An input is not a well-formed traces report.
+    Parse { path: String, line: u64, kind: ParseErrorKind },
+    /// Writing output failed (a closed pipe is reported as this too).
+    Output(io::Error),
+    /// A bad argument: an invalid regular expression, an unknown unit, ...
+    Usage(String),
+}
+
+impl Error {
+    /// True when writing failed because the reader went away (`| head`).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io { path, source } => write!(f, "{path}: {source}"),
+            Error::Parse { path, line, kind } if *line == 0 => write!(f, "{path}: {kind}"),
+            Error::Parse { path, line, kind } => write!(f, "{path}:{line}: {kind}"),
+            Error::Output(e) => write!(f, "writing output: {e}"),
+            Error::Usage(msg) => f.write_str(msg),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            Error::Output(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for Error {
+    /// Bare I/O errors are output errors: input errors carry their path.
+    fn from(e: io::Error) -> Error {
+        Error::Output(e)
+    }
+}
+
+impl From<csv::Error> for Error {
+    fn from(e: csv::Error) -> Error {
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => Error::Output(io),
+            other => Error::Output(io::Error::other(format!("{other:?}"))),
+        }
+    }
+}
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_error_names_file_and_line() {
+        let e = Error::Parse {
+            path: "traces.txt".into(),
+            line: 1234,
+            kind: ParseErrorKind::FrameBeforeValue("             main.main".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "traces.txt:1234: expected a value such as 21.01MB before the first frame, \
+             found \"             main.main\""
+        );
+    }
+
+    #[test]
+    fn long_lines_are_shortened() {
+        let q = quote(&"x".repeat(500));
+        assert!(q.len() < 100, "{q}");
+        assert!(q.contains('…'));
+    }
+}

@@ -1,0 +1,43 @@
+//! # traces-tool
+//!
+//! Typed access to the text of Go pprof's `traces` report
+//! (`go tool pprof -traces heap.pprof`). pprof prints one block per sample:
+//!
+//! ```text
+//! -----------+-------------------------------------------------------
+//!      bytes:  352B
+//!    21.01MB   net/textproto.(*Reader).ReadMIMEHeader
+//!              net/http.readRequest
+//! -----------+-------------------------------------------------------
+//! ```
+//!
+//! [`parse::TraceReader`] streams such blocks as [`record::Record`]s: the
+//! labels, the value (exact, in base units, with pprof's 1024-based memory
+//! units) and the stack, leaf first. The `cmd` modules build the commands of
+//! the `traces-tool` binary on top; the library never prints.
+//!
+//! ```
+//! use traces_tool::parse::{ReaderOptions, TraceReader};
+//! use traces_tool::record::{Names, Record};
+//!
+//! let report = concat!(
+//!     "Type: inuse_space\n",
+//!     "-----------+-------------------------------------------------------\n",
+//!     "     bytes:  352B\n",
+//!     "   21.01MB   net/textproto.(*Reader).ReadMIMEHeader\n",
+//!     "             net/http.readRequest\n",
+//!     "-----------+-------------------------------------------------------\n",
+//! );
+//! let mut reader = TraceReader::new("traces.txt", report.as_bytes(), ReaderOptions::default())?;
+//! let (mut names, mut record) = (Names::new(), Record::new());
+//! assert!(reader.read_record(&mut record, &mut names)?);
+//! assert_eq!(record.value.centi, 2101 * 1024 * 1024); // hundredths of a byte
+//! assert_eq!(names.get(record.frames[1].name), "net/http.readRequest");
+//! # Ok::<(), traces_tool::error::Error>(())
+//! ```
+
+pub mod error;
+pub mod input;
+pub mod parse;
+pub mod record;
+pub mod units;

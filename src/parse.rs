@@ -1,0 +1,668 @@
+//! The streaming parser of pprof's `traces` report.
+//!
+//! One pass over the bytes: [`LineReader`] hands out lines without copying
+//! them, [`classify`] names each line of a block (every arm is a production
+//! of `grammar/traces.pest`), and [`TraceReader`] assembles lines into
+//! [`Record`]s, reusing the caller's record so that reading allocates nothing
+//! per sample. See `../shared/notes/pprof-text-formats.md` section 2 for the
+//! layout pprof's `printTraces` writes.
+
+use std::io::{self, Read};
+
+use memchr::memchr;
+
+use crate::error::{Error, ParseErrorKind, Result};
+use crate::input::Input;
+use crate::record::{Frame, Header, HeaderField, Names, Record};
+use crate::units::{parse_value, Dimension};
+
+/// The line pprof prints before every block and once after the last one:
+/// 11 `-`, a `+`, 55 `-`. Unchanged since 2016.
+pub const SEPARATOR: &str = "-----------+-------------------------------------------------------";
+
+/// Continuation frames start with exactly this many spaces (`%10s` of an
+/// empty value plus the 3 spaces of `%10s   %s`).
+pub const FRAME_INDENT: usize = 13;
+
+/// The marker pprof appends to inlined frames (since pprof commit d9cc468).
+pub const INLINE_SUFFIX: &str = " (inline)";
+
+/// Lines longer than this are refused: no report has them, binary data does.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// A reader of `\n`-terminated lines over any byte source, handing out
+/// slices of its own buffer (no copy, no allocation per line).
+pub struct LineReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    line: u64,
+}
+
+impl<R: Read> LineReader<R> {
+    /// A reader with a 256 KiB buffer.
+    pub fn new(inner: R) -> Self {
+        LineReader { inner, buf: vec![0; 1 << 18], start: 0, end: 0, eof: false, line: 0 }
+    }
+
+    /// The 1-based number of the line returned last.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The next line without its `\n` (and without a `\r` before it), or
+    /// `None` at the end. `Err` of kind `InvalidData` for an over-long line.
+    pub fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
+        let mut searched = 0;
+        loop {
+            if let Some(i) = memchr(b'\n', &self.buf[self.start + searched..self.end]) {
+                let begin = self.start;
+                let stop = begin + searched + i;
+                self.start = stop + 1;
+                self.line += 1;
+                return Ok(Some(trim_cr(&self.buf[begin..stop])));
+            }
+            searched = self.end - self.start;
+            if self.eof {
+                if self.start == self.end {
+                    return Ok(None);
+                }
+                let begin = self.start;
+                self.start = self.end;
+                self.line += 1;
+                return Ok(Some(trim_cr(&self.buf[begin..self.end])));
+            }
+            if searched > MAX_LINE {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "line too long"));
+            }
+            self.fill()?;
+        }
+    }
+
+    /// Moves the partial line to the front, grows the buffer if needed, and
+    /// reads more.
+    fn fill(&mut self) -> io::Result<()> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.inner.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    match line.split_last() {
+        Some((b'\r', rest)) => rest,
+        _ => line,
+    }
+}
+
+/// One line inside a block, as [`classify`] reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// `-----------+-------------------------------------------------------`
+    Separator,
+    /// `     bytes:  352B` (key `bytes`, values `352B`)
+    Label { key: &'a str, values: &'a str },
+    /// `   21.01MB   net/textproto.(*Reader).ReadMIMEHeader`
+    Value { token: &'a str, frame: &'a str },
+    /// `             net/http.readRequest`
+    Frame { frame: &'a str },
+}
+
+/// Names one line of a block. Never fails on the value token itself: that
+/// is checked by the caller with [`parse_value`].
+pub fn classify(line: &str) -> Result<Line<'_>, ParseErrorKind> {
+    let bytes = line.as_bytes();
+    if bytes.len() >= FRAME_INDENT && bytes[..FRAME_INDENT].iter().all(|&b| b == b' ') {
+        // `             net/http.readRequest`
+        return Ok(Line::Frame { frame: &line[FRAME_INDENT..] });
+    }
+    if bytes.first() == Some(&b'-') && line.trim_end() == SEPARATOR {
+        return Ok(Line::Separator);
+    }
+    let body = line.trim_start_matches(' ');
+    if body.is_empty() {
+        return Err(ParseErrorKind::BlankLineInBlock);
+    }
+    if body.starts_with("---") && body.contains('+') {
+        return Err(ParseErrorKind::BadSeparator(line.to_owned()));
+    }
+    let token_end = body.find(' ').unwrap_or(body.len());
+    let token = &body[..token_end];
+    let rest = &body[token_end..];
+    // A value line: `%10s   %s`, a token without `:` and exactly 3 spaces.
+    if !token.ends_with(':') && rest.len() > 3 && rest.starts_with("   ") && !rest[3..].starts_with(' ')
+    {
+        return Ok(Line::Value { token, frame: &rest[3..] });
+    }
+    // A label line: `%10s:  %s`; the key may contain `:` (`pprof::base`) and
+    // the values may be empty (then an editor may have trimmed the spaces).
+    if let Some(colon) = body.find(":  ") {
+        return Ok(Line::Label { key: &body[..colon], values: &body[colon + 3..] });
+    }
+    if let Some(key) = body.trim_end().strip_suffix(':') {
+        return Ok(Line::Label { key, values: "" });
+    }
+    Err(ParseErrorKind::UnrecognizedLine(line.to_owned()))
+}
+
+/// Splits the ` (inline)` marker off a frame.
+pub fn split_inline(frame: &str) -> (&str, bool) {
+    match frame.strip_suffix(INLINE_SUFFIX) {
+        Some(name) => (name, true),
+        None => (frame, false),
+    }
+}
+
+/// How a [`TraceReader`] treats malformed blocks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReaderOptions {
+    /// Skip malformed blocks (counted in [`TraceReader::skipped`]) instead
+    /// of stopping at the first one. Default: false (strict).
+    pub lenient: bool,
+}
+
+/// Blocks a lenient reader skipped, per kind of problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// The kind's stable name (`bad-value`, ...).
+    pub kind: &'static str,
+    /// How many blocks were skipped for it.
+    pub count: u64,
+    /// Line and message of the first of them.
+    pub first_line: u64,
+    /// The message of the first of them.
+    pub first_message: String,
+}
+
+/// Where the reader is between lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// After a separator: labels or the value line come next.
+    Labels,
+    /// After the value line: frames or the separator come next.
+    Frames,
+    /// Lenient mode, after an error: skipping to the next separator.
+    Skipping,
+}
+
+/// Streams the records of one traces report.
+pub struct TraceReader<R> {
+    lines: LineReader<R>,
+    name: String,
+    header: Header,
+    options: ReaderOptions,
+    state: State,
+    /// Dimension of the first non-zero value: later ones must agree.
+    dim: Option<Dimension>,
+    samples: u64,
+    skipped: Vec<Skipped>,
+    done: bool,
+}
+
+impl TraceReader<Box<dyn Read>> {
+    /// Reads the header of an opened input.
+    pub fn open(input: Input, options: ReaderOptions) -> Result<Self> {
+        TraceReader::new(input.name, input.reader, options)
+    }
+}
+
+impl<R: Read> TraceReader<R> {
+    /// Reads the header (everything up to the first separator) of `reader`,
+    /// shown as `name` in errors.
+    pub fn new(name: impl Into<String>, reader: R, options: ReaderOptions) -> Result<Self> {
+        let mut this = TraceReader {
+            lines: LineReader::new(reader),
+            name: name.into(),
+            header: Header::default(),
+            options,
+            state: State::Labels,
+            dim: None,
+            samples: 0,
+            skipped: Vec::new(),
+            done: false,
+        };
+        this.read_header()?;
+        Ok(this)
+    }
+
+    /// The input's name as shown in messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The header lines.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// What the report's values measure: from the values read so far, else
+    /// from the header's `Type:`, else a count.
+    pub fn dimension(&self) -> Dimension {
+        self.dim.or_else(|| self.header.dimension()).unwrap_or(Dimension::Count)
+    }
+
+    /// Blocks skipped in lenient mode, per kind.
+    pub fn skipped(&self) -> &[Skipped] {
+        &self.skipped
+    }
+
+    /// The line number reached.
+    pub fn line(&self) -> u64 {
+        self.lines.line()
+    }
+
+    fn error(&self, kind: ParseErrorKind) -> Error {
+        Error::Parse { path: self.name.clone(), line: self.lines.line(), kind }
+    }
+
+    fn io_error(&self, e: io::Error) -> Error {
+        if e.kind() == io::ErrorKind::InvalidData && e.to_string() == "line too long" {
+            return self.error(ParseErrorKind::LineTooLong(MAX_LINE));
+        }
+        Error::Io { path: self.name.clone(), source: e }
+    }
+
+    fn read_header(&mut self) -> Result<()> {
+        let mut first = true;
+        loop {
+            let line = match self.lines.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => break,
+                Err(e) => return Err(self.io_error(e)),
+            };
+            if line.contains(&0) {
+                return Err(self.error(binary_data()));
+            }
+            let Ok(text) = std::str::from_utf8(line) else {
+                return Err(self.error(binary_data()));
+            };
+            // Interactive transcripts: `(pprof) File: heketi`.
+            let text = if first { text.strip_prefix("(pprof) ").unwrap_or(text) } else { text };
+            first = false;
+            if text.trim_end() == SEPARATOR {
+                return Ok(());
+            }
+            if text.starts_with("-----------+") || text.starts_with("----------+") {
+                let kind = ParseErrorKind::BadSeparator(text.to_owned());
+                return Err(self.error(kind));
+            }
+            let field = HeaderField::classify(text);
+            self.header.lines.push((field, text.to_owned()));
+        }
+        let kind = if self.lines.line() == 0 {
+            ParseErrorKind::EmptyInput
+        } else {
+            ParseErrorKind::NotATracesReport(not_traces_hint(&self.header))
+        };
+        Err(Error::Parse { path: self.name.clone(), line: 0, kind })
+    }
+
+    /// Reads the next record into `rec`, interning frame names in `names`.
+    /// Returns false at the end of the report.
+    pub fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
+        if self.done {
+            return Ok(false);
+        }
+        rec.clear();
+        loop {
+            // The number of the line about to be read.
+            let line_no = self.lines.line() + 1;
+            let line = match self.lines.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => {
+                    self.done = true;
+                    return match self.state {
+                        State::Labels if rec.label_count() == 0 => Ok(false),
+                        State::Skipping => Ok(false),
+                        _ => {
+                            let err = self.error(ParseErrorKind::TruncatedBlock);
+                            self.recover(err)?;
+                            Ok(false)
+                        }
+                    };
+                }
+                Err(e) => return Err(self.io_error(e)),
+            };
+            let outcome = match std::str::from_utf8(line) {
+                Err(_) => Err(ParseErrorKind::InvalidUtf8),
+                Ok(text) if self.state == State::Skipping => {
+                    if text.trim_end() == SEPARATOR {
+                        self.state = State::Labels;
+                        rec.clear();
+                    }
+                    Ok(false)
+                }
+                Ok(text) => step(self.state, text, rec, names, line_no, &mut self.dim),
+            };
+            match outcome {
+                Ok(true) => {
+                    self.state = State::Labels;
+                    self.samples += 1;
+                    rec.index = self.samples;
+                    return Ok(true);
+                }
+                Ok(false) => {
+                    if self.state != State::Skipping {
+                        self.state = if rec.frames.is_empty() { State::Labels } else { State::Frames };
+                    }
+                }
+                Err(kind) => {
+                    let err = self.error(kind);
+                    self.recover(err)?;
+                    rec.clear();
+                    self.state = State::Skipping;
+                }
+            }
+        }
+    }
+
+    /// In lenient mode, counts the error and carries on; else returns it.
+    fn recover(&mut self, err: Error) -> Result<()> {
+        let Error::Parse { line, kind, .. } = &err else { return Err(err) };
+        if !self.options.lenient {
+            return Err(err);
+        }
+        let name = kind.name();
+        match self.skipped.iter_mut().find(|s| s.kind == name) {
+            Some(s) => s.count += 1,
+            None => self.skipped.push(Skipped {
+                kind: name,
+                count: 1,
+                first_line: *line,
+                first_message: kind.to_string(),
+            }),
+        }
+        Ok(())
+    }
+}
+
+/// Applies one line of a block to the record being built. Returns true when
+/// the line closes a complete record.
+fn step(
+    state: State,
+    text: &str,
+    rec: &mut Record,
+    names: &mut Names,
+    line_no: u64,
+    dim: &mut Option<Dimension>,
+) -> Result<bool, ParseErrorKind> {
+    match classify(text)? {
+        Line::Separator => match state {
+            State::Frames => Ok(true),
+            _ if rec.label_count() > 0 => Err(ParseErrorKind::MissingValue),
+            // An empty block: pprof never prints one; it holds no sample.
+            _ => Ok(false),
+        },
+        Line::Label { key, values } => match state {
+            State::Labels => {
+                rec.push_label(key, values);
+                Ok(false)
+            }
+            _ => Err(ParseErrorKind::LineAfterFrames(text.to_owned())),
+        },
+        Line::Value { token, frame } => {
+            if state != State::Labels {
+                return Err(ParseErrorKind::LineAfterFrames(text.to_owned()));
+            }
+            let value = parse_value(token).map_err(|e| ParseErrorKind::BadValue {
+                token: token.to_owned(),
+                reason: e.to_string(),
+            })?;
+            check_dimension(dim, value.dim, token)?;
+            rec.set_value(value, token);
+            rec.line = line_no;
+            push_frame(rec, names, frame)?;
+            Ok(false)
+        }
+        Line::Frame { frame } => match state {
+            State::Frames => {
+                push_frame(rec, names, frame)?;
+                Ok(false)
+            }
+            _ => Err(ParseErrorKind::FrameBeforeValue(text.to_owned())),
+        },
+    }
+}
+
+fn push_frame(rec: &mut Record, names: &mut Names, frame: &str) -> Result<(), ParseErrorKind> {
+    let (name, inline) = split_inline(frame);
+    if name.trim().is_empty() {
+        return Err(ParseErrorKind::EmptyFrameName);
+    }
+    rec.frames.push(Frame { name: names.intern(name), inline });
+    Ok(())
+}
+
+/// Values of one report are all bytes, all time or all counts; a bare `0`
+/// and unknown `-unit` suffixes fit any.
+fn check_dimension(
+    seen: &mut Option<Dimension>,
+    dim: Dimension,
+    token: &str,
+) -> Result<(), ParseErrorKind> {
+    if matches!(dim, Dimension::Zero) {
+        return Ok(());
+    }
+    match *seen {
+        None => {
+            *seen = Some(dim);
+            Ok(())
+        }
+        Some(d) if d == dim || d == Dimension::Other || dim == Dimension::Other => Ok(()),
+        Some(d) => Err(ParseErrorKind::MixedUnits { token: token.to_owned(), expected: d.name() }),
+    }
+}
+
+fn binary_data() -> ParseErrorKind {
+    ParseErrorKind::BinaryData(
+        " (a binary pprof profile? print its report with `go tool pprof -traces FILE`)".to_owned(),
+    )
+}
+
+/// A hint at what an input without separators is instead.
+fn not_traces_hint(header: &Header) -> String {
+    let has = |needle: &str| header.lines.iter().any(|(_, l)| l.contains(needle));
+    if has("flat  flat%") || has("Showing nodes accounting for") {
+        "; this looks like pprof's `top` report: print it with `go tool pprof -traces`".to_owned()
+    } else if has("PeriodType:") || has("Samples:") {
+        "; this looks like pprof's `-raw` output: print it with `go tool pprof -traces`".to_owned()
+    } else {
+        "; expected the output of `go tool pprof -traces`".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::Value;
+
+    #[test]
+    fn classify_every_line_kind() {
+        assert_eq!(classify(SEPARATOR), Ok(Line::Separator));
+        assert_eq!(classify(&format!("{SEPARATOR}  ")), Ok(Line::Separator));
+        assert_eq!(
+            classify("     bytes:  352B"),
+            Ok(Line::Label { key: "bytes", values: "352B" })
+        );
+        assert_eq!(
+            classify("request_kind:  GET"),
+            Ok(Line::Label { key: "request_kind", values: "GET" })
+        );
+        assert_eq!(
+            classify("pprof::base:  true"),
+            Ok(Line::Label { key: "pprof::base", values: "true" })
+        );
+        assert_eq!(
+            classify("          :  empty-key"),
+            Ok(Line::Label { key: "", values: "empty-key" })
+        );
+        assert_eq!(classify("       key:  "), Ok(Line::Label { key: "key", values: "" }));
+        assert_eq!(classify("       key:"), Ok(Line::Label { key: "key", values: "" }));
+        assert_eq!(classify("     alpha:  x y"), Ok(Line::Label { key: "alpha", values: "x y" }));
+        assert_eq!(
+            classify("   21.01MB   net/textproto.(*Reader).ReadMIMEHeader"),
+            Ok(Line::Value { token: "21.01MB", frame: "net/textproto.(*Reader).ReadMIMEHeader" })
+        );
+        assert_eq!(
+            classify("150000000ns   main.spin"),
+            Ok(Line::Value { token: "150000000ns", frame: "main.spin" })
+        );
+        assert_eq!(
+            classify("       5PB   std::vector<int, std::allocator<int> >::push_back"),
+            Ok(Line::Value {
+                token: "5PB",
+                frame: "std::vector<int, std::allocator<int> >::push_back"
+            })
+        );
+        assert_eq!(
+            classify("             main.main (inline)"),
+            Ok(Line::Frame { frame: "main.main (inline)" })
+        );
+        assert_eq!(classify("   "), Err(ParseErrorKind::BlankLineInBlock));
+        assert!(matches!(classify("----------+----"), Err(ParseErrorKind::BadSeparator(_))));
+        assert!(matches!(classify("garbage"), Err(ParseErrorKind::UnrecognizedLine(_))));
+    }
+
+    #[test]
+    fn inline_marker_is_split_off() {
+        assert_eq!(split_inline("main.mk (inline)"), ("main.mk", true));
+        assert_eq!(split_inline("main.mk"), ("main.mk", false));
+    }
+
+    fn read_all(text: &str, lenient: bool) -> Result<(Vec<Record>, Names, Vec<Skipped>)> {
+        let mut reader = TraceReader::new("t.txt", text.as_bytes(), ReaderOptions { lenient })?;
+        let mut names = Names::new();
+        let mut rec = Record::new();
+        let mut out = Vec::new();
+        while reader.read_record(&mut rec, &mut names)? {
+            out.push(rec.clone());
+        }
+        Ok((out, names, reader.skipped().to_vec()))
+    }
+
+    const REPORT: &str = concat!(
+        "File: heketi\n",
+        "Type: inuse_space\n",
+        "-----------+-------------------------------------------------------\n",
+        "     bytes:  352B\n",
+        "   21.01MB   net/textproto.(*Reader).ReadMIMEHeader\n",
+        "             net/http.readRequest\n",
+        "             net/http.(*conn).serve (inline)\n",
+        "-----------+-------------------------------------------------------\n",
+        "         0   main.keep\n",
+        "-----------+-------------------------------------------------------\n",
+    );
+
+    #[test]
+    fn reads_header_and_records() {
+        let (recs, names, _) = read_all(REPORT, false).unwrap();
+        assert_eq!(recs.len(), 2);
+        let r = &recs[0];
+        assert_eq!((r.index, r.line), (1, 5));
+        assert_eq!(r.value.centi, 2101 * (1 << 20));
+        assert_eq!(r.value_text(), "21.01MB");
+        assert_eq!(r.label("bytes"), Some("352B"));
+        let frames: Vec<_> = r.frames.iter().map(|f| (names.get(f.name), f.inline)).collect();
+        assert_eq!(
+            frames,
+            [
+                ("net/textproto.(*Reader).ReadMIMEHeader", false),
+                ("net/http.readRequest", false),
+                ("net/http.(*conn).serve", true)
+            ]
+        );
+        assert_eq!(recs[1].value, Value::ZERO);
+        assert_eq!(recs[1].index, 2);
+    }
+
+    #[test]
+    fn header_prompt_and_crlf() {
+        let text = format!("(pprof) {}", REPORT.replace('\n', "\r\n"));
+        let reader = TraceReader::new("t", text.as_bytes(), ReaderOptions::default()).unwrap();
+        assert_eq!(reader.header().get(HeaderField::File), Some("heketi"));
+        let (recs, _, _) = read_all(&text, false).unwrap();
+        assert_eq!(recs.len(), 2);
+    }
+
+    fn error_of(text: &str) -> (u64, &'static str) {
+        match read_all(text, false) {
+            Err(Error::Parse { line, kind, .. }) => (line, kind.name()),
+            other => panic!("expected a parse error, got {:?}", other.map(|r| r.0.len())),
+        }
+    }
+
+    #[test]
+    fn malformed_blocks_name_their_line() {
+        let sep = SEPARATOR;
+        assert_eq!(error_of(""), (0, "empty-input"));
+        assert_eq!(error_of("Type: cpu\n"), (0, "not-a-traces-report"));
+        assert_eq!(error_of(&format!("{sep}\n             main.main\n")), (2, "frame-before-value"));
+        assert_eq!(error_of(&format!("{sep}\n  1.2.3MB   main.main\n{sep}\n")), (2, "bad-value"));
+        assert_eq!(error_of(&format!("{sep}\n  1kB   main.main\n")), (2, "truncated-block"));
+        assert_eq!(error_of(&format!("{sep}\n  key:  v\n{sep}\n")), (3, "missing-value"));
+        assert_eq!(error_of(&format!("{sep}\n  1kB   a\n  key:  v\n")), (3, "line-after-frames"));
+        assert_eq!(error_of(&format!("{sep}\n  1kB   a\n  5ms   b\n")), (3, "line-after-frames"));
+        assert_eq!(error_of(&format!("{sep}\n  1kB   a\n{sep}\n  ")), (4, "blank-line-in-block"));
+        assert_eq!(error_of(&format!("{sep}\n  1kB   a\n{sep}\n  5ms   b\n{sep}\n")), (4, "mixed-units"));
+        assert_eq!(error_of("\u{0}\u{1}binary"), (1, "binary-data"));
+        assert_eq!(error_of("----------+-----\n"), (1, "bad-separator"));
+    }
+
+    #[test]
+    fn invalid_utf8_in_a_name() {
+        let mut bytes = format!("{SEPARATOR}\n  1kB   main.").into_bytes();
+        bytes.extend_from_slice(&[0xff, 0xfe, b'\n']);
+        let mut reader = TraceReader::new("t", &bytes[..], ReaderOptions::default()).unwrap();
+        let err = reader.read_record(&mut Record::new(), &mut Names::new()).unwrap_err();
+        assert_eq!(err.to_string(), "t:2: invalid UTF-8: expected text");
+    }
+
+    #[test]
+    fn lenient_mode_counts_what_it_skips() {
+        let sep = SEPARATOR;
+        let text = format!(
+            "{sep}\n  1kB   a\n{sep}\n  XB   b\n             c\n{sep}\n             d\n{sep}\n  2kB   e\n{sep}\n  ZZ   f\n{sep}\n"
+        );
+        let (recs, _, skipped) = read_all(&text, true).unwrap();
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs.iter().map(|r| r.index).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(skipped.len(), 2);
+        assert_eq!((skipped[0].kind, skipped[0].count, skipped[0].first_line), ("bad-value", 2, 4));
+        assert_eq!((skipped[1].kind, skipped[1].count, skipped[1].first_line), ("frame-before-value", 1, 7));
+    }
+
+    #[test]
+    fn line_reader_handles_long_lines_and_missing_final_newline() {
+        let long = "x".repeat(700_000);
+        let text = format!("a\r\n{long}\nlast");
+        let mut lines = LineReader::new(text.as_bytes());
+        assert_eq!(lines.next_line().unwrap(), Some(&b"a"[..]));
+        assert_eq!(lines.next_line().unwrap().map(<[u8]>::len), Some(700_000));
+        assert_eq!(lines.next_line().unwrap(), Some(&b"last"[..]));
+        assert_eq!(lines.line(), 3);
+        assert_eq!(lines.next_line().unwrap(), None);
+        let huge = "y".repeat(MAX_LINE * 3);
+        assert!(LineReader::new(huge.as_bytes()).next_line().is_err());
+    }
+}

@@ -1,0 +1,342 @@
+//! The data model: a report [`Header`], one [`Record`] per sample, its
+//! [`Frame`]s and labels, and the [`Names`] table that interns function
+//! names. Nothing here knows about text: the traces parser fills these types,
+//! and so can any other reader of pprof data.
+
+use rustc_hash::FxHashMap;
+
+use crate::units::{Dimension, Value};
+
+/// Index of an interned frame name in [`Names`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NameId(pub u32);
+
+/// Interned frame names. A report of millions of lines has only hundreds or
+/// thousands of distinct functions, so frames store a 4-byte [`NameId`].
+#[derive(Debug, Default, Clone)]
+pub struct Names {
+    ids: FxHashMap<Box<str>, NameId>,
+    names: Vec<Box<str>>,
+}
+
+impl Names {
+    /// An empty table.
+    pub fn new() -> Names {
+        Names::default()
+    }
+
+    /// The id of `name`, adding it on first sight. Allocates only then.
+    pub fn intern(&mut self, name: &str) -> NameId {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = NameId(u32::try_from(self.names.len()).expect("fewer than 2^32 names"));
+        self.names.push(name.into());
+        self.ids.insert(name.into(), id);
+        id
+    }
+
+    /// The name behind an id.
+    pub fn get(&self, id: NameId) -> &str {
+        &self.names[id.0 as usize]
+    }
+
+    /// The id of a name already seen.
+    pub fn lookup(&self, name: &str) -> Option<NameId> {
+        self.ids.get(name).copied()
+    }
+
+    /// Number of distinct names.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// True if no name was interned yet.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// All names with their ids, in the order first seen.
+    pub fn iter(&self) -> impl Iterator<Item = (NameId, &str)> {
+        self.names.iter().enumerate().map(|(i, n)| (NameId(i as u32), &**n))
+    }
+}
+
+/// One line of a stack: a function (or `func file:line`, `address func ...`
+/// with other granularities), and whether pprof marked it ` (inline)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Frame {
+    /// The frame text without the ` (inline)` marker.
+    pub name: NameId,
+    /// True when the frame was inlined into its caller (printed ` (inline)`).
+    pub inline: bool,
+}
+
+/// The kind of a header line, by its prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderField {
+    /// `File: heketi`
+    File,
+    /// `Build ID: 059f700e...`
+    BuildId,
+    /// `Type: inuse_space`
+    Type,
+    /// `Doc: https://...` (pprof since 2024-09)
+    Doc,
+    /// `Time: Oct 16, 2018 at 11:14am (UTC)` or `Time: 2024-10-09 10:00:00 UTC`
+    Time,
+    /// `Duration: 30s, Total samples = 1.12s ( 3.73%)`
+    Duration,
+    /// Any other line: a profile comment, or a warning pprof printed first.
+    Comment,
+    /// The empty line pprof prints when a profile has no header fields.
+    Empty,
+}
+
+impl HeaderField {
+    /// The prefix of a line of this kind, with its `": "`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            HeaderField::File => "File: ",
+            HeaderField::BuildId => "Build ID: ",
+            HeaderField::Type => "Type: ",
+            HeaderField::Doc => "Doc: ",
+            HeaderField::Time => "Time: ",
+            HeaderField::Duration => "Duration: ",
+            HeaderField::Comment | HeaderField::Empty => "",
+        }
+    }
+
+    /// Classifies one header line by its prefix.
+    pub fn classify(line: &str) -> HeaderField {
+        const FIELDS: [HeaderField; 6] = [
+            HeaderField::File,
+            HeaderField::BuildId,
+            HeaderField::Type,
+            HeaderField::Doc,
+            HeaderField::Time,
+            HeaderField::Duration,
+        ];
+        if line.is_empty() {
+            return HeaderField::Empty;
+        }
+        FIELDS
+            .into_iter()
+            .find(|f| line.starts_with(f.prefix()))
+            .unwrap_or(HeaderField::Comment)
+    }
+}
+
+/// The lines before the first separator, kept in order and verbatim.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Header {
+    /// Every header line with its kind, as printed (without the line end).
+    pub lines: Vec<(HeaderField, String)>,
+}
+
+impl Header {
+    /// The text after the prefix of the first line of this kind.
+    pub fn get(&self, field: HeaderField) -> Option<&str> {
+        self.lines
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, line)| line[field.prefix().len()..].trim_end())
+    }
+
+    /// The sample type (`inuse_space`, `cpu`, `mean_delay`), if printed.
+    pub fn sample_type(&self) -> Option<&str> {
+        self.get(HeaderField::Type)
+    }
+
+    /// The dimension the header's sample type implies.
+    pub fn dimension(&self) -> Option<Dimension> {
+        self.sample_type().and_then(Dimension::of_sample_type)
+    }
+}
+
+/// One label line of a sample, as offsets into the record's label text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LabelSpan {
+    key_end: u32,
+    value_end: u32,
+}
+
+/// One sample: its labels, its value and its stack, leaf first.
+///
+/// A `Record` is meant to be reused: readers clear and refill it, so reading
+/// a report allocates nothing per sample once the buffers have grown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Record {
+    /// 1-based number of the sample in its input.
+    pub index: u64,
+    /// 1-based line of the value line in the input (0 when not from text).
+    pub line: u64,
+    /// The sample value, exact in the base unit.
+    pub value: Value,
+    value_text: String,
+    label_text: String,
+    labels: Vec<LabelSpan>,
+    /// The stack, leaf first (frame 0 carries the value), root last.
+    pub frames: Vec<Frame>,
+}
+
+impl Default for Value {
+    fn default() -> Value {
+        Value::ZERO
+    }
+}
+
+impl Record {
+    /// An empty record.
+    pub fn new() -> Record {
+        Record::default()
+    }
+
+    /// Empties the record, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.index = 0;
+        self.line = 0;
+        self.value = Value::ZERO;
+        self.value_text.clear();
+        self.label_text.clear();
+        self.labels.clear();
+        self.frames.clear();
+    }
+
+    /// Sets the value and the text it was printed as.
+    pub fn set_value(&mut self, value: Value, text: &str) {
+        self.value = value;
+        self.value_text.clear();
+        self.value_text.push_str(text);
+    }
+
+    /// The value as printed in the report (`21.01MB`).
+    pub fn value_text(&self) -> &str {
+        &self.value_text
+    }
+
+    /// Appends a label line: its key and its values as printed (joined by
+    /// single spaces, as pprof joins them).
+    pub fn push_label(&mut self, key: &str, values: &str) {
+        self.label_text.push_str(key);
+        let key_end = self.label_text.len() as u32;
+        self.label_text.push_str(values);
+        let value_end = self.label_text.len() as u32;
+        self.labels.push(LabelSpan { key_end, value_end });
+    }
+
+    /// The labels in printed order, as `(key, values)`.
+    pub fn labels(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        let mut start = 0usize;
+        self.labels.iter().map(move |span| {
+            let key = &self.label_text[start..span.key_end as usize];
+            let values = &self.label_text[span.key_end as usize..span.value_end as usize];
+            start = span.value_end as usize;
+            (key, values)
+        })
+    }
+
+    /// The values of the label `key`, as printed, if the sample has it.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// Number of label lines.
+    pub fn label_count(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// The leaf frame, where the value was measured.
+    pub fn leaf(&self) -> Option<Frame> {
+        self.frames.first().copied()
+    }
+
+    /// True when pprof's `-diff_base` marked this sample as coming from the
+    /// base profile (`pprof::base:  true`).
+    pub fn is_base(&self) -> bool {
+        self.label("pprof::base") == Some("true")
+    }
+
+    /// The labels as one field, `key=values` joined by `; ` (CSV output).
+    pub fn labels_joined(&self) -> String {
+        let mut out = String::new();
+        for (i, (k, v)) in self.labels().enumerate() {
+            if i > 0 {
+                out.push_str("; ");
+            }
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::parse_value;
+
+    #[test]
+    fn names_are_interned_once() {
+        let mut names = Names::new();
+        let a = names.intern("main.main");
+        let b = names.intern("runtime.main");
+        assert_eq!(names.intern("main.main"), a);
+        assert_ne!(a, b);
+        assert_eq!(names.get(b), "runtime.main");
+        assert_eq!(names.len(), 2);
+        assert_eq!(names.lookup("runtime.main"), Some(b));
+        assert_eq!(names.lookup("nope"), None);
+    }
+
+    #[test]
+    fn labels_round_trip_through_the_shared_buffer() {
+        let mut rec = Record::new();
+        rec.push_label("pprof::base", "true");
+        rec.push_label("", "empty-key");
+        rec.push_label("bytes", "1.50kB 2kB");
+        let got: Vec<_> = rec.labels().collect();
+        assert_eq!(
+            got,
+            [("pprof::base", "true"), ("", "empty-key"), ("bytes", "1.50kB 2kB")]
+        );
+        assert!(rec.is_base());
+        assert_eq!(rec.label("bytes"), Some("1.50kB 2kB"));
+        assert_eq!(rec.labels_joined(), "pprof::base=true; =empty-key; bytes=1.50kB 2kB");
+        rec.clear();
+        assert_eq!(rec.labels().count(), 0);
+    }
+
+    #[test]
+    fn header_fields_by_prefix() {
+        let header = Header {
+            lines: [
+                "File: heketi",
+                "a free-form comment",
+                "Type: inuse_space",
+                "Duration: 702.56ms, Total samples = 60 ",
+            ]
+            .iter()
+            .map(|l| (HeaderField::classify(l), l.to_string()))
+            .collect(),
+        };
+        assert_eq!(header.get(HeaderField::File), Some("heketi"));
+        assert_eq!(header.lines[1].0, HeaderField::Comment);
+        assert_eq!(header.sample_type(), Some("inuse_space"));
+        assert_eq!(header.dimension(), Some(Dimension::Bytes));
+        assert_eq!(
+            header.get(HeaderField::Duration),
+            Some("702.56ms, Total samples = 60")
+        );
+        assert_eq!(HeaderField::classify(""), HeaderField::Empty);
+    }
+
+    #[test]
+    fn record_value_keeps_text() {
+        let mut rec = Record::new();
+        rec.set_value(parse_value("21.01MB").unwrap(), "21.01MB");
+        assert_eq!(rec.value_text(), "21.01MB");
+        assert_eq!(rec.value.dim, Dimension::Bytes);
+    }
+}
