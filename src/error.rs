@@ -135,11 +135,9 @@ impl fmt::Display for ParseErrorKind {
                 "input ends inside a block: expected a closing separator line \
                  (truncated report?)"
             ),
-            MixedUnits { token, expected } => write!(
-                f,
-                "value {} is not in {expected} like the rest of the report",
-                quote(token)
-            ),
+            MixedUnits { token, expected } => {
+                write!(f, "value {} is not in {expected} like the rest of the report", quote(token))
+            }
             LineTooLong(max) => write!(f, "line longer than {max} bytes: not a traces report"),
             BadUtf16 => write!(f, "invalid UTF-16 text"),
         }

@@ -117,7 +117,8 @@ impl<R: Read> Utf16Decoder<R> {
         }
         self.carry = bytes[keep..].to_vec();
         for c in char::decode_utf16(units) {
-            let c = c.map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "invalid UTF-16 text"))?;
+            let c =
+                c.map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "invalid UTF-16 text"))?;
             let mut buf = [0u8; 4];
             self.out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
         }

@@ -36,8 +36,14 @@
 //! # Ok::<(), traces_tool::error::Error>(())
 //! ```
 
+pub mod cli;
+pub mod cmd;
 pub mod error;
+pub mod filter;
 pub mod input;
+pub mod matcher;
 pub mod parse;
 pub mod record;
+pub mod source;
 pub mod units;
+pub mod write;

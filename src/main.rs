@@ -1,1 +1,39 @@
-fn main() {}
+//! The `traces-tool` binary: parses the command line, runs the command,
+//! and maps the outcome to grep's exit statuses (0 found, 1 nothing
+//! matched, 2 error). A closed pipe (`| head`) ends quietly with 0.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use traces_tool::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let result = cli.run(&mut out).and_then(|outcome| {
+        out.flush()?;
+        Ok(outcome)
+    });
+    match result {
+        Ok(outcome) => {
+            for note in &outcome.notes {
+                eprintln!("traces-tool: {note}");
+            }
+            ExitCode::from(if outcome.matched { 0 } else { 1 })
+        }
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("traces-tool: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

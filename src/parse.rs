@@ -151,7 +151,10 @@ pub fn classify(line: &str) -> Result<Line<'_>, ParseErrorKind> {
     let token = &body[..token_end];
     let rest = &body[token_end..];
     // A value line: `%10s   %s`, a token without `:` and exactly 3 spaces.
-    if !token.ends_with(':') && rest.len() > 3 && rest.starts_with("   ") && !rest[3..].starts_with(' ')
+    if !token.ends_with(':')
+        && rest.len() > 3
+        && rest.starts_with("   ")
+        && !rest[3..].starts_with(' ')
     {
         return Ok(Line::Value { token, frame: &rest[3..] });
     }
@@ -364,7 +367,8 @@ impl<R: Read> TraceReader<R> {
                 }
                 Ok(false) => {
                     if self.state != State::Skipping {
-                        self.state = if rec.frames.is_empty() { State::Labels } else { State::Frames };
+                        self.state =
+                            if rec.frames.is_empty() { State::Labels } else { State::Frames };
                     }
                 }
                 Err(kind) => {
@@ -501,10 +505,7 @@ mod tests {
     fn classify_every_line_kind() {
         assert_eq!(classify(SEPARATOR), Ok(Line::Separator));
         assert_eq!(classify(&format!("{SEPARATOR}  ")), Ok(Line::Separator));
-        assert_eq!(
-            classify("     bytes:  352B"),
-            Ok(Line::Label { key: "bytes", values: "352B" })
-        );
+        assert_eq!(classify("     bytes:  352B"), Ok(Line::Label { key: "bytes", values: "352B" }));
         assert_eq!(
             classify("request_kind:  GET"),
             Ok(Line::Label { key: "request_kind", values: "GET" })
@@ -617,14 +618,20 @@ mod tests {
         let sep = SEPARATOR;
         assert_eq!(error_of(""), (0, "empty-input"));
         assert_eq!(error_of("Type: cpu\n"), (0, "not-a-traces-report"));
-        assert_eq!(error_of(&format!("{sep}\n             main.main\n")), (2, "frame-before-value"));
+        assert_eq!(
+            error_of(&format!("{sep}\n             main.main\n")),
+            (2, "frame-before-value")
+        );
         assert_eq!(error_of(&format!("{sep}\n  1.2.3MB   main.main\n{sep}\n")), (2, "bad-value"));
         assert_eq!(error_of(&format!("{sep}\n  1kB   main.main\n")), (2, "truncated-block"));
         assert_eq!(error_of(&format!("{sep}\n  key:  v\n{sep}\n")), (3, "missing-value"));
         assert_eq!(error_of(&format!("{sep}\n  1kB   a\n  key:  v\n")), (3, "line-after-frames"));
         assert_eq!(error_of(&format!("{sep}\n  1kB   a\n  5ms   b\n")), (3, "line-after-frames"));
         assert_eq!(error_of(&format!("{sep}\n  1kB   a\n{sep}\n  ")), (4, "blank-line-in-block"));
-        assert_eq!(error_of(&format!("{sep}\n  1kB   a\n{sep}\n  5ms   b\n{sep}\n")), (4, "mixed-units"));
+        assert_eq!(
+            error_of(&format!("{sep}\n  1kB   a\n{sep}\n  5ms   b\n{sep}\n")),
+            (4, "mixed-units")
+        );
         assert_eq!(error_of("\u{0}\u{1}binary"), (1, "binary-data"));
         assert_eq!(error_of("----------+-----\n"), (1, "bad-separator"));
     }
@@ -649,7 +656,10 @@ mod tests {
         assert_eq!(recs.iter().map(|r| r.index).collect::<Vec<_>>(), [1, 2]);
         assert_eq!(skipped.len(), 2);
         assert_eq!((skipped[0].kind, skipped[0].count, skipped[0].first_line), ("bad-value", 2, 4));
-        assert_eq!((skipped[1].kind, skipped[1].count, skipped[1].first_line), ("frame-before-value", 1, 7));
+        assert_eq!(
+            (skipped[1].kind, skipped[1].count, skipped[1].first_line),
+            ("frame-before-value", 1, 7)
+        );
     }
 
     #[test]

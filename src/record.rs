@@ -120,10 +120,7 @@ impl HeaderField {
         if line.is_empty() {
             return HeaderField::Empty;
         }
-        FIELDS
-            .into_iter()
-            .find(|f| line.starts_with(f.prefix()))
-            .unwrap_or(HeaderField::Comment)
+        FIELDS.into_iter().find(|f| line.starts_with(f.prefix())).unwrap_or(HeaderField::Comment)
     }
 }
 
@@ -297,10 +294,7 @@ mod tests {
         rec.push_label("", "empty-key");
         rec.push_label("bytes", "1.50kB 2kB");
         let got: Vec<_> = rec.labels().collect();
-        assert_eq!(
-            got,
-            [("pprof::base", "true"), ("", "empty-key"), ("bytes", "1.50kB 2kB")]
-        );
+        assert_eq!(got, [("pprof::base", "true"), ("", "empty-key"), ("bytes", "1.50kB 2kB")]);
         assert!(rec.is_base());
         assert_eq!(rec.label("bytes"), Some("1.50kB 2kB"));
         assert_eq!(rec.labels_joined(), "pprof::base=true; =empty-key; bytes=1.50kB 2kB");
@@ -325,10 +319,7 @@ mod tests {
         assert_eq!(header.lines[1].0, HeaderField::Comment);
         assert_eq!(header.sample_type(), Some("inuse_space"));
         assert_eq!(header.dimension(), Some(Dimension::Bytes));
-        assert_eq!(
-            header.get(HeaderField::Duration),
-            Some("702.56ms, Total samples = 60")
-        );
+        assert_eq!(header.get(HeaderField::Duration), Some("702.56ms, Total samples = 60"));
         assert_eq!(HeaderField::classify(""), HeaderField::Empty);
     }
 

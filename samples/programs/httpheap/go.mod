@@ -1,0 +1,3 @@
+module example.com/httpheap
+
+go 1.19

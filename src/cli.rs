@@ -1,0 +1,51 @@
+//! The command line: one subcommand per module in `cmd/`.
+
+use clap::{Parser, Subcommand};
+
+use crate::cmd;
+
+/// Typed commands over Go pprof's `traces` report.
+///
+/// Print a report with `go tool pprof -traces heap.pprof > traces.txt` (or
+/// `traces > traces.txt` in interactive pprof), then ask it questions.
+/// pprof's kB, MB, GB are powers of 1024; values are compared exactly.
+/// Exit status: 0 found, 1 nothing matched, 2 error.
+#[derive(Parser, Debug)]
+#[command(name = "traces-tool", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Largest samples per matching function, with labels and call paths.
+    Grep(cmd::grep::GrepArgs),
+    /// How many samples have each value: the honest `sort -n | uniq -c`.
+    Hist(cmd::hist::HistArgs),
+    /// One CSV row per sample (or per frame), exact values in base units.
+    Csv(cmd::csv::CsvArgs),
+}
+
+impl Cli {
+    /// Runs the chosen command, writing its output to `out`.
+    pub fn run(&self, out: &mut dyn std::io::Write) -> crate::error::Result<cmd::Outcome> {
+        match &self.command {
+            Command::Grep(args) => cmd::grep::run(args, out),
+            Command::Hist(args) => cmd::hist::run(args, out),
+            Command::Csv(args) => cmd::csv::run(args, out),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

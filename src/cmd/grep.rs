@@ -1,0 +1,300 @@
+//! `traces-tool grep PATTERN`: for every function whose name matches, its
+//! totals (samples, flat, cum) and its largest samples with labels and call
+//! path: what `grep PATTERN traces.txt | sort -n -r | head` wanted to show.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::io::Write;
+
+use clap::Args;
+use rustc_hash::FxHashMap;
+
+use crate::cmd::{scan, Format, InputArgs, Outcome, UnitContext};
+use crate::error::Result;
+use crate::matcher::{NameMatcher, PatternOptions};
+use crate::record::{NameId, Names, Record};
+use crate::units::centi_to_decimal;
+use crate::write::write_block_body;
+
+/// Largest samples per matching function, with stacks.
+///
+/// PATTERN is a regular expression matched against frame names (without the
+/// ` (inline)` marker). Functions are listed by cum, largest first; for each,
+/// its N largest samples by exact value (ties in file order).
+#[derive(Args, Clone, Debug)]
+pub struct GrepArgs {
+    /// Regular expression matched against function names.
+    pub pattern: String,
+    /// Samples to show per function.
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 5)]
+    pub top: usize,
+    /// Only samples where the function is the leaf (where the value was
+    /// measured), not where it is a caller.
+    #[arg(long)]
+    pub leaf: bool,
+    /// Print each sample's whole block (labels and stack) as pprof does.
+    #[arg(long)]
+    pub stacks: bool,
+    /// Case-insensitive match.
+    #[arg(short = 'i', long = "ignore-case")]
+    pub ignore_case: bool,
+    /// PATTERN is a fixed string, not a regular expression.
+    #[arg(short = 'F', long = "fixed-strings")]
+    pub fixed: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Where a function sits in a sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The function is frame 0: the value was measured there.
+    Leaf,
+    /// The function is only a caller of the leaf.
+    Caller,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Leaf => "leaf",
+            Role::Caller => "caller",
+        }
+    }
+}
+
+/// One retained sample of a function.
+#[derive(Clone, Debug)]
+struct Hit {
+    /// Index of the input in `GrepState::files`.
+    file: usize,
+    /// Frame index of the function's first (leafmost) occurrence.
+    position: usize,
+    role: Role,
+    record: Record,
+}
+
+/// Heap key: larger value first, then earlier in the input.
+type Rank = (i128, Reverse<u64>);
+
+struct Ranked(Rank, Hit);
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl Eq for Ranked {}
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+/// Totals and the best samples of one function.
+#[derive(Default)]
+struct FunctionStats {
+    samples: u64,
+    leaf_samples: u64,
+    flat: i128,
+    cum: i128,
+    flat_error: i128,
+    cum_error: i128,
+    /// Min-heap of the N best hits.
+    best: BinaryHeap<Reverse<Ranked>>,
+}
+
+/// Runs the command.
+pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let options = PatternOptions { fixed: args.fixed, ignore_case: args.ignore_case };
+    let mut matcher = NameMatcher::new(&args.pattern, options, "pattern")?;
+    let mut names = Names::new();
+    let mut stats: FxHashMap<NameId, FunctionStats> = FxHashMap::default();
+    let mut files: Vec<String> = Vec::new();
+    let mut units = UnitContext::default();
+    let mut order = 0u64;
+    let mut matched: Vec<(NameId, usize)> = Vec::new();
+    let notes = scan(&args.input, &mut names, |src, rec, names| {
+        order += 1;
+        units.learn(src, rec);
+        matched.clear();
+        let frames =
+            if args.leaf { &rec.frames[..rec.frames.len().min(1)] } else { &rec.frames[..] };
+        for (i, f) in frames.iter().enumerate() {
+            if matcher.is_match(f.name, names) && !matched.iter().any(|(id, _)| *id == f.name) {
+                matched.push((f.name, i));
+            }
+        }
+        if matched.is_empty() {
+            return Ok(());
+        }
+        if files.last().map(String::as_str) != Some(src.name()) {
+            files.push(src.name().to_owned());
+        }
+        let value = rec.value.centi;
+        let error = rec.value.max_error_centi();
+        for &(id, position) in &matched {
+            let role = if position == 0 { Role::Leaf } else { Role::Caller };
+            let s = stats.entry(id).or_default();
+            s.samples += 1;
+            s.cum += value;
+            s.cum_error += error;
+            if role == Role::Leaf {
+                s.leaf_samples += 1;
+                s.flat += value;
+                s.flat_error += error;
+            }
+            let rank = (value, Reverse(order));
+            let better =
+                s.best.len() < args.top || s.best.peek().is_some_and(|Reverse(w)| rank > w.0);
+            if args.top > 0 && better {
+                let hit = Hit { file: files.len() - 1, position, role, record: rec.clone() };
+                s.best.push(Reverse(Ranked(rank, hit)));
+                if s.best.len() > args.top {
+                    s.best.pop();
+                }
+            }
+        }
+        Ok(())
+    })?;
+
+    let mut functions: Vec<(NameId, FunctionStats)> = stats.into_iter().collect();
+    functions.sort_by(|(a, sa), (b, sb)| {
+        sb.cum.cmp(&sa.cum).then_with(|| names.get(*a).cmp(names.get(*b)))
+    });
+    let report = Report { names: &names, files: &files, units: &units, stacks: args.stacks };
+    match args.format {
+        Format::Text => report.text(out, &mut functions)?,
+        Format::Csv => report.csv(out, &mut functions)?,
+    }
+    let mut outcome = Outcome { matched: !functions.is_empty(), notes };
+    if functions.is_empty() {
+        let scope = if args.leaf { "leaf frame" } else { "frame" };
+        outcome.notes.push(format!("no {scope} matches {:?}", args.pattern));
+    }
+    Ok(outcome)
+}
+
+struct Report<'a> {
+    names: &'a Names,
+    files: &'a [String],
+    units: &'a UnitContext,
+    stacks: bool,
+}
+
+impl Report<'_> {
+    /// The hits of a function, best first.
+    fn ranked(stats: &mut FunctionStats) -> Vec<Hit> {
+        let mut best: Vec<Ranked> =
+            std::mem::take(&mut stats.best).into_iter().map(|Reverse(r)| r).collect();
+        best.sort_by(|a, b| b.cmp(a));
+        best.into_iter().map(|r| r.1).collect()
+    }
+
+    fn text(&self, out: &mut dyn Write, functions: &mut [(NameId, FunctionStats)]) -> Result<()> {
+        for (n, (id, stats)) in functions.iter_mut().enumerate() {
+            if n > 0 {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", self.names.get(*id))?;
+            writeln!(
+                out,
+                "    samples {} ({} as leaf, {} as caller)   flat {}{}   cum {}{}",
+                stats.samples,
+                stats.leaf_samples,
+                stats.samples - stats.leaf_samples,
+                self.units.format(stats.flat),
+                self.units.bound(stats.flat_error),
+                self.units.format(stats.cum),
+                self.units.bound(stats.cum_error),
+            )?;
+            let hits = Self::ranked(stats);
+            let width = hits.iter().map(|h| h.record.value_text().len()).max().unwrap_or(0);
+            for (rank, hit) in hits.iter().enumerate() {
+                let rec = &hit.record;
+                let mut line = format!(
+                    "  {:>3}. {:>width$}  {:<6}  sample {} at {}:{}",
+                    rank + 1,
+                    rec.value_text(),
+                    hit.role.as_str(),
+                    rec.index,
+                    self.files[hit.file],
+                    rec.line,
+                );
+                for (k, v) in rec.labels() {
+                    line.push_str(&format!("  {k}: {v}"));
+                }
+                if hit.role == Role::Caller {
+                    let leaf = rec.frames[0].name;
+                    line.push_str(&format!("  (leaf {})", self.names.get(leaf)));
+                }
+                writeln!(out, "{line}")?;
+                if self.stacks {
+                    write_block_body(out, rec, self.names, "        ")?;
+                } else {
+                    let path: Vec<&str> =
+                        rec.frames[hit.position..].iter().map(|f| self.names.get(f.name)).collect();
+                    writeln!(out, "        {}", path.join(" < "))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn csv(&self, out: &mut dyn Write, functions: &mut [(NameId, FunctionStats)]) -> Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record([
+            "file",
+            "function",
+            "rank",
+            "value",
+            "unit",
+            "value_text",
+            "role",
+            "sample",
+            "line",
+            "labels",
+            "stack",
+        ])?;
+        for (id, stats) in functions.iter_mut() {
+            for (rank, hit) in Self::ranked(stats).iter().enumerate() {
+                let rec = &hit.record;
+                w.write_record([
+                    self.files[hit.file].as_str(),
+                    self.names.get(*id),
+                    &(rank + 1).to_string(),
+                    &centi_to_decimal(rec.value.centi),
+                    self.units.unit_name(),
+                    rec.value_text(),
+                    hit.role.as_str(),
+                    &rec.index.to_string(),
+                    &rec.line.to_string(),
+                    &rec.labels_joined(),
+                    &folded_stack(rec, self.names),
+                ])?;
+            }
+        }
+        w.flush()?;
+        Ok(())
+    }
+}
+
+/// The stack root first, frames joined by `;` (Brendan Gregg's folded order).
+pub fn folded_stack(rec: &Record, names: &Names) -> String {
+    let mut s = String::new();
+    for (i, f) in rec.frames.iter().rev().enumerate() {
+        if i > 0 {
+            s.push(';');
+        }
+        s.push_str(names.get(f.name));
+    }
+    s
+}

@@ -1,0 +1,148 @@
+//! The commands of the `traces-tool` binary, one module each. Every module
+//! has an `Args` (clap derive) and a `run(&Args, &mut dyn Write)` that
+//! writes its output and returns an [`Outcome`]; the binary turns that into
+//! an exit status and prints the notes on stderr.
+
+pub mod csv;
+pub mod grep;
+pub mod hist;
+
+use clap::{Args, ValueEnum};
+
+use crate::error::Result;
+use crate::filter::{Filter, FilterArgs};
+use crate::parse::ReaderOptions;
+use crate::record::{Names, Record};
+use crate::source::{self, RecordSource};
+use crate::units::{format_centi, unit_suffix, Dimension};
+
+/// What a command found, for the exit status and stderr.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// False when nothing matched (exit status 1, like grep).
+    pub matched: bool,
+    /// Lines for stderr: why nothing matched, what a lenient read skipped.
+    pub notes: Vec<String>,
+}
+
+/// Output formats.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text for a terminal.
+    #[default]
+    Text,
+    /// CSV with a header row; numbers in base units (bytes, nanoseconds).
+    Csv,
+}
+
+/// Input options shared by every command.
+#[derive(Args, Clone, Debug, Default)]
+pub struct InputArgs {
+    /// Traces reports to read (`go tool pprof -traces` output), plain or
+    /// gzipped; `-` or none reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Skip malformed blocks instead of stopping at the first one; how many
+    /// were skipped, and why, is reported on stderr.
+    #[arg(long, global = true)]
+    pub lenient: bool,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+impl InputArgs {
+    fn reader_options(&self) -> ReaderOptions {
+        ReaderOptions { lenient: self.lenient }
+    }
+}
+
+/// How to print amounts: the dimension of the values read, and the name of
+/// an unknown `-unit` suffix.
+#[derive(Clone, Debug, Default)]
+pub struct UnitContext {
+    /// Bytes, nanoseconds or a count; `Zero` until a value says.
+    pub dim: Option<Dimension>,
+    /// The suffix of `Other` values (`megabytes`).
+    pub other: String,
+}
+
+impl UnitContext {
+    /// Learns from a record (and its source's header for bare zeros).
+    pub fn learn(&mut self, source: &dyn RecordSource, rec: &Record) {
+        if self.dim.is_none() || self.dim == Some(Dimension::Zero) {
+            let dim = match rec.value.dim {
+                Dimension::Zero => source.dimension(),
+                d => d,
+            };
+            self.dim = Some(dim);
+        }
+        if rec.value.dim == Dimension::Other && self.other.is_empty() {
+            self.other = unit_suffix(rec.value_text()).to_owned();
+        }
+    }
+
+    /// The dimension, a count if nothing said otherwise.
+    pub fn dimension(&self) -> Dimension {
+        self.dim.unwrap_or(Dimension::Count)
+    }
+
+    /// pprof-style text of an amount (`49.51MB`).
+    pub fn format(&self, centi: i128) -> String {
+        format_centi(centi, self.dimension(), &self.other)
+    }
+
+    /// The unit column of CSV output: `bytes`, `nanoseconds`, `count`, or
+    /// the unknown unit's name.
+    pub fn unit_name(&self) -> &str {
+        match self.dimension() {
+            Dimension::Other => &self.other,
+            d => d.name(),
+        }
+    }
+
+    /// `±0.04MB`-style bound text for a sum of rounding errors, or empty.
+    pub fn bound(&self, centi: i128) -> String {
+        if centi == 0 {
+            String::new()
+        } else {
+            format!(" ±{}", self.format(centi))
+        }
+    }
+}
+
+/// Reads every input, applies the filters, and hands each kept record to
+/// `visit`. Returns the notes on what lenient reading skipped.
+pub fn scan(
+    input: &InputArgs,
+    names: &mut Names,
+    mut visit: impl FnMut(&dyn RecordSource, &mut Record, &Names) -> Result<()>,
+) -> Result<Vec<String>> {
+    let mut filter = Filter::new(&input.filters)?;
+    let mut notes = Vec::new();
+    source::for_each_record(
+        &input.files,
+        input.reader_options(),
+        names,
+        |src, rec, names| {
+            if filter.keep(rec, names) {
+                visit(src, rec, names)?;
+            }
+            Ok(())
+        },
+        |src| {
+            for s in src.skipped() {
+                notes.push(format!(
+                    "{}: skipped {} malformed block{} of kind {} (first at line {}: {})",
+                    src.name(),
+                    s.count,
+                    if s.count == 1 { "" } else { "s" },
+                    s.kind,
+                    s.first_line,
+                    s.first_message
+                ));
+            }
+            Ok(())
+        },
+    )?;
+    Ok(notes)
+}

@@ -1,0 +1,452 @@
+//! pprof's sample filters, applied to records read from text: `--focus`,
+//! `--ignore`, `--hide`, `--show`, `--show-from`, `--tagfocus`,
+//! `--tagignore`, plus `--min`. They follow pprof's `FilterSamplesByName`,
+//! `ShowFrom` and `FilterSamplesByTag` (`profile/filter.go`,
+//! `driver/driver_focus.go`), in pprof's order.
+//!
+//! What the text cannot hold: pprof also matches frame regexes against file
+//! names and mapping (binary) names. A traces report printed with the
+//! default `-functions` granularity carries neither, so here a regex sees
+//! the frame as printed (with `-lines` that includes `file:line`). Label
+//! lines do not say whether a label is a string or a number; a label whose
+//! values all read as pprof values (`352B`, `1.50ms`, `3`) counts as numeric.
+
+use clap::Args;
+
+use crate::error::{Error, Result};
+use crate::matcher::{NameMatcher, PatternOptions};
+use crate::record::{Frame, Names, Record};
+use crate::units::{parse_value, Dimension, Value};
+
+/// Filter options shared by every command.
+#[derive(Args, Clone, Debug, Default)]
+#[command(next_help_heading = "Filters (pprof's names and meaning)")]
+pub struct FilterArgs {
+    /// Keep only samples with a frame matching REGEX.
+    #[arg(long, value_name = "REGEX")]
+    pub focus: Option<String>,
+    /// Drop samples with a frame matching REGEX.
+    #[arg(long, value_name = "REGEX")]
+    pub ignore: Option<String>,
+    /// Remove frames matching REGEX from the stacks (samples left with no
+    /// frame are dropped).
+    #[arg(long, value_name = "REGEX")]
+    pub hide: Option<String>,
+    /// Keep only frames matching REGEX in the stacks.
+    #[arg(long, value_name = "REGEX")]
+    pub show: Option<String>,
+    /// Cut each stack above (rootward of) its outermost frame matching
+    /// REGEX; samples with no match are dropped.
+    #[arg(long = "show-from", value_name = "REGEX")]
+    pub show_from: Option<String>,
+    /// Keep only samples whose labels match: `REGEX` (against `key:value`),
+    /// `key=REGEX`, or a numeric range such as `bytes=1kb:64kb`, `:512`,
+    /// `4mb:` (pprof's 1024-based units).
+    #[arg(long, value_name = "FILTER")]
+    pub tagfocus: Option<String>,
+    /// Drop samples whose labels match, same syntax as --tagfocus.
+    #[arg(long, value_name = "FILTER")]
+    pub tagignore: Option<String>,
+    /// Leave out samples whose value is below VALUE (e.g. `1MB`, `10ms`).
+    #[arg(long, value_name = "VALUE")]
+    pub min: Option<String>,
+}
+
+/// Compiled filters.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    focus: Option<NameMatcher>,
+    ignore: Option<NameMatcher>,
+    hide: Option<NameMatcher>,
+    show: Option<NameMatcher>,
+    show_from: Option<NameMatcher>,
+    tagfocus: Option<TagFilter>,
+    tagignore: Option<TagFilter>,
+    min: Option<Value>,
+}
+
+impl Filter {
+    /// Compiles the options; bad regexes and values are usage errors.
+    pub fn new(args: &FilterArgs) -> Result<Filter> {
+        let re = |p: &Option<String>, what: &str| -> Result<Option<NameMatcher>> {
+            p.as_deref().map(|p| NameMatcher::new(p, PatternOptions::default(), what)).transpose()
+        };
+        let min = match &args.min {
+            None => None,
+            Some(text) => Some(parse_user_value(text).ok_or_else(|| {
+                Error::Usage(format!(
+                    "invalid --min {text:?}: expected a value such as 1MB, 10ms or 5"
+                ))
+            })?),
+        };
+        Ok(Filter {
+            focus: re(&args.focus, "--focus regex")?,
+            ignore: re(&args.ignore, "--ignore regex")?,
+            hide: re(&args.hide, "--hide regex")?,
+            show: re(&args.show, "--show regex")?,
+            show_from: re(&args.show_from, "--show-from regex")?,
+            tagfocus: args
+                .tagfocus
+                .as_deref()
+                .map(|f| TagFilter::new(f, "--tagfocus"))
+                .transpose()?,
+            tagignore: args
+                .tagignore
+                .as_deref()
+                .map(|f| TagFilter::new(f, "--tagignore"))
+                .transpose()?,
+            min,
+        })
+    }
+
+    /// True when no filter is set.
+    pub fn is_empty(&self) -> bool {
+        self.focus.is_none()
+            && self.ignore.is_none()
+            && self.hide.is_none()
+            && self.show.is_none()
+            && self.show_from.is_none()
+            && self.tagfocus.is_none()
+            && self.tagignore.is_none()
+            && self.min.is_none()
+    }
+
+    /// Applies the filters to one record, editing its stack for `--hide`,
+    /// `--show` and `--show-from`. Returns false to drop the sample.
+    pub fn keep(&mut self, rec: &mut Record, names: &Names) -> bool {
+        if self.is_empty() {
+            return true;
+        }
+        // FilterSamplesByName: focus and ignore look at the original stack.
+        if let Some(ignore) = &mut self.ignore {
+            if rec.frames.iter().any(|f| ignore.is_match(f.name, names)) {
+                return false;
+            }
+        }
+        if let Some(focus) = &mut self.focus {
+            if !rec.frames.iter().any(|f| focus.is_match(f.name, names)) {
+                return false;
+            }
+        }
+        if let Some(hide) = &mut self.hide {
+            retain_frames(&mut rec.frames, |f| !hide.is_match(f.name, names));
+        }
+        if let Some(show) = &mut self.show {
+            retain_frames(&mut rec.frames, |f| show.is_match(f.name, names));
+        }
+        if rec.frames.is_empty() {
+            return false;
+        }
+        // ShowFrom: keep the leaf up to the outermost matching frame.
+        if let Some(show_from) = &mut self.show_from {
+            match rec.frames.iter().rposition(|f| show_from.is_match(f.name, names)) {
+                Some(i) => {
+                    rec.frames.truncate(i + 1);
+                    // The kept frame now ends its location: it is not inline.
+                    rec.frames[i].inline = false;
+                }
+                None => return false,
+            }
+        }
+        if let Some(tf) = &self.tagfocus {
+            if !tf.matches(rec) {
+                return false;
+            }
+        }
+        if let Some(ti) = &self.tagignore {
+            if ti.matches(rec) {
+                return false;
+            }
+        }
+        if let Some(min) = &self.min {
+            if rec.value.centi < min.centi {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Removes frames like pprof removes lines from locations: a location is a
+/// run of ` (inline)` frames and the frame they were inlined into. When that
+/// last frame goes, the location's new last frame is no longer inline.
+fn retain_frames(frames: &mut Vec<Frame>, mut keep: impl FnMut(&Frame) -> bool) {
+    let mut out = 0;
+    let mut last_kept_in_location: Option<usize> = None;
+    for i in 0..frames.len() {
+        let frame = frames[i];
+        if keep(&frame) {
+            frames[out] = frame;
+            last_kept_in_location = Some(out);
+            out += 1;
+        }
+        if !frame.inline {
+            // End of a location: its last kept frame is its physical frame.
+            if let Some(j) = last_kept_in_location.take() {
+                frames[j].inline = false;
+            }
+        }
+    }
+    frames.truncate(out);
+}
+
+/// A label filter: a regex over string labels, or a numeric range.
+#[derive(Clone, Debug)]
+struct TagFilter {
+    key: Option<String>,
+    kind: TagKind,
+}
+
+#[derive(Clone, Debug)]
+enum TagKind {
+    /// Comma-separated regexes.
+    Regex(Vec<regex::Regex>),
+    /// Inclusive bounds in hundredths of the base unit, and their dimension.
+    Range { low: Option<i128>, high: Option<i128>, dim: Dimension },
+}
+
+impl TagFilter {
+    fn new(text: &str, what: &str) -> Result<TagFilter> {
+        let (key, expr) = match text.split_once('=') {
+            Some((k, v)) => (Some(k.to_owned()), v),
+            None => (None, text),
+        };
+        if let Some(kind) = parse_range(expr) {
+            return Ok(TagFilter { key, kind });
+        }
+        let regexes = expr
+            .split(',')
+            .map(|p| {
+                regex::Regex::new(p)
+                    .map_err(|e| Error::Usage(format!("invalid {what} regex {p:?}: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(TagFilter { key, kind: TagKind::Regex(regexes) })
+    }
+
+    fn matches(&self, rec: &Record) -> bool {
+        match (&self.kind, &self.key) {
+            (TagKind::Range { low, high, dim }, key) => rec.labels().any(|(k, values)| {
+                key.as_deref().is_none_or(|want| want == k)
+                    && numeric_values(values).is_some_and(|vals| {
+                        vals.iter().any(|v| {
+                            (v.dim == *dim || v.dim == Dimension::Zero)
+                                && low.is_none_or(|lo| v.centi >= lo)
+                                && high.is_none_or(|hi| v.centi <= hi)
+                        })
+                    })
+            }),
+            // pprof: with a key, any regex matching any value of that key.
+            (TagKind::Regex(res), Some(want)) => rec.labels().any(|(k, values)| {
+                k == want
+                    && numeric_values(values).is_none()
+                    && values.split(' ').any(|v| res.iter().any(|re| re.is_match(v)))
+            }),
+            // pprof: without a key, every regex must match some `key:value`.
+            (TagKind::Regex(res), None) => res.iter().all(|re| {
+                rec.labels().any(|(k, values)| {
+                    numeric_values(values).is_none()
+                        && values.split(' ').any(|v| re.is_match(&format!("{k}:{v}")))
+                })
+            }),
+        }
+    }
+}
+
+/// The values of a label line if all read as numbers with pprof units.
+fn numeric_values(values: &str) -> Option<Vec<Value>> {
+    if values.is_empty() {
+        return None;
+    }
+    values.split(' ').map(|v| parse_value(v).ok().filter(|v| v.dim != Dimension::Other)).collect()
+}
+
+/// Parses a user-typed value with pprof's `-unit` spellings (`1kb`, `4mb`,
+/// `10ms`, `512`), case-insensitively, 1024-based for memory.
+pub fn parse_user_value(text: &str) -> Option<Value> {
+    let t = text.trim();
+    let split = t
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+'))))
+        .map_or(t.len(), |(i, _)| i);
+    let (number, unit) = t.split_at(split);
+    let number = number.strip_prefix('+').unwrap_or(number);
+    let canonical = canonical_unit(unit)?;
+    let v = parse_value(&format!("{number}{canonical}")).ok()?;
+    Some(if unit.is_empty() && v.dim == Dimension::Zero {
+        Value { dim: Dimension::Count, ..v }
+    } else {
+        v
+    })
+}
+
+/// pprof's unit aliases (`measurement.go`), lowercased, a trailing `s`
+/// dropped from names longer than 2 characters.
+fn canonical_unit(unit: &str) -> Option<&'static str> {
+    let mut u = unit.to_lowercase();
+    if u.len() > 2 && u.ends_with('s') {
+        u.pop();
+    }
+    Some(match u.as_str() {
+        "" => "",
+        "b" | "byte" => "B",
+        "kb" | "kbyte" | "kilobyte" => "kB",
+        "mb" | "mbyte" | "megabyte" => "MB",
+        "gb" | "gbyte" | "gigabyte" => "GB",
+        "tb" | "tbyte" | "terabyte" => "TB",
+        "pb" | "pbyte" | "petabyte" => "PB",
+        "n" | "ns" | "nanosecond" => "ns",
+        "us" | "\u{3bc}s" | "\u{b5}s" | "microsecond" => "us",
+        "ms" | "millisecond" => "ms",
+        "s" | "sec" | "second" => "s",
+        "hour" | "hr" | "hrs" | "h" => "hrs",
+        _ => return None,
+    })
+}
+
+/// A numeric range `lo:hi`, `lo:`, `:hi` or a single value, as pprof's
+/// `parseTagFilterRange` reads it (integers with an optional unit).
+fn parse_range(expr: &str) -> Option<TagKind> {
+    let bound = |s: &str| -> Option<Value> {
+        let digits = s.trim_start_matches(['-', '+']);
+        if !digits.starts_with(|c: char| c.is_ascii_digit()) || s.contains('.') {
+            return None;
+        }
+        parse_user_value(s)
+    };
+    let (low, high) = match expr.split_once(':') {
+        Some((lo, hi)) => {
+            let low = if lo.is_empty() { None } else { Some(bound(lo)?) };
+            let high = if hi.is_empty() { None } else { Some(bound(hi)?) };
+            if low.is_none() && high.is_none() {
+                return None;
+            }
+            (low, high)
+        }
+        None => {
+            let v = bound(expr)?;
+            (Some(v), Some(v))
+        }
+    };
+    let dim_of = |v: &Value| if v.dim == Dimension::Zero { Dimension::Count } else { v.dim };
+    let dim = low.as_ref().or(high.as_ref()).map(dim_of)?;
+    if let (Some(l), Some(h)) = (&low, &high) {
+        if dim_of(l) != dim_of(h) {
+            return None;
+        }
+    }
+    Some(TagKind::Range { low: low.map(|v| v.centi), high: high.map(|v| v.centi), dim })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(names: &mut Names, labels: &[(&str, &str)], value: &str, frames: &[&str]) -> Record {
+        let mut rec = Record::new();
+        for (k, v) in labels {
+            rec.push_label(k, v);
+        }
+        rec.set_value(parse_value(value).unwrap(), value);
+        for f in frames {
+            let (name, inline) = crate::parse::split_inline(f);
+            rec.frames.push(Frame { name: names.intern(name), inline });
+        }
+        rec
+    }
+
+    fn frames(rec: &Record, names: &Names) -> Vec<String> {
+        rec.frames
+            .iter()
+            .map(|f| format!("{}{}", names.get(f.name), if f.inline { " (inline)" } else { "" }))
+            .collect()
+    }
+
+    fn filter(args: FilterArgs) -> Filter {
+        Filter::new(&args).unwrap()
+    }
+
+    #[test]
+    fn focus_and_ignore_look_at_any_frame() {
+        let mut names = Names::new();
+        let mut rec = record(&mut names, &[], "1kB", &["runtime.malg", "main.main"]);
+        assert!(filter(FilterArgs { focus: Some("^main\\.".into()), ..Default::default() })
+            .keep(&mut rec, &names));
+        assert!(!filter(FilterArgs { focus: Some("nothing".into()), ..Default::default() })
+            .keep(&mut rec, &names));
+        assert!(!filter(FilterArgs { ignore: Some("malg".into()), ..Default::default() })
+            .keep(&mut rec, &names));
+    }
+
+    #[test]
+    fn hide_moves_the_inline_marker_like_pprof() {
+        let mut names = Names::new();
+        let mut rec = record(
+            &mut names,
+            &[],
+            "3.12kB",
+            &["main.mk (inline)", "main.allocSmall", "main.main"],
+        );
+        assert!(filter(FilterArgs { hide: Some("allocSmall".into()), ..Default::default() })
+            .keep(&mut rec, &names));
+        assert_eq!(frames(&rec, &names), ["main.mk", "main.main"]);
+        let mut all = record(&mut names, &[], "1kB", &["main.main"]);
+        assert!(!filter(FilterArgs { hide: Some("main".into()), ..Default::default() })
+            .keep(&mut all, &names));
+        let mut shown = record(&mut names, &[], "1kB", &["a (inline)", "b", "c"]);
+        assert!(filter(FilterArgs { show: Some("^[ac]$".into()), ..Default::default() })
+            .keep(&mut shown, &names));
+        assert_eq!(frames(&shown, &names), ["a", "c"]);
+    }
+
+    #[test]
+    fn show_from_cuts_above_the_outermost_match() {
+        let mut names = Names::new();
+        let mut rec = record(&mut names, &[], "1kB", &["leaf", "mid (inline)", "x", "mid", "root"]);
+        assert!(filter(FilterArgs { show_from: Some("^mid$".into()), ..Default::default() })
+            .keep(&mut rec, &names));
+        assert_eq!(frames(&rec, &names), ["leaf", "mid (inline)", "x", "mid"]);
+        let mut inl = record(&mut names, &[], "1kB", &["leaf", "mid (inline)", "x", "root"]);
+        assert!(filter(FilterArgs { show_from: Some("^mid$".into()), ..Default::default() })
+            .keep(&mut inl, &names));
+        assert_eq!(frames(&inl, &names), ["leaf", "mid"]);
+        assert!(!filter(FilterArgs { show_from: Some("zzz".into()), ..Default::default() })
+            .keep(&mut inl, &names));
+    }
+
+    #[test]
+    fn tag_filters_follow_pprof_syntax() {
+        let mut names = Names::new();
+        let mut rec = record(&mut names, &[("worker", "a"), ("bytes", "2kB")], "1kB", &["f"]);
+        let keep = |tf: &str, rec: &mut Record| {
+            filter(FilterArgs { tagfocus: Some(tf.into()), ..Default::default() }).keep(rec, &names)
+        };
+        assert!(keep("bytes=1kb:64kb", &mut rec));
+        assert!(keep("1kb:", &mut rec));
+        assert!(!keep("bytes=:512", &mut rec));
+        assert!(keep("bytes=2048", &mut rec));
+        assert!(keep("worker=^a$", &mut rec));
+        assert!(!keep("worker=b", &mut rec));
+        assert!(keep("worker:a", &mut rec));
+        assert!(!keep("worker:a,phase:x", &mut rec));
+        let mut f = filter(FilterArgs { tagignore: Some("worker=a".into()), ..Default::default() });
+        assert!(!f.keep(&mut rec, &names));
+    }
+
+    #[test]
+    fn min_value_in_pprof_units() {
+        let mut names = Names::new();
+        let mut big = record(&mut names, &[], "2MB", &["f"]);
+        let mut small = record(&mut names, &[], "1000kB", &["f"]);
+        let mut f = filter(FilterArgs { min: Some("1mb".into()), ..Default::default() });
+        assert!(f.keep(&mut big, &names));
+        assert!(!f.keep(&mut small, &names));
+        assert!(
+            Filter::new(&FilterArgs { min: Some("lots".into()), ..Default::default() }).is_err()
+        );
+        assert_eq!(parse_user_value("1kb").unwrap().centi, 102_400);
+        assert_eq!(parse_user_value("10ms").unwrap().centi, 1_000_000_000);
+        assert_eq!(parse_user_value("2 megabytes").map(|v| v.centi), None);
+        assert_eq!(parse_user_value("5").unwrap().dim, Dimension::Count);
+    }
+}
