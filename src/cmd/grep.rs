@@ -263,8 +263,16 @@ impl Report<'_> {
             "line",
             "labels",
             "stack",
+            "function_samples",
+            "function_flat",
+            "function_cum",
         ])?;
         for (id, stats) in functions.iter_mut() {
+            let totals = [
+                stats.samples.to_string(),
+                centi_to_decimal(stats.flat),
+                centi_to_decimal(stats.cum),
+            ];
             for (rank, hit) in Self::ranked(stats).iter().enumerate() {
                 let rec = &hit.record;
                 w.write_record([
@@ -279,6 +287,9 @@ impl Report<'_> {
                     &rec.line.to_string(),
                     &rec.labels_joined(),
                     &folded_stack(rec, self.names),
+                    &totals[0],
+                    &totals[1],
+                    &totals[2],
                 ])?;
             }
         }

@@ -1,0 +1,473 @@
+//! Runs the `traces-tool` binary on real reports (`samples/`), crafted
+//! fixtures (`tests/data/`) and malformed input, on files and on stdin, and
+//! checks output, stderr and exit status.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+const HEKETI: &str = "tests/data/heketi-fragment.txt";
+const HEAP: &str = "samples/heap/inuse_space.traces.txt";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    run_with_stdin(args, None)
+}
+
+fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run traces-tool");
+    if let Some(bytes) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        let bytes = bytes.to_vec();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&bytes);
+        });
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().expect("exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+fn ok(args: &[&str]) -> String {
+    let r = run(args);
+    assert_eq!(r.code, 0, "{args:?} failed: {}", r.stderr);
+    assert_eq!(r.stderr, "", "{args:?} wrote to stderr");
+    r.stdout
+}
+
+/// Hundredths of a base unit from a CSV decimal (`22030581.76`).
+fn centi(decimal: &str) -> i128 {
+    let (whole, frac) = decimal.split_once('.').unwrap_or((decimal, ""));
+    let negative = whole.starts_with('-');
+    let whole: i128 = whole.trim_start_matches('-').parse().unwrap();
+    let frac: i128 = format!("{frac:0<2}").parse().unwrap();
+    let v = whole * 100 + frac;
+    if negative {
+        -v
+    } else {
+        v
+    }
+}
+
+fn csv_rows(text: &str) -> (csv::StringRecord, Vec<csv::StringRecord>) {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().clone();
+    (header, r.records().map(Result::unwrap).collect())
+}
+
+fn column(header: &csv::StringRecord, name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+}
+
+// ---------------------------------------------------------------- hist --
+
+#[test]
+fn hist_on_the_motivating_example_counts_leaf_and_caller_apart() {
+    // The fragment is shaped like the heketi report: `grep ReadMIMEHeader |
+    // sort -n -r | uniq -c` on it prints the rows of the motivating example,
+    // including `3` with a blank value (the caller lines).
+    let out = ok(&["hist", "ReadMIMEHeader", HEKETI]);
+    let expected = "\
+count    value  role  
+    1  21.01MB  leaf    ###
+    1     15MB  leaf    ###
+    1      6MB  caller  ###
+    1   3.50MB  leaf    ###
+    1      3MB  leaf    ###
+    2   2.50MB  leaf    #####
+    1   1.50MB  leaf    ###
+    1   0.50MB  leaf    ###
+    1   0.50MB  caller  ###
+   18        0  leaf    ########################################
+    1        0  caller  ###
+29 samples
+";
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn hist_reads_stdin_like_a_file() {
+    let text = std::fs::read(HEKETI).unwrap();
+    let from_stdin = run_with_stdin(&["hist", "ReadMIMEHeader"], Some(&text));
+    assert_eq!(from_stdin.code, 0, "{}", from_stdin.stderr);
+    assert_eq!(from_stdin.stdout, ok(&["hist", "ReadMIMEHeader", HEKETI]));
+    let dash = run_with_stdin(&["hist", "ReadMIMEHeader", "-"], Some(&text));
+    assert_eq!(dash.stdout, from_stdin.stdout);
+}
+
+#[test]
+fn hist_csv_sorts_values_by_bytes_not_by_text() {
+    let out = ok(&["hist", "--all", "--format", "csv", HEKETI]);
+    let (header, rows) = csv_rows(&out);
+    assert_eq!(header.iter().collect::<Vec<_>>(), ["value", "unit", "value_text", "role", "count"]);
+    let values: Vec<i128> = rows.iter().map(|r| centi(&r[0])).collect();
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
+    assert_eq!(&rows[0][2], "30.51MB");
+    assert_eq!(&rows[0][0], "31992053.76"); // 30.51 * 2^20
+    assert_eq!(&rows[0][1], "bytes");
+    let total: u64 = rows.iter().map(|r| r[4].parse::<u64>().unwrap()).sum();
+    assert_eq!(total, 30);
+}
+
+#[test]
+fn hist_by_label_and_log2_buckets() {
+    let out = ok(&["hist", "--all", "--by", "bytes", HEKETI]);
+    assert!(out.starts_with("count   bytes  role"), "{out}");
+    assert!(out.contains("    4     4kB  all"), "{out}");
+    assert!(out.contains("    5    352B  all"), "{out}");
+    let buckets = ok(&["hist", "--all", "--buckets", "log2", HEKETI]);
+    assert!(buckets.contains("[16MB, 32MB)"), "{buckets}");
+    assert!(buckets.contains("   19             0  all"), "{buckets}");
+}
+
+// ---------------------------------------------------------------- grep --
+
+#[test]
+fn grep_top_lists_largest_samples_with_labels_and_call_path() {
+    let out = ok(&["grep", "ReadMIMEHeader", "--top", "3", HEKETI]);
+    let expected = "\
+net/textproto.(*Reader).ReadMIMEHeader
+    samples 29 (26 as leaf, 3 as caller)   flat 49.51MB ±40.96kB   cum 56.01MB ±51.20kB
+    1. 21.01MB  leaf    sample 2 at tests/data/heketi-fragment.txt:13  bytes: 352B
+        net/textproto.(*Reader).ReadMIMEHeader < net/http.readRequest < net/http.(*conn).readRequest < net/http.(*conn).serve
+    2.    15MB  leaf    sample 9 at tests/data/heketi-fragment.txt:57  bytes: 4kB
+        net/textproto.(*Reader).ReadMIMEHeader < net/http.readRequest < net/http.(*conn).readRequest < net/http.(*conn).serve
+    3.     6MB  caller  sample 5 at tests/data/heketi-fragment.txt:31  bytes: 4kB  (leaf net/textproto.(*Reader).ReadLine)
+        net/textproto.(*Reader).ReadMIMEHeader < net/http.readRequest < net/http.(*conn).readRequest < net/http.(*conn).serve
+";
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn grep_stacks_prints_the_block_as_pprof_does() {
+    let out = ok(&["grep", "ReadLine$", "--top", "1", "--stacks", HEKETI]);
+    let block = "\
+             bytes:  4kB
+               6MB   net/textproto.(*Reader).ReadLine
+                     net/textproto.(*Reader).readLineSlice (inline)
+                     net/textproto.(*Reader).ReadMIMEHeader
+";
+    assert!(out.contains(block), "{out}");
+}
+
+#[test]
+fn grep_leaf_ignore_case_and_fixed_strings() {
+    let leaf = ok(&["grep", "ReadMIMEHeader", "--leaf", "--top", "1", HEKETI]);
+    assert!(leaf.contains("samples 26 (26 as leaf, 0 as caller)"), "{leaf}");
+    let ci = ok(&["grep", "-i", "readmimeheader", "--top", "1", HEKETI]);
+    assert!(ci.starts_with("net/textproto.(*Reader).ReadMIMEHeader\n"), "{ci}");
+    // `(*Reader)` is a regex group unless -F makes it literal.
+    let fixed = ok(&["grep", "-F", "(*Reader).Read", "--top", "0", HEKETI]);
+    let functions: Vec<&str> =
+        fixed.lines().filter(|l| !l.starts_with(' ') && !l.is_empty()).collect();
+    assert_eq!(
+        functions,
+        ["net/textproto.(*Reader).ReadMIMEHeader", "net/textproto.(*Reader).ReadLine"]
+    );
+}
+
+#[test]
+fn grep_orders_functions_by_cum() {
+    let out = ok(&["grep", "--top", "0", "net/", HEKETI]);
+    let functions: Vec<&str> =
+        out.lines().filter(|l| !l.starts_with(' ') && !l.is_empty()).collect();
+    assert_eq!(functions[0], "net/http.(*conn).serve");
+    assert_eq!(functions[1], "net/http.(*conn).readRequest");
+}
+
+#[test]
+fn csv_values_sum_to_grep_totals() {
+    // Totals must not drift: the exact CSV values of the samples that hold a
+    // function add up to grep's cum, those where it is the leaf to its flat.
+    for file in [HEKETI, HEAP, "samples/cpu/cpu.traces.txt"] {
+        let (h, rows) = csv_rows(&ok(&["csv", file]));
+        let (value, stack, leaf) = (column(&h, "value"), column(&h, "stack"), column(&h, "leaf"));
+        let (gh, grep_rows) = csv_rows(&ok(&["grep", ".", "--top", "1", "--format", "csv", file]));
+        let (function, cum, flat) =
+            (column(&gh, "function"), column(&gh, "function_cum"), column(&gh, "function_flat"));
+        assert!(grep_rows.len() > 5, "{file}");
+        for g in &grep_rows {
+            let f = &g[function];
+            let holds = rows.iter().filter(|r| r[stack].split(';').any(|s| s == f));
+            let sum_cum: i128 = holds.map(|r| centi(&r[value])).sum();
+            let sum_flat: i128 =
+                rows.iter().filter(|r| &r[leaf] == f).map(|r| centi(&r[value])).sum();
+            assert_eq!(sum_cum, centi(&g[cum]), "{file}: cum of {f}");
+            assert_eq!(sum_flat, centi(&g[flat]), "{file}: flat of {f}");
+        }
+    }
+}
+
+// ----------------------------------------------------------------- csv --
+
+#[test]
+fn csv_has_one_row_per_sample_with_exact_values() {
+    let (h, rows) = csv_rows(&ok(&["csv", HEKETI]));
+    assert_eq!(
+        h.iter().collect::<Vec<_>>(),
+        [
+            "file",
+            "sample",
+            "line",
+            "value",
+            "unit",
+            "value_text",
+            "leaf",
+            "depth",
+            "stack",
+            "labels"
+        ]
+    );
+    assert_eq!(rows.len(), 30);
+    let r = &rows[1];
+    assert_eq!(&r[1], "2");
+    assert_eq!(&r[2], "13");
+    assert_eq!(&r[3], "22030581.76");
+    assert_eq!(&r[4], "bytes");
+    assert_eq!(&r[5], "21.01MB");
+    assert_eq!(&r[6], "net/textproto.(*Reader).ReadMIMEHeader");
+    assert_eq!(&r[7], "4");
+    assert_eq!(
+        &r[8],
+        "net/http.(*conn).serve;net/http.(*conn).readRequest;net/http.readRequest;\
+         net/textproto.(*Reader).ReadMIMEHeader"
+    );
+    assert_eq!(&r[9], "bytes=352B");
+}
+
+#[test]
+fn csv_frames_writes_a_row_per_frame() {
+    let (h, rows) = csv_rows(&ok(&["csv", "--frames", HEKETI]));
+    assert_eq!(
+        h.iter().collect::<Vec<_>>(),
+        ["file", "sample", "line", "value", "unit", "value_text", "position", "frame", "inline"]
+    );
+    let inline: Vec<_> = rows.iter().filter(|r| &r[8] == "true").collect();
+    assert_eq!(inline.len(), 1);
+    assert_eq!(&inline[0][7], "net/textproto.(*Reader).readLineSlice");
+    assert_eq!(&inline[0][6], "1");
+}
+
+#[test]
+fn csv_units_of_every_sample_profile() {
+    let cases = [
+        ("samples/cpu/cpu.traces.txt", "nanoseconds"),
+        ("samples/cpu/samples.traces.txt", "count"),
+        ("samples/heap/alloc_objects.traces.txt", "count"),
+        ("samples/mutex/delay.traces.txt", "nanoseconds"),
+        ("samples/goroutine/goroutine.traces.txt", "count"),
+        (HEAP, "bytes"),
+    ];
+    for (file, unit) in cases {
+        let (h, rows) = csv_rows(&ok(&["csv", file]));
+        let u = column(&h, "unit");
+        assert!(rows.iter().all(|r| &r[u] == unit), "{file}");
+    }
+}
+
+#[test]
+fn exact_twins_agree_with_rounded_reports_within_the_bound() {
+    // `-unit=b` prints exact bytes; the default rounds. Each rounded value
+    // must lie within pprof's rounding bound of the exact one.
+    for (rounded, exact) in [
+        (HEAP, "samples/heap/inuse_space.exact.traces.txt"),
+        ("samples/cpu/cpu.traces.txt", "samples/cpu/cpu.exact.traces.txt"),
+    ] {
+        let (h, a) = csv_rows(&ok(&["csv", rounded]));
+        let (_, b) = csv_rows(&ok(&["csv", exact]));
+        assert_eq!(a.len(), b.len());
+        let (v, t) = (column(&h, "value"), column(&h, "value_text"));
+        for (ra, rb) in a.iter().zip(&b) {
+            let scale = traces_tool::units::parse_value(&ra[t]).unwrap().scale as i128;
+            let diff = (centi(&ra[v]) - centi(&rb[v])).abs();
+            assert!(diff <= scale / 2, "{} vs {}", &ra[t], &rb[t]);
+        }
+    }
+}
+
+// ------------------------------------------------------------- inputs --
+
+#[test]
+fn every_sample_and_real_report_parses() {
+    let mut files = Vec::new();
+    collect(Path::new("samples"), &mut files);
+    let shared = Path::new("../shared/real-traces");
+    if shared.is_dir() {
+        for e in std::fs::read_dir(shared).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "traces") {
+                files.push(p);
+            }
+        }
+    }
+    let traces: Vec<_> = files.iter().filter(|p| p.to_string_lossy().contains(".traces")).collect();
+    assert!(traces.len() >= 25, "samples missing: {traces:?}");
+    for p in traces {
+        let r = run(&["hist", "--all", p.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}: {}", p.display(), r.stderr);
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn gzip_crlf_bom_utf16_and_prompt_inputs_give_the_same_answer() {
+    let text = std::fs::read_to_string(HEKETI).unwrap();
+    let expected = ok(&["hist", "ReadMIMEHeader", HEKETI]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text.as_bytes()).unwrap();
+    let mut utf16 = vec![0xff, 0xfe];
+    for u in text.replace('\n', "\r\n").encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    let variants: Vec<Vec<u8>> = vec![
+        gz.finish().unwrap(),
+        text.replace('\n', "\r\n").into_bytes(),
+        [&[0xef, 0xbb, 0xbf][..], text.as_bytes()].concat(),
+        utf16,
+        format!("(pprof) {text}").into_bytes(),
+        format!("Local symbolization failed for heketi: open /heketi: no such file\n{text}")
+            .into_bytes(),
+    ];
+    for (i, bytes) in variants.iter().enumerate() {
+        let r = run_with_stdin(&["hist", "ReadMIMEHeader"], Some(bytes));
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""), "variant {i}");
+        assert_eq!(r.stdout, expected, "variant {i}");
+    }
+}
+
+// ------------------------------------------------------- exit statuses --
+
+#[test]
+fn no_match_exits_1_with_one_line() {
+    for args in [
+        &["grep", "NoSuchFunction", HEKETI][..],
+        &["hist", "NoSuchFunction", HEKETI][..],
+        &["grep", "--focus", "NoSuchFunction", ".", HEKETI][..],
+    ] {
+        let r = run(args);
+        assert_eq!(r.code, 1, "{args:?}");
+        assert_eq!(r.stderr.lines().count(), 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.starts_with("traces-tool: no "), "{}", r.stderr);
+    }
+    let empty_report =
+        "Type: cpu\n-----------+-------------------------------------------------------\n";
+    let r = run_with_stdin(&["csv"], Some(empty_report.as_bytes()));
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout.lines().count(), 1, "header row only");
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    let mut child = Command::new(BIN)
+        .args(["csv", "--frames", HEAP, HEAP, HEAP])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let r = run(&["grep", "(", HEKETI]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("traces-tool: invalid pattern \"(\""), "{}", r.stderr);
+    let r = run(&["grep", "x", "--min", "lots", HEKETI]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("invalid --min \"lots\""), "{}", r.stderr);
+    assert_eq!(run(&["frobnicate"]).code, 2);
+    let missing = run(&["csv", "no/such/file.txt"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.starts_with("traces-tool: no/such/file.txt: "), "{}", missing.stderr);
+}
+
+// ------------------------------------------------------ malformed input --
+
+/// Each kind of malformed input: fixture, line, start of the message.
+const MALFORMED: &[(&str, u64, &str)] = &[
+    ("truncated-block", 5, "input ends inside a block"),
+    ("frame-before-value", 4, "expected a value such as 21.01MB before the first frame"),
+    ("bad-value", 3, "expected a value such as 21.01MB, 150ms or 37, found \"21.0.1MB\""),
+    ("bad-value-decimals", 3, "expected a value such as 21.01MB, 150ms or 37, found \"21.015MB\""),
+    ("bad-separator", 4, "expected the separator"),
+    ("line-after-frames", 5, "expected a frame line"),
+    ("missing-value", 4, "block ends without a value line"),
+    ("blank-line-in-block", 4, "unexpected blank line inside a block"),
+    ("mixed-units", 5, "value \"1kB\" is not in nanoseconds"),
+    ("unrecognized-line", 3, "expected a label line"),
+    ("empty-frame-name", 4, "expected a function name"),
+    ("invalid-utf8", 3, "invalid UTF-8"),
+    ("binary-garbage", 2, "binary data, not a pprof traces report"),
+    ("header-only", 0, "not a pprof traces report: no separator line"),
+    ("top-report", 0, "not a pprof traces report: no separator line"),
+    ("raw-report", 0, "not a pprof traces report: no separator line"),
+    ("empty", 0, "empty input"),
+];
+
+#[test]
+fn malformed_input_names_file_line_and_expectation() {
+    assert!(MALFORMED.len() >= 12);
+    for (name, line, message) in MALFORMED {
+        let path = format!("tests/data/malformed/{name}.txt");
+        for cmd in ["csv", "hist"] {
+            let args: Vec<&str> =
+                if cmd == "hist" { vec![cmd, "--all", &path] } else { vec![cmd, &path] };
+            let r = run(&args);
+            assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+            let place = if *line == 0 { format!("{path}: ") } else { format!("{path}:{line}: ") };
+            let want = format!("traces-tool: {place}{message}");
+            assert!(r.stderr.starts_with(&want), "{name}:\n got {}\nwant {want}", r.stderr);
+            assert_eq!(r.stderr.lines().count(), 1, "{name}");
+        }
+    }
+}
+
+#[test]
+fn a_line_too_long_is_refused_not_buffered_forever() {
+    let mut text = b"Type: cpu\n".to_vec();
+    text.extend(std::iter::repeat_n(b'x', 3 << 20));
+    let r = run_with_stdin(&["csv"], Some(&text));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("line longer than"), "{}", r.stderr);
+}
+
+#[test]
+fn lenient_mode_reports_what_it_skipped() {
+    let r = run(&["csv", "--lenient", "tests/data/malformed/bad-value.txt"]);
+    assert_eq!(r.code, 1, "no sample left");
+    assert!(
+        r.stderr.contains("skipped 1 malformed block of kind bad-value (first at line 3:"),
+        "{}",
+        r.stderr
+    );
+}
