@@ -26,6 +26,8 @@ pub enum Command {
     Hist(cmd::hist::HistArgs),
     /// One CSV row per sample (or per frame), exact values in base units.
     Csv(cmd::csv::CsvArgs),
+    /// The records as a traces report again, after the filters.
+    Cat(cmd::cat::CatArgs),
 }
 
 impl Cli {
@@ -35,6 +37,7 @@ impl Cli {
             Command::Grep(args) => cmd::grep::run(args, out),
             Command::Hist(args) => cmd::hist::run(args, out),
             Command::Csv(args) => cmd::csv::run(args, out),
+            Command::Cat(args) => cmd::cat::run(args, out),
         }
     }
 }

@@ -471,3 +471,78 @@ fn lenient_mode_reports_what_it_skipped() {
         r.stderr
     );
 }
+
+// ------------------------------------------------------------ filters --
+
+/// pprof's `-name=value` filter flags as traces-tool options.
+fn filter_options(flags: &str) -> Vec<String> {
+    flags
+        .split_whitespace()
+        .flat_map(|flag| {
+            let (name, value) = flag.trim_start_matches('-').split_once('=').unwrap();
+            [format!("--{}", name.replace('_', "-")), value.to_owned()]
+        })
+        .collect()
+}
+
+/// The filter cases pprof was run with (`samples/filters/cases.tsv`):
+/// (name, folder, sample index, flags).
+fn filter_cases() -> Vec<(String, String, String, String)> {
+    let manifest = std::fs::read_to_string("samples/filters/cases.tsv").unwrap();
+    manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0].to_owned(), f[1].to_owned(), f[3].to_owned(), f[4].to_owned())
+        })
+        .collect()
+}
+
+fn gunzip(path: &str) -> String {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn filters_reproduce_pprof_filtered_traces_byte_for_byte() {
+    // `go tool pprof -traces -focus=... profile` against `traces-tool cat
+    // --focus ... report-of-that-profile`, for every case pprof was run with.
+    let cases = filter_cases();
+    assert!(cases.len() >= 12);
+    for (name, dir, index, flags) in cases {
+        let source = format!("samples/{dir}/{index}.traces.txt");
+        let mut args = vec!["cat".to_owned(), source];
+        args.extend(filter_options(&flags));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = run(&args);
+        assert!(r.code <= 1, "{name}: {}", r.stderr);
+        let expected = gunzip(&format!("samples/filters/{name}.traces.txt.gz"));
+        assert!(r.stdout == expected, "{name}: traces-tool cat {flags} differs from pprof");
+    }
+}
+
+#[test]
+fn cat_gives_every_report_back_byte_for_byte() {
+    let mut files = Vec::new();
+    collect(Path::new("samples"), &mut files);
+    let shared = Path::new("../shared/real-traces");
+    if shared.is_dir() {
+        collect(shared, &mut files);
+    }
+    let reports: Vec<_> = files
+        .iter()
+        .filter(|p| {
+            let s = p.to_string_lossy();
+            s.ends_with(".traces.txt") || s.ends_with(".traces")
+        })
+        .collect();
+    assert!(reports.len() >= 25);
+    for p in reports {
+        let original = std::fs::read_to_string(p).unwrap();
+        assert_eq!(ok(&["cat", p.to_str().unwrap()]), original, "{}", p.display());
+    }
+}

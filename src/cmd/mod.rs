@@ -3,6 +3,7 @@
 //! writes its output and returns an [`Outcome`]; the binary turns that into
 //! an exit status and prints the notes on stderr.
 
+pub mod cat;
 pub mod csv;
 pub mod grep;
 pub mod hist;
@@ -51,7 +52,7 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
-    fn reader_options(&self) -> ReaderOptions {
+    pub fn reader_options(&self) -> ReaderOptions {
         ReaderOptions { lenient: self.lenient }
     }
 }
@@ -130,19 +131,27 @@ pub fn scan(
             Ok(())
         },
         |src| {
-            for s in src.skipped() {
-                notes.push(format!(
-                    "{}: skipped {} malformed block{} of kind {} (first at line {}: {})",
-                    src.name(),
-                    s.count,
-                    if s.count == 1 { "" } else { "s" },
-                    s.kind,
-                    s.first_line,
-                    s.first_message
-                ));
-            }
+            notes.extend(skipped_notes(src));
             Ok(())
         },
     )?;
     Ok(notes)
+}
+
+/// One stderr line per kind of block a lenient read skipped.
+pub fn skipped_notes(src: &dyn RecordSource) -> Vec<String> {
+    src.skipped()
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: skipped {} malformed block{} of kind {} (first at line {}: {})",
+                src.name(),
+                s.count,
+                if s.count == 1 { "" } else { "s" },
+                s.kind,
+                s.first_line,
+                s.first_message
+            )
+        })
+        .collect()
 }
