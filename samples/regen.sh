@@ -116,6 +116,13 @@ pprof heap/inuse_space.lines.traces.txt -traces -lines \
 pprof heap/inuse_space.lines.top.txt "${top[@]}" -lines \
   -sample_index=inuse_space heap-after.pb.gz
 
+# top with pprof's default trimming (node fraction 0.005, edge fraction
+# 0.001), with -nodecount and with -cum: references for `traces-tool top`.
+pprof heap/inuse_space.exact.defaults.top.txt -top -sample_index=inuse_space -unit=b heap-after.pb.gz
+pprof heap/alloc_space.exact.cum.top.txt -top -cum -nodecount=8 -sample_index=alloc_space -unit=b heap-after.pb.gz
+pprof cpu/cpu.exact.nodecount.top.txt -top -nodecount=5 -sample_index=cpu -unit=ns cpu.pb.gz
+pprof heap/alloc_space.defaults.top.txt -top -sample_index=alloc_space heap-after.pb.gz
+
 # CPU extra: -addresses granularity.
 pprof cpu/cpu.addresses.traces.txt -traces -addresses -sample_index=cpu cpu.pb.gz
 

@@ -26,6 +26,8 @@ pub enum Command {
     Hist(cmd::hist::HistArgs),
     /// One CSV row per sample (or per frame), exact values in base units.
     Csv(cmd::csv::CsvArgs),
+    /// Per-function flat and cum, as `go tool pprof -top` prints them.
+    Top(cmd::top::TopArgs),
     /// The records as a traces report again, after the filters.
     Cat(cmd::cat::CatArgs),
 }
@@ -38,6 +40,7 @@ impl Cli {
             Command::Hist(args) => cmd::hist::run(args, out),
             Command::Csv(args) => cmd::csv::run(args, out),
             Command::Cat(args) => cmd::cat::run(args, out),
+            Command::Top(args) => cmd::top::run(args, out),
         }
     }
 }

@@ -265,6 +265,59 @@ pub fn centi_to_decimal(centi: i128) -> String {
     }
 }
 
+/// The suffix pprof's auto-scaling picks for an amount (`kB` for 2048 B);
+/// empty for counts.
+pub fn auto_suffix(centi: i128, dim: Dimension) -> &'static str {
+    match dim {
+        Dimension::Bytes | Dimension::Nanoseconds => auto_unit(centi.unsigned_abs(), dim).1,
+        _ => "",
+    }
+}
+
+/// Formats an amount in a fixed suffix (`kB`), or auto-scaled per value
+/// when `suffix` is empty or unknown for the dimension (counts).
+pub fn format_in(centi: i128, dim: Dimension, suffix: &str, other_unit: &str) -> String {
+    format_centi_in(centi, dim, suffix).unwrap_or_else(|| format_centi(centi, dim, other_unit))
+}
+
+/// pprof's `measurement.Percentage`: `  100%` near 100, `%5.2f%%` from 1,
+/// Go's `%5.2g%%` below (`  0.5%`, `0.0015%`, `5e-05%`).
+pub fn percentage(value: i128, total: i128) -> String {
+    let ratio = if total == 0 { 0.0 } else { (value as f64 / total as f64).abs() * 100.0 };
+    if (99.95..=100.05).contains(&ratio) {
+        "  100%".to_owned()
+    } else if ratio >= 1.0 {
+        format!("{ratio:5.2}%")
+    } else {
+        format!("{:>5}%", go_g2(ratio))
+    }
+}
+
+/// Go's `strconv.FormatFloat(v, 'g', 2, 64)`: two significant digits,
+/// trailing zeros dropped, exponent form below 1e-4.
+fn go_g2(v: f64) -> String {
+    if v == 0.0 {
+        return "0".to_owned();
+    }
+    let sci = format!("{v:.1e}");
+    let (mantissa, exp) = sci.split_once('e').expect("scientific notation");
+    let exp: i32 = exp.parse().expect("exponent");
+    let trim = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    if !(-4..2).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", trim(mantissa), exp.abs())
+    } else {
+        let decimals = (1 - exp).max(0) as usize;
+        trim(&format!("{v:.decimals$}"))
+    }
+}
+
 /// The largest unit of the current pprof table (`B..PB`, `ns..hrs`) in which
 /// the amount is at least 1; the base unit for zero.
 fn auto_unit(centi: u128, dim: Dimension) -> (u128, &'static str) {
@@ -387,6 +440,21 @@ mod tests {
         assert_eq!(format_centi(1100, Dimension::Other, "megabytes"), "11megabytes");
         assert_eq!(format_centi_in(1024 * 100, Dimension::Bytes, "MB").unwrap(), "0");
         assert_eq!(format_centi_in(52_429 * 100, Dimension::Bytes, "MB").unwrap(), "0.05MB");
+    }
+
+    #[test]
+    fn percentages_like_pprof() {
+        assert_eq!(percentage(100, 100), "  100%");
+        assert_eq!(percentage(9922, 10000), "99.22%");
+        assert_eq!(percentage(102_492, 10000), "1024.92%");
+        assert_eq!(percentage(0, 10000), "    0%");
+        assert_eq!(percentage(5, 1000), "  0.5%");
+        assert_eq!(percentage(5, 10000), " 0.05%");
+        assert_eq!(percentage(15, 1_000_000), "0.0015%");
+        assert_eq!(percentage(89, 10_000_000), "0.00089%");
+        assert_eq!(percentage(5, 10_000_000), "5e-05%");
+        assert_eq!(percentage(996, 100_000), "    1%");
+        assert_eq!(percentage(-50, 1000), "    5%".replace("    5", " 5.00"));
     }
 
     #[test]

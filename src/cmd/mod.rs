@@ -7,6 +7,7 @@ pub mod cat;
 pub mod csv;
 pub mod grep;
 pub mod hist;
+pub mod top;
 
 use clap::{Args, ValueEnum};
 
@@ -116,6 +117,17 @@ impl UnitContext {
 pub fn scan(
     input: &InputArgs,
     names: &mut Names,
+    visit: impl FnMut(&dyn RecordSource, &mut Record, &Names) -> Result<()>,
+) -> Result<Vec<String>> {
+    scan_with(input, names, |_, _| {}, visit)
+}
+
+/// Like [`scan`], but also shows every record to `before` ahead of the
+/// filters (pprof takes its total before filtering).
+pub fn scan_with(
+    input: &InputArgs,
+    names: &mut Names,
+    mut before: impl FnMut(&dyn RecordSource, &Record),
     mut visit: impl FnMut(&dyn RecordSource, &mut Record, &Names) -> Result<()>,
 ) -> Result<Vec<String>> {
     let mut filter = Filter::new(&input.filters)?;
@@ -125,6 +137,7 @@ pub fn scan(
         input.reader_options(),
         names,
         |src, rec, names| {
+            before(src, rec);
             if filter.keep(rec, names) {
                 visit(src, rec, names)?;
             }

@@ -1,0 +1,427 @@
+//! `traces-tool top`: per-function flat and cum from the text alone, laid
+//! out as `go tool pprof -top` prints them. On exact reports (printed with
+//! `-unit=b`/`-unit=ns`, and count profiles) the output is pprof's, byte
+//! for byte; on rounded reports each number carries its rounding bound.
+
+use std::io::Write;
+
+use clap::Args;
+
+use crate::cmd::{scan_with, Format, InputArgs, Outcome, UnitContext};
+use crate::error::{Error, Result};
+use crate::graph::{cutoff, inline_label, Granularity, Graph, NodeTable, StackSet, TrimOptions};
+use crate::record::{Header, HeaderField, Names};
+use crate::units::{auto_suffix, centi_to_decimal, format_in, percentage, unit_suffix, Dimension};
+
+/// Per-function flat and cum, as pprof's `top` computes them.
+///
+/// flat: value of the samples where the function is the leaf; cum: of the
+/// samples it appears in, once per sample even under recursion; inlined
+/// functions are nodes of their own. Percentages are of pprof's total: all
+/// samples before filtering (under `-diff_base`, the base samples).
+#[derive(Args, Clone, Debug)]
+pub struct TopArgs {
+    /// Sort by cum instead of flat.
+    #[arg(long)]
+    pub cum: bool,
+    /// Show at most N nodes (0: all).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub nodecount: usize,
+    /// Drop nodes whose cum is below this fraction of the total (pprof's
+    /// default).
+    #[arg(long, value_name = "F", default_value_t = 0.005)]
+    pub nodefraction: f64,
+    /// Drop edges below this fraction (it decides the `(inline)` tags).
+    #[arg(long, value_name = "F", default_value_t = 0.001)]
+    pub edgefraction: f64,
+    /// Aggregate frames by function, file or line (files and lines need a
+    /// report printed with `-lines`).
+    #[arg(long, value_enum, default_value_t)]
+    pub granularity: Granularity,
+    /// Output unit: `minimum` (pprof's default: one unit chosen for the
+    /// report), `auto` (each value scaled), or a unit such as `b`, `mb`,
+    /// `ns`, `ms`. Default: the unit the report was printed with if it was
+    /// fixed (`-unit=b`), else `minimum`.
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Everything a top-like report needs, gathered in one pass.
+pub struct Collected {
+    /// Distinct stacks of the kept samples.
+    pub stacks: StackSet,
+    /// Node names.
+    pub table: NodeTable,
+    /// The first input's header.
+    pub header: Header,
+    /// pprof's total: Σ|v| of all samples (of base samples under diff).
+    pub total: i128,
+    /// Rounding bound of the total.
+    pub total_error: i128,
+    /// Units of the values.
+    pub units: UnitContext,
+    /// The fixed unit the report was printed with, if any.
+    pub printed_unit: Option<String>,
+    /// True when every value read was exact.
+    pub exact: bool,
+    /// Stderr notes.
+    pub notes: Vec<String>,
+}
+
+/// Reads the inputs into distinct stacks and pprof's total, in one pass.
+pub fn collect(input: &InputArgs, granularity: Granularity) -> Result<Collected> {
+    let mut names = Names::new();
+    let (mut all, mut base, mut all_err, mut base_err) = (0i128, 0i128, 0i128, 0i128);
+    let mut header: Option<Header> = None;
+    let mut units = UnitContext::default();
+    let mut suffixes = SuffixEvidence::default();
+    let mut exact = true;
+    let mut stacks = StackSet::new();
+    let mut table = NodeTable::new(granularity);
+    // The total is taken before filtering, as pprof's report.New does.
+    let notes = scan_with(
+        input,
+        &mut names,
+        |src, rec| {
+            if header.is_none() {
+                header = Some(src.header().clone());
+            }
+            units.learn(src, rec);
+            suffixes.observe(rec.value_text(), rec.value.dim);
+            exact &= rec.value.is_exact();
+            let (v, e) = (rec.value.centi.abs(), rec.value.max_error_centi());
+            all += v;
+            all_err += e;
+            if rec.is_base() {
+                base += v;
+                base_err += e;
+            }
+        },
+        |_, rec, names| {
+            stacks.add(rec, &mut table, names);
+            Ok(())
+        },
+    )?;
+    let (total, total_error) = if base != 0 { (base, base_err) } else { (all, all_err) };
+    Ok(Collected {
+        stacks,
+        table,
+        header: header.unwrap_or_default(),
+        total,
+        total_error,
+        units,
+        printed_unit: suffixes.fixed_unit(),
+        exact,
+        notes,
+    })
+}
+
+/// Clues that a report was printed with a fixed `-unit`: pprof's
+/// auto-scaling never prints `2048B`, `0.50MB` or `1500ms`.
+#[derive(Default)]
+struct SuffixEvidence {
+    suffix: Option<String>,
+    mixed: bool,
+    fixed: bool,
+}
+
+impl SuffixEvidence {
+    fn observe(&mut self, token: &str, dim: Dimension) {
+        if !matches!(dim, Dimension::Bytes | Dimension::Nanoseconds) {
+            return;
+        }
+        let suffix = unit_suffix(token);
+        match &self.suffix {
+            None => self.suffix = Some(suffix.to_owned()),
+            Some(s) if s != suffix => self.mixed = true,
+            _ => {}
+        }
+        let number = token.trim_start_matches('-');
+        let whole: u64 =
+            number[..number.find('.').unwrap_or(number.len() - suffix.len())].parse().unwrap_or(0);
+        let limit = match suffix {
+            "B" => 1023,
+            "kB" | "MB" | "GB" | "TB" => 1024,
+            "ns" | "us" | "ms" => 1000,
+            "s" => 3600,
+            _ => u64::MAX,
+        };
+        if whole == 0 || whole > limit {
+            self.fixed = true;
+        }
+    }
+
+    fn fixed_unit(&self) -> Option<String> {
+        (self.fixed && !self.mixed).then(|| self.suffix.clone()).flatten()
+    }
+}
+
+impl InputArgs {
+    /// True when any filter option is set.
+    pub fn filters_set(&self) -> bool {
+        let f = &self.filters;
+        f.focus.is_some()
+            || f.ignore.is_some()
+            || f.hide.is_some()
+            || f.show.is_some()
+            || f.show_from.is_some()
+            || f.tagfocus.is_some()
+            || f.tagignore.is_some()
+            || f.min.is_some()
+    }
+
+    /// pprof's `Active filters:` entries, `name=value` in pprof's order.
+    pub fn active_filters(&self) -> Vec<String> {
+        let f = &self.filters;
+        [
+            ("focus", &f.focus),
+            ("ignore", &f.ignore),
+            ("hide", &f.hide),
+            ("show", &f.show),
+            ("show_from", &f.show_from),
+            ("tagfocus", &f.tagfocus),
+            ("tagignore", &f.tagignore),
+            ("min", &f.min),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+        .collect()
+    }
+}
+
+/// The output unit: a fixed suffix, or "" for per-value auto-scaling.
+fn output_unit(args: &TopArgs, c: &Collected, graph: &Graph) -> Result<String> {
+    let dim = c.units.dimension();
+    let requested = args.unit.clone().or_else(|| c.printed_unit.clone());
+    match requested.as_deref() {
+        Some("auto") => Ok(String::new()),
+        Some("minimum") | None => Ok(select_output_unit(graph, c.total, dim)),
+        Some(u) => {
+            let canonical = canonical_suffix(u, dim).ok_or_else(|| {
+                Error::Usage(format!("invalid --unit {u:?} for values in {}", dim.name()))
+            })?;
+            Ok(canonical.to_owned())
+        }
+    }
+}
+
+/// A user's `--unit` spelling as the suffix pprof prints.
+fn canonical_suffix(unit: &str, dim: Dimension) -> Option<&'static str> {
+    let v = crate::filter::parse_user_value(&format!("1{unit}"))?;
+    (v.dim == dim || dim == Dimension::Count && unit.is_empty()).then(|| {
+        let suffix = auto_suffix(v.centi, v.dim);
+        // `1kb` scales to `kB` itself; `1s` to `s`.
+        suffix
+    })
+}
+
+/// pprof's `selectOutputUnit`: the unit of the smallest non-zero node
+/// value, moved up when the total is in a larger unit and 100 times the
+/// minimum would be too.
+fn select_output_unit(graph: &Graph, total: i128, dim: Dimension) -> String {
+    let mut min = 0i128;
+    for n in &graph.nodes {
+        let v = if n.flat != 0 { n.flat.abs() } else { n.cum.abs() };
+        if v > 0 && (min == 0 || v < min) {
+            min = v;
+        }
+    }
+    let max = total;
+    if min == 0 {
+        min = max;
+    }
+    let (min_unit, max_unit) = (auto_suffix(min, dim), auto_suffix(max, dim));
+    let unit = if min_unit != max_unit && min * 100 < max {
+        auto_suffix(min * 100, dim)
+    } else {
+        min_unit
+    };
+    unit.to_owned()
+}
+
+/// Runs the command.
+pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let c = collect(&args.input, args.granularity)?;
+    let options = TrimOptions {
+        node_fraction: args.nodefraction,
+        edge_fraction: args.edgefraction,
+        node_count: args.nodecount,
+        cum_sort: args.cum,
+    };
+    let (graph, info) = Graph::trimmed(&c.stacks, &c.table, options);
+    let unit = output_unit(args, &c, &graph)?;
+    let dim = c.units.dimension();
+    let fmt = |v: i128| format_in(v, dim, &unit, &c.units.other);
+    match args.format {
+        Format::Text => {
+            for line in header_lines(&c.header, &fmt, c.total) {
+                writeln!(out, "{line}")?;
+            }
+            let filters = args.input.active_filters();
+            if !filters.is_empty() {
+                writeln!(out, "Active filters:")?;
+                for f in filters {
+                    let shown: String = if f.chars().count() > 80 {
+                        f.chars().take(80).chain(['…']).collect()
+                    } else {
+                        f
+                    };
+                    writeln!(out, "   {shown}")?;
+                }
+            }
+            let flat_sum: i128 = graph.nodes.iter().map(|n| n.flat).sum();
+            writeln!(
+                out,
+                "Showing nodes accounting for {}, {} of {} total",
+                fmt(flat_sum),
+                percentage(flat_sum, c.total).trim(),
+                fmt(c.total)
+            )?;
+            if c.total != 0 && info.dropped_nodes > 0 {
+                let plural = if info.dropped_nodes > 1 { "nodes" } else { "node" };
+                writeln!(
+                    out,
+                    "Dropped {} {plural} (cum <= {})",
+                    info.dropped_nodes,
+                    fmt(cutoff(c.total, args.nodefraction))
+                )?;
+            }
+            if c.total != 0
+                && !graph.nodes.is_empty()
+                && graph.nodes.len() < info.nodes_before_count
+            {
+                writeln!(
+                    out,
+                    "Showing top {} nodes out of {}",
+                    graph.nodes.len(),
+                    info.nodes_before_count
+                )?;
+            }
+            if !c.exact {
+                writeln!(
+                    out,
+                    "Rounded input: total {}{}; each flat and cum lies within its ± column",
+                    fmt(c.total),
+                    c.units.bound(c.total_error)
+                )?;
+                writeln!(
+                    out,
+                    "(print the report with pprof's -unit=b or -unit=ns for exact numbers)"
+                )?;
+            }
+            write_rows(out, &graph, &c, &fmt)?;
+        }
+        Format::Csv => write_csv(out, &graph, &c)?,
+    }
+    let matched = !graph.nodes.is_empty();
+    let mut notes = c.notes;
+    if !matched {
+        notes.push("no samples left to show".to_owned());
+    }
+    Ok(Outcome { matched, notes })
+}
+
+/// The header lines, the `Total samples` of `Duration:` in the output unit.
+fn header_lines(header: &Header, fmt: &dyn Fn(i128) -> String, total: i128) -> Vec<String> {
+    header
+        .lines
+        .iter()
+        .filter(|(field, _)| *field != HeaderField::Empty)
+        .map(|(field, line)| {
+            if *field != HeaderField::Duration {
+                return line.clone();
+            }
+            const MARK: &str = ", Total samples = ";
+            match line.find(MARK) {
+                Some(at) => {
+                    let rest = &line[at + MARK.len()..];
+                    let after = rest.find(' ').map_or("", |i| &rest[i..]);
+                    format!("{}{MARK}{}{after}", &line[..at], fmt(total))
+                }
+                None => line.clone(),
+            }
+        })
+        .collect()
+}
+
+fn write_rows(
+    out: &mut dyn Write,
+    graph: &Graph,
+    c: &Collected,
+    fmt: &dyn Fn(i128) -> String,
+) -> Result<()> {
+    let bounds = !c.exact;
+    if bounds {
+        writeln!(
+            out,
+            "{:>10} {:>5}% {:>5}% {:>10} {:>5}% {:>10} {:>10}",
+            "flat", "flat", "sum", "cum", "cum", "±flat", "±cum"
+        )?;
+    } else {
+        writeln!(out, "{:>10} {:>5}% {:>5}% {:>10} {:>5}%", "flat", "flat", "sum", "cum", "cum")?;
+    }
+    let mut flat_sum = 0i128;
+    for n in &graph.nodes {
+        flat_sum += n.flat;
+        let inline = inline_label(n);
+        let inline = if inline.is_empty() { String::new() } else { format!(" {inline}") };
+        let errors = if bounds {
+            format!(" {:>10} {:>10}", fmt(n.flat_error), fmt(n.cum_error))
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{:>10} {} {} {:>10} {}{errors}  {}{inline}",
+            fmt(n.flat),
+            percentage(n.flat, c.total),
+            percentage(flat_sum, c.total),
+            fmt(n.cum),
+            percentage(n.cum, c.total),
+            c.table.name(n.id),
+        )?;
+    }
+    Ok(())
+}
+
+fn write_csv(out: &mut dyn Write, graph: &Graph, c: &Collected) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "function",
+        "flat",
+        "cum",
+        "unit",
+        "flat_percent",
+        "cum_percent",
+        "flat_max_error",
+        "cum_max_error",
+        "inline",
+    ])?;
+    let pct = |v: i128| {
+        if c.total == 0 {
+            String::new()
+        } else {
+            format!("{:.4}", (v as f64 / c.total as f64 * 100.0).abs())
+        }
+    };
+    for n in &graph.nodes {
+        w.write_record([
+            c.table.name(n.id),
+            &centi_to_decimal(n.flat),
+            &centi_to_decimal(n.cum),
+            c.units.unit_name(),
+            &pct(n.flat),
+            &pct(n.cum),
+            &centi_to_decimal(n.flat_error),
+            &centi_to_decimal(n.cum_error),
+            inline_label(n).trim_matches(['(', ')']),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}

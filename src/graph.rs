@@ -1,0 +1,477 @@
+//! pprof's call graph rebuilt from records: per function flat and cum, and
+//! caller→callee edges, computed exactly as pprof's `graph.New` and
+//! `report.newTrimmedGraph` do (see `../shared/notes/pprof-text-formats.md`
+//! section 6): cum once per sample per node even under recursion, flat on
+//! the leaf only, inlined frames as nodes of their own, nodes cut below a
+//! fraction of the total and the graph rebuilt from the samples.
+//!
+//! Identical stacks are merged first ([`StackSet`]), so memory grows with
+//! the number of distinct stacks, not with the size of the report.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::record::{NameId, Names, Record};
+
+/// Index of a node (a function, file or line, by granularity).
+pub type NodeId = u32;
+
+/// How frames are grouped into nodes (pprof's `-functions`, `-files`,
+/// `-lines`). A report carries only what it was printed with: `files` and
+/// `lines` need a report printed with `-lines` (frames `func file:line`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Granularity {
+    /// One node per frame text as printed (the report's own granularity).
+    #[default]
+    Frames,
+    /// One node per function: a trailing ` file:line` is dropped.
+    Functions,
+    /// One node per source file (needs `-lines` or `-filefunctions` text).
+    Files,
+    /// One node per `func file:line` (needs `-lines` text).
+    Lines,
+}
+
+/// Maps frame names to node ids under a granularity, caching per name.
+#[derive(Debug, Default)]
+pub struct NodeTable {
+    granularity: Granularity,
+    by_name: Vec<Option<NodeId>>,
+    ids: FxHashMap<String, NodeId>,
+    names: Vec<String>,
+}
+
+impl NodeTable {
+    /// A table for `granularity`.
+    pub fn new(granularity: Granularity) -> NodeTable {
+        NodeTable { granularity, ..NodeTable::default() }
+    }
+
+    /// The node of a frame name.
+    pub fn node(&mut self, id: NameId, names: &Names) -> NodeId {
+        let i = id.0 as usize;
+        if i >= self.by_name.len() {
+            self.by_name.resize(names.len().max(i + 1), None);
+        }
+        if let Some(node) = self.by_name[i] {
+            return node;
+        }
+        let key = node_key(names.get(id), self.granularity);
+        let next = self.names.len() as NodeId;
+        let node = *self.ids.entry(key.to_owned()).or_insert(next);
+        if node == next {
+            self.names.push(key.to_owned());
+        }
+        self.by_name[i] = Some(node);
+        node
+    }
+
+    /// The printable name of a node.
+    pub fn name(&self, node: NodeId) -> &str {
+        &self.names[node as usize]
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// True when no node exists yet.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// The part of a frame text that names its node.
+fn node_key(frame: &str, granularity: Granularity) -> &str {
+    // `-addresses` frames start with 16 hex digits and a space.
+    let without_address = match frame.split_once(' ') {
+        Some((addr, rest)) if addr.len() == 16 && addr.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            rest
+        }
+        _ => frame,
+    };
+    let split_file = |s: &'_ str| -> Option<(usize, usize)> {
+        // The file (with `:line`) is the last space-separated token.
+        let space = s.rfind(' ')?;
+        let file = &s[space + 1..];
+        let looks_like_file = file.contains('/') || file.contains('\\') || file.contains(".go");
+        looks_like_file.then_some((space, space + 1))
+    };
+    match granularity {
+        Granularity::Frames | Granularity::Lines => frame,
+        Granularity::Functions => match split_file(without_address) {
+            Some((space, _)) => &without_address[..space],
+            None => without_address,
+        },
+        Granularity::Files => match split_file(without_address) {
+            Some((_, start)) => {
+                let file = &without_address[start..];
+                match file.rfind(':') {
+                    Some(c) if file[c + 1..].bytes().all(|b| b.is_ascii_digit()) => &file[..c],
+                    _ => file,
+                }
+            }
+            None => without_address,
+        },
+    }
+}
+
+/// One frame of a merged stack: its node and whether it was inlined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StackFrame {
+    /// The node.
+    pub node: NodeId,
+    /// Printed ` (inline)`: inlined into the next frame.
+    pub inline: bool,
+}
+
+/// The total of one distinct stack.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StackTotal {
+    /// Sum of values, hundredths of the base unit.
+    pub value: i128,
+    /// Sum of the rounding bounds of those values.
+    pub error: i128,
+    /// Number of samples merged.
+    pub samples: u64,
+}
+
+/// Distinct stacks (leaf first) with their summed values.
+#[derive(Debug, Default)]
+pub struct StackSet {
+    /// The stacks in first-seen order.
+    pub stacks: Vec<(Vec<StackFrame>, StackTotal)>,
+    index: FxHashMap<Vec<StackFrame>, usize>,
+    scratch: Vec<StackFrame>,
+}
+
+impl StackSet {
+    /// An empty set.
+    pub fn new() -> StackSet {
+        StackSet::default()
+    }
+
+    /// Adds a record. pprof skips zero-valued samples when building graphs,
+    /// and so does this.
+    pub fn add(&mut self, rec: &Record, table: &mut NodeTable, names: &Names) {
+        if rec.value.centi == 0 {
+            return;
+        }
+        self.scratch.clear();
+        self.scratch.extend(
+            rec.frames
+                .iter()
+                .map(|f| StackFrame { node: table.node(f.name, names), inline: f.inline }),
+        );
+        let i = match self.index.get(&self.scratch) {
+            Some(&i) => i,
+            None => {
+                self.stacks.push((self.scratch.clone(), StackTotal::default()));
+                self.index.insert(self.scratch.clone(), self.stacks.len() - 1);
+                self.stacks.len() - 1
+            }
+        };
+        let total = &mut self.stacks[i].1;
+        total.value += rec.value.centi;
+        total.error += rec.value.max_error_centi();
+        total.samples += 1;
+    }
+}
+
+/// An edge's totals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    /// Sum of the values of the samples through the edge.
+    pub weight: i128,
+    /// True while every contribution was an inlined call.
+    pub inline: bool,
+    /// True if a dropped node sat between caller and callee.
+    pub residual: bool,
+}
+
+/// A node's totals and edges.
+#[derive(Clone, Debug, Default)]
+pub struct Node {
+    /// The node.
+    pub id: NodeId,
+    /// Sum of the values where it is the leaf.
+    pub flat: i128,
+    /// Sum of the values of the samples it appears in (once per sample).
+    pub cum: i128,
+    /// Rounding bound of `flat`.
+    pub flat_error: i128,
+    /// Rounding bound of `cum`.
+    pub cum_error: i128,
+    /// Callers, with edge totals.
+    pub callers: FxHashMap<NodeId, Edge>,
+    /// Callees, with edge totals.
+    pub callees: FxHashMap<NodeId, Edge>,
+}
+
+/// The graph: nodes with non-zero flat or cum.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    /// Nodes, in no particular order until sorted.
+    pub nodes: Vec<Node>,
+}
+
+/// Options of the trimmed graph (pprof's defaults for `-top`).
+#[derive(Clone, Copy, Debug)]
+pub struct TrimOptions {
+    /// Drop nodes whose |cum| is below this fraction of the total.
+    pub node_fraction: f64,
+    /// Drop edges whose |weight| is below this fraction of the total.
+    pub edge_fraction: f64,
+    /// Keep at most this many nodes (0: all).
+    pub node_count: usize,
+    /// Sort by cum instead of flat.
+    pub cum_sort: bool,
+}
+
+impl Default for TrimOptions {
+    fn default() -> TrimOptions {
+        TrimOptions { node_fraction: 0.005, edge_fraction: 0.001, node_count: 0, cum_sort: false }
+    }
+}
+
+/// What trimming did, for pprof's legend lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TrimInfo {
+    /// Nodes dropped below the node fraction.
+    pub dropped_nodes: usize,
+    /// Nodes left after that, before `node_count`.
+    pub nodes_before_count: usize,
+}
+
+impl Graph {
+    /// Builds the graph of `stacks`, keeping only the nodes in `kept` (all
+    /// when `None`), as pprof's `newGraph` does.
+    pub fn build(stacks: &StackSet, kept: Option<&FxHashSet<NodeId>>, node_count: usize) -> Graph {
+        let mut nodes: Vec<Node> =
+            (0..node_count as NodeId).map(|id| Node { id, ..Node::default() }).collect();
+        let mut seen_nodes: Vec<NodeId> = Vec::new();
+        let mut seen_edges: Vec<(NodeId, NodeId)> = Vec::new();
+        for (frames, total) in &stacks.stacks {
+            let (w, err) = (total.value, total.error);
+            seen_nodes.clear();
+            seen_edges.clear();
+            let mut parent: Option<NodeId> = None;
+            let mut residual = false;
+            // Root first, as pprof walks locations.
+            for frame in frames.iter().rev() {
+                if kept.is_some_and(|k| !k.contains(&frame.node)) {
+                    residual = true;
+                    continue;
+                }
+                let n = frame.node;
+                if !seen_nodes.contains(&n) {
+                    seen_nodes.push(n);
+                    let node = &mut nodes[n as usize];
+                    node.cum += w;
+                    node.cum_error += err;
+                }
+                if let Some(p) = parent {
+                    if p != n && !seen_edges.contains(&(p, n)) {
+                        seen_edges.push((p, n));
+                        add_edge(&mut nodes, p, n, w, residual, frame.inline);
+                    }
+                }
+                parent = Some(n);
+                residual = false;
+            }
+            if let (Some(leaf), false) = (parent, residual) {
+                let node = &mut nodes[leaf as usize];
+                node.flat += w;
+                node.flat_error += err;
+            }
+        }
+        nodes.retain(|n| n.flat != 0 || n.cum != 0);
+        Graph { nodes }
+    }
+
+    /// pprof's `newTrimmedGraph` for text reports: drop nodes below the
+    /// node fraction of the total flat, keep the first `node_count` after
+    /// sorting, then drop edges below the edge fraction.
+    pub fn trimmed(
+        stacks: &StackSet,
+        table: &NodeTable,
+        options: TrimOptions,
+    ) -> (Graph, TrimInfo) {
+        let mut info = TrimInfo::default();
+        let mut graph = Graph::build(stacks, None, table.len());
+        let total_flat: i128 = graph.nodes.iter().map(|n| n.flat).sum();
+        let node_cutoff = cutoff(total_flat, options.node_fraction);
+        let edge_cutoff = cutoff(total_flat, options.edge_fraction);
+        if node_cutoff > 0 {
+            let kept: FxHashSet<NodeId> =
+                graph.nodes.iter().filter(|n| n.cum.abs() >= node_cutoff).map(|n| n.id).collect();
+            if kept.len() != graph.nodes.len() {
+                info.dropped_nodes = graph.nodes.len() - kept.len();
+                graph = Graph::build(stacks, Some(&kept), table.len());
+            }
+        }
+        info.nodes_before_count = graph.nodes.len();
+        graph.sort(table, options.cum_sort);
+        if options.node_count > 0 && graph.nodes.len() > options.node_count {
+            let kept: FxHashSet<NodeId> =
+                graph.nodes[..options.node_count].iter().map(|n| n.id).collect();
+            graph = Graph::build(stacks, Some(&kept), table.len());
+            graph.sort(table, options.cum_sort);
+        }
+        graph.trim_edges(edge_cutoff);
+        (graph, info)
+    }
+
+    /// pprof's `FlatNameOrder` (or `CumNameOrder`): |flat| desc, name asc,
+    /// |cum| desc.
+    pub fn sort(&mut self, table: &NodeTable, cum: bool) {
+        self.nodes.sort_by(|a, b| {
+            let (a1, b1, a2, b2) = if cum {
+                (a.cum.abs(), b.cum.abs(), a.flat.abs(), b.flat.abs())
+            } else {
+                (a.flat.abs(), b.flat.abs(), a.cum.abs(), b.cum.abs())
+            };
+            b1.cmp(&a1).then_with(|| table.name(a.id).cmp(table.name(b.id))).then(b2.cmp(&a2))
+        });
+    }
+
+    /// Removes edges lighter than `cutoff`.
+    fn trim_edges(&mut self, cutoff: i128) {
+        if cutoff == 0 {
+            return;
+        }
+        for n in &mut self.nodes {
+            n.callers.retain(|_, e| e.weight.abs() >= cutoff);
+            n.callees.retain(|_, e| e.weight.abs() >= cutoff);
+        }
+    }
+}
+
+/// pprof's `abs64(int64(float64(total) * fraction))`, in hundredths.
+pub fn cutoff(total_centi: i128, fraction: f64) -> i128 {
+    let base_units = total_centi as f64 / 100.0;
+    ((base_units * fraction) as i64).unsigned_abs() as i128 * 100
+}
+
+fn add_edge(nodes: &mut [Node], from: NodeId, to: NodeId, w: i128, residual: bool, inline: bool) {
+    for (map, other) in
+        [(&mut nodes[from as usize].callees, to), (&mut nodes[to as usize].callers, from)]
+    {
+        let e = map.entry(other).or_insert(Edge { weight: 0, inline: true, residual: false });
+        e.weight += w;
+        e.residual |= residual;
+        e.inline &= inline;
+    }
+}
+
+/// pprof's inline tag of a node in text reports, from its remaining
+/// incoming edges: all inline `(inline)`, some `(partial-inline)`.
+pub fn inline_label(node: &Node) -> &'static str {
+    let inline = node.callers.values().any(|e| e.inline);
+    let not_inline = node.callers.values().any(|e| !e.inline);
+    match (inline, not_inline) {
+        (true, true) => "(partial-inline)",
+        (true, false) => "(inline)",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Frame;
+    use crate::units::parse_value;
+
+    fn add(set: &mut StackSet, table: &mut NodeTable, names: &mut Names, v: &str, frames: &[&str]) {
+        let mut rec = Record::new();
+        rec.set_value(parse_value(v).unwrap(), v);
+        for f in frames {
+            let (name, inline) = crate::parse::split_inline(f);
+            rec.frames.push(Frame { name: names.intern(name), inline });
+        }
+        set.add(&rec, table, names);
+    }
+
+    fn totals(g: &Graph, t: &NodeTable) -> Vec<(String, i128, i128, &'static str)> {
+        g.nodes
+            .iter()
+            .map(|n| (t.name(n.id).to_owned(), n.flat / 100, n.cum / 100, inline_label(n)))
+            .collect()
+    }
+
+    #[test]
+    fn recursion_counts_cum_once_and_inline_tags_follow_edges() {
+        let (mut names, mut table, mut set) =
+            (Names::new(), NodeTable::new(Granularity::Frames), StackSet::new());
+        add(
+            &mut set,
+            &mut table,
+            &mut names,
+            "1kB",
+            &["main.recurse", "main.recurse", "main.recurse", "main.main"],
+        );
+        add(
+            &mut set,
+            &mut table,
+            &mut names,
+            "2kB",
+            &["main.mk (inline)", "main.alloc", "main.main"],
+        );
+        add(&mut set, &mut table, &mut names, "0", &["main.keep", "main.main"]);
+        let (mut g, info) = Graph::trimmed(
+            &set,
+            &table,
+            TrimOptions { node_fraction: 0.0, edge_fraction: 0.0, ..Default::default() },
+        );
+        g.sort(&table, false);
+        assert_eq!(info.dropped_nodes, 0);
+        assert_eq!(
+            totals(&g, &table),
+            [
+                ("main.mk".to_owned(), 2048, 2048, "(inline)"),
+                ("main.recurse".to_owned(), 1024, 1024, ""),
+                // Equal flat: pprof orders by name, not by cum.
+                ("main.alloc".to_owned(), 0, 2048, ""),
+                ("main.main".to_owned(), 0, 3072, ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn dropped_leaf_does_not_give_its_flat_to_callers() {
+        let (mut names, mut table, mut set) =
+            (Names::new(), NodeTable::new(Granularity::Frames), StackSet::new());
+        add(&mut set, &mut table, &mut names, "1B", &["tiny", "main.main"]);
+        add(&mut set, &mut table, &mut names, "1000B", &["big", "main.main"]);
+        let (g, info) =
+            Graph::trimmed(&set, &table, TrimOptions { node_fraction: 0.01, ..Default::default() });
+        assert_eq!(info.dropped_nodes, 1);
+        let main = g.nodes.iter().find(|n| table.name(n.id) == "main.main").unwrap();
+        assert_eq!((main.flat, main.cum), (0, 1001 * 100));
+    }
+
+    #[test]
+    fn granularity_keys() {
+        assert_eq!(node_key("main.f /src/demo/main.go:42", Granularity::Functions), "main.f");
+        assert_eq!(
+            node_key("main.f /src/demo/main.go:42", Granularity::Files),
+            "/src/demo/main.go"
+        );
+        assert_eq!(
+            node_key("main.f /src/demo/main.go:42", Granularity::Lines),
+            "main.f /src/demo/main.go:42"
+        );
+        assert_eq!(
+            node_key(
+                "00000000004d2646 main.mix example.com/cpulabels/main.go:40",
+                Granularity::Functions
+            ),
+            "main.mix"
+        );
+        assert_eq!(
+            node_key("std::vector<int, std::allocator<int> >::push_back", Granularity::Functions),
+            "std::vector<int, std::allocator<int> >::push_back"
+        );
+        assert_eq!(node_key("main.f C:\\src\\main.go:7", Granularity::Files), "C:\\src\\main.go");
+    }
+}
