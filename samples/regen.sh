@@ -141,6 +141,14 @@ done < filters/cases.tsv
 # Compressed (gzip -n: no timestamp) to keep samples/ small.
 gzip -9n filters/*.txt
 
+# More references, one script per command that needs them (each is sourced
+# here with `pprof`, `top`, `exact_unit` and $GO in scope).
+for extra in regen.d/*.sh; do
+  [[ -e $extra ]] || continue
+  # shellcheck source=/dev/null
+  source "$extra"
+done
+
 # --- sanity checks ----------------------------------------------------------
 sep='-----------+-------------------------------------------------------'
 status=0
