@@ -34,15 +34,18 @@ goroot=$("$GO" env GOROOT)
 } > VERSION.txt
 
 # --- build and run the programs ---------------------------------------------
-for prog in httpheap cpulabels; do
+for prog in httpheap cpulabels leaky; do
   (cd "programs/$prog" && "$GO" build -trimpath -o "$tmp/bin/$prog" .)
 done
 mkdir -p "$tmp/out"
 "$tmp/bin/httpheap" "$tmp/out"
 "$tmp/bin/cpulabels" "$tmp/out"
+mkdir -p "$tmp/leak"
+"$tmp/bin/leaky" "$tmp/leak"
 
-rm -rf heap cpu goroutine mutex block
-mkdir -p heap cpu goroutine mutex block
+rm -rf heap cpu goroutine mutex block leak
+mkdir -p heap cpu goroutine mutex block leak
+cp "$tmp/leak/heap-before.pb.gz" "$tmp/leak/heap-after.pb.gz" leak/
 cp "$tmp/out/heap-before.pb.gz" "$tmp/out/heap-after.pb.gz" heap/
 for p in cpu goroutine mutex block; do
   cp "$tmp/out/$p.pb.gz" "$p/"
@@ -116,6 +119,19 @@ pprof heap/inuse_space.lines.traces.txt -traces -lines \
 pprof heap/inuse_space.lines.top.txt "${top[@]}" -lines \
   -sample_index=inuse_space heap-after.pb.gz
 
+# The leaking service: both snapshots, exact twins, the -diff_base report,
+# and pprof's -top of the difference (the reference for `traces-tool diff`).
+for snap in before after; do
+  pprof "leak/$snap.traces.txt" -traces -sample_index=inuse_space "heap-$snap.pb.gz"
+  pprof "leak/$snap.exact.traces.txt" -traces -sample_index=inuse_space -unit=b "heap-$snap.pb.gz"
+  pprof "leak/$snap.exact.top.txt" "${top[@]}" -sample_index=inuse_space -unit=b "heap-$snap.pb.gz"
+done
+pprof leak/diff.traces.txt -traces -sample_index=inuse_space -diff_base heap-before.pb.gz heap-after.pb.gz
+pprof leak/diff.exact.traces.txt -traces -sample_index=inuse_space -unit=b \
+  -diff_base heap-before.pb.gz heap-after.pb.gz
+pprof leak/diff.exact.top.txt "${top[@]}" -sample_index=inuse_space -unit=b \
+  -diff_base heap-before.pb.gz heap-after.pb.gz
+
 # top with pprof's default trimming (node fraction 0.005, edge fraction
 # 0.001), with -nodecount and with -cum: references for `traces-tool top`.
 pprof heap/inuse_space.exact.defaults.top.txt -top -sample_index=inuse_space -unit=b heap-after.pb.gz
@@ -152,7 +168,7 @@ done
 # --- sanity checks ----------------------------------------------------------
 sep='-----------+-------------------------------------------------------'
 status=0
-for f in heap/*.txt cpu/*.txt goroutine/*.txt mutex/*.txt block/*.txt; do
+for f in heap/*.txt cpu/*.txt goroutine/*.txt mutex/*.txt block/*.txt leak/*.txt; do
   if grep -q '(pprof)' "$f"; then
     echo "regen.sh: $f contains a (pprof) prompt" >&2
     status=1

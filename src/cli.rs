@@ -28,8 +28,18 @@ pub enum Command {
     Csv(cmd::csv::CsvArgs),
     /// Per-function flat and cum, as `go tool pprof -top` prints them.
     Top(cmd::top::TopArgs),
+    /// What grew between two snapshots (or in a -diff_base report).
+    Diff(cmd::diff::DiffArgs),
+    /// Charge each sample to the first application frame from the leaf.
+    Blame(cmd::blame::BlameArgs),
     /// The records as a traces report again, after the filters.
     Cat(cmd::cat::CatArgs),
+    /// Callers and callees of matching functions, as `go tool pprof -peek`.
+    Peek(cmd::peek::PeekArgs),
+    /// Identical stacks merged across blocks, largest first.
+    Stacks(cmd::stacks::StacksArgs),
+    /// What a report holds: type, totals, zero and negative samples, depth.
+    Summary(cmd::summary::SummaryArgs),
 }
 
 impl Cli {
@@ -41,6 +51,11 @@ impl Cli {
             Command::Csv(args) => cmd::csv::run(args, out),
             Command::Cat(args) => cmd::cat::run(args, out),
             Command::Top(args) => cmd::top::run(args, out),
+            Command::Peek(args) => cmd::peek::run(args, out),
+            Command::Stacks(args) => cmd::stacks::run(args, out),
+            Command::Summary(args) => cmd::summary::run(args, out),
+            Command::Diff(args) => cmd::diff::run(args, out),
+            Command::Blame(args) => cmd::blame::run(args, out),
         }
     }
 }

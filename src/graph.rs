@@ -154,6 +154,12 @@ impl StackSet {
     /// Adds a record. pprof skips zero-valued samples when building graphs,
     /// and so does this.
     pub fn add(&mut self, rec: &Record, table: &mut NodeTable, names: &Names) {
+        self.add_signed(rec, 1, table, names);
+    }
+
+    /// Adds a record with its value multiplied by `sign` (-1 turns the
+    /// negated base samples of a `-diff_base` report positive again).
+    pub fn add_signed(&mut self, rec: &Record, sign: i128, table: &mut NodeTable, names: &Names) {
         if rec.value.centi == 0 {
             return;
         }
@@ -172,7 +178,7 @@ impl StackSet {
             }
         };
         let total = &mut self.stacks[i].1;
-        total.value += rec.value.centi;
+        total.value += sign * rec.value.centi;
         total.error += rec.value.max_error_centi();
         total.samples += 1;
     }

@@ -3,10 +3,15 @@
 //! writes its output and returns an [`Outcome`]; the binary turns that into
 //! an exit status and prints the notes on stderr.
 
+pub mod blame;
 pub mod cat;
 pub mod csv;
+pub mod diff;
 pub mod grep;
 pub mod hist;
+pub mod peek;
+pub mod stacks;
+pub mod summary;
 pub mod top;
 
 use clap::{Args, ValueEnum};

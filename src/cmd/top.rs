@@ -124,14 +124,15 @@ pub fn collect(input: &InputArgs, granularity: Granularity) -> Result<Collected>
 /// Clues that a report was printed with a fixed `-unit`: pprof's
 /// auto-scaling never prints `2048B`, `0.50MB` or `1500ms`.
 #[derive(Default)]
-struct SuffixEvidence {
+pub struct SuffixEvidence {
     suffix: Option<String>,
     mixed: bool,
     fixed: bool,
 }
 
 impl SuffixEvidence {
-    fn observe(&mut self, token: &str, dim: Dimension) {
+    /// Looks at one printed value.
+    pub fn observe(&mut self, token: &str, dim: Dimension) {
         if !matches!(dim, Dimension::Bytes | Dimension::Nanoseconds) {
             return;
         }
@@ -156,7 +157,8 @@ impl SuffixEvidence {
         }
     }
 
-    fn fixed_unit(&self) -> Option<String> {
+    /// The fixed unit, if every value says one was used.
+    pub fn fixed_unit(&self) -> Option<String> {
         (self.fixed && !self.mixed).then(|| self.suffix.clone()).flatten()
     }
 }
@@ -196,8 +198,15 @@ impl InputArgs {
 
 /// The output unit: a fixed suffix, or "" for per-value auto-scaling.
 fn output_unit(args: &TopArgs, c: &Collected, graph: &Graph) -> Result<String> {
+    select_unit(args.unit.as_deref(), c, graph)
+}
+
+/// The output unit of a top-like report for a `--unit` option: a fixed
+/// suffix, or "" for per-value auto-scaling. Without `--unit`, the unit the
+/// report was printed with if it was fixed, else pprof's `minimum`.
+pub fn select_unit(unit: Option<&str>, c: &Collected, graph: &Graph) -> Result<String> {
     let dim = c.units.dimension();
-    let requested = args.unit.clone().or_else(|| c.printed_unit.clone());
+    let requested = unit.map(str::to_owned).or_else(|| c.printed_unit.clone());
     match requested.as_deref() {
         Some("auto") => Ok(String::new()),
         Some("minimum") | None => Ok(select_output_unit(graph, c.total, dim)),
@@ -327,7 +336,7 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<Outcome> {
 }
 
 /// The header lines, the `Total samples` of `Duration:` in the output unit.
-fn header_lines(header: &Header, fmt: &dyn Fn(i128) -> String, total: i128) -> Vec<String> {
+pub fn header_lines(header: &Header, fmt: &dyn Fn(i128) -> String, total: i128) -> Vec<String> {
     header
         .lines
         .iter()

@@ -1,0 +1,3 @@
+module github.com/acme/reqctx
+
+go 1.19

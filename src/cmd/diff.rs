@@ -1,0 +1,398 @@
+//! `traces-tool diff BEFORE AFTER`: what grew between two snapshots of one
+//! program, per function (flat and cum), per leaf, or per merged stack. A
+//! single report printed with pprof's `-diff_base` works too: its base
+//! samples (label `pprof::base: true`, negated values) are the "before".
+//! Per-function changes equal `go tool pprof -top -diff_base` to the unit on
+//! exact reports.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+use rustc_hash::FxHashMap;
+
+use crate::cmd::{scan, Format, InputArgs, Outcome, UnitContext};
+use crate::error::{Error, Result};
+use crate::filter::parse_user_value;
+use crate::graph::{Granularity, Graph, NodeTable, StackFrame, StackSet};
+use crate::record::{Names, Record};
+use crate::units::centi_to_decimal;
+
+/// Growth between two reports (or within one `-diff_base` report).
+///
+/// Give BEFORE and AFTER, two traces reports of the same program taken at
+/// different times; or one report printed with `go tool pprof -traces
+/// -diff_base=BEFORE AFTER`. Rows are sorted by growth, largest first.
+#[derive(Args, Clone, Debug)]
+pub struct DiffArgs {
+    /// What a row is.
+    #[arg(long, value_enum, default_value_t)]
+    pub by: DiffBy,
+    /// Sort functions by the change of cum instead of flat.
+    #[arg(long)]
+    pub cum: bool,
+    /// Rows to show (0: all).
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    /// Only rows that grew by at least VALUE (e.g. `1MB`, `10ms`).
+    #[arg(long = "min-growth", value_name = "VALUE")]
+    pub min_growth: Option<String>,
+    /// Aggregate frames by function, file or line (see `top`).
+    #[arg(long, value_enum, default_value_t)]
+    pub granularity: Granularity,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// The unit of comparison.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DiffBy {
+    /// Per function: flat and cum, before and after.
+    #[default]
+    Function,
+    /// Per leaf function: the value measured there (flat).
+    Leaf,
+    /// Per distinct stack, identical stacks merged.
+    Stack,
+}
+
+/// One side of the comparison.
+#[derive(Default)]
+struct Side {
+    name: String,
+    stacks: StackSet,
+    total: i128,
+    samples: u64,
+}
+
+/// A row: before and after of flat (or the only value) and cum.
+#[derive(Clone, Debug, Default)]
+struct Row {
+    key: String,
+    flat: (i128, i128),
+    cum: (i128, i128),
+}
+
+impl Row {
+    fn flat_change(&self) -> i128 {
+        self.flat.1 - self.flat.0
+    }
+    fn cum_change(&self) -> i128 {
+        self.cum.1 - self.cum.0
+    }
+}
+
+/// Runs the command.
+pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let min_growth = match &args.min_growth {
+        None => None,
+        Some(text) => Some(parse_user_value(text).ok_or_else(|| {
+            Error::Usage(format!("invalid --min-growth {text:?}: expected a value such as 1MB"))
+        })?),
+    };
+    let mut table = NodeTable::new(args.granularity);
+    let mut units = UnitContext::default();
+    let mut exact = true;
+    // One name table for both sides: the node table caches by name id.
+    let mut names = Names::new();
+    let (before, after, mut notes) = match args.input.files.as_slice() {
+        [one] => read_diff_base(args, one, &mut names, &mut table, &mut units, &mut exact)?,
+        [b, a] => {
+            let (before, n1) = read_side(args, b, &mut names, &mut table, &mut units, &mut exact)?;
+            let (after, n2) = read_side(args, a, &mut names, &mut table, &mut units, &mut exact)?;
+            (before, after, [n1, n2].concat())
+        }
+        _ => {
+            return Err(Error::Usage(
+                "diff takes BEFORE AFTER, or one report printed with -diff_base".to_owned(),
+            ))
+        }
+    };
+    let mut rows = match args.by {
+        DiffBy::Function | DiffBy::Leaf => function_rows(&before, &after, &table, args.by),
+        DiffBy::Stack => stack_rows(&before, &after, &table),
+    };
+    let by_cum = args.cum && args.by == DiffBy::Function;
+    let growth = |r: &Row| if by_cum { r.cum_change() } else { r.flat_change() };
+    rows.retain(|r| min_growth.is_none_or(|m| growth(r) >= m.centi));
+    rows.sort_by(|a, b| growth(b).cmp(&growth(a)).then_with(|| a.key.cmp(&b.key)));
+    if args.top > 0 {
+        rows.truncate(args.top);
+    }
+    match args.format {
+        Format::Text => write_text(out, args, &before, &after, &rows, &units, exact)?,
+        Format::Csv => write_csv(out, args.by, &rows, &units)?,
+    }
+    if rows.is_empty() {
+        notes.push("no function changed".to_owned());
+    }
+    Ok(Outcome { matched: !rows.is_empty(), notes })
+}
+
+fn side_input(args: &DiffArgs, path: &str) -> InputArgs {
+    InputArgs { files: vec![path.to_owned()], ..args.input.clone() }
+}
+
+fn add(side: &mut Side, rec: &Record, table: &mut NodeTable, names: &Names, sign: i128) {
+    side.total += sign * rec.value.centi;
+    side.samples += 1;
+    side.stacks.add_signed(rec, sign, table, names);
+}
+
+fn read_side(
+    args: &DiffArgs,
+    path: &str,
+    names: &mut Names,
+    table: &mut NodeTable,
+    units: &mut UnitContext,
+    exact: &mut bool,
+) -> Result<(Side, Vec<String>)> {
+    let mut side = Side { name: path.to_owned(), ..Side::default() };
+    let notes = scan(&side_input(args, path), names, |src, rec, names| {
+        units.learn(src, rec);
+        *exact &= rec.value.is_exact();
+        add(&mut side, rec, table, names, 1);
+        Ok(())
+    })?;
+    Ok((side, notes))
+}
+
+/// Splits a `-diff_base` report: base samples (negated by pprof) are the
+/// before, the others the after.
+fn read_diff_base(
+    args: &DiffArgs,
+    path: &str,
+    names: &mut Names,
+    table: &mut NodeTable,
+    units: &mut UnitContext,
+    exact: &mut bool,
+) -> Result<(Side, Side, Vec<String>)> {
+    let mut before = Side { name: format!("{path} (base samples)"), ..Side::default() };
+    let mut after = Side { name: format!("{path} (other samples)"), ..Side::default() };
+    let notes = scan(&side_input(args, path), names, |src, rec, names| {
+        units.learn(src, rec);
+        *exact &= rec.value.is_exact();
+        if rec.is_base() {
+            add(&mut before, rec, table, names, -1);
+        } else {
+            add(&mut after, rec, table, names, 1);
+        }
+        Ok(())
+    })?;
+    if before.samples == 0 {
+        return Err(Error::Usage(format!(
+            "{path}: no sample carries the label pprof::base: give BEFORE and AFTER, or a \
+             report printed with go tool pprof -traces -diff_base=BEFORE AFTER"
+        )));
+    }
+    Ok((before, after, notes))
+}
+
+fn function_rows(before: &Side, after: &Side, table: &NodeTable, by: DiffBy) -> Vec<Row> {
+    let mut rows: FxHashMap<u32, Row> = FxHashMap::default();
+    for (side, is_after) in [(before, false), (after, true)] {
+        for n in Graph::build(&side.stacks, None, table.len()).nodes {
+            let row = rows.entry(n.id).or_default();
+            let (flat, cum) = (&mut row.flat, &mut row.cum);
+            if is_after {
+                flat.1 = n.flat;
+                cum.1 = n.cum;
+            } else {
+                flat.0 = n.flat;
+                cum.0 = n.cum;
+            }
+        }
+    }
+    rows.into_iter()
+        .filter(|(_, r)| by == DiffBy::Function || r.flat != (0, 0))
+        .map(|(id, mut r)| {
+            r.key = table.name(id).to_owned();
+            r
+        })
+        .collect()
+}
+
+fn stack_rows(before: &Side, after: &Side, table: &NodeTable) -> Vec<Row> {
+    let mut rows: FxHashMap<&[StackFrame], Row> = FxHashMap::default();
+    for (side, is_after) in [(before, false), (after, true)] {
+        for (frames, total) in &side.stacks.stacks {
+            let row = rows.entry(frames).or_default();
+            if is_after {
+                row.flat.1 += total.value;
+            } else {
+                row.flat.0 += total.value;
+            }
+        }
+    }
+    rows.into_iter()
+        .map(|(frames, mut r)| {
+            r.key = frames.iter().rev().map(|f| table.name(f.node)).collect::<Vec<_>>().join(";");
+            r
+        })
+        .collect()
+}
+
+/// `+407.6%`, `new`, `gone`.
+fn change_percent(before: i128, after: i128) -> String {
+    match (before, after) {
+        (0, 0) => "0%".to_owned(),
+        (0, _) => "new".to_owned(),
+        (_, 0) => "gone".to_owned(),
+        (b, a) => format!("{:+.1}%", (a - b) as f64 / b.abs() as f64 * 100.0),
+    }
+}
+
+fn signed(units: &UnitContext, v: i128) -> String {
+    let text = units.format(v);
+    if v > 0 {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+fn write_text(
+    out: &mut dyn Write,
+    args: &DiffArgs,
+    before: &Side,
+    after: &Side,
+    rows: &[Row],
+    units: &UnitContext,
+    exact: bool,
+) -> Result<()> {
+    writeln!(
+        out,
+        "before: {}  total {}  ({} samples)",
+        before.name,
+        units.format(before.total),
+        before.samples
+    )?;
+    writeln!(
+        out,
+        "after:  {}  total {}  ({} samples)  change {} ({})",
+        after.name,
+        units.format(after.total),
+        after.samples,
+        signed(units, after.total - before.total),
+        change_percent(before.total, after.total)
+    )?;
+    if !exact {
+        writeln!(out, "(values are rounded as pprof printed them; print with -unit=b or -unit=ns for exact changes)")?;
+    }
+    let f = |v: i128| units.format(v);
+    match args.by {
+        DiffBy::Function => {
+            let sort = if args.cum { "cum" } else { "flat" };
+            writeln!(out, "Largest growth of {sort} first:")?;
+            writeln!(
+                out,
+                "{:>11} {:>11} {:>11} {:>8} {:>11} {:>11} {:>11}  function",
+                "flat before",
+                "flat after",
+                "flat change",
+                "change",
+                "cum before",
+                "cum after",
+                "cum change"
+            )?;
+            for r in rows {
+                writeln!(
+                    out,
+                    "{:>11} {:>11} {:>11} {:>8} {:>11} {:>11} {:>11}  {}",
+                    f(r.flat.0),
+                    f(r.flat.1),
+                    signed(units, r.flat_change()),
+                    change_percent(r.flat.0, r.flat.1),
+                    f(r.cum.0),
+                    f(r.cum.1),
+                    signed(units, r.cum_change()),
+                    r.key
+                )?;
+            }
+        }
+        DiffBy::Leaf | DiffBy::Stack => {
+            let what = if args.by == DiffBy::Leaf { "leaf" } else { "stack (root first)" };
+            writeln!(
+                out,
+                "{:>11} {:>11} {:>11} {:>8}  {what}",
+                "before", "after", "change", "change"
+            )?;
+            for r in rows {
+                writeln!(
+                    out,
+                    "{:>11} {:>11} {:>11} {:>8}  {}",
+                    f(r.flat.0),
+                    f(r.flat.1),
+                    signed(units, r.flat_change()),
+                    change_percent(r.flat.0, r.flat.1),
+                    r.key
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_csv(out: &mut dyn Write, by: DiffBy, rows: &[Row], units: &UnitContext) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let d = centi_to_decimal;
+    match by {
+        DiffBy::Function => {
+            w.write_record([
+                "function",
+                "flat_before",
+                "flat_after",
+                "flat_change",
+                "cum_before",
+                "cum_after",
+                "cum_change",
+                "flat_change_percent",
+                "unit",
+            ])?;
+            for r in rows {
+                w.write_record([
+                    r.key.as_str(),
+                    &d(r.flat.0),
+                    &d(r.flat.1),
+                    &d(r.flat_change()),
+                    &d(r.cum.0),
+                    &d(r.cum.1),
+                    &d(r.cum_change()),
+                    &change_percent(r.flat.0, r.flat.1),
+                    units.unit_name(),
+                ])?;
+            }
+        }
+        DiffBy::Leaf | DiffBy::Stack => {
+            let key = if by == DiffBy::Leaf { "leaf" } else { "stack" };
+            w.write_record([key, "before", "after", "change", "change_percent", "unit"])?;
+            for r in rows {
+                w.write_record([
+                    r.key.as_str(),
+                    &d(r.flat.0),
+                    &d(r.flat.1),
+                    &d(r.flat_change()),
+                    &change_percent(r.flat.0, r.flat.1),
+                    units.unit_name(),
+                ])?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_percent_marks_new_and_gone() {
+        assert_eq!(change_percent(0, 5), "new");
+        assert_eq!(change_percent(5, 0), "gone");
+        assert_eq!(change_percent(100, 150), "+50.0%");
+        assert_eq!(change_percent(200, 100), "-50.0%");
+    }
+}

@@ -1,0 +1,300 @@
+//! `traces-tool peek REGEX`: for every function whose name matches, its
+//! callers and callees with the weight of each edge, laid out as
+//! `go tool pprof -peek REGEX` prints them (pprof's `printTree`). peek does
+//! not trim the graph: every node and every edge is kept. On exact reports
+//! (printed with `-unit=b`/`-unit=ns`, and count profiles) the output is
+//! pprof's, byte for byte; on rounded reports each value carries its
+//! rounding bound.
+
+use std::io::Write;
+
+use clap::Args;
+use regex::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::cmd::top::{collect, header_lines, select_unit, Collected};
+use crate::cmd::{Format, InputArgs, Outcome};
+use crate::error::{Error, Result};
+use crate::graph::{inline_label, Edge, Granularity, Graph, Node, NodeId, StackSet, TrimOptions};
+use crate::units::{centi_to_decimal, format_in, percentage};
+
+/// pprof's separator of `peek` and `tree` reports: 58 `-`, `+`, 13 `-`.
+pub const TREE_SEPARATOR: &str =
+    "----------------------------------------------------------+-------------";
+
+/// pprof's column legend of `peek`, with its trailing tabs and spaces.
+pub const TREE_LEGEND: &str =
+    "      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t ";
+
+/// Callers and callees of the functions matching REGEX, as pprof's `peek`.
+///
+/// For each matching function (in pprof's order: by flat, or by cum with
+/// `--cum`): its callers with the weight of each call edge, its own flat
+/// and cum, then its callees. An edge's percentage is of the function's
+/// cum. Recursive calls of a function to itself are not edges. Percentages
+/// of flat and cum are of pprof's total: all samples before filtering
+/// (under `-diff_base`, the base samples).
+#[derive(Args, Clone, Debug)]
+pub struct PeekArgs {
+    /// Regular expression matched against function names (unanchored, as
+    /// pprof's -peek).
+    #[arg(value_name = "REGEX")]
+    pub regex: String,
+    /// Order the functions by cum instead of flat (pprof's -cum).
+    #[arg(long)]
+    pub cum: bool,
+    /// Aggregate frames by function, file or line (files and lines need a
+    /// report printed with `-lines`).
+    #[arg(long, value_enum, default_value_t)]
+    pub granularity: Granularity,
+    /// Output unit: `minimum` (pprof's default: one unit chosen for the
+    /// report), `auto` (each value scaled), or a unit such as `b`, `mb`,
+    /// `ns`, `ms`. Default: the unit the report was printed with if it was
+    /// fixed (`-unit=b`), else `minimum`.
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+    /// Output format. CSV has one row per caller edge, per function
+    /// (`self`, weight = flat) and per callee edge, in base units.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// One edge of a matched node, as printed.
+struct EdgeRow<'a> {
+    other: NodeId,
+    edge: &'a Edge,
+    error: i128,
+}
+
+/// Runs the command.
+pub fn run(args: &PeekArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let rx = Regex::new(&args.regex)
+        .map_err(|e| Error::Usage(format!("invalid REGEX {:?}: {e}", args.regex)))?;
+    let c = collect(&args.input, args.granularity)?;
+    // peek never trims: no node or edge fraction, no node count.
+    let options =
+        TrimOptions { node_fraction: 0.0, edge_fraction: 0.0, node_count: 0, cum_sort: args.cum };
+    let (graph, _) = Graph::trimmed(&c.stacks, &c.table, options);
+    let matched: Vec<&Node> =
+        graph.nodes.iter().filter(|n| rx.is_match(c.table.name(n.id))).collect();
+    let mut notes = c.notes.clone();
+    if matched.is_empty() {
+        // pprof prints nothing but the error.
+        notes.push(format!("no matches found for regexp: {}", args.regex));
+        return Ok(Outcome { matched: false, notes });
+    }
+    let wanted: FxHashSet<NodeId> = matched.iter().map(|n| n.id).collect();
+    let errors = if c.exact { FxHashMap::default() } else { edge_errors(&c.stacks, &wanted) };
+    let unit = select_unit(args.unit.as_deref(), &c, &graph)?;
+    match args.format {
+        Format::Text => write_text(out, args, &c, &graph, &matched, &errors, &unit)?,
+        Format::Csv => write_csv(out, &c, &matched, &errors)?,
+    }
+    Ok(Outcome { matched: true, notes })
+}
+
+/// A node's callers (or callees) in pprof's order: |weight| descending,
+/// then by name.
+fn sorted_edges<'a>(
+    edges: &'a FxHashMap<NodeId, Edge>,
+    node: NodeId,
+    callers: bool,
+    c: &Collected,
+    errors: &FxHashMap<(NodeId, NodeId), i128>,
+) -> Vec<EdgeRow<'a>> {
+    let mut rows: Vec<EdgeRow> = edges
+        .iter()
+        .map(|(&other, edge)| {
+            let pair = if callers { (other, node) } else { (node, other) };
+            EdgeRow { other, edge, error: errors.get(&pair).copied().unwrap_or(0) }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.edge
+            .weight
+            .abs()
+            .cmp(&a.edge.weight.abs())
+            .then(b.edge.weight.cmp(&a.edge.weight))
+            .then_with(|| c.table.name(a.other).cmp(c.table.name(b.other)))
+    });
+    rows
+}
+
+/// Rounding bounds of the edges touching `wanted`, from the stacks, walked
+/// as `Graph::build` walks them (once per sample per edge, no self edges).
+fn edge_errors(stacks: &StackSet, wanted: &FxHashSet<NodeId>) -> FxHashMap<(NodeId, NodeId), i128> {
+    let mut errors: FxHashMap<(NodeId, NodeId), i128> = FxHashMap::default();
+    let mut seen: Vec<(NodeId, NodeId)> = Vec::new();
+    for (frames, total) in &stacks.stacks {
+        if total.error == 0 {
+            continue;
+        }
+        seen.clear();
+        let mut parent: Option<NodeId> = None;
+        for frame in frames.iter().rev() {
+            let n = frame.node;
+            if let Some(p) = parent {
+                let pair = (p, n);
+                if p != n && (wanted.contains(&p) || wanted.contains(&n)) && !seen.contains(&pair) {
+                    seen.push(pair);
+                    *errors.entry(pair).or_insert(0) += total.error;
+                }
+            }
+            parent = Some(n);
+        }
+    }
+    errors
+}
+
+fn write_text(
+    out: &mut dyn Write,
+    args: &PeekArgs,
+    c: &Collected,
+    graph: &Graph,
+    matched: &[&Node],
+    errors: &FxHashMap<(NodeId, NodeId), i128>,
+    unit: &str,
+) -> Result<()> {
+    let dim = c.units.dimension();
+    let fmt = |v: i128| format_in(v, dim, unit, &c.units.other);
+    for line in header_lines(&c.header, &fmt, c.total) {
+        writeln!(out, "{line}")?;
+    }
+    let filters = args.input.active_filters();
+    if !filters.is_empty() {
+        writeln!(out, "Active filters:")?;
+        for f in filters {
+            let shown: String = if f.chars().count() > 80 {
+                f.chars().take(80).chain(['…']).collect()
+            } else {
+                f
+            };
+            writeln!(out, "   {shown}")?;
+        }
+    }
+    let flat_sum: i128 = graph.nodes.iter().map(|n| n.flat).sum();
+    writeln!(
+        out,
+        "Showing nodes accounting for {}, {} of {} total",
+        fmt(flat_sum),
+        percentage(flat_sum, c.total).trim(),
+        fmt(c.total)
+    )?;
+    let bounds = !c.exact;
+    if bounds {
+        writeln!(
+            out,
+            "Rounded input: total {}{}; a ± after a value bounds its rounding error",
+            fmt(c.total),
+            c.units.bound(c.total_error)
+        )?;
+        writeln!(out, "(print the report with pprof's -unit=b or -unit=ns for exact numbers)")?;
+    }
+    writeln!(out, "{TREE_SEPARATOR}")?;
+    writeln!(out, "{TREE_LEGEND}")?;
+    let with_bound = |v: i128, err: i128| {
+        if bounds && err != 0 {
+            format!("{} ±{}", fmt(v), c.units.format(err))
+        } else {
+            fmt(v)
+        }
+    };
+    let edge_line = |out: &mut dyn Write, row: &EdgeRow, cum: i128| -> Result<()> {
+        let inline = if row.edge.inline { " (inline)" } else { "" };
+        writeln!(
+            out,
+            "{:>50} {} |   {}{inline}",
+            with_bound(row.edge.weight, row.error),
+            percentage(row.edge.weight, cum),
+            c.table.name(row.other)
+        )?;
+        Ok(())
+    };
+    let mut flat_sum = 0i128;
+    for n in matched {
+        writeln!(out, "{TREE_SEPARATOR}")?;
+        for row in sorted_edges(&n.callers, n.id, true, c, errors) {
+            edge_line(out, &row, n.cum)?;
+        }
+        flat_sum += n.flat;
+        // pprof leaves 16 spaces before the `|`; a bound goes there.
+        let gap = if bounds && n.cum_error != 0 {
+            format!("{:>15} ", format!("±{}", c.units.format(n.cum_error)))
+        } else {
+            " ".repeat(16)
+        };
+        writeln!(
+            out,
+            "{:>10} {} {} {:>10} {}{gap}| {}",
+            fmt(n.flat),
+            percentage(n.flat, c.total),
+            percentage(flat_sum, c.total),
+            fmt(n.cum),
+            percentage(n.cum, c.total),
+            c.table.name(n.id)
+        )?;
+        for row in sorted_edges(&n.callees, n.id, false, c, errors) {
+            edge_line(out, &row, n.cum)?;
+        }
+    }
+    if !graph.nodes.is_empty() {
+        writeln!(out, "{TREE_SEPARATOR}")?;
+    }
+    Ok(())
+}
+
+fn write_csv(
+    out: &mut dyn Write,
+    c: &Collected,
+    matched: &[&Node],
+    errors: &FxHashMap<(NodeId, NodeId), i128>,
+) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "function",
+        "relation",
+        "other",
+        "weight",
+        "unit",
+        "inline",
+        "cum",
+        "max_error",
+    ])?;
+    let unit = c.units.unit_name();
+    for n in matched {
+        let name = c.table.name(n.id);
+        let cum = centi_to_decimal(n.cum);
+        let edge_row = |relation: &str, row: &EdgeRow| {
+            [
+                name.to_owned(),
+                relation.to_owned(),
+                c.table.name(row.other).to_owned(),
+                centi_to_decimal(row.edge.weight),
+                unit.to_owned(),
+                if row.edge.inline { "inline" } else { "" }.to_owned(),
+                cum.clone(),
+                centi_to_decimal(row.error),
+            ]
+        };
+        for row in sorted_edges(&n.callers, n.id, true, c, errors) {
+            w.write_record(edge_row("caller", &row))?;
+        }
+        w.write_record([
+            name,
+            "self",
+            "",
+            &centi_to_decimal(n.flat),
+            unit,
+            inline_label(n).trim_matches(['(', ')']),
+            &cum,
+            &centi_to_decimal(n.flat_error),
+        ])?;
+        for row in sorted_edges(&n.callees, n.id, false, c, errors) {
+            w.write_record(edge_row("callee", &row))?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}

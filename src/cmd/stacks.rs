@@ -1,0 +1,374 @@
+//! `traces-tool stacks`: identical stacks merged. pprof prints one block
+//! per sample, and one stack often comes in several blocks: the Go runtime
+//! keeps one heap sample per (stack, allocation size), CPU samples from
+//! different addresses of the same functions stay apart, and samples with
+//! different labels are different samples. This command adds them up and
+//! lists the stacks by total, largest first, with the labels that differ
+//! between the merged blocks.
+
+use std::cmp::Ordering;
+use std::io::Write;
+
+use clap::Args;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::cmd::top::{header_lines, SuffixEvidence};
+use crate::cmd::{scan_with, Format, InputArgs, Outcome, UnitContext};
+use crate::error::Result;
+use crate::parse::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
+use crate::record::{Frame, Header, Names, Record};
+use crate::units::{centi_to_decimal, format_in, parse_value, percentage};
+
+/// Identical stacks merged across blocks, listed by total value.
+///
+/// Stacks are compared frame by frame as printed (` (inline)` included).
+/// The total of a stack is the sum of its blocks' values; stacks are
+/// ordered by |total|, largest first, ties in order of first appearance.
+/// Shares are of pprof's total: all samples before filtering (under
+/// `-diff_base`, the base samples).
+#[derive(Args, Clone, Debug)]
+pub struct StacksArgs {
+    /// Show the N largest stacks (0: all).
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    /// Output format. CSV stacks are root first, frames joined by `;`.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// The values one label key took over the blocks of a stack.
+#[derive(Clone, Debug, Default)]
+pub struct LabelValues {
+    /// The key.
+    pub key: String,
+    /// Distinct values as printed (a multi-valued label is one text), in
+    /// first-seen order.
+    pub values: Vec<String>,
+    /// Blocks that carry the key.
+    pub blocks: u64,
+}
+
+impl LabelValues {
+    /// The values sorted for display: amounts (`16B 32B 1.50kB`) by size,
+    /// other text alphabetically.
+    pub fn sorted(&self) -> Vec<&str> {
+        let amount = |s: &str| parse_value(s).ok().map(|x| x.centi);
+        let mut v: Vec<&str> = self.values.iter().map(String::as_str).collect();
+        if v.iter().all(|s| amount(s).is_some()) {
+            v.sort_by(|a, b| amount(a).cmp(&amount(b)).then_with(|| a.cmp(b)));
+        } else {
+            v.sort_unstable();
+        }
+        v
+    }
+
+    /// True unless every block has the key with the same value.
+    pub fn differs(&self, stack_blocks: u64) -> bool {
+        self.values.len() > 1 || self.blocks < stack_blocks
+    }
+}
+
+/// One distinct stack and what its blocks add up to.
+#[derive(Clone, Debug)]
+pub struct MergedStack {
+    /// The frames, leaf first.
+    pub frames: Vec<Frame>,
+    /// Sum of the blocks' values, hundredths of the base unit.
+    pub value: i128,
+    /// Sum of their rounding bounds.
+    pub error: i128,
+    /// Number of blocks merged.
+    pub blocks: u64,
+    /// Of them, blocks whose value is 0.
+    pub zero_blocks: u64,
+    /// Labels by key, in first-seen order.
+    pub labels: Vec<LabelValues>,
+    /// Distinct values seen per key (to keep `labels` free of repeats).
+    seen: Vec<FxHashSet<String>>,
+}
+
+impl MergedStack {
+    fn new(frames: &[Frame]) -> MergedStack {
+        MergedStack {
+            frames: frames.to_vec(),
+            value: 0,
+            error: 0,
+            blocks: 0,
+            zero_blocks: 0,
+            labels: Vec::new(),
+            seen: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, rec: &Record) {
+        self.value += rec.value.centi;
+        self.error += rec.value.max_error_centi();
+        self.blocks += 1;
+        if rec.value.centi == 0 {
+            self.zero_blocks += 1;
+        }
+        for (key, values) in rec.labels() {
+            let i = match self.labels.iter().position(|l| l.key == key) {
+                Some(i) => i,
+                None => {
+                    self.labels.push(LabelValues { key: key.to_owned(), ..Default::default() });
+                    self.seen.push(FxHashSet::default());
+                    self.labels.len() - 1
+                }
+            };
+            self.labels[i].blocks += 1;
+            if !self.seen[i].contains(values) {
+                self.seen[i].insert(values.to_owned());
+                self.labels[i].values.push(values.to_owned());
+            }
+        }
+    }
+
+    /// The labels as one CSV field: `key=v1 v2; key2=v`.
+    pub fn labels_joined(&self) -> String {
+        self.labels
+            .iter()
+            .map(|l| format!("{}={}", l.key, l.sorted().join(" ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// The merged stacks of the inputs, with pprof's total.
+pub struct Merged {
+    /// Distinct stacks, in first-seen order.
+    pub stacks: Vec<MergedStack>,
+    /// Blocks kept by the filters.
+    pub blocks: u64,
+    /// pprof's total: Σ|v| of all samples (of base samples under diff).
+    pub total: i128,
+    /// Rounding bound of the total.
+    pub total_error: i128,
+    /// The first input's header.
+    pub header: Header,
+    /// Units of the values.
+    pub units: UnitContext,
+    /// The fixed unit the report was printed with, if any.
+    pub printed_unit: Option<String>,
+    /// Interned frame names.
+    pub names: Names,
+    /// Stderr notes of the read.
+    pub notes: Vec<String>,
+}
+
+impl Merged {
+    /// Indices of the stacks by |total| descending, ties first seen.
+    pub fn ranking(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.stacks.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&self.stacks[a], &self.stacks[b]);
+            match y.value.abs().cmp(&x.value.abs()) {
+                Ordering::Equal => y.value.cmp(&x.value).then(a.cmp(&b)),
+                o => o,
+            }
+        });
+        order
+    }
+}
+
+/// Reads the inputs and merges identical stacks.
+pub fn merge(input: &InputArgs) -> Result<Merged> {
+    let mut names = Names::new();
+    let (mut all, mut base, mut all_err, mut base_err) = (0i128, 0i128, 0i128, 0i128);
+    let mut header: Option<Header> = None;
+    let mut units = UnitContext::default();
+    let mut suffixes = SuffixEvidence::default();
+    let mut stacks: Vec<MergedStack> = Vec::new();
+    let mut index: FxHashMap<Vec<Frame>, usize> = FxHashMap::default();
+    let mut blocks = 0u64;
+    let notes = scan_with(
+        input,
+        &mut names,
+        |src, rec| {
+            if header.is_none() {
+                header = Some(src.header().clone());
+            }
+            units.learn(src, rec);
+            suffixes.observe(rec.value_text(), rec.value.dim);
+            let (v, e) = (rec.value.centi.abs(), rec.value.max_error_centi());
+            all += v;
+            all_err += e;
+            if rec.is_base() {
+                base += v;
+                base_err += e;
+            }
+        },
+        |_, rec, _| {
+            blocks += 1;
+            let i = match index.get(rec.frames.as_slice()) {
+                Some(&i) => i,
+                None => {
+                    stacks.push(MergedStack::new(&rec.frames));
+                    index.insert(rec.frames.clone(), stacks.len() - 1);
+                    stacks.len() - 1
+                }
+            };
+            stacks[i].add(rec);
+            Ok(())
+        },
+    )?;
+    let (total, total_error) = if base != 0 { (base, base_err) } else { (all, all_err) };
+    Ok(Merged {
+        stacks,
+        blocks,
+        total,
+        total_error,
+        header: header.unwrap_or_default(),
+        units,
+        printed_unit: suffixes.fixed_unit(),
+        names,
+        notes,
+    })
+}
+
+/// Runs the command.
+pub fn run(args: &StacksArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let m = merge(&args.input)?;
+    let mut notes = m.notes.clone();
+    if m.stacks.is_empty() {
+        notes.push("no samples to show".to_owned());
+        return Ok(Outcome { matched: false, notes });
+    }
+    let mut order = m.ranking();
+    if args.top > 0 {
+        order.truncate(args.top);
+    }
+    match args.format {
+        Format::Text => write_text(out, &m, &order)?,
+        Format::Csv => write_csv(out, &m, &order)?,
+    }
+    Ok(Outcome { matched: true, notes })
+}
+
+/// Formats an amount in the report's fixed unit, or auto-scaled.
+fn formatter(m: &Merged) -> impl Fn(i128) -> String + '_ {
+    let dim = m.units.dimension();
+    let unit = m.printed_unit.clone().unwrap_or_default();
+    move |v| format_in(v, dim, &unit, &m.units.other)
+}
+
+fn write_text(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {
+    let fmt = formatter(m);
+    for line in header_lines(&m.header, &fmt, m.total) {
+        writeln!(out, "{line}")?;
+    }
+    let several = m.stacks.iter().filter(|s| s.blocks > 1).count();
+    writeln!(
+        out,
+        "{} block{} hold {} distinct stack{} ({} of them in several blocks); total {}{} \
+         (pprof's: all samples before filters)",
+        m.blocks,
+        if m.blocks == 1 { "" } else { "s" },
+        m.stacks.len(),
+        if m.stacks.len() == 1 { "" } else { "s" },
+        several,
+        fmt(m.total),
+        m.units.bound(m.total_error),
+    )?;
+    writeln!(
+        out,
+        "Showing {} stack{} by merged total, largest first",
+        if order.len() == m.stacks.len() {
+            format!("all {}", order.len())
+        } else {
+            format!("the top {}", order.len())
+        },
+        if order.len() == 1 { "" } else { "s" }
+    )?;
+    for (rank, &i) in order.iter().enumerate() {
+        let s = &m.stacks[i];
+        writeln!(out, "{SEPARATOR}")?;
+        let zeros = if s.zero_blocks > 0 {
+            format!(" ({} with value 0)", s.zero_blocks)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "#{}  {}{}  {} of the total  {} block{}{zeros}",
+            rank + 1,
+            fmt(s.value),
+            if s.error == 0 { String::new() } else { format!(" ±{}", fmt(s.error)) },
+            percentage(s.value, m.total).trim(),
+            s.blocks,
+            if s.blocks == 1 { "" } else { "s" },
+        )?;
+        for l in &s.labels {
+            let mut notes = Vec::new();
+            if l.values.len() > 1 {
+                notes.push("differs".to_owned());
+            }
+            if l.blocks < s.blocks {
+                notes.push(format!("in {} of {} blocks", l.blocks, s.blocks));
+            }
+            let notes =
+                if notes.is_empty() { String::new() } else { format!("  [{}]", notes.join("; ")) };
+            writeln!(out, "{:>10}:  {}{notes}", l.key, l.sorted().join(" "))?;
+        }
+        for (k, frame) in s.frames.iter().enumerate() {
+            let marker = if frame.inline { INLINE_SUFFIX } else { "" };
+            let name = m.names.get(frame.name);
+            if k == 0 {
+                writeln!(out, "{:>10}   {name}{marker}", fmt(s.value))?;
+            } else {
+                writeln!(out, "{:FRAME_INDENT$}{name}{marker}", "")?;
+            }
+        }
+    }
+    writeln!(out, "{SEPARATOR}")?;
+    Ok(())
+}
+
+fn write_csv(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {
+    let fmt = formatter(m);
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "rank",
+        "value",
+        "unit",
+        "value_text",
+        "blocks",
+        "share",
+        "labels",
+        "stack",
+        "max_error",
+    ])?;
+    for (rank, &i) in order.iter().enumerate() {
+        let s = &m.stacks[i];
+        let share = if m.total == 0 {
+            String::new()
+        } else {
+            format!("{:.4}", (s.value as f64 / m.total as f64 * 100.0).abs())
+        };
+        let stack = s
+            .frames
+            .iter()
+            .rev()
+            .map(|f| {
+                let marker = if f.inline { INLINE_SUFFIX } else { "" };
+                format!("{}{marker}", m.names.get(f.name))
+            })
+            .collect::<Vec<_>>()
+            .join(";");
+        w.write_record([
+            &(rank + 1).to_string(),
+            &centi_to_decimal(s.value),
+            m.units.unit_name(),
+            &fmt(s.value),
+            &s.blocks.to_string(),
+            &share,
+            &s.labels_joined(),
+            &stack,
+            &centi_to_decimal(s.error),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}

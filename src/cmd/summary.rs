@@ -1,0 +1,500 @@
+//! `traces-tool summary`: what a traces report holds, in numbers and plain
+//! words: its header, sample type and unit, pprof's total, how many samples
+//! are zero or negative and why, distinct functions and stacks, how many
+//! stacks come in several blocks, how deep the stacks go and whether the
+//! runtime may have cut them, whether the values are exact, and what to run
+//! next.
+
+use std::io::Write;
+
+use clap::Args;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::cmd::top::SuffixEvidence;
+use crate::cmd::{scan_with, Format, InputArgs, Outcome, UnitContext};
+use crate::error::Result;
+use crate::record::{Frame, Header, HeaderField, NameId, Names};
+use crate::units::{centi_to_decimal, format_in, percentage, Dimension};
+
+/// Stack depths at which the Go runtime stops recording frames: 32 for
+/// heap, allocs, mutex, block and goroutine profiles and 64 for CPU
+/// profiles before Go 1.23, 128 for all of them since.
+pub const RUNTIME_DEPTH_LIMITS: [usize; 3] = [32, 64, 128];
+
+/// A summary of the report: counts, totals, depth, precision.
+#[derive(Args, Clone, Debug)]
+pub struct SummaryArgs {
+    /// Output format. CSV has two columns, field and value, with amounts
+    /// in base units.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Everything the summary reports, gathered in one pass.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// The first input's header.
+    pub header: Header,
+    /// Units of the values.
+    pub units: UnitContext,
+    /// Blocks read, before filters.
+    pub samples_read: u64,
+    /// Blocks kept by the filters.
+    pub samples: u64,
+    /// pprof's total: Σ|v| of all samples (of base samples under diff).
+    pub total: i128,
+    /// Rounding bound of the total.
+    pub total_error: i128,
+    /// Sum of the kept values (signed).
+    pub kept_sum: i128,
+    /// Kept samples whose value is 0.
+    pub zero: u64,
+    /// Kept samples whose value is negative.
+    pub negative: u64,
+    /// Kept samples from a `-diff_base` base profile (`pprof::base: true`).
+    pub base: u64,
+    /// Distinct frame names in the kept samples (` (inline)` aside).
+    pub functions: usize,
+    /// Distinct stacks (frames as printed).
+    pub stacks: usize,
+    /// Distinct stacks printed in more than one block.
+    pub stacks_in_several_blocks: usize,
+    /// Blocks belonging to those stacks.
+    pub blocks_of_repeated_stacks: u64,
+    /// The largest number of frames of a stack.
+    pub deepest: usize,
+    /// The leaf function of a deepest stack.
+    pub deepest_leaf: String,
+    /// Distinct stacks with exactly 32, 64 or 128 frames.
+    pub truncated_stacks: usize,
+    /// Blocks of those stacks.
+    pub truncated_samples: u64,
+    /// Sum of the values of those blocks.
+    pub truncated_value: i128,
+    /// True when every value read was printed exactly.
+    pub exact: bool,
+    /// The fixed unit the report was printed with, if any.
+    pub printed_unit: Option<String>,
+    /// Label keys of the kept samples, with how many samples carry each.
+    pub label_keys: Vec<(String, u64)>,
+    /// The function with the largest |flat|, and that flat.
+    pub top_function: Option<(String, i128)>,
+    /// The input paths as given.
+    pub files: Vec<String>,
+    /// Stderr notes of the read.
+    pub notes: Vec<String>,
+}
+
+impl Summary {
+    /// The sample type from the header, if printed.
+    pub fn sample_type(&self) -> Option<&str> {
+        self.header.sample_type()
+    }
+
+    /// True for `inuse_space`/`inuse_objects` (zero means freed).
+    pub fn is_inuse(&self) -> bool {
+        self.sample_type().is_some_and(|t| t.starts_with("inuse_"))
+    }
+}
+
+/// Reads the inputs and gathers the summary.
+pub fn summarize(input: &InputArgs) -> Result<Summary> {
+    let mut names = Names::new();
+    let mut s = Summary { exact: true, files: input.files.clone(), ..Summary::default() };
+    let (mut all, mut base, mut all_err, mut base_err) = (0i128, 0i128, 0i128, 0i128);
+    let mut header: Option<Header> = None;
+    let mut suffixes = SuffixEvidence::default();
+    let mut functions: FxHashSet<NameId> = FxHashSet::default();
+    // Per distinct stack: blocks, value.
+    let mut stacks: FxHashMap<Vec<Frame>, (u64, i128)> = FxHashMap::default();
+    let mut flat: FxHashMap<NameId, i128> = FxHashMap::default();
+    let mut label_keys: Vec<(String, u64)> = Vec::new();
+    let mut deepest_leaf: Option<NameId> = None;
+    let notes = scan_with(
+        input,
+        &mut names,
+        |src, rec| {
+            if header.is_none() {
+                header = Some(src.header().clone());
+            }
+            s.samples_read += 1;
+            s.units.learn(src, rec);
+            suffixes.observe(rec.value_text(), rec.value.dim);
+            s.exact &= rec.value.is_exact();
+            let (v, e) = (rec.value.centi.abs(), rec.value.max_error_centi());
+            all += v;
+            all_err += e;
+            if rec.is_base() {
+                base += v;
+                base_err += e;
+            }
+        },
+        |_, rec, _| {
+            s.samples += 1;
+            let v = rec.value.centi;
+            s.kept_sum += v;
+            if v == 0 {
+                s.zero += 1;
+            } else if v < 0 {
+                s.negative += 1;
+            }
+            if rec.is_base() {
+                s.base += 1;
+            }
+            functions.extend(rec.frames.iter().map(|f| f.name));
+            if let Some(leaf) = rec.leaf() {
+                *flat.entry(leaf.name).or_insert(0) += v;
+            }
+            if rec.frames.len() > s.deepest || deepest_leaf.is_none() {
+                s.deepest = rec.frames.len();
+                deepest_leaf = rec.leaf().map(|f| f.name);
+            }
+            if RUNTIME_DEPTH_LIMITS.contains(&rec.frames.len()) {
+                s.truncated_samples += 1;
+                s.truncated_value += v;
+            }
+            match stacks.get_mut(rec.frames.as_slice()) {
+                Some(entry) => {
+                    entry.0 += 1;
+                    entry.1 += v;
+                }
+                None => {
+                    stacks.insert(rec.frames.clone(), (1, v));
+                }
+            }
+            for (key, _) in rec.labels() {
+                match label_keys.iter_mut().find(|(k, _)| k == key) {
+                    Some(entry) => entry.1 += 1,
+                    None => label_keys.push((key.to_owned(), 1)),
+                }
+            }
+            Ok(())
+        },
+    )?;
+    s.notes = notes;
+    s.header = header.unwrap_or_default();
+    (s.total, s.total_error) = if base != 0 { (base, base_err) } else { (all, all_err) };
+    s.printed_unit = suffixes.fixed_unit();
+    s.functions = functions.len();
+    s.stacks = stacks.len();
+    for (frames, (blocks, _)) in &stacks {
+        if *blocks > 1 {
+            s.stacks_in_several_blocks += 1;
+            s.blocks_of_repeated_stacks += blocks;
+        }
+        if RUNTIME_DEPTH_LIMITS.contains(&frames.len()) {
+            s.truncated_stacks += 1;
+        }
+    }
+    s.deepest_leaf = deepest_leaf.map(|id| names.get(id).to_owned()).unwrap_or_default();
+    s.label_keys = label_keys;
+    // The largest |flat|; ties by name, for a stable answer.
+    s.top_function = flat
+        .iter()
+        .filter(|(_, v)| **v != 0)
+        .max_by(|(a, x), (b, y)| {
+            x.abs().cmp(&y.abs()).then_with(|| names.get(**b).cmp(names.get(**a)))
+        })
+        .map(|(id, v)| (names.get(*id).to_owned(), *v));
+    Ok(s)
+}
+
+/// One line of the summary: CSV field name, text label, CSV value, text.
+struct Field {
+    key: &'static str,
+    label: &'static str,
+    csv: String,
+    text: String,
+}
+
+fn field(key: &'static str, label: &'static str, csv: String, text: String) -> Field {
+    Field { key, label, csv, text }
+}
+
+/// Quotes a word for a POSIX shell, if it needs it.
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:@%+,".contains(&b));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// The summary as fields, in display order.
+fn fields(s: &Summary) -> Vec<Field> {
+    let dim = s.units.dimension();
+    let unit = s.printed_unit.clone().unwrap_or_default();
+    let fmt = |v: i128| format_in(v, dim, &unit, &s.units.other);
+    let auto = |v: i128| s.units.format(v);
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut out = Vec::new();
+    let header_field = |f: HeaderField| s.header.get(f).map(str::to_owned);
+    for (key, label, f) in
+        [("file", "File", HeaderField::File), ("build_id", "Build ID", HeaderField::BuildId)]
+    {
+        if let Some(v) = header_field(f) {
+            out.push(field(key, label, v.clone(), v));
+        }
+    }
+    let comments: Vec<&str> = s
+        .header
+        .lines
+        .iter()
+        .filter(|(f, _)| *f == HeaderField::Comment)
+        .map(|(_, l)| l.as_str())
+        .collect();
+    if !comments.is_empty() {
+        let joined = comments.join(" | ");
+        out.push(field("comments", "Comments", joined.clone(), joined));
+    }
+    let type_name = s.sample_type().unwrap_or("(no Type: line)").to_owned();
+    let unit_name = s.units.unit_name().to_owned();
+    out.push(field(
+        "type",
+        "Type",
+        s.sample_type().unwrap_or("").to_owned(),
+        format!("{type_name}, values in {unit_name}"),
+    ));
+    out.push(field("unit", "Unit", unit_name, String::new()));
+    for (key, label, f) in [
+        ("time", "Time", HeaderField::Time),
+        ("duration", "Duration", HeaderField::Duration),
+        ("doc", "Doc", HeaderField::Doc),
+    ] {
+        if let Some(v) = header_field(f) {
+            out.push(field(key, label, v.clone(), v));
+        }
+    }
+    let filtered = s.samples != s.samples_read;
+    out.push(field(
+        "samples",
+        "Samples",
+        s.samples.to_string(),
+        if filtered {
+            format!("{} blocks kept of {} read", s.samples, s.samples_read)
+        } else {
+            format!("{} blocks", s.samples)
+        },
+    ));
+    if filtered {
+        out.push(field("samples_read", "Samples read", s.samples_read.to_string(), String::new()));
+    }
+    let bound = s.units.bound(s.total_error);
+    let exact_twin = match dim {
+        Dimension::Bytes | Dimension::Nanoseconds if unit != fmt(s.total) => {
+            let scaled = auto(s.total);
+            if scaled != fmt(s.total) {
+                format!(" = {scaled}")
+            } else {
+                String::new()
+            }
+        }
+        _ => String::new(),
+    };
+    out.push(field(
+        "total",
+        "Total",
+        centi_to_decimal(s.total),
+        format!(
+            "{}{bound}{exact_twin} (pprof's total: Σ|value| of all samples before filters{})",
+            fmt(s.total),
+            if s.base > 0 || s.negative > 0 {
+                "; under -diff_base, of the base samples"
+            } else {
+                ""
+            }
+        ),
+    ));
+    out.push(field("total_max_error", "Total ±", centi_to_decimal(s.total_error), String::new()));
+    if filtered {
+        out.push(field(
+            "kept_sum",
+            "Kept",
+            centi_to_decimal(s.kept_sum),
+            format!(
+                "{} ({} of the total) in the samples the filters kept",
+                fmt(s.kept_sum),
+                percentage(s.kept_sum, s.total).trim()
+            ),
+        ));
+    }
+    let zero_why = if s.is_inuse() {
+        "objects already freed: their allocations still count in alloc_*".to_owned()
+    } else {
+        "pprof prints samples that are zero in this index but not in another".to_owned()
+    };
+    out.push(field(
+        "zero_samples",
+        "Zero samples",
+        s.zero.to_string(),
+        if s.zero > 0 { format!("{} with value 0 ({zero_why})", s.zero) } else { "0".to_owned() },
+    ));
+    out.push(field(
+        "negative_samples",
+        "Negative samples",
+        s.negative.to_string(),
+        if s.negative > 0 {
+            format!(
+                "{} (under -diff_base the base profile's samples are negated: \
+                 {} carry pprof::base)",
+                s.negative, s.base
+            )
+        } else {
+            "0".to_owned()
+        },
+    ));
+    out.push(field("base_samples", "Base samples", s.base.to_string(), String::new()));
+    out.push(field(
+        "functions",
+        "Functions",
+        s.functions.to_string(),
+        format!("{} distinct", s.functions),
+    ));
+    out.push(field(
+        "stacks",
+        "Stacks",
+        s.stacks.to_string(),
+        format!(
+            "{} distinct; {} printed in several blocks ({}): the runtime keeps one sample \
+             per stack and allocation size (heap) or address (CPU), and samples with \
+             different labels stay apart; `traces-tool stacks` adds them up",
+            s.stacks,
+            s.stacks_in_several_blocks,
+            plural(s.blocks_of_repeated_stacks, "block", "blocks"),
+        ),
+    ));
+    out.push(field(
+        "stacks_in_several_blocks",
+        "Stacks in several blocks",
+        s.stacks_in_several_blocks.to_string(),
+        String::new(),
+    ));
+    out.push(field(
+        "deepest_stack",
+        "Deepest stack",
+        s.deepest.to_string(),
+        if s.deepest > 0 {
+            format!("{} frames (leaf {})", s.deepest, s.deepest_leaf)
+        } else {
+            "0 frames".to_owned()
+        },
+    ));
+    out.push(field(
+        "possibly_truncated_stacks",
+        "Possibly truncated",
+        s.truncated_stacks.to_string(),
+        if s.truncated_stacks > 0 {
+            format!(
+                "{} ({}, {} of the total) have exactly 32, 64 or 128 frames: possibly \
+                 truncated by the runtime (its limit is 32 frames for heap, allocs, mutex \
+                 and block profiles and 64 for CPU before Go 1.23, 128 since); their \
+                 outermost callers are missing",
+                plural(s.truncated_stacks as u64, "stack", "stacks"),
+                plural(s.truncated_samples, "block", "blocks"),
+                percentage(s.truncated_value, s.total).trim(),
+            )
+        } else {
+            "0 stacks have exactly 32, 64 or 128 frames (the runtime's depth limits)".to_owned()
+        },
+    ));
+    let exact_how = match dim {
+        Dimension::Bytes => "print the report with `go tool pprof -traces -unit=b` for exact ones",
+        Dimension::Nanoseconds => {
+            "print the report with `go tool pprof -traces -unit=ns` for exact ones"
+        }
+        _ => "print the report with -unit=b or -unit=ns for exact ones",
+    };
+    out.push(field(
+        "exact",
+        "Values",
+        s.exact.to_string(),
+        if s.exact {
+            "exact (base units or counts): sums and pprof's numbers can be reproduced exactly"
+                .to_owned()
+        } else {
+            format!(
+                "rounded by pprof to 2 decimals of an auto-scaled unit (total ±{}); {exact_how}",
+                auto(s.total_error)
+            )
+        },
+    ));
+    if !s.label_keys.is_empty() {
+        let keys: Vec<String> =
+            s.label_keys.iter().map(|(k, n)| format!("{k} ({n} samples)")).collect();
+        out.push(field(
+            "labels",
+            "Labels",
+            s.label_keys.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(" "),
+            keys.join(", "),
+        ));
+    }
+    if s.label_keys.iter().any(|(k, _)| k == "bytes") {
+        out.push(field(
+            "bytes_label",
+            "bytes:",
+            "average object size of the bucket (an estimate)".to_owned(),
+            "the `bytes:` label is the average object size of the sample's bucket \
+             (alloc_space / alloc_objects as the runtime scaled them): an estimate"
+                .to_owned(),
+        ));
+    }
+    if let Some((name, v)) = &s.top_function {
+        out.push(field(
+            "top_function",
+            "Largest flat",
+            name.clone(),
+            format!("{name} ({} flat, {} of the total)", fmt(*v), percentage(*v, s.total).trim()),
+        ));
+    }
+    let files = if s.files.is_empty() || s.files.iter().all(|f| f == "-") {
+        "FILE".to_owned()
+    } else {
+        s.files.iter().map(|f| shell_quote(f)).collect::<Vec<_>>().join(" ")
+    };
+    let mut next = vec![format!("traces-tool top {files}")];
+    if let Some((name, _)) = &s.top_function {
+        let rx = shell_quote(&format!("^{}$", regex::escape(name)));
+        next.push(format!("traces-tool grep {rx} {files}"));
+        next.push(format!("traces-tool peek {rx} {files}"));
+    }
+    if s.stacks_in_several_blocks > 0 {
+        next.push(format!("traces-tool stacks {files}"));
+    }
+    out.push(field("next", "Next", next.join("; "), next.join("\n    ")));
+    out
+}
+
+/// Runs the command.
+pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let s = summarize(&args.input)?;
+    let mut notes = s.notes.clone();
+    let fields = fields(&s);
+    match args.format {
+        Format::Text => {
+            for f in fields.iter().filter(|f| !f.text.is_empty()) {
+                let label = format!("{}:", f.label.trim_end_matches(':'));
+                if f.key == "next" {
+                    writeln!(out, "{label}\n    {}", f.text)?;
+                } else {
+                    writeln!(out, "{label:<20}{}", f.text)?;
+                }
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(["field", "value"])?;
+            for f in &fields {
+                w.write_record([f.key, f.csv.as_str()])?;
+            }
+            w.flush()?;
+        }
+    }
+    if s.samples == 0 {
+        notes.push("no samples".to_owned());
+    }
+    Ok(Outcome { matched: s.samples > 0, notes })
+}
