@@ -347,6 +347,17 @@ impl<R: Read> TraceReader<R> {
                 }
                 Err(e) => return Err(self.io_error(e)),
             };
+            // Hot path: a caller frame of a block being read. Its name is
+            // looked up by bytes; only a new name is checked for UTF-8.
+            if self.state == State::Frames && line.starts_with(&[b' '; FRAME_INDENT]) {
+                if let Err(kind) = push_frame_bytes(rec, names, &line[FRAME_INDENT..]) {
+                    let err = self.error(kind);
+                    self.recover(err)?;
+                    rec.clear();
+                    self.state = State::Skipping;
+                }
+                continue;
+            }
             let outcome = match std::str::from_utf8(line) {
                 Err(_) => Err(ParseErrorKind::InvalidUtf8),
                 Ok(text) if self.state == State::Skipping => {
@@ -447,6 +458,23 @@ fn step(
             _ => Err(ParseErrorKind::FrameBeforeValue(text.to_owned())),
         },
     }
+}
+
+fn push_frame_bytes(
+    rec: &mut Record,
+    names: &mut Names,
+    frame: &[u8],
+) -> Result<(), ParseErrorKind> {
+    let (name, inline) = match frame.strip_suffix(INLINE_SUFFIX.as_bytes()) {
+        Some(name) => (name, true),
+        None => (frame, false),
+    };
+    if name.iter().all(u8::is_ascii_whitespace) {
+        return Err(ParseErrorKind::EmptyFrameName);
+    }
+    let id = names.intern_bytes(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
+    rec.frames.push(Frame { name: id, inline });
+    Ok(())
 }
 
 fn push_frame(rec: &mut Record, names: &mut Names, frame: &str) -> Result<(), ParseErrorKind> {

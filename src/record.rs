@@ -15,7 +15,9 @@ pub struct NameId(pub u32);
 /// thousands of distinct functions, so frames store a 4-byte [`NameId`].
 #[derive(Debug, Default, Clone)]
 pub struct Names {
-    ids: FxHashMap<Box<str>, NameId>,
+    /// Keyed by bytes, so that a known name is found without first checking
+    /// that its bytes are UTF-8 (they were checked when it was added).
+    ids: FxHashMap<Box<[u8]>, NameId>,
     names: Vec<Box<str>>,
 }
 
@@ -27,12 +29,24 @@ impl Names {
 
     /// The id of `name`, adding it on first sight. Allocates only then.
     pub fn intern(&mut self, name: &str) -> NameId {
-        if let Some(&id) = self.ids.get(name) {
-            return id;
+        match self.ids.get(name.as_bytes()) {
+            Some(&id) => id,
+            None => self.insert(name),
         }
+    }
+
+    /// The id of a name given as bytes; `Err` if new and not UTF-8.
+    pub fn intern_bytes(&mut self, name: &[u8]) -> Result<NameId, std::str::Utf8Error> {
+        match self.ids.get(name) {
+            Some(&id) => Ok(id),
+            None => Ok(self.insert(std::str::from_utf8(name)?)),
+        }
+    }
+
+    fn insert(&mut self, name: &str) -> NameId {
         let id = NameId(u32::try_from(self.names.len()).expect("fewer than 2^32 names"));
         self.names.push(name.into());
-        self.ids.insert(name.into(), id);
+        self.ids.insert(name.as_bytes().into(), id);
         id
     }
 
@@ -43,7 +57,7 @@ impl Names {
 
     /// The id of a name already seen.
     pub fn lookup(&self, name: &str) -> Option<NameId> {
-        self.ids.get(name).copied()
+        self.ids.get(name.as_bytes()).copied()
     }
 
     /// Number of distinct names.
