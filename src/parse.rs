@@ -300,8 +300,18 @@ impl<R: Read> TraceReader<R> {
             let Ok(text) = std::str::from_utf8(line) else {
                 return Err(self.error(binary_data()));
             };
-            // Interactive transcripts: `(pprof) File: heketi`.
-            let text = if first { text.strip_prefix("(pprof) ").unwrap_or(text) } else { text };
+            // Interactive transcripts: `(pprof) File: heketi`. When stderr
+            // was captured too (`2>&1`), pprof's banner and a first copy of
+            // the header come before the prompt: the report starts after it.
+            let text = match text.strip_prefix("(pprof) ") {
+                Some(rest) => {
+                    if !first {
+                        self.header.lines.clear();
+                    }
+                    rest
+                }
+                None => text,
+            };
             first = false;
             if text.trim_end() == SEPARATOR {
                 return Ok(());
@@ -357,6 +367,26 @@ impl<R: Read> TraceReader<R> {
                     self.state = State::Skipping;
                 }
                 continue;
+            }
+            // An interactive capture (`echo traces | go tool pprof x > out`)
+            // ends with pprof's next prompt after the closing separator.
+            // Only a bare prompt that is the last line ends the report: text
+            // after it is another command's output, not this report.
+            if self.state == State::Labels
+                && rec.label_count() == 0
+                && line.trim_ascii_end() == b"(pprof)"
+            {
+                match self.lines.next_line() {
+                    Ok(None) => {
+                        self.done = true;
+                        return Ok(false);
+                    }
+                    Ok(Some(_)) => {
+                        let kind = ParseErrorKind::UnrecognizedLine("(pprof) ".to_owned());
+                        return Err(Error::Parse { path: self.name.clone(), line: line_no, kind });
+                    }
+                    Err(e) => return Err(self.io_error(e)),
+                }
             }
             let outcome = match std::str::from_utf8(line) {
                 Err(_) => Err(ParseErrorKind::InvalidUtf8),
@@ -469,10 +499,11 @@ fn push_frame_bytes(
         Some(name) => (name, true),
         None => (frame, false),
     };
-    if name.iter().all(u8::is_ascii_whitespace) {
+    let id = names.intern_bytes(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
+    // Same rule as for the value line's frame: Unicode whitespace is empty.
+    if names.get(id).trim().is_empty() {
         return Err(ParseErrorKind::EmptyFrameName);
     }
-    let id = names.intern_bytes(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
     rec.frames.push(Frame { name: id, inline });
     Ok(())
 }

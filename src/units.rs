@@ -200,7 +200,10 @@ pub fn parse_value(token: &str) -> Result<Value, ValueError> {
             Some(s) => (s.dim, s.factor),
             // `-unit=megabytes` on a count profile prints `1megabytes`;
             // pprof's GCU units look like `1.50k*GCU`.
-            None if unit.chars().all(|c| c.is_alphabetic() || c == '*') => (Dimension::Other, 1),
+            // Some pprof versions print `1.50k\u{b7}GCU`.
+            None if unit.chars().all(|c| c.is_alphabetic() || c == '*' || c == '\u{b7}') => {
+                (Dimension::Other, 1)
+            }
             None => return Err(ValueError::BadUnit),
         }
     };
