@@ -40,6 +40,12 @@ pub enum Command {
     Stacks(cmd::stacks::StacksArgs),
     /// What a report holds: type, totals, zero and negative samples, depth.
     Summary(cmd::summary::SummaryArgs),
+    /// Brendan Gregg's folded stacks (`root;...;leaf value`), for flame graph tools.
+    Folded(cmd::folded::FoldedArgs),
+    /// An interactive SVG flame graph (or a differential one).
+    Flamegraph(cmd::flamegraph::FlamegraphArgs),
+    /// Convert the report back into a pprof profile (profile.proto, gzipped).
+    Export(cmd::export::ExportArgs),
 }
 
 impl Cli {
@@ -56,6 +62,9 @@ impl Cli {
             Command::Summary(args) => cmd::summary::run(args, out),
             Command::Diff(args) => cmd::diff::run(args, out),
             Command::Blame(args) => cmd::blame::run(args, out),
+            Command::Folded(args) => cmd::folded::run(args, out),
+            Command::Flamegraph(args) => cmd::flamegraph::run(args, out),
+            Command::Export(args) => cmd::export::run(args, out),
         }
     }
 }

@@ -23,6 +23,7 @@ use crate::units::{centi_to_decimal, percentage};
 /// otherwise. Runtime, standard-library, vendored and other modules' frames
 /// are looked through.
 #[derive(Args, Clone, Debug)]
+#[command(after_long_help = JSON_SCHEMA)]
 pub struct BlameArgs {
     /// Regular expression of application frames (repeatable); replaces the
     /// guess. `main.` functions always count as application code.
@@ -266,6 +267,14 @@ pub fn run(args: &BlameArgs, out: &mut dyn Write) -> Result<Outcome> {
             context.text(out, &rows)?;
         }
         Format::Csv => context.csv(out, &rows)?,
+        Format::Json => {
+            let application = crate::json::object([
+                ("module", classifier.app_module().map_or(serde_json::Value::Null, Into::into)),
+                ("patterns", args.app.clone().into()),
+            ]);
+            context.json(out, &rows, application, sample_type.as_deref(), exact)?
+        }
+        Format::Ndjson => return Err(crate::json::ndjson_unsupported("blame")),
     }
     let mut notes = notes;
     if rows.is_empty() {
@@ -351,6 +360,55 @@ impl Context<'_> {
         }
     }
 
+    fn json(
+        &self,
+        out: &mut dyn Write,
+        rows: &[(NodeId, Charge)],
+        application: serde_json::Value,
+        sample_type: Option<&str>,
+        exact: bool,
+    ) -> Result<()> {
+        use crate::json::{amount, object, percent, write_document};
+        use serde_json::Value;
+        let list: Vec<Value> = rows
+            .iter()
+            .map(|(node, charge)| {
+                let name = self.table.name(*node);
+                let leaves: Vec<Value> = self
+                    .top_leaves(charge)
+                    .into_iter()
+                    .map(|(leaf, v)| {
+                        object([("function", self.table.name(leaf).into()), ("value", amount(v))])
+                    })
+                    .collect();
+                let explanation =
+                    if charge.app { Value::Null } else { self.explain_root(name, charge).into() };
+                object([
+                    ("frame", name.into()),
+                    ("value", amount(charge.value)),
+                    ("value_text", self.units.format(charge.value).into()),
+                    ("samples", charge.samples.into()),
+                    ("share_percent", percent(charge.value, self.total)),
+                    (
+                        "kind",
+                        if charge.app { "application" } else { "no-application-frame" }.into(),
+                    ),
+                    ("leaves", Value::Array(leaves)),
+                    ("explanation", explanation),
+                ])
+            })
+            .collect();
+        let doc = object([
+            ("application", application),
+            ("type", sample_type.map_or(Value::Null, Value::from)),
+            ("unit", self.units.unit_name().into()),
+            ("exact", exact.into()),
+            ("total", amount(self.total)),
+            ("rows", Value::Array(list)),
+        ]);
+        write_document(out, &doc)
+    }
+
     fn csv(&self, out: &mut dyn Write, rows: &[(NodeId, Charge)]) -> Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(["frame", "value", "samples", "share", "kind", "unit", "leaves"])?;
@@ -379,6 +437,18 @@ impl Context<'_> {
         Ok(())
     }
 }
+
+/// The JSON schema of `--format json` (also in docs/json.md).
+pub const JSON_SCHEMA: &str = "\
+JSON (--format json): one document:
+  {\"application\": {\"module\": str|null (guessed), \"patterns\": [str] (--app)},
+   \"type\": str|null, \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str,
+   \"exact\": bool, \"total\": number, \"rows\": [ROW, ...]}   (largest first)
+  ROW: {\"frame\": str, \"value\": number, \"value_text\": str, \"samples\": int,
+   \"share_percent\": number|null, \"kind\": \"application\"|\"no-application-frame\",
+   \"leaves\": [{\"function\": str, \"value\": number}, ...] (the largest, --leaves),
+   \"explanation\": str|null (plain words for rows without an application frame)}
+Amounts are exact JSON numbers in the base unit.";
 
 /// Splits text into lines of at most `width` characters at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {

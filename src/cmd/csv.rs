@@ -6,7 +6,7 @@ use std::io::Write;
 use clap::Args;
 
 use crate::cmd::grep::folded_stack;
-use crate::cmd::{scan, InputArgs, Outcome, UnitContext};
+use crate::cmd::{scan, Format, InputArgs, Outcome, UnitContext};
 use crate::error::Result;
 use crate::record::Names;
 use crate::units::centi_to_decimal;
@@ -22,10 +22,15 @@ use crate::units::centi_to_decimal;
 /// With `--frames`: file, sample, line, value, unit, value_text, position
 /// (0 = leaf), frame, inline.
 #[derive(Args, Clone, Debug)]
+#[command(after_long_help = JSON_SCHEMA)]
 pub struct CsvArgs {
     /// One row per frame instead of one per sample.
     #[arg(long)]
     pub frames: bool,
+    /// Output format: `csv`, `json` (one document) or `ndjson` (one object
+    /// per row); see the JSON schema below.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -40,6 +45,11 @@ pub const FRAME_COLUMNS: [&str; 9] =
 
 /// Runs the command.
 pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
+    match args.format {
+        Format::Csv => {}
+        Format::Json | Format::Ndjson => return run_json(args, out),
+        Format::Text => crate::json::require(args.format, &[Format::Csv], "csv")?,
+    }
     let mut w = csv::Writer::from_writer(out);
     if args.frames {
         w.write_record(FRAME_COLUMNS)?;
@@ -87,6 +97,73 @@ pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
         Ok(())
     })?;
     w.flush()?;
+    let mut outcome = Outcome { matched: rows > 0, notes };
+    if rows == 0 {
+        outcome.notes.push("no samples".to_owned());
+    }
+    Ok(outcome)
+}
+
+/// The JSON schema of `--format json` and `--format ndjson` (also in
+/// docs/json.md).
+pub const JSON_SCHEMA: &str = "\
+JSON (--format json): one document, streamed as it is read:
+  {\"samples\": [ROW, ...]}   (with --frames: {\"frames\": [ROW, ...]})
+NDJSON (--format ndjson): one ROW per line.
+A ROW of a sample:
+  {\"file\": str, \"sample\": int (1-based, per file), \"line\": int,
+   \"value\": number (exact, base unit), \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str,
+   \"value_text\": str (as printed), \"leaf\": str, \"depth\": int,
+   \"frames\": [{\"name\": str, \"inline\": bool}, ...] (leaf first),
+   \"labels\": {key: values as printed}}
+With --frames, a ROW per frame:
+  {\"file\", \"sample\", \"line\", \"value\", \"unit\", \"value_text\",
+   \"position\": int (0 = leaf), \"frame\": str, \"inline\": bool}
+Amounts are exact JSON numbers in the base unit: integers, or at most two
+decimals when pprof rounded the value (21.01MB is 22030581.76).";
+
+/// `--format json` and `--format ndjson`: the rows of the CSV output as
+/// JSON objects, streamed.
+fn run_json(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
+    use crate::json::{self, RowStream};
+    use serde_json::Value;
+    let key = if args.frames { "frames" } else { "samples" };
+    let mut stream = RowStream::start(out, args.format == Format::Ndjson, json::object([]), key)?;
+    let mut names = Names::new();
+    let mut units = UnitContext::default();
+    let mut rows = 0u64;
+    let notes = scan(&args.input, &mut names, |src, rec, names: &Names| {
+        units.learn(src, rec);
+        let common = |o: &mut serde_json::Map<String, Value>| {
+            o.insert("file".into(), src.name().into());
+            o.insert("sample".into(), rec.index.into());
+            o.insert("line".into(), rec.line.into());
+            o.insert("value".into(), json::amount(rec.value.centi));
+            o.insert("unit".into(), units.unit_name().into());
+            o.insert("value_text".into(), rec.value_text().into());
+        };
+        if args.frames {
+            for (i, f) in rec.frames.iter().enumerate() {
+                let mut o = serde_json::Map::new();
+                common(&mut o);
+                o.insert("position".into(), i.into());
+                o.insert("frame".into(), names.get(f.name).into());
+                o.insert("inline".into(), f.inline.into());
+                stream.row(&Value::Object(o))?;
+            }
+        } else {
+            let mut o = serde_json::Map::new();
+            common(&mut o);
+            o.insert("leaf".into(), rec.leaf().map_or("", |f| names.get(f.name)).into());
+            o.insert("depth".into(), rec.frames.len().into());
+            o.insert("frames".into(), json::frames(&rec.frames, names));
+            o.insert("labels".into(), json::labels(rec));
+            stream.row(&Value::Object(o))?;
+        }
+        rows += 1;
+        Ok(())
+    })?;
+    stream.finish()?;
     let mut outcome = Outcome { matched: rows > 0, notes };
     if rows == 0 {
         outcome.notes.push("no samples".to_owned());

@@ -23,6 +23,7 @@ use crate::units::centi_to_decimal;
 /// different times; or one report printed with `go tool pprof -traces
 /// -diff_base=BEFORE AFTER`. Rows are sorted by growth, largest first.
 #[derive(Args, Clone, Debug)]
+#[command(after_long_help = JSON_SCHEMA)]
 pub struct DiffArgs {
     /// What a row is.
     #[arg(long, value_enum, default_value_t)]
@@ -124,6 +125,8 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     match args.format {
         Format::Text => write_text(out, args, &before, &after, &rows, &units, exact)?,
         Format::Csv => write_csv(out, args.by, &rows, &units)?,
+        Format::Json => write_json(out, args, &before, &after, &rows, &units, exact)?,
+        Format::Ndjson => return Err(crate::json::ndjson_unsupported("diff")),
     }
     if rows.is_empty() {
         notes.push("no function changed".to_owned());
@@ -333,6 +336,85 @@ fn write_text(
         }
     }
     Ok(())
+}
+
+/// The JSON schema of `--format json` (also in docs/json.md).
+pub const JSON_SCHEMA: &str = "\
+JSON (--format json): one document:
+  {\"by\": \"function\"|\"leaf\"|\"stack\", \"sort\": \"flat\"|\"cum\",
+   \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str, \"exact\": bool,
+   \"before\": SIDE, \"after\": SIDE, \"change\": number, \"change_percent\": str,
+   \"rows\": [ROW, ...]}   (largest growth first)
+  SIDE: {\"name\": str, \"total\": number, \"samples\": int}
+  ROW with --by function: {\"function\": str, \"flat_before\": number,
+   \"flat_after\": number, \"flat_change\": number, \"flat_change_percent\": str,
+   \"cum_before\": number, \"cum_after\": number, \"cum_change\": number,
+   \"cum_change_percent\": str}
+  ROW with --by leaf or stack: {\"leaf\" or \"stack\": str (stacks root first,
+   frames joined by ;), \"before\": number, \"after\": number, \"change\": number,
+   \"change_percent\": str}
+Amounts are exact JSON numbers in the base unit; a *change_percent is
+\"+50.0%\", \"-12.5%\", \"new\", \"gone\" or \"0%\".";
+
+fn write_json(
+    out: &mut dyn Write,
+    args: &DiffArgs,
+    before: &Side,
+    after: &Side,
+    rows: &[Row],
+    units: &UnitContext,
+    exact: bool,
+) -> Result<()> {
+    use crate::json::{amount, object, write_document};
+    use serde_json::Value;
+    let side = |s: &Side| {
+        object([
+            ("name", s.name.as_str().into()),
+            ("total", amount(s.total)),
+            ("samples", s.samples.into()),
+        ])
+    };
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|r| match args.by {
+            DiffBy::Function => object([
+                ("function", r.key.as_str().into()),
+                ("flat_before", amount(r.flat.0)),
+                ("flat_after", amount(r.flat.1)),
+                ("flat_change", amount(r.flat_change())),
+                ("flat_change_percent", change_percent(r.flat.0, r.flat.1).into()),
+                ("cum_before", amount(r.cum.0)),
+                ("cum_after", amount(r.cum.1)),
+                ("cum_change", amount(r.cum_change())),
+                ("cum_change_percent", change_percent(r.cum.0, r.cum.1).into()),
+            ]),
+            DiffBy::Leaf | DiffBy::Stack => object([
+                (if args.by == DiffBy::Leaf { "leaf" } else { "stack" }, r.key.as_str().into()),
+                ("before", amount(r.flat.0)),
+                ("after", amount(r.flat.1)),
+                ("change", amount(r.flat_change())),
+                ("change_percent", change_percent(r.flat.0, r.flat.1).into()),
+            ]),
+        })
+        .collect();
+    let by = match args.by {
+        DiffBy::Function => "function",
+        DiffBy::Leaf => "leaf",
+        DiffBy::Stack => "stack",
+    };
+    let sort = if args.cum && args.by == DiffBy::Function { "cum" } else { "flat" };
+    let doc = object([
+        ("by", by.into()),
+        ("sort", sort.into()),
+        ("unit", units.unit_name().into()),
+        ("exact", exact.into()),
+        ("before", side(before)),
+        ("after", side(after)),
+        ("change", amount(after.total - before.total)),
+        ("change_percent", change_percent(before.total, after.total).into()),
+        ("rows", Value::Array(list)),
+    ]);
+    write_document(out, &doc)
 }
 
 fn write_csv(out: &mut dyn Write, by: DiffBy, rows: &[Row], units: &UnitContext) -> Result<()> {

@@ -22,6 +22,7 @@ use crate::write::write_block_body;
 /// ` (inline)` marker). Functions are listed by cum, largest first; for each,
 /// its N largest samples by exact value (ties in file order).
 #[derive(Args, Clone, Debug)]
+#[command(after_long_help = JSON_SCHEMA)]
 pub struct GrepArgs {
     /// Regular expression matched against function names.
     pub pattern: String,
@@ -174,6 +175,7 @@ pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
     match args.format {
         Format::Text => report.text(out, &mut functions)?,
         Format::Csv => report.csv(out, &mut functions)?,
+        Format::Json | Format::Ndjson => report.json(out, &mut functions, args)?,
     }
     let mut outcome = Outcome { matched: !functions.is_empty(), notes };
     if functions.is_empty() {
@@ -249,6 +251,73 @@ impl Report<'_> {
         Ok(())
     }
 
+    fn json(
+        &self,
+        out: &mut dyn Write,
+        functions: &mut [(NameId, FunctionStats)],
+        args: &GrepArgs,
+    ) -> Result<()> {
+        use crate::json::{amount, frames, labels, object, write_document, write_line};
+        use serde_json::Value;
+        let ndjson = args.format == Format::Ndjson;
+        let mut list = Vec::new();
+        for (id, stats) in functions.iter_mut() {
+            let name = self.names.get(*id);
+            let mut hits = Vec::new();
+            for (rank, hit) in Self::ranked(stats).iter().enumerate() {
+                let rec = &hit.record;
+                let mut o = serde_json::Map::new();
+                if ndjson {
+                    o.insert("function".into(), name.into());
+                }
+                o.insert("rank".into(), (rank + 1).into());
+                o.insert("file".into(), self.files[hit.file].as_str().into());
+                o.insert("sample".into(), rec.index.into());
+                o.insert("line".into(), rec.line.into());
+                o.insert("value".into(), amount(rec.value.centi));
+                if ndjson {
+                    o.insert("unit".into(), self.units.unit_name().into());
+                }
+                o.insert("value_text".into(), rec.value_text().into());
+                o.insert("role".into(), hit.role.as_str().into());
+                o.insert("position".into(), hit.position.into());
+                o.insert("labels".into(), labels(rec));
+                o.insert("frames".into(), frames(&rec.frames, self.names));
+                if ndjson {
+                    o.insert("function_samples".into(), stats.samples.into());
+                    o.insert("function_flat".into(), amount(stats.flat));
+                    o.insert("function_cum".into(), amount(stats.cum));
+                    write_line(out, &Value::Object(o))?;
+                } else {
+                    hits.push(Value::Object(o));
+                }
+            }
+            if !ndjson {
+                list.push(object([
+                    ("function", name.into()),
+                    ("samples", stats.samples.into()),
+                    ("leaf_samples", stats.leaf_samples.into()),
+                    ("caller_samples", (stats.samples - stats.leaf_samples).into()),
+                    ("flat", amount(stats.flat)),
+                    ("flat_max_error", amount(stats.flat_error)),
+                    ("cum", amount(stats.cum)),
+                    ("cum_max_error", amount(stats.cum_error)),
+                    ("top_samples", Value::Array(hits)),
+                ]));
+            }
+        }
+        if !ndjson {
+            let doc = object([
+                ("pattern", args.pattern.as_str().into()),
+                ("leaf_only", args.leaf.into()),
+                ("unit", self.units.unit_name().into()),
+                ("functions", Value::Array(list)),
+            ]);
+            write_document(out, &doc)?;
+        }
+        Ok(())
+    }
+
     fn csv(&self, out: &mut dyn Write, functions: &mut [(NameId, FunctionStats)]) -> Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record([
@@ -309,3 +378,21 @@ pub fn folded_stack(rec: &Record, names: &Names) -> String {
     }
     s
 }
+
+/// The JSON schema of `--format json` and `--format ndjson` (also in
+/// docs/json.md).
+pub const JSON_SCHEMA: &str = "\
+JSON (--format json): one document:
+  {\"pattern\": str, \"leaf_only\": bool, \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str,
+   \"functions\": [FUNCTION, ...]}   (by cum, largest first)
+  FUNCTION: {\"function\": str, \"samples\": int, \"leaf_samples\": int,
+   \"caller_samples\": int, \"flat\": number, \"flat_max_error\": number,
+   \"cum\": number, \"cum_max_error\": number, \"top_samples\": [HIT, ...]}
+  HIT: {\"rank\": int, \"file\": str, \"sample\": int, \"line\": int, \"value\": number,
+   \"value_text\": str, \"role\": \"leaf\"|\"caller\", \"position\": int (frame index of
+   the function, 0 = leaf), \"labels\": {key: values},
+   \"frames\": [{\"name\": str, \"inline\": bool}, ...] (leaf first)}
+NDJSON (--format ndjson): one HIT per line, with \"function\", \"unit\",
+  \"function_samples\", \"function_flat\" and \"function_cum\" added.
+Amounts are exact JSON numbers in the base unit; *_max_error bound the
+rounding of pprof's printed values (0 on exact reports).";

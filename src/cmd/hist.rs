@@ -19,6 +19,7 @@ use crate::units::{centi_to_decimal, parse_value, Dimension};
 /// those where a matching function is the leaf and those where it is only
 /// a caller. Without PATTERN every sample counts, with role `all`.
 #[derive(Args, Clone, Debug)]
+#[command(after_long_help = JSON_SCHEMA)]
 pub struct HistArgs {
     /// Regular expression matched against function names. To count every
     /// sample of a file, give `--all` (or an empty PATTERN, `''`).
@@ -139,6 +140,8 @@ pub fn run(args: &HistArgs, out: &mut dyn Write) -> Result<Outcome> {
     match args.format {
         Format::Text => write_text(out, &ordered, samples, &args, shown_units)?,
         Format::Csv => write_csv(out, &ordered, &args, shown_units)?,
+        Format::Json => write_json(out, &ordered, samples, &args, shown_units)?,
+        Format::Ndjson => return Err(crate::json::ndjson_unsupported("hist")),
     }
     let mut outcome = Outcome { matched: samples > 0, notes };
     if samples == 0 {
@@ -261,6 +264,55 @@ fn write_csv(
     }
     w.flush()?;
     Ok(())
+}
+
+/// The JSON schema of `--format json` (also in docs/json.md).
+pub const JSON_SCHEMA: &str = "\
+JSON (--format json): one document:
+  {\"pattern\": str|null, \"by\": str|null (the label, or null for the sample value),
+   \"buckets\": \"exact\"|\"log2\", \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str,
+   \"samples\": int, \"rows\": [ROW, ...]}   (largest value first)
+  ROW: {\"kind\": \"amount\"|\"text\"|\"missing\", \"value\": number|null (exact, base
+   unit; the low end of a log2 bucket; null for text and missing labels),
+   \"value_text\": str (as printed, or the bucket's range), \"role\":
+   \"leaf\"|\"caller\"|\"all\", \"count\": int}";
+
+fn write_json(
+    out: &mut dyn Write,
+    rows: &[(&(Key, Role), &Row)],
+    samples: u64,
+    args: &HistArgs,
+    units: &UnitContext,
+) -> Result<()> {
+    use crate::json::{amount, object, write_document};
+    use serde_json::Value;
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|((key, role), row)| {
+            let (kind, value) = match key {
+                Key::Amount(c) => ("amount", amount(*c)),
+                Key::Text(_) => ("text", Value::Null),
+                Key::Missing => ("missing", Value::Null),
+            };
+            object([
+                ("kind", kind.into()),
+                ("value", value),
+                ("value_text", row_label(key, row, args.buckets, units).into()),
+                ("role", role.as_str().into()),
+                ("count", row.count.into()),
+            ])
+        })
+        .collect();
+    let pattern = args.pattern.as_deref().filter(|p| !p.is_empty());
+    let doc = object([
+        ("pattern", pattern.map_or(Value::Null, Value::from)),
+        ("by", args.by.as_deref().map_or(Value::Null, Value::from)),
+        ("buckets", if args.buckets == Buckets::Log2 { "log2" } else { "exact" }.into()),
+        ("unit", units.unit_name().into()),
+        ("samples", samples.into()),
+        ("rows", Value::Array(list)),
+    ]);
+    write_document(out, &doc)
 }
 
 #[cfg(test)]

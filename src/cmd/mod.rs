@@ -7,6 +7,9 @@ pub mod blame;
 pub mod cat;
 pub mod csv;
 pub mod diff;
+pub mod export;
+pub mod flamegraph;
+pub mod folded;
 pub mod grep;
 pub mod hist;
 pub mod peek;
@@ -20,7 +23,7 @@ use crate::error::Result;
 use crate::filter::{Filter, FilterArgs};
 use crate::parse::ReaderOptions;
 use crate::record::{Names, Record};
-use crate::source::{self, RecordSource};
+use crate::source::{self, RecordSource, SourceOptions};
 use crate::units::{format_centi, unit_suffix, Dimension};
 
 /// What a command found, for the exit status and stderr.
@@ -40,26 +43,45 @@ pub enum Format {
     Text,
     /// CSV with a header row; numbers in base units (bytes, nanoseconds).
     Csv,
+    /// One JSON document (schema in the command's `--help` and in
+    /// docs/json.md); amounts are exact JSON numbers in base units, with
+    /// the text pprof printed beside them.
+    Json,
+    /// Newline-delimited JSON: one object per row, for the commands whose
+    /// rows stream (csv, grep, stacks).
+    Ndjson,
 }
 
 /// Input options shared by every command.
 #[derive(Args, Clone, Debug, Default)]
 pub struct InputArgs {
-    /// Traces reports to read (`go tool pprof -traces` output), plain or
-    /// gzipped; `-` or none reads standard input.
+    /// Inputs, plain or gzipped, told apart by content: traces reports
+    /// (`go tool pprof -traces` output), `-raw` text, or binary pprof
+    /// profiles (`heap.pb.gz`, what /debug/pprof/ serves); `-` or none
+    /// reads standard input.
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
     /// Skip malformed blocks instead of stopping at the first one; how many
     /// were skipped, and why, is reported on stderr.
     #[arg(long, global = true)]
     pub lenient: bool,
+    /// The value to read from binary profiles and `-raw` text, as pprof's
+    /// `-sample_index`: a sample type (`alloc_space`; `inuse_` may be left
+    /// out) or its 0-based index. Default: the profile's default type, else
+    /// its last (`inuse_space` for heap profiles).
+    #[arg(long, value_name = "NAME|N")]
+    pub sample_index: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
 }
 
 impl InputArgs {
-    pub fn reader_options(&self) -> ReaderOptions {
-        ReaderOptions { lenient: self.lenient }
+    /// How to open the inputs: lenient or not, and `--sample-index`.
+    pub fn reader_options(&self) -> SourceOptions {
+        SourceOptions {
+            reader: ReaderOptions { lenient: self.lenient },
+            sample_index: self.sample_index.clone(),
+        }
     }
 }
 

@@ -35,6 +35,7 @@ pub const TREE_LEGEND: &str =
 /// of flat and cum are of pprof's total: all samples before filtering
 /// (under `-diff_base`, the base samples).
 #[derive(Args, Clone, Debug)]
+#[command(after_long_help = JSON_SCHEMA)]
 pub struct PeekArgs {
     /// Regular expression matched against function names (unanchored, as
     /// pprof's -peek).
@@ -54,7 +55,9 @@ pub struct PeekArgs {
     #[arg(long, value_name = "UNIT")]
     pub unit: Option<String>,
     /// Output format. CSV has one row per caller edge, per function
-    /// (`self`, weight = flat) and per callee edge, in base units.
+    /// (`self`, weight = flat) and per callee edge, in base units, with
+    /// the function's cum and the rounding bound of the row (on `self`
+    /// rows, of cum, which bounds flat too).
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
     #[command(flatten)]
@@ -91,6 +94,8 @@ pub fn run(args: &PeekArgs, out: &mut dyn Write) -> Result<Outcome> {
     match args.format {
         Format::Text => write_text(out, args, &c, &graph, &matched, &errors, &unit)?,
         Format::Csv => write_csv(out, &c, &matched, &errors)?,
+        Format::Json => write_json(out, args, &c, &matched, &errors, &unit)?,
+        Format::Ndjson => return Err(crate::json::ndjson_unsupported("peek")),
     }
     Ok(Outcome { matched: true, notes })
 }
@@ -245,6 +250,84 @@ fn write_text(
     Ok(())
 }
 
+/// The JSON schema of `--format json` (also in docs/json.md).
+pub const JSON_SCHEMA: &str = "\
+JSON (--format json): one document:
+  {\"header\": HEADER (see top), \"regex\": str,
+   \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str, \"output_unit\": str (of the
+   *_text fields), \"exact\": bool, \"total\": number, \"total_max_error\": number,
+   \"functions\": [FUNCTION, ...]}   (pprof's order: by flat, or cum with --cum)
+  FUNCTION: {\"function\": str, \"flat\": number, \"flat_text\": str,
+   \"flat_percent\": number|null, \"cum\": number, \"cum_text\": str,
+   \"cum_percent\": number|null, \"cum_max_error\": number, \"inline\": str|null,
+   \"callers\": [EDGE, ...], \"callees\": [EDGE, ...]}
+  EDGE: {\"function\": str (the caller or callee), \"weight\": number,
+   \"weight_text\": str, \"percent_of_cum\": number|null, \"inline\": bool,
+   \"max_error\": number}
+Amounts are exact JSON numbers in the base unit.";
+
+fn write_json(
+    out: &mut dyn Write,
+    args: &PeekArgs,
+    c: &Collected,
+    matched: &[&Node],
+    errors: &FxHashMap<(NodeId, NodeId), i128>,
+    unit: &str,
+) -> Result<()> {
+    use crate::json::{amount, header, object, percent, write_document};
+    use serde_json::Value;
+    let dim = c.units.dimension();
+    let fmt = |v: i128| format_in(v, dim, unit, &c.units.other);
+    let edges = |n: &Node, callers: bool| -> Value {
+        let map = if callers { &n.callers } else { &n.callees };
+        Value::Array(
+            sorted_edges(map, n.id, callers, c, errors)
+                .iter()
+                .map(|row| {
+                    object([
+                        ("function", c.table.name(row.other).into()),
+                        ("weight", amount(row.edge.weight)),
+                        ("weight_text", fmt(row.edge.weight).into()),
+                        ("percent_of_cum", percent(row.edge.weight, n.cum)),
+                        ("inline", row.edge.inline.into()),
+                        ("max_error", amount(row.error)),
+                    ])
+                })
+                .collect(),
+        )
+    };
+    let functions: Vec<Value> = matched
+        .iter()
+        .map(|n| {
+            let inline = inline_label(n).trim_matches(['(', ')']);
+            object([
+                ("function", c.table.name(n.id).into()),
+                ("flat", amount(n.flat)),
+                ("flat_text", fmt(n.flat).into()),
+                ("flat_percent", percent(n.flat, c.total)),
+                ("cum", amount(n.cum)),
+                ("cum_text", fmt(n.cum).into()),
+                ("cum_percent", percent(n.cum, c.total)),
+                ("cum_max_error", amount(n.cum_error)),
+                ("inline", if inline.is_empty() { Value::Null } else { inline.into() }),
+                ("callers", edges(n, true)),
+                ("callees", edges(n, false)),
+            ])
+        })
+        .collect();
+    let doc = object([
+        ("header", header(&c.header)),
+        ("regex", args.regex.as_str().into()),
+        ("unit", c.units.unit_name().into()),
+        ("output_unit", unit.into()),
+        ("exact", c.exact.into()),
+        ("total", amount(c.total)),
+        ("total_max_error", amount(c.total_error)),
+        ("functions", Value::Array(functions)),
+    ]);
+    write_document(out, &doc)
+}
+
 fn write_csv(
     out: &mut dyn Write,
     c: &Collected,
@@ -289,7 +372,8 @@ fn write_csv(
             unit,
             inline_label(n).trim_matches(['(', ')']),
             &cum,
-            &centi_to_decimal(n.flat_error),
+            // The bound of cum, which bounds flat too (a subset of it).
+            &centi_to_decimal(n.cum_error),
         ])?;
         for row in sorted_edges(&n.callees, n.id, false, c, errors) {
             w.write_record(edge_row("callee", &row))?;

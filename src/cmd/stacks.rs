@@ -27,6 +27,7 @@ use crate::units::{centi_to_decimal, format_in, parse_value, percentage};
 /// Shares are of pprof's total: all samples before filtering (under
 /// `-diff_base`, the base samples).
 #[derive(Args, Clone, Debug)]
+#[command(after_long_help = JSON_SCHEMA)]
 pub struct StacksArgs {
     /// Show the N largest stacks (0: all).
     #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
@@ -243,6 +244,7 @@ pub fn run(args: &StacksArgs, out: &mut dyn Write) -> Result<Outcome> {
     match args.format {
         Format::Text => write_text(out, &m, &order)?,
         Format::Csv => write_csv(out, &m, &order)?,
+        Format::Json | Format::Ndjson => write_json(out, &m, &order, args.format)?,
     }
     Ok(Outcome { matched: true, notes })
 }
@@ -324,6 +326,78 @@ fn write_text(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {
     }
     writeln!(out, "{SEPARATOR}")?;
     Ok(())
+}
+
+/// The JSON schema of `--format json` and `--format ndjson` (also in
+/// docs/json.md).
+pub const JSON_SCHEMA: &str = "\
+JSON (--format json): one document:
+  {\"header\": HEADER (see top), \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str,
+   \"total\": number (pprof's), \"total_max_error\": number, \"blocks\": int,
+   \"distinct_stacks\": int, \"stacks_in_several_blocks\": int,
+   \"stacks\": [STACK, ...]}   (by |value|, largest first; -n of them)
+  STACK: {\"rank\": int, \"value\": number, \"value_text\": str, \"max_error\": number,
+   \"share_percent\": number|null, \"blocks\": int, \"zero_blocks\": int,
+   \"labels\": [{\"key\": str, \"values\": [str, ...] (distinct, sorted),
+   \"blocks\": int (blocks with the key), \"differs\": bool}, ...],
+   \"frames\": [{\"name\": str, \"inline\": bool}, ...] (leaf first)}
+NDJSON (--format ndjson): one STACK per line, with \"unit\" added.
+Amounts are exact JSON numbers in the base unit.";
+
+fn write_json(out: &mut dyn Write, m: &Merged, order: &[usize], format: Format) -> Result<()> {
+    use crate::json::{amount, frames, header, object, percent, write_document, write_line};
+    use serde_json::Value;
+    let fmt = formatter(m);
+    let ndjson = format == Format::Ndjson;
+    let mut list = Vec::new();
+    for (rank, &i) in order.iter().enumerate() {
+        let s = &m.stacks[i];
+        let labels: Vec<Value> = s
+            .labels
+            .iter()
+            .map(|l| {
+                object([
+                    ("key", l.key.as_str().into()),
+                    ("values", l.sorted().into()),
+                    ("blocks", l.blocks.into()),
+                    ("differs", l.differs(s.blocks).into()),
+                ])
+            })
+            .collect();
+        let mut o = serde_json::Map::new();
+        o.insert("rank".into(), (rank + 1).into());
+        o.insert("value".into(), amount(s.value));
+        if ndjson {
+            o.insert("unit".into(), m.units.unit_name().into());
+        }
+        o.insert("value_text".into(), fmt(s.value).into());
+        o.insert("max_error".into(), amount(s.error));
+        o.insert("share_percent".into(), percent(s.value, m.total));
+        o.insert("blocks".into(), s.blocks.into());
+        o.insert("zero_blocks".into(), s.zero_blocks.into());
+        o.insert("labels".into(), Value::Array(labels));
+        o.insert("frames".into(), frames(&s.frames, &m.names));
+        if ndjson {
+            write_line(out, &Value::Object(o))?;
+        } else {
+            list.push(Value::Object(o));
+        }
+    }
+    if ndjson {
+        return Ok(());
+    }
+    let several = m.stacks.iter().filter(|s| s.blocks > 1).count();
+    let doc = object([
+        ("header", header(&m.header)),
+        ("unit", m.units.unit_name().into()),
+        ("total", amount(m.total)),
+        ("total_max_error", amount(m.total_error)),
+        ("blocks", m.blocks.into()),
+        ("distinct_stacks", m.stacks.len().into()),
+        ("stacks_in_several_blocks", several.into()),
+        ("stacks", Value::Array(list)),
+    ]);
+    write_document(out, &doc)
 }
 
 fn write_csv(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {

@@ -23,6 +23,7 @@ pub const RUNTIME_DEPTH_LIMITS: [usize; 3] = [32, 64, 128];
 
 /// A summary of the report: counts, totals, depth, precision.
 #[derive(Args, Clone, Debug)]
+#[command(after_long_help = JSON_SCHEMA)]
 pub struct SummaryArgs {
     /// Output format. CSV has two columns, field and value, with amounts
     /// in base units.
@@ -468,6 +469,73 @@ fn fields(s: &Summary) -> Vec<Field> {
     out
 }
 
+/// The JSON schema of `--format json` (also in docs/json.md).
+pub const JSON_SCHEMA: &str = "\
+JSON (--format json): one document:
+  {\"files\": [str], \"header\": HEADER (see top), \"type\": str|null,
+   \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str, \"printed_unit\": str|null (a fixed
+   -unit the report was printed with), \"exact\": bool, \"samples\": int (kept),
+   \"samples_read\": int, \"total\": number (pprof's), \"total_max_error\": number,
+   \"kept_sum\": number, \"zero_samples\": int, \"negative_samples\": int,
+   \"base_samples\": int, \"functions\": int, \"stacks\": int,
+   \"stacks_in_several_blocks\": int, \"blocks_of_repeated_stacks\": int,
+   \"deepest_stack\": int, \"deepest_leaf\": str,
+   \"possibly_truncated_stacks\": int, \"possibly_truncated_samples\": int,
+   \"possibly_truncated_value\": number,
+   \"labels\": [{\"key\": str, \"samples\": int}, ...],
+   \"top_function\": {\"function\": str, \"flat\": number}|null,
+   \"next\": [str, ...] (commands to run next)}
+Amounts are exact JSON numbers in the base unit.";
+
+fn write_json(out: &mut dyn Write, s: &Summary, fields: &[Field]) -> Result<()> {
+    use crate::json::{amount, header, object, write_document};
+    use serde_json::Value;
+    let opt = |v: Option<&str>| v.map_or(Value::Null, Value::from);
+    let labels: Vec<Value> = s
+        .label_keys
+        .iter()
+        .map(|(k, n)| object([("key", k.as_str().into()), ("samples", (*n).into())]))
+        .collect();
+    let top = match &s.top_function {
+        Some((name, v)) => object([("function", name.as_str().into()), ("flat", amount(*v))]),
+        None => Value::Null,
+    };
+    let next: Vec<Value> = fields
+        .iter()
+        .filter(|f| f.key == "next")
+        .flat_map(|f| f.csv.split("; ").map(Value::from).collect::<Vec<_>>())
+        .collect();
+    let doc = object([
+        ("files", s.files.clone().into()),
+        ("header", header(&s.header)),
+        ("type", opt(s.sample_type())),
+        ("unit", s.units.unit_name().into()),
+        ("printed_unit", opt(s.printed_unit.as_deref())),
+        ("exact", s.exact.into()),
+        ("samples", s.samples.into()),
+        ("samples_read", s.samples_read.into()),
+        ("total", amount(s.total)),
+        ("total_max_error", amount(s.total_error)),
+        ("kept_sum", amount(s.kept_sum)),
+        ("zero_samples", s.zero.into()),
+        ("negative_samples", s.negative.into()),
+        ("base_samples", s.base.into()),
+        ("functions", s.functions.into()),
+        ("stacks", s.stacks.into()),
+        ("stacks_in_several_blocks", s.stacks_in_several_blocks.into()),
+        ("blocks_of_repeated_stacks", s.blocks_of_repeated_stacks.into()),
+        ("deepest_stack", s.deepest.into()),
+        ("deepest_leaf", s.deepest_leaf.as_str().into()),
+        ("possibly_truncated_stacks", s.truncated_stacks.into()),
+        ("possibly_truncated_samples", s.truncated_samples.into()),
+        ("possibly_truncated_value", amount(s.truncated_value)),
+        ("labels", Value::Array(labels)),
+        ("top_function", top),
+        ("next", Value::Array(next)),
+    ]);
+    write_document(out, &doc)
+}
+
 /// Runs the command.
 pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> Result<Outcome> {
     let s = summarize(&args.input)?;
@@ -492,6 +560,8 @@ pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> Result<Outcome> {
             }
             w.flush()?;
         }
+        Format::Json => write_json(out, &s, &fields)?,
+        Format::Ndjson => return Err(crate::json::ndjson_unsupported("summary")),
     }
     if s.samples == 0 {
         notes.push("no samples".to_owned());

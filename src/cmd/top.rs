@@ -20,6 +20,7 @@ use crate::units::{auto_suffix, centi_to_decimal, format_in, percentage, unit_su
 /// functions are nodes of their own. Percentages are of pprof's total: all
 /// samples before filtering (under `-diff_base`, the base samples).
 #[derive(Args, Clone, Debug)]
+#[command(after_long_help = JSON_SCHEMA)]
 pub struct TopArgs {
     /// Sort by cum instead of flat.
     #[arg(long)]
@@ -326,6 +327,8 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<Outcome> {
             write_rows(out, &graph, &c, &fmt)?;
         }
         Format::Csv => write_csv(out, &graph, &c)?,
+        Format::Json => write_json(out, args, &graph, &info, &c, &unit)?,
+        Format::Ndjson => return Err(crate::json::ndjson_unsupported("top")),
     }
     let matched = !graph.nodes.is_empty();
     let mut notes = c.notes;
@@ -396,6 +399,74 @@ fn write_rows(
         )?;
     }
     Ok(())
+}
+
+/// The JSON schema of `--format json` (also in docs/json.md).
+pub const JSON_SCHEMA: &str = "\
+JSON (--format json): one document:
+  {\"header\": HEADER, \"filters\": [str, ...] (pprof's Active filters),
+   \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str, \"output_unit\": str (the suffix of
+   the *_text fields; \"\" when each is scaled on its own), \"exact\": bool,
+   \"total\": number, \"total_max_error\": number, \"shown_flat\": number,
+   \"dropped_nodes\": int, \"nodes_before_count\": int, \"nodes\": [NODE, ...]}
+  NODE (in the text's order): {\"function\": str, \"flat\": number, \"flat_text\": str,
+   \"flat_percent\": number|null, \"sum_percent\": number|null, \"cum\": number,
+   \"cum_text\": str, \"cum_percent\": number|null, \"flat_max_error\": number,
+   \"cum_max_error\": number, \"inline\": str|null (\"inline\" or \"partial-inline\")}
+  HEADER: {\"file\", \"build_id\", \"type\", \"time\", \"duration\", \"doc\": str|null,
+   \"comments\": [str], \"lines\": [str] (verbatim)}
+Amounts are exact JSON numbers in the base unit; percentages are of
+pprof's total, with four decimals at most.";
+
+fn write_json(
+    out: &mut dyn Write,
+    args: &TopArgs,
+    graph: &Graph,
+    info: &crate::graph::TrimInfo,
+    c: &Collected,
+    unit: &str,
+) -> Result<()> {
+    use crate::json::{amount, header, object, percent, write_document};
+    use serde_json::Value;
+    let dim = c.units.dimension();
+    let fmt = |v: i128| format_in(v, dim, unit, &c.units.other);
+    let mut flat_sum = 0i128;
+    let nodes: Vec<Value> = graph
+        .nodes
+        .iter()
+        .map(|n| {
+            flat_sum += n.flat;
+            let inline = inline_label(n).trim_matches(['(', ')']);
+            object([
+                ("function", c.table.name(n.id).into()),
+                ("flat", amount(n.flat)),
+                ("flat_text", fmt(n.flat).into()),
+                ("flat_percent", percent(n.flat, c.total)),
+                ("sum_percent", percent(flat_sum, c.total)),
+                ("cum", amount(n.cum)),
+                ("cum_text", fmt(n.cum).into()),
+                ("cum_percent", percent(n.cum, c.total)),
+                ("flat_max_error", amount(n.flat_error)),
+                ("cum_max_error", amount(n.cum_error)),
+                ("inline", if inline.is_empty() { Value::Null } else { inline.into() }),
+            ])
+        })
+        .collect();
+    let filters: Vec<Value> = args.input.active_filters().into_iter().map(Value::from).collect();
+    let doc = object([
+        ("header", header(&c.header)),
+        ("filters", Value::Array(filters)),
+        ("unit", c.units.unit_name().into()),
+        ("output_unit", unit.into()),
+        ("exact", c.exact.into()),
+        ("total", amount(c.total)),
+        ("total_max_error", amount(c.total_error)),
+        ("shown_flat", amount(flat_sum)),
+        ("dropped_nodes", info.dropped_nodes.into()),
+        ("nodes_before_count", info.nodes_before_count.into()),
+        ("nodes", Value::Array(nodes)),
+    ]);
+    write_document(out, &doc)
 }
 
 fn write_csv(out: &mut dyn Write, graph: &Graph, c: &Collected) -> Result<()> {

@@ -1,0 +1,784 @@
+//! `traces-tool export --to pprof -o out.pb.gz`: a gzipped pprof profile
+//! (`profile.proto`) rebuilt from a traces report, so that `go tool pprof`
+//! and every tool that reads pprof profiles can read it again.
+//!
+//! What goes where:
+//!
+//! - one sample per record, in the report's order, with one value of the
+//!   sample type the header names (`Type: inuse_space` in `bytes`, `cpu` in
+//!   `nanoseconds`, counts in `count`);
+//! - one location per run of frames a call site holds: inlined frames
+//!   (` (inline)`) are lines of the location of their caller, as pprof
+//!   stores them, so `go tool pprof -traces` prints ` (inline)` again;
+//! - one function per name (and file, for reports printed with `-lines`);
+//!   `-lines` and `-addresses` frames give the line numbers and addresses;
+//! - labels whose values read as pprof amounts with a unit (`352B`, `10ms`)
+//!   in every sample become numeric labels with that unit (`bytes`,
+//!   `nanoseconds`), the others string labels;
+//! - `File:` and `Build ID:` make the main mapping, other header lines the
+//!   comments, `Time:` and `Duration:` the profile's time and duration.
+//!
+//! The protobuf encoding is written here by hand: the message is small and
+//! only ever encoded.
+
+use std::io::{IsTerminal, Write};
+
+use clap::{Args, ValueEnum};
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::cmd::{scan, InputArgs, Outcome, UnitContext};
+use crate::error::{Error, Result};
+use crate::record::{Frame, Header, HeaderField, Names};
+use crate::units::{format_centi, parse_value, percentage, Dimension, Value};
+
+/// Convert a traces report into another tool's format.
+///
+/// `--to pprof` writes a gzipped pprof profile (profile.proto): one sample
+/// per block, inlined frames folded into the location of their caller (so
+/// `(inline)` survives), labels with units (`bytes: 352B`) as numeric
+/// labels, the header's `Type:` as the sample type with its unit, and its
+/// `File:`, `Build ID:`, `Time:` and `Duration:` where pprof keeps them.
+/// `go tool pprof -traces` of the export prints the report again; values
+/// pprof had rounded (`21.01MB`) are exported as the nearest whole number
+/// that prints the same, and a note on stderr says so.
+///
+/// What the text does not hold is not invented: the period is 0, the
+/// mapping has no address range, and locations have no addresses unless
+/// the report was printed with `-addresses`.
+#[derive(Args, Clone, Debug)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long = "to", value_enum, default_value_t)]
+    pub to: ExportFormat,
+    /// Output file (`-` for standard output, which must not be a terminal).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: String,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Formats `export` writes.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// A gzipped pprof profile (profile.proto), as `go tool pprof` reads.
+    #[default]
+    Pprof,
+}
+
+/// A label line: key and values as printed.
+type Label = (String, String);
+
+/// One sample read from the report.
+struct Sample {
+    value: Value,
+    value_text: String,
+    labels: Vec<Label>,
+    frames: Vec<Frame>,
+}
+
+/// Runs the command.
+pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let ExportFormat::Pprof = args.to;
+    if args.output == "-" && std::io::stdout().is_terminal() {
+        return Err(Error::Usage(
+            "export: refusing to write a binary profile to a terminal; give -o FILE".to_owned(),
+        ));
+    }
+    let mut names = Names::new();
+    let mut samples: Vec<Sample> = Vec::new();
+    let mut header: Option<Header> = None;
+    let mut units = UnitContext::default();
+    let mut notes = scan(&args.input, &mut names, |src, rec, _| {
+        if header.is_none() {
+            header = Some(src.header().clone());
+        }
+        units.learn(src, rec);
+        samples.push(Sample {
+            value: rec.value,
+            value_text: rec.value_text().to_owned(),
+            labels: rec.labels().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            frames: rec.frames.clone(),
+        });
+        Ok(())
+    })?;
+    let header = header.unwrap_or_default();
+    let built = build_profile(&header, &samples, &names, &units);
+    notes.extend(built.notes);
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(&built.bytes)?;
+    let compressed = gz.finish()?;
+    if args.output == "-" {
+        out.write_all(&compressed)?;
+    } else {
+        std::fs::write(&args.output, &compressed)
+            .map_err(|source| Error::Io { path: args.output.clone(), source })?;
+    }
+    if samples.is_empty() {
+        notes.push("no samples: the profile is empty".to_owned());
+    }
+    Ok(Outcome { matched: !samples.is_empty(), notes })
+}
+
+/// An encoded profile and what was lost on the way.
+pub struct Built {
+    /// The serialized `Profile` message (not compressed).
+    pub bytes: Vec<u8>,
+    /// Notes for stderr.
+    pub notes: Vec<String>,
+}
+
+/// The name of the first sample type: one per block.
+pub const BLOCKS: &str = "blocks";
+
+/// Where the addresses given to repeated samples start (see `build_profile`).
+const SYNTHETIC_ADDRESS: u64 = 0x1000;
+
+/// The offset of the first `line` field (4) of an encoded location, whose
+/// fields 1 to 3 are varints.
+fn location_lines_start(location: &[u8]) -> usize {
+    let mut i = 0;
+    while i < location.len() && location[i] >> 3 != 4 {
+        // Key byte, then a varint value.
+        i += 1;
+        while location[i] & 0x80 != 0 {
+            i += 1;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// pprof's unit name of a dimension.
+fn unit_name(dim: Dimension, units: &UnitContext) -> String {
+    match dim {
+        Dimension::Bytes => "bytes".to_owned(),
+        Dimension::Nanoseconds => "nanoseconds".to_owned(),
+        Dimension::Count | Dimension::Zero => "count".to_owned(),
+        Dimension::Other => units.other.clone(),
+    }
+}
+
+/// The period type the Go runtime writes for a sample type.
+fn period_type(sample_type: &str, unit: &str) -> (String, String) {
+    let t = sample_type.strip_prefix("mean_").unwrap_or(sample_type);
+    let pair = match t {
+        "inuse_space" | "inuse_objects" | "alloc_space" | "alloc_objects" => ("space", "bytes"),
+        "cpu" | "samples" => ("cpu", "nanoseconds"),
+        "contentions" | "delay" => ("contentions", "count"),
+        "goroutine" => ("goroutine", "count"),
+        "threadcreate" => ("threadcreate", "count"),
+        _ => return (sample_type.to_owned(), unit.to_owned()),
+    };
+    (pair.0.to_owned(), pair.1.to_owned())
+}
+
+/// The whole number of base units that pprof prints as `text`: the value
+/// itself when it is whole, else the nearest whole number, or an end of the
+/// rounding interval when the nearest one prints otherwise (`1024kB` is
+/// 1048575 bytes, not 1048576, which pprof prints `1MB`). The flag is false
+/// when the text was rounded.
+pub fn whole_value(value: Value, text: &str, other_unit: &str) -> (i64, bool) {
+    let exact = value.centi % 100 == 0 && value.is_exact();
+    let nearest = round_centi(value.centi);
+    if exact {
+        return (nearest, true);
+    }
+    let prints = |v: i64| format_centi(i128::from(v) * 100, value.dim, other_unit) == text;
+    if prints(nearest) {
+        return (nearest, false);
+    }
+    let half = value.max_error_centi();
+    for candidate in [
+        // The ends of the interval of amounts that round to the text.
+        round_centi(value.centi - half + 50),
+        round_centi(value.centi + half - 50),
+        nearest - 1,
+        nearest + 1,
+    ] {
+        if prints(candidate) {
+            return (candidate, false);
+        }
+    }
+    (nearest, false)
+}
+
+/// Hundredths to the nearest whole number, halves away from zero.
+fn round_centi(centi: i128) -> i64 {
+    let whole = if centi >= 0 { (centi + 50) / 100 } else { (centi - 50) / 100 };
+    i64::try_from(whole).unwrap_or(if whole < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// A frame's text split the way pprof printed it: `[address] function
+/// [file:line]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameParts<'a> {
+    /// `-addresses`: the address, else 0.
+    pub address: u64,
+    /// The function name.
+    pub function: &'a str,
+    /// `-lines`: the file, else empty.
+    pub file: &'a str,
+    /// `-lines`: the line, else 0.
+    pub line: i64,
+}
+
+/// Splits a frame text: a leading 16-digit hex address (`-addresses`) and
+/// a trailing ` file:line` (`-lines`) are taken apart; Go function names
+/// have no spaces.
+pub fn frame_parts(text: &str) -> FrameParts<'_> {
+    let mut rest = text;
+    let mut address = 0;
+    if let Some((addr, after)) = rest.split_once(' ') {
+        if addr.len() == 16 && addr.bytes().all(|b| b.is_ascii_hexdigit()) {
+            address = u64::from_str_radix(addr, 16).unwrap_or(0);
+            rest = after;
+        }
+    }
+    if let Some(space) = rest.rfind(' ') {
+        let tail = &rest[space + 1..];
+        if let Some((file, line)) = tail.rsplit_once(':') {
+            if !file.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) {
+                return FrameParts {
+                    address,
+                    function: &rest[..space],
+                    file,
+                    line: line.parse().unwrap_or(0),
+                };
+            }
+        }
+    }
+    FrameParts { address, function: rest, file: "", line: 0 }
+}
+
+/// A string table: index 0 is the empty string.
+#[derive(Default)]
+struct Strings {
+    ids: FxHashMap<String, i64>,
+    list: Vec<String>,
+}
+
+impl Strings {
+    fn new() -> Strings {
+        let mut s = Strings::default();
+        s.id("");
+        s
+    }
+
+    fn id(&mut self, s: &str) -> i64 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.list.len() as i64;
+        self.list.push(s.to_owned());
+        self.ids.insert(s.to_owned(), id);
+        id
+    }
+}
+
+/// Which label keys become numeric labels, with their unit: every value of
+/// the key, in every sample, reads as a pprof amount, and one at least has
+/// a unit (a bare `3` stays a string: pprof's own labels are strings).
+fn numeric_keys(samples: &[Sample]) -> FxHashMap<String, Dimension> {
+    let mut keys: FxHashMap<String, Option<Dimension>> = FxHashMap::default();
+    for s in samples {
+        for (key, values) in &s.labels {
+            let entry = keys.entry(key.clone()).or_insert(Some(Dimension::Zero));
+            let Some(dim) = *entry else { continue };
+            let mut dim = dim;
+            let mut numeric = !values.is_empty();
+            for token in values.split(' ') {
+                match parse_value(token) {
+                    Ok(v) if v.dim == Dimension::Zero => {}
+                    Ok(v) if matches!(v.dim, Dimension::Bytes | Dimension::Nanoseconds) => {
+                        if dim == Dimension::Zero {
+                            dim = v.dim;
+                        } else if dim != v.dim {
+                            numeric = false;
+                        }
+                    }
+                    _ => numeric = false,
+                }
+            }
+            *entry = numeric.then_some(dim);
+        }
+    }
+    keys.into_iter()
+        .filter_map(|(k, d)| d.filter(|d| *d != Dimension::Zero).map(|d| (k, d)))
+        .collect()
+}
+
+/// Builds the `Profile` message.
+fn build_profile(header: &Header, samples: &[Sample], names: &Names, units: &UnitContext) -> Built {
+    let mut notes = Vec::new();
+    let mut strings = Strings::new();
+    let dim = units.dimension();
+    let unit = unit_name(dim, units);
+    let sample_type = header.sample_type().unwrap_or("").to_owned();
+    let mut profile = Vec::new();
+
+    // sample_type = 1: `blocks` (1 per sample, so that pprof, which drops
+    // samples whose values are all zero, keeps the zero samples of the
+    // report), then the report's type, the default.
+    for (name, unit) in [(BLOCKS, "count"), (sample_type.as_str(), unit.as_str())] {
+        let mut vt = Vec::new();
+        put_int(&mut vt, 1, strings.id(name));
+        put_int(&mut vt, 2, strings.id(unit));
+        put_bytes(&mut profile, 1, &vt);
+    }
+    put_int(&mut profile, 14, strings.id(&sample_type));
+
+    // Functions and locations, interned.
+    let mut functions: Vec<Vec<u8>> = Vec::new();
+    let mut function_ids: FxHashMap<(String, String), u64> = FxHashMap::default();
+    let mut locations: Vec<Vec<u8>> = Vec::new();
+    let mut location_ids: FxHashMap<(u64, Vec<(u64, i64)>), u64> = FxHashMap::default();
+    let (mut has_files, mut has_lines, mut root_inline) = (false, false, 0u64);
+    let numeric = numeric_keys(samples);
+    let mut rounded = 0u64;
+    // pprof merges samples with the same locations and labels when it
+    // reads a profile; a report prints such samples apart when their
+    // addresses differed. Repeats get a copy of their leaf location at an
+    // address of their own, as the original profile had.
+    let mut sample_keys: FxHashSet<(Vec<u64>, &[Label])> = FxHashSet::default();
+    let mut next_address = SYNTHETIC_ADDRESS;
+
+    let mut total = 0i128;
+    let mut base_total = 0i128;
+    let mut group: Vec<(u64, i64)> = Vec::new();
+    for s in samples {
+        let mut location_list: Vec<u64> = Vec::new();
+        group.clear();
+        for (i, frame) in s.frames.iter().enumerate() {
+            let parts = frame_parts(names.get(frame.name));
+            has_files |= !parts.file.is_empty();
+            has_lines |= parts.line != 0;
+            let key = (parts.function.to_owned(), parts.file.to_owned());
+            let next_id = functions.len() as u64 + 1;
+            let fid = *function_ids.entry(key).or_insert_with(|| {
+                let mut f = Vec::new();
+                put_int(&mut f, 1, next_id as i64);
+                let name = strings.id(parts.function);
+                put_int(&mut f, 2, name);
+                put_int(&mut f, 3, name);
+                put_int(&mut f, 4, strings.id(parts.file));
+                functions.push(f);
+                next_id
+            });
+            group.push((fid, parts.line));
+            let address = parts.address;
+            let last = i + 1 == s.frames.len();
+            if !frame.inline || last {
+                if frame.inline {
+                    root_inline += 1;
+                }
+                let key = (address, std::mem::take(&mut group));
+                let next_id = locations.len() as u64 + 1;
+                let lid = match location_ids.get(&key) {
+                    Some(&id) => id,
+                    None => {
+                        let mut l = Vec::new();
+                        put_int(&mut l, 1, next_id as i64);
+                        put_int(&mut l, 2, 1);
+                        put_int(&mut l, 3, address as i64);
+                        for &(fid, line) in &key.1 {
+                            let mut ln = Vec::new();
+                            put_int(&mut ln, 1, fid as i64);
+                            put_int(&mut ln, 2, line);
+                            put_bytes(&mut l, 4, &ln);
+                        }
+                        locations.push(l);
+                        location_ids.insert(key, next_id);
+                        next_id
+                    }
+                };
+                location_list.push(lid);
+            }
+        }
+        if !sample_keys.insert((location_list.clone(), s.labels.as_slice())) {
+            let leaf = location_list[0] as usize - 1;
+            let mut copy = Vec::new();
+            put_int(&mut copy, 1, locations.len() as i64 + 1);
+            put_int(&mut copy, 2, 1);
+            put_int(&mut copy, 3, next_address as i64);
+            next_address += 1;
+            // The lines of the original, after its id, mapping and address.
+            copy.extend_from_slice(&locations[leaf][location_lines_start(&locations[leaf])..]);
+            locations.push(copy);
+            location_list[0] = locations.len() as u64;
+        }
+        let (v, exact) = whole_value(s.value, &s.value_text, &units.other);
+        if !exact {
+            rounded += 1;
+        }
+        total += i128::from(v).abs();
+        let mut sample = Vec::new();
+        put_packed(&mut sample, 1, location_list.iter().copied());
+        put_packed(&mut sample, 2, [1, v as u64].into_iter());
+        let mut is_base = false;
+        for (key, values) in &s.labels {
+            match numeric.get(key) {
+                Some(&label_dim) => {
+                    let unit = unit_name(label_dim, units);
+                    for token in values.split(' ') {
+                        let parsed = parse_value(token).expect("checked numeric");
+                        let (n, _) = whole_value(parsed, token, "");
+                        let mut label = Vec::new();
+                        put_int(&mut label, 1, strings.id(key));
+                        put_int(&mut label, 3, n);
+                        put_int(&mut label, 4, strings.id(&unit));
+                        put_bytes(&mut sample, 3, &label);
+                    }
+                }
+                None => {
+                    is_base |= key == "pprof::base" && values == "true";
+                    let mut label = Vec::new();
+                    put_int(&mut label, 1, strings.id(key));
+                    put_int(&mut label, 2, strings.id(values));
+                    put_bytes(&mut sample, 3, &label);
+                }
+            }
+        }
+        if is_base {
+            base_total += i128::from(v).abs();
+        }
+        put_bytes(&mut profile, 2, &sample);
+    }
+
+    // mapping = 3: the main binary, named by File: and Build ID:.
+    let mut mapping = Vec::new();
+    put_int(&mut mapping, 1, 1);
+    put_int(&mut mapping, 5, strings.id(header.get(HeaderField::File).unwrap_or("")));
+    put_int(&mut mapping, 6, strings.id(header.get(HeaderField::BuildId).unwrap_or("")));
+    put_int(&mut mapping, 7, 1);
+    put_int(&mut mapping, 8, i64::from(has_files));
+    put_int(&mut mapping, 9, i64::from(has_lines));
+    put_int(&mut mapping, 10, 1);
+    put_bytes(&mut profile, 3, &mapping);
+    for l in &locations {
+        put_bytes(&mut profile, 4, l);
+    }
+    for f in &functions {
+        put_bytes(&mut profile, 5, f);
+    }
+
+    // Header fields.
+    let total = if base_total != 0 { base_total } else { total };
+    if let Some(time) = header.get(HeaderField::Time) {
+        match parse_time(time) {
+            Some(nanos) => put_int(&mut profile, 9, nanos),
+            None => notes.push(format!(
+                "export: could not read the time {time:?} (a zone name other than UTC, GMT or \
+                 a numeric offset?): the profile has no time"
+            )),
+        }
+    }
+    if let Some(duration) = header.get(HeaderField::Duration) {
+        match parse_duration(duration, total * 100, dim) {
+            Some(nanos) => put_int(&mut profile, 10, nanos),
+            None => notes.push(format!(
+                "export: could not read the duration {duration:?}: the profile has none"
+            )),
+        }
+    }
+    let (ptype, punit) = period_type(&sample_type, &unit);
+    let mut pt = Vec::new();
+    put_int(&mut pt, 1, strings.id(&ptype));
+    put_int(&mut pt, 2, strings.id(&punit));
+    put_bytes(&mut profile, 11, &pt);
+    let comments: Vec<u64> = header
+        .lines
+        .iter()
+        .filter(|(f, _)| *f == HeaderField::Comment)
+        .map(|(_, l)| strings.id(l) as u64)
+        .collect();
+    put_packed(&mut profile, 13, comments.into_iter());
+    if let Some(doc) = header.get(HeaderField::Doc) {
+        put_int(&mut profile, 15, strings.id(doc));
+    }
+    // string_table = 6
+    for s in &strings.list {
+        put_bytes(&mut profile, 6, s.as_bytes());
+    }
+
+    if rounded > 0 {
+        notes.push(format!(
+            "export: {rounded} of {} values were printed by pprof in a scaled unit (21.01MB, \
+             10ms), possibly rounded; each is exported as the nearest whole number that prints \
+             the same: print the report with -unit=b or -unit=ns for exact values",
+            samples.len()
+        ));
+    }
+    if root_inline > 0 {
+        notes.push(format!(
+            "export: {root_inline} stacks end in an inlined frame with no caller; it got a \
+             location of its own"
+        ));
+    }
+    Built { bytes: profile, notes }
+}
+
+/// pprof's header time: `Nov 26, 2026 at 4:04am (UTC)` (Go's layout `Jan 2,
+/// 2006 at 3:04pm (MST)`) or `2024-10-09 10:00:00 UTC`, in nanoseconds
+/// since 1970. Zones: `UTC`, `GMT`, `Z`, numeric offsets (`+0530`, `-07`)
+/// and a few unambiguous abbreviations.
+pub fn parse_time(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Some((date, rest)) = text.split_once(" at ") {
+        // Jan 2, 2006
+        let (month_day, year) = date.split_once(", ")?;
+        let (month, day) = month_day.split_once(' ')?;
+        let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
+        let day: u32 = day.parse().ok()?;
+        let year: i64 = year.parse().ok()?;
+        // 3:04pm (MST)
+        let (clock, zone) = rest.split_once(' ')?;
+        let zone = zone.strip_prefix('(')?.strip_suffix(')')?;
+        let (hm, pm) = if let Some(c) = clock.strip_suffix("pm") {
+            (c, true)
+        } else {
+            (clock.strip_suffix("am")?, false)
+        };
+        let (h, m) = hm.split_once(':')?;
+        let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+        if !(1..=12).contains(&h) || !(0..60).contains(&m) {
+            return None;
+        }
+        let hour = h % 12 + if pm { 12 } else { 0 };
+        let secs = civil_seconds(year, month, day, hour, m, 0)? - zone_offset(zone)?;
+        return secs.checked_mul(1_000_000_000);
+    }
+    // 2024-10-09 10:00:00 UTC
+    let mut parts = text.split(' ');
+    let (date, clock, zone) = (parts.next()?, parts.next()?, parts.next().unwrap_or("UTC"));
+    let mut d = date.split('-');
+    let (y, mo, da) = (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
+    let mut c = clock.split(':');
+    let (h, mi) = (c.next()?.parse().ok()?, c.next()?.parse().ok()?);
+    let s = c.next().map_or(Some(0), |s| s.parse().ok())?;
+    let secs = civil_seconds(y, mo, da, h, mi, s)? - zone_offset(zone)?;
+    secs.checked_mul(1_000_000_000)
+}
+
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// Seconds since 1970 of a UTC civil time (Howard Hinnant's algorithm).
+fn civil_seconds(y: i64, m: u32, d: u32, h: i64, mi: i64, s: i64) -> Option<i64> {
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(0..24).contains(&h) {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+/// Seconds east of UTC of a zone as Go prints it.
+fn zone_offset(zone: &str) -> Option<i64> {
+    const NAMED: [(&str, i64); 14] = [
+        ("UTC", 0),
+        ("GMT", 0),
+        ("Z", 0),
+        ("EST", -5),
+        ("EDT", -4),
+        ("MST", -7),
+        ("MDT", -6),
+        ("PST", -8),
+        ("PDT", -7),
+        ("CET", 1),
+        ("CEST", 2),
+        ("EET", 2),
+        ("EEST", 3),
+        ("JST", 9),
+    ];
+    if let Some((_, h)) = NAMED.iter().find(|(n, _)| *n == zone) {
+        return Some(h * 3600);
+    }
+    // +0530, -07, +05:30
+    let (sign, digits) = match zone.as_bytes().first()? {
+        b'+' => (1, &zone[1..]),
+        b'-' => (-1, &zone[1..]),
+        _ => return None,
+    };
+    let digits: String = digits.chars().filter(|c| *c != ':').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = match digits.len() {
+        2 => (digits.parse::<i64>().ok()?, 0),
+        4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
+        _ => return None,
+    };
+    Some(sign * (h * 3600 + m * 60))
+}
+
+/// The duration of `Duration: 2.62s, Total samples = 1.60s (61.15%)` in
+/// nanoseconds. pprof rounds it to two decimals; when the line also gives
+/// the ratio of the total to it, a duration that prints both the same is
+/// chosen, so the header comes out of pprof as it went in.
+pub fn parse_duration(text: &str, total_centi: i128, dim: Dimension) -> Option<i64> {
+    let token = text.split(',').next()?.trim();
+    let v = parse_value(token).ok()?;
+    if v.dim != Dimension::Nanoseconds {
+        return None;
+    }
+    let parsed = round_centi(v.centi);
+    let ratio = text
+        .rsplit_once('(')
+        .and_then(|(_, r)| r.strip_suffix(')'))
+        .filter(|r| r.ends_with('%'))
+        .map(str::trim);
+    let prints = |d: i64| {
+        format_centi(i128::from(d) * 100, Dimension::Nanoseconds, "") == token
+            && ratio.is_none_or(|r| percentage(total_centi / 100, i128::from(d)).trim() == r)
+    };
+    if prints(parsed) {
+        return Some(parsed);
+    }
+    let (Some(r), Dimension::Nanoseconds) = (ratio, dim) else { return Some(parsed) };
+    let pct: f64 = r.trim_end_matches('%').parse().ok()?;
+    let total = (total_centi / 100) as f64;
+    // Durations whose ratio rounds to the printed one, within the interval
+    // that prints as the token.
+    let half = v.max_error_centi() as f64 / 100.0;
+    let value = v.centi as f64 / 100.0;
+    let lo = (value - half).max(total * 100.0 / (pct + 0.005));
+    let hi = (value + half).min(if pct > 0.005 { total * 100.0 / (pct - 0.005) } else { f64::MAX });
+    if lo <= hi {
+        let mid = ((lo + hi) / 2.0).round() as i64;
+        for d in [mid, lo.ceil() as i64, hi.floor() as i64] {
+            if prints(d) {
+                return Some(d);
+            }
+        }
+    }
+    Some(parsed)
+}
+
+// ---------------------------------------------------------------- protobuf --
+
+fn put_varint(buf: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        buf.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    buf.push(v as u8);
+}
+
+fn put_key(buf: &mut Vec<u8>, field: u32, wire: u8) {
+    put_varint(buf, (u64::from(field) << 3) | u64::from(wire));
+}
+
+/// An int64/uint64/bool field; zero is the default and is left out.
+fn put_int(buf: &mut Vec<u8>, field: u32, v: i64) {
+    if v != 0 {
+        put_key(buf, field, 0);
+        put_varint(buf, v as u64);
+    }
+}
+
+/// A length-delimited field (bytes, string, message). Strings of the string
+/// table are written even when empty: their position is their index.
+fn put_bytes(buf: &mut Vec<u8>, field: u32, data: &[u8]) {
+    put_key(buf, field, 2);
+    put_varint(buf, data.len() as u64);
+    buf.extend_from_slice(data);
+}
+
+/// A packed repeated varint field; nothing when empty.
+fn put_packed(buf: &mut Vec<u8>, field: u32, values: impl Iterator<Item = u64>) {
+    let mut packed = Vec::new();
+    for v in values {
+        put_varint(&mut packed, v);
+    }
+    if !packed.is_empty() {
+        put_bytes(buf, field, &packed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_split_into_address_function_file_line() {
+        assert_eq!(
+            frame_parts("main.walk"),
+            FrameParts { address: 0, function: "main.walk", file: "", line: 0 }
+        );
+        assert_eq!(
+            frame_parts("sync.(*Pool).Put sync/pool.go:111"),
+            FrameParts {
+                address: 0,
+                function: "sync.(*Pool).Put",
+                file: "sync/pool.go",
+                line: 111
+            }
+        );
+        assert_eq!(
+            frame_parts("00000000004d2634 main.mix example.com/cpulabels/main.go:38"),
+            FrameParts {
+                address: 0x4d2634,
+                function: "main.mix",
+                file: "example.com/cpulabels/main.go",
+                line: 38
+            }
+        );
+    }
+
+    #[test]
+    fn whole_values_print_as_the_text() {
+        let w = |t: &str| whole_value(parse_value(t).unwrap(), t, "");
+        assert_eq!(w("1536B"), (1536, true));
+        assert_eq!(w("21.01MB"), (22_030_582, false));
+        assert_eq!(w("1024kB"), (1_048_571, false));
+        assert_eq!(w("-6MB"), (-6_291_456, false));
+        assert_eq!(w("37"), (37, true));
+        assert_eq!(w("0"), (0, true));
+    }
+
+    #[test]
+    fn go_times() {
+        assert_eq!(parse_time("Jan 1, 1970 at 12:00am (UTC)"), Some(0));
+        // 2026-11-26 04:04 UTC
+        let t = parse_time("Nov 26, 2026 at 4:04am (UTC)").unwrap();
+        assert_eq!(t / 1_000_000_000, 1_795_665_840);
+        assert_eq!(
+            parse_time("Nov 26, 2026 at 4:04pm (UTC)").unwrap() - t,
+            12 * 3600 * 1_000_000_000
+        );
+        assert_eq!(parse_time("Nov 26, 2026 at 9:34am (+0530)").unwrap(), t);
+        assert_eq!(parse_time("2026-11-26 04:04:00 UTC").unwrap(), t);
+        assert_eq!(parse_time("Nov 26, 2026 at 4:04am (XYZT)"), None);
+    }
+
+    #[test]
+    fn durations_keep_the_printed_ratio() {
+        let total = 1_600_000_000i128 * 100;
+        let d =
+            parse_duration("2.62s, Total samples = 1.60s (61.15%)", total, Dimension::Nanoseconds)
+                .unwrap();
+        assert_eq!(format_centi(i128::from(d) * 100, Dimension::Nanoseconds, ""), "2.62s");
+        assert_eq!(percentage(total / 100, i128::from(d)), "61.15%");
+        assert_eq!(
+            parse_duration("30s, Total samples = 60 ", 6000, Dimension::Count),
+            Some(30_000_000_000)
+        );
+    }
+
+    #[test]
+    fn varints() {
+        let mut b = Vec::new();
+        put_varint(&mut b, 300);
+        assert_eq!(b, [0xac, 0x02]);
+        let mut b = Vec::new();
+        put_int(&mut b, 2, -1);
+        assert_eq!(b.len(), 11);
+    }
+}

@@ -1,0 +1,242 @@
+//! `traces-tool flamegraph -o out.svg`: an interactive SVG flame graph
+//! drawn by the `inferno` crate (the Rust port of Brendan Gregg's
+//! flamegraph.pl) from the folded stacks of `traces-tool folded`; with
+//! `--diff BEFORE AFTER`, or from a `-diff_base` report, a differential
+//! flame graph (widths from the after profile, red for growth, blue for
+//! shrinkage).
+//!
+//! inferno's tooltips show a frame's count in whole base units (`4,063,488
+//! bytes`); they are rewritten here to lead with the amount as pprof prints
+//! it (`3.88MB, 4,063,488 bytes, 56.20%`), which search and zoom ignore.
+
+use std::io::Write;
+use std::str::FromStr;
+
+use clap::Args;
+use inferno::flamegraph::{self, Direction, Options, Palette};
+
+use crate::cmd::folded::{collect, Folded};
+use crate::cmd::{InputArgs, Outcome};
+use crate::error::{Error, Result};
+use crate::record::HeaderField;
+use crate::units::{format_centi, Dimension};
+
+/// An interactive SVG flame graph (inferno), values in pprof's units.
+///
+/// Each frame is as wide as the value of the samples it is on; hover shows
+/// the function with its value as pprof prints it (`3.88MB`), in whole base
+/// units (`4,063,488 bytes`) and as a share of the total; click zooms,
+/// Ctrl-F searches (regular expressions). Stacks are those of `traces-tool
+/// folded` (identical stacks summed, rounded values noted on stderr), so
+/// the filters apply.
+///
+/// With `--diff BEFORE AFTER`, or a report printed with `go tool pprof
+/// -traces -diff_base=BEFORE AFTER`, the graph is differential: frames are
+/// as wide as in AFTER and colored by the change, red where it grew, blue
+/// where it shrank (`--negate`: as wide as in BEFORE, to see what went
+/// away).
+#[derive(Args, Clone, Debug)]
+pub struct FlamegraphArgs {
+    /// Where to write the SVG (`-` for standard output).
+    #[arg(short = 'o', long = "output", value_name = "FILE", default_value = "-")]
+    pub output: String,
+    /// Title at the top (default: the sample type, e.g. `inuse_space`).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Second line under the title (default: the report's File, Time and
+    /// total).
+    #[arg(long, value_name = "TEXT")]
+    pub subtitle: Option<String>,
+    /// Differential flame graph: give BEFORE AFTER, or one `-diff_base`
+    /// report.
+    #[arg(long)]
+    pub diff: bool,
+    /// Differential graphs: draw the BEFORE widths, colored so that red
+    /// still means growth.
+    #[arg(long)]
+    pub negate: bool,
+    /// Icicle graph: roots at the top.
+    #[arg(long)]
+    pub inverted: bool,
+    /// inferno's palette: hot, mem, io, red, green, blue, aqua, yellow,
+    /// purple, orange, java, js, perl, python, rust, wakeup (default: mem
+    /// for bytes, hot otherwise).
+    #[arg(long, value_name = "PALETTE")]
+    pub colors: Option<String>,
+    /// Image width in pixels.
+    #[arg(long, value_name = "PIXELS", default_value_t = 1200)]
+    pub width: usize,
+    /// Leave out frames narrower than this percentage of the total width
+    /// (inferno's `--minwidth`; 0 draws every frame).
+    #[arg(long = "min-width", value_name = "PERCENT", default_value_t = 0.01)]
+    pub min_width: f64,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// inferno's `countname` for a dimension: `bytes`, `ns`, `samples`.
+pub fn count_name(dim: Dimension, other: &str) -> String {
+    match dim {
+        Dimension::Bytes => "bytes".to_owned(),
+        Dimension::Nanoseconds => "ns".to_owned(),
+        Dimension::Count | Dimension::Zero => "samples".to_owned(),
+        Dimension::Other => other.to_owned(),
+    }
+}
+
+/// Runs the command.
+pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let folded = collect(&args.input, args.diff)?;
+    let (mut lines, more) = folded.lines();
+    let mut notes = folded.notes.clone();
+    notes.extend(more);
+    if lines.is_empty() {
+        notes.push("no stacks with a value: no flame graph written".to_owned());
+        return Ok(Outcome { matched: false, notes });
+    }
+    if args.negate {
+        if !folded.two_columns {
+            return Err(Error::Usage("--negate is for differential flame graphs".to_owned()));
+        }
+        // Swap the columns: widths from BEFORE.
+        for line in &mut lines {
+            let mut parts = line.rsplitn(3, ' ');
+            let (a, b, stack) = (parts.next(), parts.next(), parts.next());
+            if let (Some(a), Some(b), Some(stack)) = (a, b, stack) {
+                *line = format!("{stack} {a} {b}");
+            }
+        }
+    }
+    let svg = render(args, &folded, &lines)?;
+    if args.output == "-" {
+        out.write_all(svg.as_bytes())?;
+    } else {
+        std::fs::write(&args.output, svg.as_bytes())
+            .map_err(|source| Error::Io { path: args.output.clone(), source })?;
+    }
+    Ok(Outcome { matched: true, notes })
+}
+
+/// Draws the SVG of folded lines and rewrites its tooltips.
+fn render(args: &FlamegraphArgs, folded: &Folded, lines: &[String]) -> Result<String> {
+    let dim = folded.units.dimension();
+    let mut opt = Options::default();
+    let type_name = folded.header.sample_type().unwrap_or("value");
+    opt.title = args.title.clone().unwrap_or_else(|| {
+        if folded.two_columns {
+            format!("{type_name}: differential flame graph")
+        } else {
+            type_name.to_owned()
+        }
+    });
+    opt.subtitle = Some(args.subtitle.clone().unwrap_or_else(|| subtitle(folded)));
+    opt.count_name = count_name(dim, &folded.units.other);
+    opt.image_width = Some(args.width);
+    opt.min_width = args.min_width;
+    opt.hash = true;
+    opt.negate_differentials = args.negate;
+    if args.inverted {
+        opt.direction = Direction::Inverted;
+    }
+    let palette = args
+        .colors
+        .clone()
+        .unwrap_or_else(|| if dim == Dimension::Bytes { "mem" } else { "hot" }.to_owned());
+    opt.colors = Palette::from_str(&palette)
+        .map_err(|_| Error::Usage(format!("unknown --colors {palette:?}")))?;
+    let mut svg = Vec::new();
+    flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut svg)?;
+    let svg = String::from_utf8(svg).map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(annotate_titles(&svg, &opt.count_name, dim, &folded.units.other))
+}
+
+/// The default subtitle: File, Time and the total as pprof prints it.
+fn subtitle(folded: &Folded) -> String {
+    let mut parts = Vec::new();
+    if let Some(file) = folded.header.get(HeaderField::File) {
+        parts.push(format!("File: {file}"));
+    }
+    if let Some(time) = folded.header.get(HeaderField::Time) {
+        parts.push(format!("Time: {time}"));
+    }
+    let before: i128 = folded.rows.iter().map(|r| r.1).sum();
+    let after: i128 = folded.rows.iter().map(|r| r.2).sum();
+    if folded.two_columns {
+        parts.push(format!(
+            "before {}, after {}",
+            folded.units.format(before),
+            folded.units.format(after)
+        ));
+    } else {
+        parts.push(format!("total {}", folded.units.format(after)));
+    }
+    if !folded.exact {
+        parts.push("values rounded by pprof".to_owned());
+    }
+    parts.join(", ")
+}
+
+/// Rewrites each frame's tooltip `name (4,063,488 bytes, 56.20%)` to
+/// `name (3.88MB, 4,063,488 bytes, 56.20%)`. Counts (`samples`) are left as
+/// they are: pprof prints them as plain numbers too. The text before the
+/// last parenthesis, which the SVG's zoom code keeps, is unchanged.
+pub fn annotate_titles(svg: &str, count_name: &str, dim: Dimension, other: &str) -> String {
+    if !matches!(dim, Dimension::Bytes | Dimension::Nanoseconds) {
+        return svg.to_owned();
+    }
+    const OPEN: &str = "<title>";
+    const CLOSE: &str = "</title>";
+    let mut out = String::with_capacity(svg.len() + svg.len() / 8);
+    let mut rest = svg;
+    while let Some(start) = rest.find(OPEN) {
+        let body_start = start + OPEN.len();
+        let Some(len) = rest[body_start..].find(CLOSE) else { break };
+        out.push_str(&rest[..body_start]);
+        let body = &rest[body_start..body_start + len];
+        out.push_str(&annotate(body, count_name, dim, other).unwrap_or_else(|| body.to_owned()));
+        rest = &rest[body_start + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn annotate(title: &str, count_name: &str, dim: Dimension, other: &str) -> Option<String> {
+    let open = title.rfind(" (")?;
+    let inner = title[open + 2..].strip_suffix(')')?;
+    let (count, rest) = inner.split_once(", ")?;
+    let digits = count.strip_suffix(count_name)?.trim_end();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b',') {
+        return None;
+    }
+    let amount: i128 = digits.replace(',', "").parse().ok()?;
+    let text = format_centi(amount * 100, dim, other);
+    Some(format!("{} ({text}, {count}, {rest})", &title[..open]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tooltips_lead_with_pprof_units() {
+        let svg = "<g><title>main.copyPayload (4,063,488 bytes, 56.20%)</title></g>\
+                   <g><title>all (7,116,288 bytes, 100%)</title></g>\
+                   <g><title>f (2,048 bytes, 1.00%; +0.50%)</title></g>";
+        let got = annotate_titles(svg, "bytes", Dimension::Bytes, "");
+        assert_eq!(
+            got,
+            "<g><title>main.copyPayload (3.88MB, 4,063,488 bytes, 56.20%)</title></g>\
+             <g><title>all (6.79MB, 7,116,288 bytes, 100%)</title></g>\
+             <g><title>f (2kB, 2,048 bytes, 1.00%; +0.50%)</title></g>"
+        );
+        let ns = annotate_titles(
+            "<title>main.walk (1,500,000,000 ns, 50.00%)</title>",
+            "ns",
+            Dimension::Nanoseconds,
+            "",
+        );
+        assert_eq!(ns, "<title>main.walk (1.50s, 1,500,000,000 ns, 50.00%)</title>");
+        let counts = "<title>f (3 samples, 1.00%)</title>";
+        assert_eq!(annotate_titles(counts, "samples", Dimension::Count, ""), counts);
+    }
+}

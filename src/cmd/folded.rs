@@ -1,0 +1,263 @@
+//! `traces-tool folded`: Brendan Gregg's folded stacks, the input of
+//! `flamegraph.pl`, inferno and speedscope: one line per distinct stack,
+//! frames root first joined by `;`, a space and the summed value as a whole
+//! number of the base unit (`main.main;main.f;runtime.mallocgc 4096`).
+//! Lines are sorted byte-wise, as the stackcollapse tools sort them.
+//!
+//! Two reports (`--diff BEFORE AFTER`), or one printed with `-diff_base`,
+//! give two value columns, `stack before after`: difffolded.pl's format,
+//! which `flamegraph.pl` and inferno draw as a differential flame graph.
+
+use std::io::Write;
+
+use clap::Args;
+use rustc_hash::FxHashMap;
+
+use crate::cmd::{scan, InputArgs, Outcome, UnitContext};
+use crate::error::{Error, Result};
+use crate::record::{Header, NameId, Names};
+
+/// Folded stacks (`root;...;leaf value`), for flame graph tools.
+///
+/// Identical stacks are summed; frames are the names as printed, without
+/// the ` (inline)` marker; values are whole numbers of the base unit
+/// (bytes, nanoseconds or a count), summed exactly and then rounded to
+/// the nearest whole number (halves away from zero). Values pprof had
+/// rounded (`21.01MB`) make the counts approximate: a note on stderr says
+/// so (print the report with `go tool pprof -traces -unit=b` or `-unit=ns`
+/// for exact counts). Stacks whose total is zero are left out; lines are
+/// sorted byte-wise, as stackcollapse-*.pl sort them.
+///
+/// With `--diff BEFORE AFTER`, or on a report printed with `go tool pprof
+/// -traces -diff_base=BEFORE AFTER` (its base samples are the before),
+/// each line has two values, `stack before after` (difffolded.pl's
+/// format).
+#[derive(Args, Clone, Debug)]
+pub struct FoldedArgs {
+    /// Two columns, before and after: give BEFORE AFTER (two reports of the
+    /// same program), or one `-diff_base` report.
+    #[arg(long)]
+    pub diff: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Distinct stacks with their summed values, ready to print.
+#[derive(Debug, Default)]
+pub struct Folded {
+    /// `(stack root first joined by ;, before, after)` sorted by stack;
+    /// in one-column mode `before` is 0. Values are hundredths of the base
+    /// unit, exact.
+    pub rows: Vec<(String, i128, i128)>,
+    /// True for two columns (before and after).
+    pub two_columns: bool,
+    /// Units of the values.
+    pub units: UnitContext,
+    /// The first input's header.
+    pub header: Header,
+    /// True when every value read was printed exactly.
+    pub exact: bool,
+    /// Stderr notes of the read.
+    pub notes: Vec<String>,
+}
+
+impl Folded {
+    /// The lines to print: `stack value` or `stack before after`, values
+    /// rounded to whole base units; stacks that round to zero (both columns
+    /// in diff mode) are left out, as are negative one-column totals (with
+    /// a note).
+    pub fn lines(&self) -> (Vec<String>, Vec<String>) {
+        let mut lines = Vec::with_capacity(self.rows.len());
+        let mut notes = Vec::new();
+        let (mut negative, mut fractional) = (0u64, false);
+        for (stack, before, after) in &self.rows {
+            fractional |= before % 100 != 0 || after % 100 != 0;
+            let (b, a) = (round(*before), round(*after));
+            if self.two_columns {
+                if b == 0 && a == 0 {
+                    continue;
+                }
+                lines.push(format!("{stack} {b} {a}"));
+            } else if a < 0 {
+                negative += 1;
+            } else if a > 0 {
+                lines.push(format!("{stack} {a}"));
+            }
+        }
+        if !self.exact || fractional {
+            notes.push(format!(
+                "folded: values were rounded by pprof (e.g. 21.01MB); the counts are their exact \
+                 sums rounded to whole {}: print the report with go tool pprof -traces -unit=b \
+                 (or -unit=ns) for exact counts",
+                self.units.unit_name()
+            ));
+        }
+        if negative > 0 {
+            notes.push(format!(
+                "folded: left out {negative} stack{} with a negative total (a report printed with \
+                 -base?); --diff gives two columns instead",
+                if negative == 1 { "" } else { "s" }
+            ));
+        }
+        (lines, notes)
+    }
+}
+
+/// Rounds hundredths to a whole number, halves away from zero.
+fn round(centi: i128) -> i128 {
+    if centi >= 0 {
+        (centi + 50) / 100
+    } else {
+        (centi - 50) / 100
+    }
+}
+
+/// Accumulates stacks (as name ids, root first) of one or two sides.
+#[derive(Default)]
+struct Acc {
+    stacks: FxHashMap<Vec<NameId>, (i128, i128)>,
+    header: Option<Header>,
+    units: UnitContext,
+    exact: bool,
+    base_samples: u64,
+}
+
+impl Acc {
+    fn read(
+        &mut self,
+        input: &InputArgs,
+        names: &mut Names,
+        side: Option<bool>,
+    ) -> Result<Vec<String>> {
+        let mut key: Vec<NameId> = Vec::new();
+        scan(input, names, |src, rec, _| {
+            if self.header.is_none() {
+                self.header = Some(src.header().clone());
+            }
+            self.units.learn(src, rec);
+            self.exact &= rec.value.is_exact();
+            key.clear();
+            key.extend(rec.frames.iter().rev().map(|f| f.name));
+            if !self.stacks.contains_key(key.as_slice()) {
+                self.stacks.insert(key.clone(), (0, 0));
+            }
+            let entry = self.stacks.get_mut(key.as_slice()).expect("inserted");
+            let v = rec.value.centi;
+            match side {
+                Some(false) => entry.0 += v,
+                Some(true) => entry.1 += v,
+                None if rec.is_base() => {
+                    self.base_samples += 1;
+                    // pprof negates the base samples: they are the before.
+                    entry.0 -= v;
+                }
+                None => entry.1 += v,
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Reads the inputs into folded stacks: one column, or two with `diff`
+/// (BEFORE AFTER) or when the report has `-diff_base` base samples.
+pub fn collect(input: &InputArgs, diff: bool) -> Result<Folded> {
+    let mut names = Names::new();
+    let mut acc = Acc { exact: true, ..Acc::default() };
+    let mut notes = Vec::new();
+    let two_files = diff && input.files.len() == 2;
+    if two_files {
+        for (i, path) in input.files.iter().enumerate() {
+            let side = InputArgs { files: vec![path.clone()], ..input.clone() };
+            notes.extend(acc.read(&side, &mut names, Some(i == 1))?);
+        }
+    } else {
+        if diff && input.files.len() > 2 {
+            return Err(Error::Usage(
+                "--diff takes BEFORE AFTER, or one report printed with -diff_base".to_owned(),
+            ));
+        }
+        notes.extend(acc.read(input, &mut names, None)?);
+        if diff && acc.base_samples == 0 {
+            return Err(Error::Usage(
+                "--diff with one report needs a report printed with go tool pprof -traces \
+                 -diff_base=BEFORE AFTER (no sample carries pprof::base); or give BEFORE AFTER"
+                    .to_owned(),
+            ));
+        }
+    }
+    let two_columns = two_files || acc.base_samples > 0;
+    let mut rows: Vec<(String, i128, i128)> = acc
+        .stacks
+        .into_iter()
+        .map(|(ids, (b, a))| {
+            let stack = ids.iter().map(|&id| names.get(id)).collect::<Vec<_>>().join(";");
+            (stack, b, a)
+        })
+        .collect();
+    rows.sort_by(|x, y| x.0.as_bytes().cmp(y.0.as_bytes()));
+    // Identical texts from distinct id lists cannot happen: names are
+    // interned; but `;` inside a name could join two stacks' texts.
+    rows.dedup_by(|next, kept| {
+        if next.0 == kept.0 {
+            kept.1 += next.1;
+            kept.2 += next.2;
+            true
+        } else {
+            false
+        }
+    });
+    Ok(Folded {
+        rows,
+        two_columns,
+        units: acc.units,
+        header: acc.header.unwrap_or_default(),
+        exact: acc.exact,
+        notes,
+    })
+}
+
+/// Runs the command.
+pub fn run(args: &FoldedArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let folded = collect(&args.input, args.diff)?;
+    let (lines, more) = folded.lines();
+    for line in &lines {
+        writeln!(out, "{line}")?;
+    }
+    let mut notes = folded.notes;
+    notes.extend(more);
+    if lines.is_empty() {
+        notes.push("no stacks with a value".to_owned());
+    }
+    Ok(Outcome { matched: !lines.is_empty(), notes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(round(2_203_058_176), 22_030_582);
+        assert_eq!(round(150), 2);
+        assert_eq!(round(149), 1);
+        assert_eq!(round(-150), -2);
+        assert_eq!(round(0), 0);
+    }
+
+    #[test]
+    fn lines_leave_out_zero_and_negative_stacks() {
+        let f = Folded {
+            rows: vec![
+                ("a;b".into(), 0, 1000),
+                ("a;c".into(), 0, 0),
+                ("a;d".into(), 0, -500),
+                ("a;e".into(), 0, 49),
+            ],
+            exact: true,
+            ..Folded::default()
+        };
+        let (lines, notes) = f.lines();
+        assert_eq!(lines, ["a;b 10"]);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+    }
+}

@@ -1,0 +1,309 @@
+//! pprof's `profile.Merge` for one profile, which `go tool pprof` runs on
+//! every profile it loads (`fetch.go: combineProfiles`). It decides which
+//! samples `-traces` prints and in which order:
+//!
+//! - samples whose values are all zero are dropped;
+//! - samples with the same key are summed into the first one seen; the key
+//!   is the list of (renumbered) location ids, the string labels and the
+//!   numeric labels with their units;
+//! - mappings are deduplicated by (size rounded up to 4 KiB, file offset,
+//!   build id or else file name), the first mapping of the source first;
+//! - locations are deduplicated by (address relative to the mapping start,
+//!   mapping, lines as (function, line number), folded flag), functions by
+//!   (start line, name, system name, file name); all get new ids in order
+//!   of first use by a sample, and unused ones are dropped;
+//! - if a summed sample is zero in every value, the result is merged again.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Function, Line, Location, Mapping, NumLabel, Profile, Sample};
+
+/// The key that makes two samples one.
+#[derive(PartialEq, Eq, Hash)]
+struct SampleKey {
+    locations: Vec<usize>,
+    labels: BTreeMap<String, Vec<String>>,
+    num_labels: BTreeMap<String, NumLabel>,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+struct LocationKey {
+    addr: u64,
+    mapping_id: u64,
+    lines: Vec<(Option<u64>, i64)>,
+    is_folded: bool,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+struct MappingKey {
+    size: u64,
+    offset: u64,
+    build_id_or_file: String,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+struct FunctionKey {
+    start_line: i64,
+    name: String,
+    system_name: String,
+    filename: String,
+}
+
+impl Mapping {
+    fn key(&self) -> MappingKey {
+        const ROUNDING: u64 = 0x1000;
+        let size = self.limit.wrapping_sub(self.start).wrapping_add(ROUNDING - 1);
+        let size = size - size % ROUNDING;
+        let build_id_or_file =
+            if !self.build_id.is_empty() { self.build_id.clone() } else { self.file.clone() };
+        MappingKey { size, offset: self.offset, build_id_or_file }
+    }
+}
+
+struct Merger<'a> {
+    src: &'a Profile,
+    out: Profile,
+    /// Source index -> (output index, address offset).
+    mappings_by_src: HashMap<usize, (usize, i64)>,
+    locations_by_src: HashMap<usize, usize>,
+    functions_by_src: HashMap<usize, usize>,
+    samples: HashMap<SampleKey, usize>,
+    locations: HashMap<LocationKey, usize>,
+    functions: HashMap<FunctionKey, usize>,
+    mappings: HashMap<MappingKey, usize>,
+}
+
+impl Merger<'_> {
+    fn map_mapping(&mut self, src: Option<usize>) -> (Option<usize>, i64) {
+        let Some(i) = src else { return (None, 0) };
+        if let Some(&(m, offset)) = self.mappings_by_src.get(&i) {
+            return (Some(m), offset);
+        }
+        let sm = &self.src.mappings[i];
+        let key = sm.key();
+        if let Some(&m) = self.mappings.get(&key) {
+            let offset = (self.out.mappings[m].start as i64).wrapping_sub(sm.start as i64);
+            self.mappings_by_src.insert(i, (m, offset));
+            return (Some(m), offset);
+        }
+        let m = self.out.mappings.len();
+        self.out.mappings.push(Mapping { id: m as u64 + 1, ..sm.clone() });
+        self.mappings.insert(key, m);
+        self.mappings_by_src.insert(i, (m, 0));
+        (Some(m), 0)
+    }
+
+    fn map_function(&mut self, src: Option<usize>) -> Option<usize> {
+        let i = src?;
+        if let Some(&f) = self.functions_by_src.get(&i) {
+            return Some(f);
+        }
+        let sf = &self.src.functions[i];
+        let key = FunctionKey {
+            start_line: sf.start_line,
+            name: sf.name.clone(),
+            system_name: sf.system_name.clone(),
+            filename: sf.filename.clone(),
+        };
+        if let Some(&f) = self.functions.get(&key) {
+            self.functions_by_src.insert(i, f);
+            return Some(f);
+        }
+        let f = self.out.functions.len();
+        self.out.functions.push(Function { id: f as u64 + 1, ..sf.clone() });
+        self.functions.insert(key, f);
+        self.functions_by_src.insert(i, f);
+        Some(f)
+    }
+
+    fn map_location(&mut self, i: usize) -> usize {
+        if let Some(&l) = self.locations_by_src.get(&i) {
+            return l;
+        }
+        let src = &self.src.locations[i];
+        let (mapping, offset) = self.map_mapping(src.mapping);
+        let address = (src.address as i64).wrapping_add(offset) as u64;
+        let src_lines = src.lines.clone();
+        let is_folded = src.is_folded;
+        let lines: Vec<Line> = src_lines
+            .iter()
+            .map(|ln| Line { function: self.map_function(ln.function), line: ln.line })
+            .collect();
+        let (addr, mapping_id) = match mapping {
+            Some(m) => {
+                let m = &self.out.mappings[m];
+                (address.wrapping_sub(m.start), m.id)
+            }
+            None => (address, 0),
+        };
+        let key = LocationKey {
+            addr,
+            mapping_id,
+            lines: lines
+                .iter()
+                .map(|ln| (ln.function.map(|f| self.out.functions[f].id), ln.line))
+                .collect(),
+            is_folded,
+        };
+        if let Some(&l) = self.locations.get(&key) {
+            self.locations_by_src.insert(i, l);
+            return l;
+        }
+        let l = self.out.locations.len();
+        self.out.locations.push(Location { id: l as u64 + 1, mapping, address, lines, is_folded });
+        self.locations.insert(key, l);
+        self.locations_by_src.insert(i, l);
+        l
+    }
+
+    fn map_sample(&mut self, src: &Sample) {
+        let locations: Vec<usize> = src.locations.iter().map(|&l| self.map_location(l)).collect();
+        let key =
+            SampleKey { locations, labels: src.labels.clone(), num_labels: src.num_labels.clone() };
+        if let Some(&s) = self.samples.get(&key) {
+            for (acc, v) in self.out.samples[s].values.iter_mut().zip(&src.values) {
+                *acc = acc.wrapping_add(*v);
+            }
+            return;
+        }
+        let s = self.out.samples.len();
+        self.out.samples.push(Sample {
+            locations: key.locations.clone(),
+            values: src.values.clone(),
+            labels: key.labels.clone(),
+            num_labels: key.num_labels.clone(),
+        });
+        self.samples.insert(key, s);
+    }
+}
+
+fn is_zero(s: &Sample) -> bool {
+    s.values.iter().all(|&v| v == 0)
+}
+
+/// `profile.Merge([]*Profile{p})`.
+pub fn merge(src: &Profile) -> Profile {
+    let mut comments = Vec::new();
+    for c in &src.comments {
+        if !comments.contains(c) {
+            comments.push(c.clone());
+        }
+    }
+    let out = Profile {
+        sample_types: src.sample_types.clone(),
+        default_sample_type: src.default_sample_type.clone(),
+        comments,
+        drop_frames: src.drop_frames.clone(),
+        keep_frames: src.keep_frames.clone(),
+        time_nanos: src.time_nanos,
+        duration_nanos: src.duration_nanos,
+        period_type: src.period_type.clone(),
+        period: src.period,
+        ..Profile::default()
+    };
+    let mut m = Merger {
+        src,
+        out,
+        mappings_by_src: HashMap::new(),
+        locations_by_src: HashMap::new(),
+        functions_by_src: HashMap::new(),
+        samples: HashMap::new(),
+        locations: HashMap::new(),
+        functions: HashMap::new(),
+        mappings: HashMap::new(),
+    };
+    if !src.mappings.is_empty() {
+        m.map_mapping(Some(0));
+    }
+    for s in &src.samples {
+        if !is_zero(s) {
+            m.map_sample(s);
+        }
+    }
+    let out = m.out;
+    if out.samples.iter().any(is_zero) {
+        return merge(&out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn function(id: u64, name: &str) -> Function {
+        Function { id, name: name.into(), system_name: name.into(), ..Function::default() }
+    }
+
+    fn location(id: u64, address: u64, f: usize) -> Location {
+        Location {
+            id,
+            mapping: Some(0),
+            address,
+            lines: vec![Line { function: Some(f), line: 1 }],
+            is_folded: false,
+        }
+    }
+
+    fn sample(locations: Vec<usize>, values: Vec<i64>) -> Sample {
+        Sample { locations, values, ..Sample::default() }
+    }
+
+    fn profile() -> Profile {
+        Profile {
+            sample_types: vec![super::super::ValueType { ty: "a".into(), unit: "count".into() }],
+            mappings: vec![
+                Mapping {
+                    id: 1,
+                    start: 0x1000,
+                    limit: 0x2000,
+                    file: "bin".into(),
+                    ..Default::default()
+                },
+                Mapping {
+                    id: 2,
+                    start: 0x9000,
+                    limit: 0xa000,
+                    file: "unused".into(),
+                    ..Default::default()
+                },
+            ],
+            functions: vec![function(1, "f"), function(2, "g"), function(3, "f")],
+            // Locations 1 and 3 are the same address and the same function
+            // (by key): they merge.
+            locations: vec![location(1, 0x1010, 0), location(2, 0x1020, 1), location(3, 0x1010, 2)],
+            samples: vec![
+                sample(vec![1, 0], vec![0]),
+                sample(vec![0, 1], vec![2]),
+                sample(vec![1], vec![5]),
+                sample(vec![2, 1], vec![3]),
+                sample(vec![], vec![1]),
+            ],
+            ..Profile::default()
+        }
+    }
+
+    #[test]
+    fn merges_like_pprof() {
+        let p = merge(&profile());
+        // The zero sample is dropped; [loc1, loc2] and [loc3, loc2] are one.
+        let got: Vec<_> = p.samples.iter().map(|s| (s.locations.clone(), s.values[0])).collect();
+        assert_eq!(got, [(vec![0, 1], 5), (vec![1], 5), (vec![], 1)]);
+        assert_eq!(p.locations.iter().map(|l| l.id).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(p.functions.len(), 2);
+        // The unused mapping is gone.
+        assert_eq!(p.mappings.len(), 1);
+    }
+
+    #[test]
+    fn labels_split_samples_and_zero_sums_are_collected() {
+        let mut src = profile();
+        src.samples =
+            vec![sample(vec![0], vec![4]), sample(vec![0], vec![-4]), sample(vec![1], vec![1])];
+        src.samples[2].labels.insert("k".into(), vec!["v".into()]);
+        let p = merge(&src);
+        assert_eq!(p.samples.len(), 1);
+        assert_eq!(p.samples[0].labels["k"], ["v"]);
+        assert_eq!(p.locations.len(), 1, "the re-merge drops the location of the zero sum");
+    }
+}

@@ -1,0 +1,495 @@
+//! pprof's binary profiles (`profile.proto`, gzipped or not), read without
+//! any Go toolchain, and turned into the records `go tool pprof -traces`
+//! prints.
+//!
+//! The pipeline follows Go 1.19's pprof (vendored google/pprof 2022-07-29)
+//! step by step, because every step changes what `-traces` prints:
+//!
+//! 1. [`decode`]: protobuf → [`Profile`], with the Go decoder's rules
+//!    (`postDecode`): labels with an empty string value or a zero number
+//!    without unit are dropped, unknown mapping ids give no mapping, and
+//!    `CheckValid`'s checks reject what pprof rejects.
+//! 2. [`load::prepare`]: what `go tool pprof` does on loading
+//!    (`fetch.go`): a fake mapping for mapping-less profiles, `profile.Merge`
+//!    ([`merge`]: all-zero samples dropped, identical samples summed,
+//!    locations, functions and mappings deduplicated and renumbered), the
+//!    demangler's clean-up of already demangled names, `drop_frames`
+//!    pruning, and URL mapping files cleared.
+//! 3. [`source::ProfileSource`]: the report (`report.go`): the sample index
+//!    (`-sample_index`), the total, samples with an empty stack skipped,
+//!    frames at `functions` granularity (inlined lines expanded, marked
+//!    ` (inline)`), labels and values formatted by [`measurement`], and the
+//!    header lines of `ProfileLabels`.
+//!
+//! What is not reproduced: symbolization against local binaries (profiles
+//! without function names print `[binary]` frames, as pprof does when it
+//! cannot find the binary), demangling of mangled `_Z...`/`_R...` names,
+//! pprof's legacy text profile formats, and merging several files into one
+//! profile (each input is reported on its own).
+
+pub mod load;
+pub mod measurement;
+pub mod merge;
+pub mod proto;
+pub mod source;
+pub mod time;
+pub mod wire;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use prost::Message;
+
+/// A sample or period type: `inuse_space`/`bytes`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValueType {
+    pub ty: String,
+    pub unit: String,
+}
+
+/// Numeric label values of one key, with their units (empty when the
+/// profile gave none, else as many as values, `""` where missing).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NumLabel {
+    pub values: Vec<i64>,
+    pub units: Vec<String>,
+}
+
+/// One sample: its stack (indexes into [`Profile::locations`], leaf
+/// first), one value per sample type, and its labels by key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sample {
+    pub locations: Vec<usize>,
+    pub values: Vec<i64>,
+    pub labels: BTreeMap<String, Vec<String>>,
+    pub num_labels: BTreeMap<String, NumLabel>,
+}
+
+/// A binary (or other mapped object) of the profiled process.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mapping {
+    pub id: u64,
+    pub start: u64,
+    pub limit: u64,
+    pub offset: u64,
+    pub file: String,
+    pub build_id: String,
+    pub has_functions: bool,
+    pub has_filenames: bool,
+    pub has_line_numbers: bool,
+    pub has_inline_frames: bool,
+}
+
+/// One line of a location: a function (index into
+/// [`Profile::functions`]) and a line number. Inlined calls give a location
+/// several lines, the innermost first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Line {
+    pub function: Option<usize>,
+    pub line: i64,
+}
+
+/// A program counter and what it symbolizes to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    pub id: u64,
+    /// Index into [`Profile::mappings`].
+    pub mapping: Option<usize>,
+    pub address: u64,
+    pub lines: Vec<Line>,
+    pub is_folded: bool,
+}
+
+/// A function.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Function {
+    pub id: u64,
+    pub name: String,
+    pub system_name: String,
+    pub filename: String,
+    pub start_line: i64,
+}
+
+/// A profile, as pprof's Go `profile.Profile` holds it after decoding:
+/// strings resolved, references as indexes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Profile {
+    pub sample_types: Vec<ValueType>,
+    pub default_sample_type: String,
+    pub samples: Vec<Sample>,
+    pub mappings: Vec<Mapping>,
+    pub locations: Vec<Location>,
+    pub functions: Vec<Function>,
+    pub comments: Vec<String>,
+    pub drop_frames: String,
+    pub keep_frames: String,
+    pub time_nanos: i64,
+    pub duration_nanos: i64,
+    pub period_type: ValueType,
+    pub period: i64,
+}
+
+/// Why bytes are not a usable profile. The messages follow pprof's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProfileError {
+    /// The protobuf itself does not decode (cut short, damaged).
+    Protobuf(String),
+    /// It decodes, but breaks one of pprof's rules (`CheckValid`, string
+    /// indexes, concatenated profiles).
+    Malformed(String),
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProfileError::Protobuf(e) => {
+                write!(f, "damaged pprof profile: protobuf decoding failed ({e}); truncated?")
+            }
+            ProfileError::Malformed(e) => write!(f, "malformed pprof profile: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ProfileError {}
+
+fn malformed(msg: impl Into<String>) -> ProfileError {
+    ProfileError::Malformed(msg.into())
+}
+
+/// Decodes an uncompressed protobuf profile, resolving strings and ids as
+/// pprof's `postDecode` does, and checks it with [`Profile::check_valid`].
+pub fn decode(data: &[u8]) -> Result<Profile, ProfileError> {
+    if data.is_empty() {
+        return Err(malformed("empty input file"));
+    }
+    if wire::is_concatenated(data) {
+        return Err(malformed("concatenated profiles detected"));
+    }
+    let raw = proto::Profile::decode(data).map_err(|e| ProfileError::Protobuf(e.to_string()))?;
+    let profile = from_proto(raw)?;
+    profile.check_valid().map_err(malformed)?;
+    Ok(profile)
+}
+
+/// An input error that names the file (`FILE: message`, exit status 2).
+pub(crate) fn input_error(path: &str, msg: impl fmt::Display) -> crate::error::Error {
+    crate::error::Error::Io {
+        path: path.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, msg.to_string()),
+    }
+}
+
+/// Decodes a binary profile (already gunzipped) and reports it at the
+/// sample index pprof's `-sample_index` would choose.
+pub fn open(
+    name: &str,
+    data: &[u8],
+    sample_index: Option<&str>,
+) -> crate::error::Result<source::ProfileSource> {
+    let profile = decode(data).map_err(|e| input_error(name, e))?;
+    source::ProfileSource::new(name, profile, sample_index).map_err(|e| input_error(name, e))
+}
+
+/// `postDecode`: string indexes to strings, ids to indexes.
+fn from_proto(raw: proto::Profile) -> Result<Profile, ProfileError> {
+    let strings: Vec<String> =
+        raw.string_table.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect();
+    if strings.is_empty() {
+        return Err(malformed("no string table (cut short?)"));
+    }
+    if strings.first().is_some_and(|s| !s.is_empty()) {
+        return Err(malformed("string_table[0] must be ''"));
+    }
+    let get = |i: i64| -> Result<String, ProfileError> {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| strings.get(i))
+            .cloned()
+            .ok_or_else(|| malformed(format!("malformed profile format (string index {i})")))
+    };
+    let mut p = Profile::default();
+    // Ids resolve to the last element with that id, as Go's lookup tables
+    // do; duplicates are rejected by check_valid anyway.
+    let mut mapping_index = std::collections::HashMap::new();
+    for m in &raw.mapping {
+        mapping_index.insert(m.id, p.mappings.len());
+        p.mappings.push(Mapping {
+            id: m.id,
+            start: m.memory_start,
+            limit: m.memory_limit,
+            offset: m.file_offset,
+            file: get(m.filename)?,
+            build_id: get(m.build_id)?,
+            has_functions: m.has_functions,
+            has_filenames: m.has_filenames,
+            has_line_numbers: m.has_line_numbers,
+            has_inline_frames: m.has_inline_frames,
+        });
+    }
+    let mut function_index = std::collections::HashMap::new();
+    for f in &raw.function {
+        function_index.insert(f.id, p.functions.len());
+        p.functions.push(Function {
+            id: f.id,
+            name: get(f.name)?,
+            system_name: get(f.system_name)?,
+            filename: get(f.filename)?,
+            start_line: f.start_line,
+        });
+    }
+    let mut location_index = std::collections::HashMap::new();
+    for l in &raw.location {
+        location_index.insert(l.id, p.locations.len());
+        let lines = l
+            .line
+            .iter()
+            .map(|ln| Line {
+                function: if ln.function_id == 0 {
+                    None
+                } else {
+                    function_index.get(&ln.function_id).copied()
+                },
+                line: ln.line,
+            })
+            .collect();
+        p.locations.push(Location {
+            id: l.id,
+            mapping: mapping_index.get(&l.mapping_id).copied(),
+            address: l.address,
+            lines,
+            is_folded: l.is_folded,
+        });
+    }
+    for st in &raw.sample_type {
+        p.sample_types.push(ValueType { ty: get(st.r#type)?, unit: get(st.unit)? });
+    }
+    for s in raw.sample {
+        let mut sample = Sample { values: s.value, ..Sample::default() };
+        for l in &s.label {
+            let key = get(l.key)?;
+            if l.str != 0 {
+                sample.labels.entry(key).or_default().push(get(l.str)?);
+            } else if l.num != 0 || l.num_unit != 0 {
+                let entry = sample.num_labels.entry(key).or_default();
+                if l.num_unit != 0 {
+                    let unit = get(l.num_unit)?;
+                    entry.units.resize(entry.values.len(), String::new());
+                    entry.units.push(unit);
+                }
+                entry.values.push(l.num);
+            }
+        }
+        for entry in sample.num_labels.values_mut() {
+            if !entry.units.is_empty() {
+                entry.units.resize(entry.values.len(), String::new());
+            }
+        }
+        for id in &s.location_id {
+            match location_index.get(id) {
+                Some(&i) => sample.locations.push(i),
+                None => return Err(malformed("sample has nil location")),
+            }
+        }
+        p.samples.push(sample);
+    }
+    p.drop_frames = get(raw.drop_frames)?;
+    p.keep_frames = get(raw.keep_frames)?;
+    if let Some(pt) = &raw.period_type {
+        p.period_type = ValueType { ty: get(pt.r#type)?, unit: get(pt.unit)? };
+    }
+    for &c in &raw.comment {
+        p.comments.push(get(c)?);
+    }
+    p.default_sample_type = get(raw.default_sample_type)?;
+    p.time_nanos = raw.time_nanos;
+    p.duration_nanos = raw.duration_nanos;
+    p.period = raw.period;
+    Ok(p)
+}
+
+impl Profile {
+    /// pprof's `CheckValid`: value counts match the sample types, ids are
+    /// non-zero and unique, every line has a function.
+    pub fn check_valid(&self) -> Result<(), String> {
+        let n = self.sample_types.len();
+        if n == 0 && !self.samples.is_empty() {
+            return Err("missing sample type information".into());
+        }
+        for s in &self.samples {
+            if s.values.len() != n {
+                return Err(format!(
+                    "mismatch: sample has {} values vs. {} types",
+                    s.values.len(),
+                    n
+                ));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for m in &self.mappings {
+            if m.id == 0 {
+                return Err("found mapping with reserved ID=0".into());
+            }
+            if !seen.insert(m.id) {
+                return Err(format!("multiple mappings with same id: {}", m.id));
+            }
+        }
+        seen.clear();
+        for f in &self.functions {
+            if f.id == 0 {
+                return Err("found function with reserved ID=0".into());
+            }
+            if !seen.insert(f.id) {
+                return Err(format!("multiple functions with same id: {}", f.id));
+            }
+        }
+        seen.clear();
+        for l in &self.locations {
+            if l.id == 0 {
+                return Err("found location with reserved id=0".into());
+            }
+            if !seen.insert(l.id) {
+                return Err(format!("multiple locations with same id: {}", l.id));
+            }
+            if l.lines.iter().any(|ln| ln.function.is_none()) {
+                return Err(format!("location id: {} has a line with nil function", l.id));
+            }
+        }
+        Ok(())
+    }
+
+    /// pprof's `SampleIndexByName`: empty means the default sample type,
+    /// else the last; a number is an index; a name may omit `inuse_`.
+    pub fn sample_index(&self, name: &str) -> Result<usize, String> {
+        let types: Vec<&str> = self.sample_types.iter().map(|t| t.ty.as_str()).collect();
+        if name.is_empty() {
+            if !self.default_sample_type.is_empty() {
+                if let Some(i) = types.iter().position(|t| *t == self.default_sample_type) {
+                    return Ok(i);
+                }
+            }
+            return types.len().checked_sub(1).ok_or_else(|| "profile has no samples".into());
+        }
+        if let Ok(i) = name.parse::<i64>() {
+            return usize::try_from(i).ok().filter(|&i| i < types.len()).ok_or_else(|| {
+                format!("sample_index {name} is outside the range [0..{}]", types.len() as i64 - 1)
+            });
+        }
+        let no_inuse = name.strip_prefix("inuse_").unwrap_or(name);
+        types
+            .iter()
+            .position(|t| *t == name || *t == no_inuse)
+            .ok_or_else(|| format!("sample_index {name:?} must be one of: [{}]", types.join(" ")))
+    }
+
+    /// pprof's `NumLabelUnits`: per numeric label key, the first unit seen;
+    /// without one, `bytes` for `alignment` and `request`, else the key.
+    pub fn num_label_units(&self) -> BTreeMap<String, String> {
+        let mut units: BTreeMap<String, String> = BTreeMap::new();
+        for s in &self.samples {
+            for (key, label) in &s.num_labels {
+                if let Some(unit) = label.units.iter().find(|u| !u.is_empty()) {
+                    units.entry(key.clone()).or_insert_with(|| unit.clone());
+                }
+            }
+        }
+        for s in &self.samples {
+            for key in s.num_labels.keys() {
+                units.entry(key.clone()).or_insert_with(|| match key.as_str() {
+                    "alignment" | "request" => "bytes".to_owned(),
+                    _ => key.clone(),
+                });
+            }
+        }
+        units
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(p: &proto::Profile) -> Vec<u8> {
+        p.encode_to_vec()
+    }
+
+    fn strings(s: &[&str]) -> Vec<Vec<u8>> {
+        s.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    fn small() -> proto::Profile {
+        proto::Profile {
+            sample_type: vec![proto::ValueType { r#type: 1, unit: 2 }],
+            sample: vec![proto::Sample {
+                location_id: vec![1],
+                value: vec![7],
+                label: vec![
+                    proto::Label { key: 3, str: 4, ..Default::default() },
+                    proto::Label { key: 5, num: 0, ..Default::default() },
+                    proto::Label { key: 5, num: 9, num_unit: 0, ..Default::default() },
+                    proto::Label { key: 3, str: 0, ..Default::default() },
+                ],
+            }],
+            location: vec![proto::Location {
+                id: 1,
+                line: vec![proto::Line { function_id: 1, line: 3 }],
+                ..Default::default()
+            }],
+            function: vec![proto::Function { id: 1, name: 6, ..Default::default() }],
+            string_table: strings(&["", "objects", "count", "k", "v", "n", "main.f"]),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn decodes_like_post_decode() {
+        let p = decode(&encode(&small())).unwrap();
+        assert_eq!(p.sample_types, [ValueType { ty: "objects".into(), unit: "count".into() }]);
+        let s = &p.samples[0];
+        assert_eq!(s.labels["k"], ["v"]);
+        // The zero number without unit is dropped, as in Go.
+        assert_eq!(s.num_labels["n"], NumLabel { values: vec![9], units: vec![] });
+        assert_eq!(p.functions[p.locations[0].lines[0].function.unwrap()].name, "main.f");
+        assert_eq!(p.sample_index("").unwrap(), 0);
+        assert_eq!(p.sample_index("inuse_objects").unwrap(), 0);
+        assert!(p.sample_index("2").unwrap_err().contains("outside the range [0..0]"));
+        assert!(p.sample_index("space").unwrap_err().contains("must be one of: [objects]"));
+    }
+
+    #[test]
+    fn rejects_what_pprof_rejects() {
+        let mut bad = small();
+        bad.sample[0].value.push(1);
+        assert!(decode(&encode(&bad)).unwrap_err().to_string().contains("2 values vs. 1 types"));
+        let mut bad = small();
+        bad.sample[0].location_id = vec![9];
+        assert!(decode(&encode(&bad)).unwrap_err().to_string().contains("nil location"));
+        let mut bad = small();
+        bad.string_table[0] = b"x".to_vec();
+        assert!(decode(&encode(&bad)).unwrap_err().to_string().contains("string_table[0]"));
+        let mut bad = small();
+        bad.function[0].name = 99;
+        assert!(decode(&encode(&bad)).unwrap_err().to_string().contains("string index 99"));
+        let bytes = encode(&small());
+        let cut = decode(&bytes[..bytes.len() - 3]).unwrap_err();
+        assert!(matches!(cut, ProfileError::Protobuf(_)), "{cut}");
+        assert!(decode(&[]).is_err());
+    }
+
+    #[test]
+    fn num_label_units_first_seen_else_by_key() {
+        let mut p = Profile::default();
+        let mut s = Sample::default();
+        s.num_labels.insert("bytes".into(), NumLabel { values: vec![1], units: vec![] });
+        s.num_labels.insert("request".into(), NumLabel { values: vec![1], units: vec![] });
+        s.num_labels.insert(
+            "lat".into(),
+            NumLabel { values: vec![1, 2], units: vec!["".into(), "ms".into()] },
+        );
+        p.samples.push(s);
+        let u = p.num_label_units();
+        assert_eq!(
+            (u["bytes"].as_str(), u["request"].as_str(), u["lat"].as_str()),
+            ("bytes", "bytes", "ms")
+        );
+    }
+}

@@ -1,0 +1,259 @@
+//! A [`RecordSource`] over a loaded profile: the records and header
+//! `go tool pprof -traces [-sample_index=X]` prints (Go 1.19's
+//! `report.printTraces` and `ProfileLabels`), with exact values.
+
+use std::collections::BTreeMap;
+
+use crate::error::Result;
+use crate::record::{Frame, Header, HeaderField, Names, Record};
+use crate::source::RecordSource;
+use crate::units::{percentage, Dimension};
+
+use super::measurement::{label, scale, scaled_label, value};
+use super::time::{format_v19, Zone};
+use super::{load, Location, Profile};
+
+/// The records of one profile at one sample index.
+pub struct ProfileSource {
+    name: String,
+    header: Header,
+    unit: String,
+    index: usize,
+    dim: Dimension,
+    profile: Profile,
+    num_label_units: BTreeMap<String, String>,
+    /// Per location, its frames (name, inline flag), leaf-most first.
+    frames: Vec<Vec<(String, bool)>>,
+    /// The samples to print, in order: those with a non-empty stack.
+    order: Vec<usize>,
+    next: usize,
+}
+
+/// Go's `filepath.Base` on a Unix system.
+pub fn go_base(path: &str) -> &str {
+    if path.is_empty() {
+        return ".";
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/";
+    }
+    match trimmed.rfind('/') {
+        Some(i) => &trimmed[i + 1..],
+        None => trimmed,
+    }
+}
+
+impl ProfileSource {
+    /// Loads `profile` as `go tool pprof` does ([`load::prepare`]) and
+    /// selects the value `sample_index` names (pprof's `-sample_index`:
+    /// a type name, an `inuse_`-less name or a number; `None` for the
+    /// default). `name` is the input's name for messages.
+    pub fn new(
+        name: impl Into<String>,
+        profile: Profile,
+        sample_index: Option<&str>,
+    ) -> Result<ProfileSource, String> {
+        let profile = load::prepare(profile);
+        if profile.sample_types.is_empty() {
+            return Err("profile has no samples".into());
+        }
+        let index = profile.sample_index(sample_index.unwrap_or(""))?;
+        Ok(Self::with_index(name.into(), profile, index))
+    }
+
+    /// A source over an already prepared profile.
+    fn with_index(name: String, profile: Profile, index: usize) -> ProfileSource {
+        let sample_type = profile.sample_types[index].clone();
+        let unit = sample_type.unit.clone();
+        let num_label_units = profile.num_label_units();
+        let total = total(&profile, index);
+        let header = header(&profile, &sample_type.ty, &unit, total);
+        let frames = profile.locations.iter().map(|l| location_frames(&profile, l)).collect();
+        let order = (0..profile.samples.len())
+            .filter(|&i| !profile.samples[i].locations.is_empty())
+            .collect();
+        ProfileSource {
+            name,
+            header,
+            dim: value(0, &unit).dim,
+            unit,
+            index,
+            profile,
+            num_label_units,
+            frames,
+            order,
+            next: 0,
+        }
+    }
+
+    /// The sample type the values are of.
+    pub fn sample_type(&self) -> &str {
+        &self.profile.sample_types[self.index].ty
+    }
+
+    /// pprof's total: Σ|v| over all samples (over `pprof::base` samples
+    /// only, if there are any with a non-zero sum).
+    pub fn total(&self) -> i64 {
+        total(&self.profile, self.index)
+    }
+}
+
+/// `computeTotal` without `-mean`.
+fn total(p: &Profile, index: usize) -> i64 {
+    let (mut all, mut base) = (0i64, 0i64);
+    for s in &p.samples {
+        let v = s.values[index];
+        let v = if v < 0 { v.wrapping_neg() } else { v };
+        all = all.wrapping_add(v);
+        if s.labels.get("pprof::base").is_some_and(|vs| vs.iter().any(|x| x == "true")) {
+            base = base.wrapping_add(v);
+        }
+    }
+    if base > 0 {
+        base
+    } else {
+        all
+    }
+}
+
+/// `ProfileLabels`: File, Build ID, comments not starting with `#`, Type,
+/// Time, Duration; one empty line when there is none of them.
+fn header(p: &Profile, sample_type: &str, unit: &str, total: i64) -> Header {
+    let mut lines = Vec::new();
+    if let Some(m) = p.mappings.first() {
+        if !m.file.is_empty() {
+            lines.push((HeaderField::File, format!("File: {}", go_base(&m.file))));
+        }
+        if !m.build_id.is_empty() {
+            lines.push((HeaderField::BuildId, format!("Build ID: {}", m.build_id)));
+        }
+    }
+    for c in p.comments.iter().filter(|c| !c.starts_with('#')) {
+        let field = if c.is_empty() { HeaderField::Empty } else { HeaderField::Comment };
+        lines.push((field, c.clone()));
+    }
+    if !sample_type.is_empty() {
+        lines.push((HeaderField::Type, format!("Type: {sample_type}")));
+    }
+    if p.time_nanos != 0 {
+        lines.push((
+            HeaderField::Time,
+            format!("Time: {}", format_v19(p.time_nanos, Zone::local())),
+        ));
+    }
+    if p.duration_nanos != 0 {
+        let (total_ns, total_unit) = scale(total, unit, "nanoseconds");
+        let ratio = if total_unit == "ns" && total_ns != 0.0 {
+            format!("({})", percentage(i128::from(total_ns as i64), i128::from(p.duration_nanos)))
+        } else {
+            String::new()
+        };
+        lines.push((
+            HeaderField::Duration,
+            format!(
+                "Duration: {}, Total samples = {} {ratio}",
+                label(p.duration_nanos, "nanoseconds"),
+                scaled_label(total, unit, "minimum")
+            ),
+        ));
+    }
+    if lines.is_empty() {
+        lines.push((HeaderField::Empty, String::new()));
+    }
+    Header { lines }
+}
+
+/// The frames of a location at `functions` granularity (`NodeInfo.
+/// PrintableName` after `Aggregate`): each line's function name, or
+/// `[basename of the mapping file]`, or `<unknown>`; all lines but the
+/// last are inlined.
+fn location_frames(p: &Profile, loc: &Location) -> Vec<(String, bool)> {
+    let objfile = loc.mapping.map(|m| p.mappings[m].file.as_str()).filter(|f| !f.is_empty());
+    let fallback = || match objfile {
+        Some(file) => format!("[{}]", go_base(file)),
+        None => "<unknown>".to_owned(),
+    };
+    if loc.lines.is_empty() {
+        return vec![(fallback(), false)];
+    }
+    let last = loc.lines.len() - 1;
+    loc.lines
+        .iter()
+        .enumerate()
+        .map(|(i, ln)| {
+            let name = match ln.function.map(|f| &p.functions[f].name) {
+                Some(name) if !name.is_empty() => name.clone(),
+                _ => fallback(),
+            };
+            (name, i != last)
+        })
+        .collect()
+}
+
+impl RecordSource for ProfileSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn dimension(&self) -> Dimension {
+        self.dim
+    }
+
+    fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
+        let Some(&si) = self.order.get(self.next) else { return Ok(false) };
+        self.next += 1;
+        rec.clear();
+        rec.index = self.next as u64;
+        let s = &self.profile.samples[si];
+        let mut labels: Vec<(String, &str, String)> = s
+            .labels
+            .iter()
+            .map(|(k, vs)| {
+                let joined = vs.join(" ");
+                (format!("{k:>10}:  {joined}\n"), k.as_str(), joined)
+            })
+            .collect();
+        labels.sort();
+        let mut numeric: Vec<(String, &str, String)> = s
+            .num_labels
+            .iter()
+            .map(|(k, nl)| {
+                let unit = self.num_label_units.get(k).map_or(k.as_str(), String::as_str);
+                let joined: Vec<String> = nl.values.iter().map(|&v| label(v, unit)).collect();
+                let joined = joined.join(" ");
+                (format!("{k:>10}:  {joined}\n"), k.as_str(), joined)
+            })
+            .collect();
+        numeric.sort();
+        for (_, key, values) in labels.iter().chain(&numeric) {
+            rec.push_label(key, values);
+        }
+        let v = s.values[self.index];
+        rec.set_value(value(v, &self.unit), &scaled_label(v, &self.unit, "minimum"));
+        for &l in &s.locations {
+            for (name, inline) in &self.frames[l] {
+                rec.frames.push(Frame { name: names.intern(name), inline: *inline });
+            }
+        }
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_like_go() {
+        assert_eq!(go_base("/usr/bin/server"), "server");
+        assert_eq!(go_base("server"), "server");
+        assert_eq!(go_base("/a/b/"), "b");
+        assert_eq!(go_base("///"), "/");
+        assert_eq!(go_base(""), ".");
+    }
+}
