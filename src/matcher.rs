@@ -2,7 +2,11 @@
 //! the answer for each interned [`NameId`] is cached, so a report of
 //! millions of frames runs the regex only a few hundred times.
 
+use std::sync::Arc;
+
+use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexBuilder};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use crate::error::{Error, Result};
 use crate::record::{NameId, Names};
@@ -20,6 +24,8 @@ pub struct PatternOptions {
 #[derive(Clone, Debug)]
 pub struct NameMatcher {
     regex: Regex,
+    /// Literals one of which starts every match, if the pattern has them.
+    prefilter: Option<Prefilter>,
     /// 0 = not asked yet, 1 = no, 2 = yes; indexed by `NameId`.
     cache: Vec<u8>,
 }
@@ -33,7 +39,14 @@ impl NameMatcher {
             .size_limit(1 << 24)
             .build()
             .map_err(|e| Error::Usage(format!("invalid {what} {pattern:?}: {e}")))?;
-        Ok(NameMatcher { regex, cache: Vec::new() })
+        let prefilter = Prefilter::new(&source, options.ignore_case);
+        Ok(NameMatcher { regex, prefilter, cache: Vec::new() })
+    }
+
+    /// A byte-level prefilter for this pattern: a block of the report whose
+    /// text holds none of its literals cannot have a matching frame.
+    pub fn prefilter(&self) -> Option<Prefilter> {
+        self.prefilter.clone()
     }
 
     /// The pattern as compiled.
@@ -60,6 +73,40 @@ impl NameMatcher {
     /// Does a plain string match (no cache)?
     pub fn is_match_str(&self, text: &str) -> bool {
         self.regex.is_match(text)
+    }
+}
+
+/// The literals every match of a pattern starts with, searched for in the
+/// raw bytes of a report (as ripgrep does) to skip blocks that cannot match.
+#[derive(Clone, Debug)]
+pub struct Prefilter {
+    searcher: Arc<AhoCorasick>,
+}
+
+impl Prefilter {
+    /// Extracts the prefix literals of `pattern`; `None` when some match
+    /// need not start with a literal (e.g. `.*x`, `\w+`) or there are too
+    /// many of them.
+    pub fn new(pattern: &str, ignore_case: bool) -> Option<Prefilter> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .case_insensitive(ignore_case)
+            .build()
+            .parse(pattern)
+            .ok()?;
+        let mut extractor = Extractor::new();
+        extractor.kind(ExtractKind::Prefix).limit_total(256);
+        let seq = extractor.extract(&hir);
+        let literals = seq.literals()?;
+        if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
+            return None;
+        }
+        let searcher = AhoCorasick::new(literals.iter().map(|l| l.as_bytes())).ok()?;
+        Some(Prefilter { searcher: Arc::new(searcher) })
+    }
+
+    /// The offset of the first literal in `haystack`.
+    pub fn find(&self, haystack: &[u8]) -> Option<usize> {
+        self.searcher.find(haystack).map(|m| m.start())
     }
 }
 
@@ -90,5 +137,18 @@ mod tests {
         assert!(fixed.is_match(a, &names));
         let err = NameMatcher::new("(", PatternOptions::default(), "pattern").unwrap_err();
         assert!(err.to_string().starts_with("invalid pattern \"(\""), "{err}");
+    }
+
+    #[test]
+    fn prefilters_only_where_sound() {
+        let has = |p: &str, ci: bool, text: &str| Prefilter::new(p, ci).map(|f| f.find(text.as_bytes()));
+        assert_eq!(has("ReadMIMEHeader", false, "x ReadMIMEHeader"), Some(Some(2)));
+        assert_eq!(has("^net/http\\.", false, "   net/http.serve"), Some(Some(3)));
+        assert_eq!(has("readmime", true, "ReadMIMEHeader"), Some(Some(0)));
+        assert_eq!(has("Read(MIME|Line)", false, "ReadLine"), Some(Some(0)));
+        assert_eq!(has("foo", false, "bar"), Some(None));
+        assert!(Prefilter::new(".*x", false).is_none());
+        assert!(Prefilter::new("\\w+", false).is_none());
+        assert!(Prefilter::new("a|", false).is_none());
     }
 }

@@ -10,8 +10,10 @@
 use std::io::{self, Read};
 
 use memchr::memchr;
+use memchr::memmem;
 
 use crate::error::{Error, ParseErrorKind, Result};
+use crate::matcher::Prefilter;
 use crate::input::Input;
 use crate::record::{Frame, Header, HeaderField, Names, Record};
 use crate::units::{parse_value, Dimension};
@@ -78,6 +80,44 @@ impl<R: Read> LineReader<R> {
                 return Err(io::Error::new(io::ErrorKind::InvalidData, "line too long"));
             }
             self.fill()?;
+        }
+    }
+
+    /// Skips whole blocks that cannot hold a hit of `prefilter`: moves to
+    /// the start of the last separator line before the first hit (or before
+    /// the end of the input). Call it right after a separator line. Returns
+    /// how many sample blocks were skipped.
+    pub fn skip_to_hit(&mut self, prefilter: &Prefilter) -> io::Result<u64> {
+        const SEP_LINE: &[u8] = b"\n-----------+";
+        let mut blocks = 0u64;
+        let mut skipped_any = false;
+        loop {
+            let hay = &self.buf[self.start..self.end];
+            let hit = prefilter.find(hay);
+            let limit = hit.unwrap_or(hay.len());
+            // The separator line starting last before the limit.
+            let cut = memmem::rfind(&hay[..limit], SEP_LINE).map(|i| i + 1);
+            if let Some(cut) = cut {
+                let region = &hay[..cut];
+                let lines = memchr::memchr_iter(b'\n', region).count() as u64;
+                let separators = memmem::find_iter(region, SEP_LINE).count() as u64
+                    + u64::from(region.starts_with(&SEP_LINE[1..]));
+                // Region: rest of the current block, then whole blocks, each
+                // opened by one of the separators.
+                let first_is_block = !region.starts_with(&SEP_LINE[1..]) && !skipped_any;
+                blocks += separators + u64::from(first_is_block);
+                skipped_any = true;
+                self.line += lines;
+                self.start += cut;
+            }
+            if hit.is_some() || self.eof {
+                return Ok(blocks);
+            }
+            let before = self.end - self.start;
+            self.fill()?;
+            if self.end - self.start == before && self.eof {
+                return Ok(blocks);
+            }
         }
     }
 
@@ -177,12 +217,18 @@ pub fn split_inline(frame: &str) -> (&str, bool) {
     }
 }
 
-/// How a [`TraceReader`] treats malformed blocks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// How a [`TraceReader`] reads.
+#[derive(Clone, Debug, Default)]
 pub struct ReaderOptions {
     /// Skip malformed blocks (counted in [`TraceReader::skipped`]) instead
     /// of stopping at the first one. Default: false (strict).
     pub lenient: bool,
+    /// Search-first reading: blocks whose bytes hold none of the
+    /// prefilter's literals are skipped without being parsed (their samples
+    /// are still counted in record numbers). Only for callers that keep
+    /// nothing but samples matching the prefilter's pattern; skipped blocks
+    /// are not checked for errors.
+    pub prefilter: Option<Prefilter>,
 }
 
 /// Blocks a lenient reader skipped, per kind of problem.
@@ -339,6 +385,12 @@ impl<R: Read> TraceReader<R> {
         }
         rec.clear();
         loop {
+            if let Some(prefilter) = &self.options.prefilter {
+                if self.state == State::Labels && rec.label_count() == 0 && !self.done {
+                    let skipped = self.lines.skip_to_hit(prefilter).map_err(|e| self.io_error(e))?;
+                    self.samples += skipped;
+                }
+            }
             // The number of the line about to be read.
             let line_no = self.lines.line() + 1;
             let line = match self.lines.next_line() {

@@ -48,7 +48,7 @@ impl<R: Read> RecordSource for TraceReader<R> {
 }
 
 /// How [`open_source`] reads an input, whatever its kind.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct SourceOptions {
     /// How a traces report is read (strict or lenient).
     pub reader: ReaderOptions,

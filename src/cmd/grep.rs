@@ -117,13 +117,16 @@ struct FunctionStats {
 pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
     let options = PatternOptions { fixed: args.fixed, ignore_case: args.ignore_case };
     let mut matcher = NameMatcher::new(&args.pattern, options, "pattern")?;
+    // Only samples with a matching frame count: read search-first.
+    let mut input = args.input.clone();
+    input.prefilter = matcher.prefilter();
     let mut names = Names::new();
     let mut stats: FxHashMap<NameId, FunctionStats> = FxHashMap::default();
     let mut files: Vec<String> = Vec::new();
     let mut units = UnitContext::default();
     let mut order = 0u64;
     let mut matched: Vec<(NameId, usize)> = Vec::new();
-    let notes = scan(&args.input, &mut names, |src, rec, names| {
+    let notes = scan(&input, &mut names, |src, rec, names| {
         order += 1;
         units.learn(src, rec);
         matched.clear();

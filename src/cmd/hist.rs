@@ -107,6 +107,8 @@ pub fn run(args: &HistArgs, out: &mut dyn Write) -> Result<Outcome> {
     let pattern = args.pattern.as_deref().filter(|p| !p.is_empty());
     let options = PatternOptions { fixed: args.fixed, ignore_case: args.ignore_case };
     let mut matcher = pattern.map(|p| NameMatcher::new(p, options, "pattern")).transpose()?;
+    // Only samples with a matching frame count: read search-first.
+    args.input.prefilter = matcher.as_ref().and_then(NameMatcher::prefilter);
     let mut names = Names::new();
     let mut rows: BTreeMap<(Key, Role), Row> = BTreeMap::new();
     let mut units = UnitContext::default();

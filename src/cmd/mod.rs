@@ -21,6 +21,7 @@ use clap::{Args, ValueEnum};
 
 use crate::error::Result;
 use crate::filter::{Filter, FilterArgs};
+use crate::matcher::Prefilter;
 use crate::parse::ReaderOptions;
 use crate::record::{Names, Record};
 use crate::source::{self, RecordSource, SourceOptions};
@@ -73,13 +74,18 @@ pub struct InputArgs {
     pub sample_index: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
+    /// Search-first reading for commands that keep only samples matching a
+    /// pattern (set by `grep` and `hist`, not an option).
+    #[arg(skip)]
+    pub prefilter: Option<Prefilter>,
 }
 
 impl InputArgs {
-    /// How to open the inputs: lenient or not, and `--sample-index`.
+    /// How to open the inputs: lenient or not, `--sample-index`, and the
+    /// search-first prefilter of `grep` and `hist`.
     pub fn reader_options(&self) -> SourceOptions {
         SourceOptions {
-            reader: ReaderOptions { lenient: self.lenient },
+            reader: ReaderOptions { lenient: self.lenient, prefilter: self.prefilter.clone() },
             sample_index: self.sample_index.clone(),
         }
     }
