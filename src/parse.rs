@@ -663,7 +663,7 @@ mod tests {
     }
 
     fn read_all(text: &str, lenient: bool) -> Result<(Vec<Record>, Names, Vec<Skipped>)> {
-        let mut reader = TraceReader::new("t.txt", text.as_bytes(), ReaderOptions { lenient })?;
+        let mut reader = TraceReader::new("t.txt", text.as_bytes(), ReaderOptions { lenient, ..Default::default() })?;
         let mut names = Names::new();
         let mut rec = Record::new();
         let mut out = Vec::new();

@@ -70,6 +70,11 @@ impl Names {
         self.names.is_empty()
     }
 
+    /// The names from id `start` on, in id order.
+    pub fn names_from(&self, start: usize) -> impl Iterator<Item = &str> {
+        self.names[start.min(self.names.len())..].iter().map(|n| &**n)
+    }
+
     /// All names with their ids, in the order first seen.
     pub fn iter(&self) -> impl Iterator<Item = (NameId, &str)> {
         self.names.iter().enumerate().map(|(i, n)| (NameId(i as u32), &**n))

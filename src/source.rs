@@ -5,6 +5,7 @@
 //! binary pprof profile ([`crate::profile`]).
 
 use std::io::{self, Read};
+use std::sync::mpsc;
 
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::input;
@@ -182,24 +183,170 @@ pub fn paths_or_stdin(paths: &[String]) -> Vec<String> {
     }
 }
 
+/// What a consumer of records knows of the input they came from, sent
+/// along with them by the reading thread of [`for_each_record`].
+#[derive(Clone, Debug, Default)]
+pub struct SourceInfo {
+    name: String,
+    header: Header,
+    dimension: Dimension,
+    skipped: Vec<Skipped>,
+}
+
+impl SourceInfo {
+    fn of(source: &dyn RecordSource) -> SourceInfo {
+        SourceInfo {
+            name: source.name().to_owned(),
+            header: source.header().clone(),
+            dimension: source.dimension(),
+            skipped: source.skipped().to_vec(),
+        }
+    }
+}
+
+impl RecordSource for SourceInfo {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn header(&self) -> &Header {
+        &self.header
+    }
+    /// A `SourceInfo` holds no records: always the end.
+    fn read_record(&mut self, _: &mut Record, _: &mut Names) -> Result<bool> {
+        Ok(false)
+    }
+    fn dimension(&self) -> Dimension {
+        self.dimension
+    }
+    fn skipped(&self) -> &[Skipped] {
+        &self.skipped
+    }
+}
+
+/// Records read per message between the threads of [`for_each_record`].
+const BATCH: usize = 256;
+
+/// What the reading thread sends.
+enum Message {
+    /// An input was opened.
+    Start(SourceInfo),
+    /// Records, the names first seen in them, and the dimension so far.
+    Batch { records: Vec<Record>, new_names: Vec<Box<str>>, dimension: Dimension },
+    /// The input ended.
+    End(SourceInfo),
+    /// Reading failed.
+    Failed(Error),
+}
+
 /// Opens the inputs one after the other and hands every record to `visit`
-/// with the source it came from. Inputs are opened lazily, so only one is
-/// open at a time.
+/// with the source it came from; `finished` is called at the end of each
+/// input. Parsing runs on a thread of its own while `visit` runs on the
+/// caller's, so a command uses two cores; records travel in batches that
+/// are recycled, and memory stays bounded whatever the size of the input.
 pub fn for_each_record(
     paths: &[String],
     options: impl Into<SourceOptions>,
     names: &mut Names,
-    mut visit: impl FnMut(&dyn RecordSource, &mut Record, &mut Names) -> Result<()>,
+    mut visit: impl FnMut(&dyn RecordSource, &mut Record, &Names) -> Result<()>,
     mut finished: impl FnMut(&dyn RecordSource) -> Result<()>,
 ) -> Result<()> {
     let options: SourceOptions = options.into();
-    let mut rec = Record::new();
-    for path in paths_or_stdin(paths) {
-        let mut source = open_source(&path, options.clone())?;
-        while source.read_record(&mut rec, names)? {
-            visit(source.as_ref(), &mut rec, names)?;
+    let paths = paths_or_stdin(paths);
+    let (to_consumer, from_reader) = mpsc::sync_channel::<Message>(4);
+    let (to_reader, from_consumer) = mpsc::channel::<Vec<Record>>();
+    let reader_names = names.clone();
+    std::thread::scope(|scope| {
+        scope.spawn(move || read_all(&paths, options, reader_names, &to_consumer, &from_consumer));
+        // The receivers are moved in and dropped on return, so that a reader
+        // blocked on a full channel stops when the consumer fails.
+        consume(from_reader, to_reader, names, &mut visit, &mut finished)
+    })
+}
+
+/// The consuming side of [`for_each_record`], on the caller's thread.
+fn consume(
+    from_reader: mpsc::Receiver<Message>,
+    to_reader: mpsc::Sender<Vec<Record>>,
+    names: &mut Names,
+    visit: &mut impl FnMut(&dyn RecordSource, &mut Record, &Names) -> Result<()>,
+    finished: &mut impl FnMut(&dyn RecordSource) -> Result<()>,
+) -> Result<()> {
+    let mut info = SourceInfo::default();
+    for message in from_reader {
+        match message {
+            Message::Start(start) => info = start,
+            Message::Batch { mut records, new_names, dimension } => {
+                for name in &new_names {
+                    names.intern(name);
+                }
+                info.dimension = dimension;
+                for rec in &mut records {
+                    visit(&info, rec, names)?;
+                }
+                // The reader may be gone already; then the batch is dropped.
+                let _ = to_reader.send(records);
+            }
+            Message::End(end) => finished(&end)?,
+            Message::Failed(e) => return Err(e),
         }
-        finished(source.as_ref())?;
     }
     Ok(())
+}
+
+/// The reading thread of [`for_each_record`]. Stops early when the consumer
+/// hangs up (it returned an error, e.g. a closed pipe).
+fn read_all(
+    paths: &[String],
+    options: SourceOptions,
+    mut names: Names,
+    out: &mpsc::SyncSender<Message>,
+    recycled: &mpsc::Receiver<Vec<Record>>,
+) {
+    let mut sent_names = names.len();
+    for path in paths {
+        let mut source = match open_source(path, options.clone()) {
+            Ok(source) => source,
+            Err(e) => {
+                let _ = out.send(Message::Failed(e));
+                return;
+            }
+        };
+        if out.send(Message::Start(SourceInfo::of(source.as_ref()))).is_err() {
+            return;
+        }
+        loop {
+            let mut records = recycled.try_recv().unwrap_or_default();
+            records.resize_with(BATCH, Record::new);
+            let mut filled = 0;
+            let mut failure = None;
+            while filled < BATCH {
+                match source.read_record(&mut records[filled], &mut names) {
+                    Ok(true) => filled += 1,
+                    Ok(false) => break,
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+            records.truncate(filled);
+            let new_names = names.names_from(sent_names).map(Box::from).collect();
+            sent_names = names.len();
+            let dimension = source.dimension();
+            let last = filled < BATCH;
+            if filled > 0 && out.send(Message::Batch { records, new_names, dimension }).is_err() {
+                return;
+            }
+            if let Some(e) = failure {
+                let _ = out.send(Message::Failed(e));
+                return;
+            }
+            if last {
+                break;
+            }
+        }
+        if out.send(Message::End(SourceInfo::of(source.as_ref()))).is_err() {
+            return;
+        }
+    }
 }

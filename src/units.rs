@@ -14,13 +14,14 @@ use std::fmt;
 
 /// What a value measures. pprof knows memory, time and plain counts; a value
 /// printed with `-unit=<unknown>` (e.g. `11megabytes`) is [`Dimension::Other`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dimension {
     /// Bytes; printed as `B kB MB GB TB PB` (powers of 1024).
     Bytes,
     /// Nanoseconds; printed as `ns us ms s hrs` (old pprof: `mins days wks yrs`).
     Nanoseconds,
     /// A bare number: objects, samples, contentions, goroutines.
+    #[default]
     Count,
     /// A unit pprof did not recognise; its name is the text after the number.
     Other,
