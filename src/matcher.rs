@@ -5,8 +5,10 @@
 use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
+use memchr::memmem;
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Hir, HirKind};
 
 use crate::error::{Error, Result};
 use crate::record::{NameId, Names};
@@ -76,38 +78,83 @@ impl NameMatcher {
     }
 }
 
-/// The literals every match of a pattern starts with, searched for in the
-/// raw bytes of a report (as ripgrep does) to skip blocks that cannot match.
+/// Literals one of which every match of a pattern contains, searched for
+/// in the raw bytes of a report (as ripgrep does) to skip blocks that
+/// cannot match.
 #[derive(Clone, Debug)]
 pub struct Prefilter {
-    searcher: Arc<AhoCorasick>,
+    searcher: Arc<Searcher>,
+}
+
+#[derive(Debug)]
+enum Searcher {
+    One(memmem::Finder<'static>),
+    Many(AhoCorasick),
 }
 
 impl Prefilter {
-    /// Extracts the prefix literals of `pattern`; `None` when some match
-    /// need not start with a literal (e.g. `.*x`, `\w+`) or there are too
-    /// many of them.
+    /// Chooses the most selective set of literals that every match must
+    /// contain: the prefixes (or suffixes) of the whole pattern, or of any
+    /// one piece of a top-level concatenation (`main.f258` has the pieces
+    /// `main`, `.` and `f258`; every match holds `f258`). `None` when no
+    /// such set exists (`.*x`, `\w+`) or it would be too large.
     pub fn new(pattern: &str, ignore_case: bool) -> Option<Prefilter> {
         let hir = regex_syntax::ParserBuilder::new()
             .case_insensitive(ignore_case)
             .build()
             .parse(pattern)
             .ok()?;
-        let mut extractor = Extractor::new();
-        extractor.kind(ExtractKind::Prefix).limit_total(256);
-        let seq = extractor.extract(&hir);
-        let literals = seq.literals()?;
-        if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
-            return None;
+        let mut candidates = Vec::new();
+        for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+            candidates.push(literals(&hir, kind));
         }
-        let searcher = AhoCorasick::new(literals.iter().map(|l| l.as_bytes())).ok()?;
+        if let HirKind::Concat(pieces) = hir.kind() {
+            candidates.extend(pieces.iter().map(|p| literals(p, ExtractKind::Prefix)));
+        }
+        let best = candidates
+            .into_iter()
+            .flatten()
+            .max_by(|a, b| selectivity(a).cmp(&selectivity(b)).then(b.len().cmp(&a.len())))?;
+        let searcher = match best.as_slice() {
+            [one] => Searcher::One(memmem::Finder::new(one).into_owned()),
+            many => Searcher::Many(AhoCorasick::new(many).ok()?),
+        };
         Some(Prefilter { searcher: Arc::new(searcher) })
     }
 
     /// The offset of the first literal in `haystack`.
     pub fn find(&self, haystack: &[u8]) -> Option<usize> {
-        self.searcher.find(haystack).map(|m| m.start())
+        match &*self.searcher {
+            Searcher::One(finder) => finder.find(haystack),
+            Searcher::Many(ac) => ac.find(haystack).map(|m| m.start()),
+        }
     }
+}
+
+/// A finite set of non-empty literals one of which starts (or ends) every
+/// match of `hir`.
+fn literals(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
+    let mut extractor = Extractor::new();
+    extractor.kind(kind).limit_total(256);
+    let seq = extractor.extract(hir);
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
+}
+
+/// How rarely the least selective literal of a set occurs in a report: the
+/// bytes of frame names like `main.`, `net/http.` are everywhere, digits
+/// and capitals less so.
+fn selectivity(literals: &Vec<Vec<u8>>) -> u32 {
+    let weight = |b: &u8| match b {
+        b'a'..=b'z' => 2,
+        b'.' | b'/' | b' ' => 1,
+        _ => 3,
+    };
+    let per_literal = literals.iter().map(|l| l.iter().map(weight).sum::<u32>());
+    per_literal.min().unwrap_or(0).saturating_sub(literals.len().ilog2())
 }
 
 #[cfg(test)]
@@ -141,14 +188,20 @@ mod tests {
 
     #[test]
     fn prefilters_only_where_sound() {
-        let has = |p: &str, ci: bool, text: &str| Prefilter::new(p, ci).map(|f| f.find(text.as_bytes()));
+        let has =
+            |p: &str, ci: bool, text: &str| Prefilter::new(p, ci).map(|f| f.find(text.as_bytes()));
         assert_eq!(has("ReadMIMEHeader", false, "x ReadMIMEHeader"), Some(Some(2)));
         assert_eq!(has("^net/http\\.", false, "   net/http.serve"), Some(Some(3)));
         assert_eq!(has("readmime", true, "ReadMIMEHeader"), Some(Some(0)));
         assert_eq!(has("Read(MIME|Line)", false, "ReadLine"), Some(Some(0)));
         assert_eq!(has("foo", false, "bar"), Some(None));
-        assert!(Prefilter::new(".*x", false).is_none());
+        assert_eq!(has(".*x", false, "abx"), Some(Some(2))); // every match ends with x
+        assert!(Prefilter::new("a*", false).is_none());
         assert!(Prefilter::new("\\w+", false).is_none());
         assert!(Prefilter::new("a|", false).is_none());
+        // An inner piece every match holds is searched for when it is the
+        // most selective: `f258`, not `main`.
+        assert_eq!(has("main.f258", false, "main.f25 main.f258"), Some(Some(14)));
+        assert_eq!(has("^main\\.", false, "  main.x"), Some(Some(2)));
     }
 }

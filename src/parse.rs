@@ -13,8 +13,8 @@ use memchr::memchr;
 use memchr::memmem;
 
 use crate::error::{Error, ParseErrorKind, Result};
-use crate::matcher::Prefilter;
 use crate::input::Input;
+use crate::matcher::Prefilter;
 use crate::record::{Frame, Header, HeaderField, Names, Record};
 use crate::units::{parse_value, Dimension};
 
@@ -387,7 +387,8 @@ impl<R: Read> TraceReader<R> {
         loop {
             if let Some(prefilter) = &self.options.prefilter {
                 if self.state == State::Labels && rec.label_count() == 0 && !self.done {
-                    let skipped = self.lines.skip_to_hit(prefilter).map_err(|e| self.io_error(e))?;
+                    let skipped =
+                        self.lines.skip_to_hit(prefilter).map_err(|e| self.io_error(e))?;
                     self.samples += skipped;
                 }
             }
@@ -663,7 +664,11 @@ mod tests {
     }
 
     fn read_all(text: &str, lenient: bool) -> Result<(Vec<Record>, Names, Vec<Skipped>)> {
-        let mut reader = TraceReader::new("t.txt", text.as_bytes(), ReaderOptions { lenient, ..Default::default() })?;
+        let mut reader = TraceReader::new(
+            "t.txt",
+            text.as_bytes(),
+            ReaderOptions { lenient, ..Default::default() },
+        )?;
         let mut names = Names::new();
         let mut rec = Record::new();
         let mut out = Vec::new();
