@@ -88,7 +88,7 @@ pub struct Prefilter {
 
 #[derive(Debug)]
 enum Searcher {
-    One(memmem::Finder<'static>),
+    One(Box<memmem::Finder<'static>>),
     Many(AhoCorasick),
 }
 
@@ -116,7 +116,7 @@ impl Prefilter {
             .flatten()
             .max_by(|a, b| selectivity(a).cmp(&selectivity(b)).then(b.len().cmp(&a.len())))?;
         let searcher = match best.as_slice() {
-            [one] => Searcher::One(memmem::Finder::new(one).into_owned()),
+            [one] => Searcher::One(Box::new(memmem::Finder::new(one).into_owned())),
             many => Searcher::Many(AhoCorasick::new(many).ok()?),
         };
         Some(Prefilter { searcher: Arc::new(searcher) })
