@@ -147,7 +147,7 @@ fn literals(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
 /// How rarely the least selective literal of a set occurs in a report: the
 /// bytes of frame names like `main.`, `net/http.` are everywhere, digits
 /// and capitals less so.
-fn selectivity(literals: &Vec<Vec<u8>>) -> u32 {
+fn selectivity(literals: &[Vec<u8>]) -> u32 {
     let weight = |b: &u8| match b {
         b'a'..=b'z' => 2,
         b'.' | b'/' | b' ' => 1,
