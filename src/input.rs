@@ -6,6 +6,8 @@ use std::fs::File;
 use std::io::{self, BufReader, Read};
 
 use flate2::read::MultiGzDecoder;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
 
@@ -27,10 +29,41 @@ pub fn open(path: &str) -> Result<Input> {
         Box::new(io::stdin())
     } else {
         let file = File::open(path).map_err(|source| Error::Io { path: name.clone(), source })?;
-        Box::new(file)
+        with_progress(file, &name)
     };
     let reader = decode(raw).map_err(|source| Error::Io { path: name.clone(), source })?;
     Ok(Input { name, reader })
+}
+
+/// Inputs larger than this get a progress bar, when progress is shown.
+const PROGRESS_MIN_BYTES: u64 = 100 << 20;
+
+static SHOW_PROGRESS: AtomicBool = AtomicBool::new(false);
+
+/// Lets [`open`] draw a progress bar on stderr for large files. The library
+/// never does on its own: the binary turns it on when stderr is a terminal.
+pub fn show_progress(on: bool) {
+    SHOW_PROGRESS.store(on, Ordering::Relaxed);
+}
+
+/// The file itself, or, for a large file when progress is on, the file
+/// behind a progress bar that counts the bytes read and clears itself at
+/// the end.
+fn with_progress(file: File, name: &str) -> Box<dyn Read> {
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if !SHOW_PROGRESS.load(Ordering::Relaxed) || size < PROGRESS_MIN_BYTES {
+        return Box::new(file);
+    }
+    let style = ProgressStyle::with_template(
+        "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {eta}",
+    )
+    .map(|s| s.progress_chars("=> "))
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr())
+        .with_style(style)
+        .with_message(name.to_owned())
+        .with_finish(ProgressFinish::AndClear);
+    Box::new(bar.wrap_read(file))
 }
 
 /// Wraps a byte source: gunzips it when it starts with gzip's magic bytes,

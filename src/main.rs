@@ -2,7 +2,7 @@
 //! and maps the outcome to grep's exit statuses (0 found, 1 nothing
 //! matched, 2 error). A closed pipe (`| head`) ends quietly with 0.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -17,6 +17,8 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // A progress bar for large files, only for a person watching stderr.
+    traces_tool::input::show_progress(io::stderr().is_terminal());
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let result = cli.run(&mut out).and_then(|outcome| {
