@@ -8,6 +8,7 @@
 //! layout pprof's `printTraces` writes.
 
 use std::io::{self, Read};
+use std::sync::OnceLock;
 
 use memchr::memchr;
 use memchr::memmem;
@@ -96,11 +97,11 @@ impl<R: Read> LineReader<R> {
             let hit = prefilter.find(hay);
             let limit = hit.unwrap_or(hay.len());
             // The separator line starting last before the limit.
-            let cut = memmem::rfind(&hay[..limit], SEP_LINE).map(|i| i + 1);
+            let cut = separator_finders().1.rfind(&hay[..limit]).map(|i| i + 1);
             if let Some(cut) = cut {
                 let region = &hay[..cut];
                 let lines = memchr::memchr_iter(b'\n', region).count() as u64;
-                let separators = memmem::find_iter(region, SEP_LINE).count() as u64
+                let separators = separator_finders().0.find_iter(region).count() as u64
                     + u64::from(region.starts_with(&SEP_LINE[1..]));
                 // Region: rest of the current block, then whole blocks, each
                 // opened by one of the separators.
@@ -147,6 +148,16 @@ impl<R: Read> LineReader<R> {
             }
         }
     }
+}
+
+/// Searchers for the start of a separator line (`\n-----------+`), built
+/// once: building a searcher costs more than a short search.
+fn separator_finders() -> &'static (memmem::Finder<'static>, memmem::FinderRev<'static>) {
+    static FINDERS: OnceLock<(memmem::Finder<'static>, memmem::FinderRev<'static>)> =
+        OnceLock::new();
+    FINDERS.get_or_init(|| {
+        (memmem::Finder::new(b"\n-----------+"), memmem::FinderRev::new(b"\n-----------+"))
+    })
 }
 
 fn trim_cr(line: &[u8]) -> &[u8] {
