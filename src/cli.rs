@@ -7,7 +7,9 @@ use crate::cmd;
 /// Typed commands over Go pprof's `traces` report.
 ///
 /// Print a report with `go tool pprof -traces heap.pprof > traces.txt` (or
-/// `traces > traces.txt` in interactive pprof), then ask it questions.
+/// `traces > traces.txt` in interactive pprof), then ask it questions. The
+/// binary profile itself (what `curl .../debug/pprof/heap` saves) and
+/// pprof's `-raw` text are read too, told apart by their content.
 /// pprof's kB, MB, GB are powers of 1024; values are compared exactly.
 /// Exit status: 0 found, 1 nothing matched, 2 error.
 #[derive(Parser, Debug)]

@@ -603,7 +603,9 @@ fn check_dimension(
 
 fn binary_data() -> ParseErrorKind {
     ParseErrorKind::BinaryData(
-        " (a binary pprof profile? print its report with `go tool pprof -traces FILE`)".to_owned(),
+        " and not a pprof profile either: expected `go tool pprof -traces` text, `-raw` text \
+         or a profile.proto file (gzipped or not)"
+            .to_owned(),
     )
 }
 
@@ -613,7 +615,7 @@ fn not_traces_hint(header: &Header) -> String {
     if has("flat  flat%") || has("Showing nodes accounting for") {
         "; this looks like pprof's `top` report: print it with `go tool pprof -traces`".to_owned()
     } else if has("PeriodType:") || has("Samples:") {
-        "; this looks like pprof's `-raw` output: print it with `go tool pprof -traces`".to_owned()
+        "; it starts like pprof's `-raw` output but is incomplete".to_owned()
     } else {
         "; expected the output of `go tool pprof -traces`".to_owned()
     }
