@@ -257,15 +257,25 @@ pub fn format_centi_in(centi: i128, dim: Dimension, suffix: &str) -> Option<Stri
 /// Plain decimal text of an amount in base units, for CSV: `22030581.76`,
 /// `1024`, `-6291456`. Exact: no floating point.
 pub fn centi_to_decimal(centi: i128) -> String {
-    let sign = if centi < 0 { "-" } else { "" };
-    let m = centi.unsigned_abs();
-    let (whole, frac) = (m / 100, m % 100);
-    if frac == 0 {
-        format!("{sign}{whole}")
-    } else if frac % 10 == 0 {
-        format!("{sign}{whole}.{}", frac / 10)
-    } else {
-        format!("{sign}{whole}.{frac:02}")
+    DecimalCenti(centi).to_string()
+}
+
+/// [`centi_to_decimal`] as a `Display`, to write without allocating.
+#[derive(Clone, Copy, Debug)]
+pub struct DecimalCenti(pub i128);
+
+impl fmt::Display for DecimalCenti {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let m = self.0.unsigned_abs();
+        let (whole, frac) = (m / 100, m % 100);
+        if frac == 0 {
+            write!(f, "{sign}{whole}")
+        } else if frac % 10 == 0 {
+            write!(f, "{sign}{whole}.{}", frac / 10)
+        } else {
+            write!(f, "{sign}{whole}.{frac:02}")
+        }
     }
 }
 

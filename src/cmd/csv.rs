@@ -5,11 +5,10 @@ use std::io::Write;
 
 use clap::Args;
 
-use crate::cmd::grep::folded_stack;
 use crate::cmd::{scan, Format, InputArgs, Outcome, UnitContext};
 use crate::error::Result;
 use crate::record::Names;
-use crate::units::centi_to_decimal;
+use crate::units::DecimalCenti;
 
 /// Samples as CSV records.
 ///
@@ -51,19 +50,26 @@ pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
         Format::Text => crate::json::require(args.format, &[Format::Csv], "csv")?,
     }
     let mut w = csv::Writer::from_writer(out);
-    if args.frames {
-        w.write_record(FRAME_COLUMNS)?;
-    } else {
-        w.write_record(SAMPLE_COLUMNS)?;
-    }
+    let columns: &[&str] = if args.frames { &FRAME_COLUMNS } else { &SAMPLE_COLUMNS };
+    // The header goes out with the first row (or at the end), so that an
+    // input that cannot be read leaves no half-written CSV behind.
+    let mut header_written = false;
     let mut names = Names::new();
     let mut units = UnitContext::default();
     let mut rows = 0u64;
+    // Buffers reused from row to row.
+    let (mut value, mut sample, mut line, mut stack) =
+        (String::new(), String::new(), String::new(), String::new());
     let notes = scan(&args.input, &mut names, |src, rec, names: &Names| {
+        if !header_written {
+            w.write_record(columns)?;
+            header_written = true;
+        }
         units.learn(src, rec);
-        let value = centi_to_decimal(rec.value.centi);
-        let (sample, line) = (rec.index.to_string(), rec.line.to_string());
-        let unit = units.unit_name().to_owned();
+        set(&mut value, format_args!("{}", DecimalCenti(rec.value.centi)));
+        set(&mut sample, format_args!("{}", rec.index));
+        set(&mut line, format_args!("{}", rec.line));
+        let unit = units.unit_name();
         if args.frames {
             for (i, f) in rec.frames.iter().enumerate() {
                 w.write_record([
@@ -71,7 +77,7 @@ pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
                     &sample,
                     &line,
                     &value,
-                    &unit,
+                    unit,
                     rec.value_text(),
                     &i.to_string(),
                     names.get(f.name),
@@ -80,22 +86,32 @@ pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
             }
         } else {
             let leaf = rec.leaf().map_or("", |f| names.get(f.name));
+            stack.clear();
+            for (i, f) in rec.frames.iter().rev().enumerate() {
+                if i > 0 {
+                    stack.push(';');
+                }
+                stack.push_str(names.get(f.name));
+            }
             w.write_record([
                 src.name(),
                 &sample,
                 &line,
                 &value,
-                &unit,
+                unit,
                 rec.value_text(),
                 leaf,
                 &rec.frames.len().to_string(),
-                &folded_stack(rec, names),
+                &stack,
                 &rec.labels_joined(),
             ])?;
         }
         rows += 1;
         Ok(())
     })?;
+    if !header_written {
+        w.write_record(columns)?;
+    }
     w.flush()?;
     let mut outcome = Outcome { matched: rows > 0, notes };
     if rows == 0 {
@@ -169,4 +185,11 @@ fn run_json(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
         outcome.notes.push("no samples".to_owned());
     }
     Ok(outcome)
+}
+
+/// Replaces a buffer's text.
+fn set(buf: &mut String, text: std::fmt::Arguments<'_>) {
+    use std::fmt::Write as _;
+    buf.clear();
+    let _ = buf.write_fmt(text);
 }
