@@ -8,6 +8,7 @@ pub mod cat;
 pub mod csv;
 pub mod diff;
 pub mod export;
+pub mod facts;
 pub mod flamegraph;
 pub mod folded;
 pub mod grep;

@@ -12,7 +12,7 @@ use clap::Args;
 use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::cmd::top::{collect, header_lines, select_unit, Collected};
+use crate::cmd::top::{collect, select_unit, write_legend, Collected};
 use crate::cmd::{Format, InputArgs, Outcome};
 use crate::error::{Error, Result};
 use crate::graph::{inline_label, Edge, Granularity, Graph, Node, NodeId, StackSet, TrimOptions};
@@ -164,29 +164,7 @@ fn write_text(
 ) -> Result<()> {
     let dim = c.units.dimension();
     let fmt = |v: i128| format_in(v, dim, unit, &c.units.other);
-    for line in header_lines(&c.header, &fmt, c.total) {
-        writeln!(out, "{line}")?;
-    }
-    let filters = args.input.active_filters();
-    if !filters.is_empty() {
-        writeln!(out, "Active filters:")?;
-        for f in filters {
-            let shown: String = if f.chars().count() > 80 {
-                f.chars().take(80).chain(['…']).collect()
-            } else {
-                f
-            };
-            writeln!(out, "   {shown}")?;
-        }
-    }
-    let flat_sum: i128 = graph.nodes.iter().map(|n| n.flat).sum();
-    writeln!(
-        out,
-        "Showing nodes accounting for {}, {} of {} total",
-        fmt(flat_sum),
-        percentage(flat_sum, c.total).trim(),
-        fmt(c.total)
-    )?;
+    write_legend(out, c, graph, &args.input, &fmt)?;
     let bounds = !c.exact;
     if bounds {
         writeln!(

@@ -12,7 +12,8 @@ use std::io::Write;
 use clap::Args;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::cmd::top::{header_lines, SuffixEvidence};
+use crate::cmd::facts::ReportFacts;
+use crate::cmd::top::header_lines;
 use crate::cmd::{scan_with, Format, InputArgs, Outcome, UnitContext};
 use crate::error::Result;
 use crate::parse::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
@@ -177,30 +178,14 @@ impl Merged {
 /// Reads the inputs and merges identical stacks.
 pub fn merge(input: &InputArgs) -> Result<Merged> {
     let mut names = Names::new();
-    let (mut all, mut base, mut all_err, mut base_err) = (0i128, 0i128, 0i128, 0i128);
-    let mut header: Option<Header> = None;
-    let mut units = UnitContext::default();
-    let mut suffixes = SuffixEvidence::default();
+    let mut facts = ReportFacts::default();
     let mut stacks: Vec<MergedStack> = Vec::new();
     let mut index: FxHashMap<Vec<Frame>, usize> = FxHashMap::default();
     let mut blocks = 0u64;
     let notes = scan_with(
         input,
         &mut names,
-        |src, rec| {
-            if header.is_none() {
-                header = Some(src.header().clone());
-            }
-            units.learn(src, rec);
-            suffixes.observe(rec.value_text(), rec.value.dim);
-            let (v, e) = (rec.value.centi.abs(), rec.value.max_error_centi());
-            all += v;
-            all_err += e;
-            if rec.is_base() {
-                base += v;
-                base_err += e;
-            }
-        },
+        |src, rec| facts.observe(src, rec),
         |_, rec, _| {
             blocks += 1;
             let i = match index.get(rec.frames.as_slice()) {
@@ -215,15 +200,15 @@ pub fn merge(input: &InputArgs) -> Result<Merged> {
             Ok(())
         },
     )?;
-    let (total, total_error) = if base != 0 { (base, base_err) } else { (all, all_err) };
+    let (total, total_error) = facts.total();
     Ok(Merged {
         stacks,
         blocks,
         total,
         total_error,
-        header: header.unwrap_or_default(),
-        units,
-        printed_unit: suffixes.fixed_unit(),
+        header: facts.header(),
+        printed_unit: facts.printed_unit(),
+        units: facts.units,
         names,
         notes,
     })

@@ -10,7 +10,7 @@ use std::io::Write;
 use clap::Args;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::cmd::top::SuffixEvidence;
+use crate::cmd::facts::ReportFacts;
 use crate::cmd::{scan_with, Format, InputArgs, Outcome, UnitContext};
 use crate::error::Result;
 use crate::record::{Frame, Header, HeaderField, NameId, Names};
@@ -104,9 +104,7 @@ impl Summary {
 pub fn summarize(input: &InputArgs) -> Result<Summary> {
     let mut names = Names::new();
     let mut s = Summary { exact: true, files: input.files.clone(), ..Summary::default() };
-    let (mut all, mut base, mut all_err, mut base_err) = (0i128, 0i128, 0i128, 0i128);
-    let mut header: Option<Header> = None;
-    let mut suffixes = SuffixEvidence::default();
+    let mut facts = ReportFacts::default();
     let mut functions: FxHashSet<NameId> = FxHashSet::default();
     // Per distinct stack: blocks, value.
     let mut stacks: FxHashMap<Vec<Frame>, (u64, i128)> = FxHashMap::default();
@@ -116,22 +114,7 @@ pub fn summarize(input: &InputArgs) -> Result<Summary> {
     let notes = scan_with(
         input,
         &mut names,
-        |src, rec| {
-            if header.is_none() {
-                header = Some(src.header().clone());
-            }
-            s.samples_read += 1;
-            s.units.learn(src, rec);
-            suffixes.observe(rec.value_text(), rec.value.dim);
-            s.exact &= rec.value.is_exact();
-            let (v, e) = (rec.value.centi.abs(), rec.value.max_error_centi());
-            all += v;
-            all_err += e;
-            if rec.is_base() {
-                base += v;
-                base_err += e;
-            }
-        },
+        |src, rec| facts.observe(src, rec),
         |_, rec, _| {
             s.samples += 1;
             let v = rec.value.centi;
@@ -175,9 +158,12 @@ pub fn summarize(input: &InputArgs) -> Result<Summary> {
         },
     )?;
     s.notes = notes;
-    s.header = header.unwrap_or_default();
-    (s.total, s.total_error) = if base != 0 { (base, base_err) } else { (all, all_err) };
-    s.printed_unit = suffixes.fixed_unit();
+    s.header = facts.header();
+    (s.total, s.total_error) = facts.total();
+    s.printed_unit = facts.printed_unit();
+    s.samples_read = facts.samples;
+    s.exact = facts.exact;
+    s.units = facts.units;
     s.functions = functions.len();
     s.stacks = stacks.len();
     for (frames, (blocks, _)) in &stacks {

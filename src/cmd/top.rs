@@ -7,11 +7,12 @@ use std::io::Write;
 
 use clap::Args;
 
+use crate::cmd::facts::ReportFacts;
 use crate::cmd::{scan_with, Format, InputArgs, Outcome, UnitContext};
 use crate::error::{Error, Result};
 use crate::graph::{cutoff, inline_label, Granularity, Graph, NodeTable, StackSet, TrimOptions};
 use crate::record::{Header, HeaderField, Names};
-use crate::units::{auto_suffix, centi_to_decimal, format_in, percentage, unit_suffix, Dimension};
+use crate::units::{auto_suffix, centi_to_decimal, format_in, percentage, Dimension};
 
 /// Per-function flat and cum, as pprof's `top` computes them.
 ///
@@ -77,91 +78,30 @@ pub struct Collected {
 /// Reads the inputs into distinct stacks and pprof's total, in one pass.
 pub fn collect(input: &InputArgs, granularity: Granularity) -> Result<Collected> {
     let mut names = Names::new();
-    let (mut all, mut base, mut all_err, mut base_err) = (0i128, 0i128, 0i128, 0i128);
-    let mut header: Option<Header> = None;
-    let mut units = UnitContext::default();
-    let mut suffixes = SuffixEvidence::default();
-    let mut exact = true;
+    let mut facts = ReportFacts::default();
     let mut stacks = StackSet::new();
     let mut table = NodeTable::new(granularity);
-    // The total is taken before filtering, as pprof's report.New does.
     let notes = scan_with(
         input,
         &mut names,
-        |src, rec| {
-            if header.is_none() {
-                header = Some(src.header().clone());
-            }
-            units.learn(src, rec);
-            suffixes.observe(rec.value_text(), rec.value.dim);
-            exact &= rec.value.is_exact();
-            let (v, e) = (rec.value.centi.abs(), rec.value.max_error_centi());
-            all += v;
-            all_err += e;
-            if rec.is_base() {
-                base += v;
-                base_err += e;
-            }
-        },
+        |src, rec| facts.observe(src, rec),
         |_, rec, names| {
             stacks.add(rec, &mut table, names);
             Ok(())
         },
     )?;
-    let (total, total_error) = if base != 0 { (base, base_err) } else { (all, all_err) };
+    let (total, total_error) = facts.total();
     Ok(Collected {
         stacks,
         table,
-        header: header.unwrap_or_default(),
+        header: facts.header(),
         total,
         total_error,
-        units,
-        printed_unit: suffixes.fixed_unit(),
-        exact,
+        printed_unit: facts.printed_unit(),
+        exact: facts.exact,
+        units: facts.units,
         notes,
     })
-}
-
-/// Clues that a report was printed with a fixed `-unit`: pprof's
-/// auto-scaling never prints `2048B`, `0.50MB` or `1500ms`.
-#[derive(Default)]
-pub struct SuffixEvidence {
-    suffix: Option<String>,
-    mixed: bool,
-    fixed: bool,
-}
-
-impl SuffixEvidence {
-    /// Looks at one printed value.
-    pub fn observe(&mut self, token: &str, dim: Dimension) {
-        if !matches!(dim, Dimension::Bytes | Dimension::Nanoseconds) {
-            return;
-        }
-        let suffix = unit_suffix(token);
-        match &self.suffix {
-            None => self.suffix = Some(suffix.to_owned()),
-            Some(s) if s != suffix => self.mixed = true,
-            _ => {}
-        }
-        let number = token.trim_start_matches('-');
-        let whole: u64 =
-            number[..number.find('.').unwrap_or(number.len() - suffix.len())].parse().unwrap_or(0);
-        let limit = match suffix {
-            "B" => 1023,
-            "kB" | "MB" | "GB" | "TB" => 1024,
-            "ns" | "us" | "ms" => 1000,
-            "s" => 3600,
-            _ => u64::MAX,
-        };
-        if whole == 0 || whole > limit {
-            self.fixed = true;
-        }
-    }
-
-    /// The fixed unit, if every value says one was used.
-    pub fn fixed_unit(&self) -> Option<String> {
-        (self.fixed && !self.mixed).then(|| self.suffix.clone()).flatten()
-    }
 }
 
 impl InputArgs {
@@ -269,29 +209,7 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<Outcome> {
     let fmt = |v: i128| format_in(v, dim, &unit, &c.units.other);
     match args.format {
         Format::Text => {
-            for line in header_lines(&c.header, &fmt, c.total) {
-                writeln!(out, "{line}")?;
-            }
-            let filters = args.input.active_filters();
-            if !filters.is_empty() {
-                writeln!(out, "Active filters:")?;
-                for f in filters {
-                    let shown: String = if f.chars().count() > 80 {
-                        f.chars().take(80).chain(['…']).collect()
-                    } else {
-                        f
-                    };
-                    writeln!(out, "   {shown}")?;
-                }
-            }
-            let flat_sum: i128 = graph.nodes.iter().map(|n| n.flat).sum();
-            writeln!(
-                out,
-                "Showing nodes accounting for {}, {} of {} total",
-                fmt(flat_sum),
-                percentage(flat_sum, c.total).trim(),
-                fmt(c.total)
-            )?;
+            write_legend(out, &c, &graph, &args.input, &fmt)?;
             if c.total != 0 && info.dropped_nodes > 0 {
                 let plural = if info.dropped_nodes > 1 { "nodes" } else { "node" };
                 writeln!(
@@ -336,6 +254,42 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<Outcome> {
         notes.push("no samples left to show".to_owned());
     }
     Ok(Outcome { matched, notes })
+}
+
+/// pprof's legend of text reports: the header (with `Total samples` in the
+/// output unit), `Active filters:` (entries over 80 characters cut), and
+/// `Showing nodes accounting for ...`.
+pub fn write_legend(
+    out: &mut dyn Write,
+    c: &Collected,
+    graph: &Graph,
+    input: &InputArgs,
+    fmt: &dyn Fn(i128) -> String,
+) -> Result<()> {
+    for line in header_lines(&c.header, fmt, c.total) {
+        writeln!(out, "{line}")?;
+    }
+    let filters = input.active_filters();
+    if !filters.is_empty() {
+        writeln!(out, "Active filters:")?;
+        for f in filters {
+            let shown: String = if f.chars().count() > 80 {
+                f.chars().take(80).chain(['…']).collect()
+            } else {
+                f
+            };
+            writeln!(out, "   {shown}")?;
+        }
+    }
+    let flat_sum: i128 = graph.nodes.iter().map(|n| n.flat).sum();
+    writeln!(
+        out,
+        "Showing nodes accounting for {}, {} of {} total",
+        fmt(flat_sum),
+        percentage(flat_sum, c.total).trim(),
+        fmt(c.total)
+    )?;
+    Ok(())
 }
 
 /// The header lines, the `Total samples` of `Duration:` in the output unit.
