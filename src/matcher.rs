@@ -13,12 +13,14 @@ use regex_syntax::hir::{Hir, HirKind};
 use crate::error::{Error, Result};
 use crate::record::{NameId, Names};
 
-/// How a pattern is read.
-#[derive(Clone, Copy, Debug, Default)]
+/// How a pattern is read (`-i`, `-F`, as grep spells them).
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
 pub struct PatternOptions {
-    /// Match a fixed string, not a regular expression (`-F`).
+    /// PATTERN is a fixed string, not a regular expression.
+    #[arg(short = 'F', long = "fixed-strings")]
     pub fixed: bool,
-    /// Ignore case (`-i`).
+    /// Case-insensitive match.
+    #[arg(short = 'i', long = "ignore-case")]
     pub ignore_case: bool,
 }
 

@@ -36,12 +36,8 @@ pub struct GrepArgs {
     /// Print each sample's whole block (labels and stack) as pprof does.
     #[arg(long)]
     pub stacks: bool,
-    /// Case-insensitive match.
-    #[arg(short = 'i', long = "ignore-case")]
-    pub ignore_case: bool,
-    /// PATTERN is a fixed string, not a regular expression.
-    #[arg(short = 'F', long = "fixed-strings")]
-    pub fixed: bool,
+    #[command(flatten)]
+    pub pattern_options: PatternOptions,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -115,7 +111,7 @@ struct FunctionStats {
 
 /// Runs the command.
 pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
-    let options = PatternOptions { fixed: args.fixed, ignore_case: args.ignore_case };
+    let options = args.pattern_options;
     let mut matcher = NameMatcher::new(&args.pattern, options, "pattern")?;
     // Only samples with a matching frame count: read search-first.
     let mut input = args.input.clone();

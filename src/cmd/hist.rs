@@ -34,12 +34,8 @@ pub struct HistArgs {
     /// Group numeric values into ranges.
     #[arg(long, value_enum, default_value_t)]
     pub buckets: Buckets,
-    /// Case-insensitive match.
-    #[arg(short = 'i', long = "ignore-case")]
-    pub ignore_case: bool,
-    /// PATTERN is a fixed string, not a regular expression.
-    #[arg(short = 'F', long = "fixed-strings")]
-    pub fixed: bool,
+    #[command(flatten)]
+    pub pattern_options: PatternOptions,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -105,7 +101,7 @@ pub fn run(args: &HistArgs, out: &mut dyn Write) -> Result<Outcome> {
         }
     }
     let pattern = args.pattern.as_deref().filter(|p| !p.is_empty());
-    let options = PatternOptions { fixed: args.fixed, ignore_case: args.ignore_case };
+    let options = args.pattern_options;
     let mut matcher = pattern.map(|p| NameMatcher::new(p, options, "pattern")).transpose()?;
     // Only samples with a matching frame count: read search-first.
     args.input.prefilter = matcher.as_ref().and_then(NameMatcher::prefilter);
