@@ -136,12 +136,11 @@ pub struct StackTotal {
     pub samples: u64,
 }
 
-/// Distinct stacks (leaf first) with their summed values.
+/// Distinct stacks (leaf first) with their summed values. Each stack is
+/// stored once; iteration order is deterministic (a fixed hash).
 #[derive(Debug, Default)]
 pub struct StackSet {
-    /// The stacks in first-seen order.
-    pub stacks: Vec<(Vec<StackFrame>, StackTotal)>,
-    index: FxHashMap<Vec<StackFrame>, usize>,
+    stacks: FxHashMap<Box<[StackFrame]>, StackTotal>,
     scratch: Vec<StackFrame>,
 }
 
@@ -169,18 +168,28 @@ impl StackSet {
                 .iter()
                 .map(|f| StackFrame { node: table.node(f.name, names), inline: f.inline }),
         );
-        let i = match self.index.get(&self.scratch) {
-            Some(&i) => i,
-            None => {
-                self.stacks.push((self.scratch.clone(), StackTotal::default()));
-                self.index.insert(self.scratch.clone(), self.stacks.len() - 1);
-                self.stacks.len() - 1
-            }
+        let total = match self.stacks.get_mut(self.scratch.as_slice()) {
+            Some(total) => total,
+            None => self.stacks.entry(self.scratch.as_slice().into()).or_default(),
         };
-        let total = &mut self.stacks[i].1;
         total.value += sign * rec.value.centi;
         total.error += rec.value.max_error_centi();
         total.samples += 1;
+    }
+
+    /// The distinct stacks with their totals.
+    pub fn iter(&self) -> impl Iterator<Item = (&[StackFrame], &StackTotal)> {
+        self.stacks.iter().map(|(frames, total)| (&**frames, total))
+    }
+
+    /// Number of distinct stacks.
+    pub fn len(&self) -> usize {
+        self.stacks.len()
+    }
+
+    /// True when no stack was added.
+    pub fn is_empty(&self) -> bool {
+        self.stacks.is_empty()
     }
 }
 
@@ -257,7 +266,7 @@ impl Graph {
             (0..node_count as NodeId).map(|id| Node { id, ..Node::default() }).collect();
         let mut seen_nodes: Vec<NodeId> = Vec::new();
         let mut seen_edges: Vec<(NodeId, NodeId)> = Vec::new();
-        for (frames, total) in &stacks.stacks {
+        for (frames, total) in stacks.iter() {
             let (w, err) = (total.value, total.error);
             seen_nodes.clear();
             seen_edges.clear();

@@ -216,7 +216,7 @@ pub fn run(args: &BlameArgs, out: &mut dyn Write) -> Result<Outcome> {
     let kinds: Vec<CodeKind> = functions.iter().map(|f| classifier.kind(f)).collect();
 
     let mut charges: FxHashMap<NodeId, Charge> = FxHashMap::default();
-    for (frames, stack_total) in &stacks.stacks {
+    for (frames, stack_total) in stacks.iter() {
         let app_frame = frames.iter().find(|f| kinds[f.node as usize] == CodeKind::App);
         let (row, app) = match app_frame {
             Some(f) => (f.node, true),

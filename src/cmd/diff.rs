@@ -220,7 +220,7 @@ fn function_rows(before: &Side, after: &Side, table: &NodeTable, by: DiffBy) -> 
 fn stack_rows(before: &Side, after: &Side, table: &NodeTable) -> Vec<Row> {
     let mut rows: FxHashMap<&[StackFrame], Row> = FxHashMap::default();
     for (side, is_after) in [(before, false), (after, true)] {
-        for (frames, total) in &side.stacks.stacks {
+        for (frames, total) in side.stacks.iter() {
             let row = rows.entry(frames).or_default();
             if is_after {
                 row.flat.1 += total.value;

@@ -132,7 +132,7 @@ fn sorted_edges<'a>(
 fn edge_errors(stacks: &StackSet, wanted: &FxHashSet<NodeId>) -> FxHashMap<(NodeId, NodeId), i128> {
     let mut errors: FxHashMap<(NodeId, NodeId), i128> = FxHashMap::default();
     let mut seen: Vec<(NodeId, NodeId)> = Vec::new();
-    for (frames, total) in &stacks.stacks {
+    for (frames, total) in stacks.iter() {
         if total.error == 0 {
             continue;
         }
