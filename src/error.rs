@@ -39,8 +39,13 @@ pub enum ParseErrorKind {
     MixedUnits { token: String, expected: &'static str },
     /// A line longer than the reader accepts.
     LineTooLong(usize),
-    /// UTF-16 text with an unpaired surrogate.
-    BadUtf16,
+    /// UTF-16 text with an unpaired surrogate or an odd number of bytes.
+    BadUtf16(String),
+    /// Gzip data damaged or cut short.
+    BadGzip(String),
+    /// A header line (`File: `, `Type: `...) where a block should start:
+    /// two reports joined into one input.
+    ConcatenatedReports(String),
 }
 
 /// Shows at most this many characters of an offending line.
@@ -74,7 +79,9 @@ impl ParseErrorKind {
             ParseErrorKind::TruncatedBlock => "truncated-block",
             ParseErrorKind::MixedUnits { .. } => "mixed-units",
             ParseErrorKind::LineTooLong(_) => "line-too-long",
-            ParseErrorKind::BadUtf16 => "bad-utf16",
+            ParseErrorKind::BadUtf16(_) => "bad-utf16",
+            ParseErrorKind::BadGzip(_) => "bad-gzip",
+            ParseErrorKind::ConcatenatedReports(_) => "concatenated-reports",
         }
     }
 }
@@ -139,7 +146,16 @@ impl fmt::Display for ParseErrorKind {
                 write!(f, "value {} is not in {expected} like the rest of the report", quote(token))
             }
             LineTooLong(max) => write!(f, "line longer than {max} bytes: not a traces report"),
-            BadUtf16 => write!(f, "invalid UTF-16 text"),
+            BadUtf16(what) => write!(f, "invalid UTF-16 text ({what}): the text stops here"),
+            BadGzip(what) => {
+                write!(f, "damaged or truncated gzip data ({what}): the text stops here")
+            }
+            ConcatenatedReports(line) => write!(
+                f,
+                "a second report starts here: expected a block after the separator, found \
+                 the header line {} (reports joined with cat? give each one as its own FILE)",
+                quote(line)
+            ),
         }
     }
 }

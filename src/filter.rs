@@ -229,7 +229,7 @@ impl TagFilter {
             (TagKind::Range { low, high, dim }, key) => rec.labels().any(|(k, values)| {
                 key.as_deref().is_none_or(|want| want == k)
                     && numeric_values(values).is_some_and(|vals| {
-                        vals.iter().any(|v| {
+                        vals.iter().map(|&v| in_key_unit(k, v)).any(|v| {
                             (v.dim == *dim || v.dim == Dimension::Zero)
                                 && low.is_none_or(|lo| v.centi >= lo)
                                 && high.is_none_or(|hi| v.centi <= hi)
@@ -259,6 +259,17 @@ fn numeric_values(values: &str) -> Option<Vec<Value>> {
         return None;
     }
     values.split(' ').map(|v| parse_value(v).ok().filter(|v| v.dim != Dimension::Other)).collect()
+}
+
+/// pprof's `NumLabelUnits`: a numeric label without a unit is in bytes when
+/// its key is `bytes`, `request` or `alignment` (pprof printed numeric labels
+/// as bare integers from 2017-07 to 2017-09: `bytes:  1024`).
+fn in_key_unit(key: &str, v: Value) -> Value {
+    if v.dim == Dimension::Count && matches!(key, "bytes" | "request" | "alignment") {
+        Value { dim: Dimension::Bytes, ..v }
+    } else {
+        v
+    }
 }
 
 /// Parses a user-typed value with pprof's `-unit` spellings (`1kb`, `4mb`,

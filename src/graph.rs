@@ -105,11 +105,17 @@ fn node_key(frame: &str, granularity: Granularity) -> &str {
         },
         Granularity::Files => match split_file(without_address) {
             Some((_, start)) => {
-                let file = &without_address[start..];
-                match file.rfind(':') {
-                    Some(c) if file[c + 1..].bytes().all(|b| b.is_ascii_digit()) => &file[..c],
-                    _ => file,
+                let mut file = &without_address[start..];
+                // `file:line`, or `file:line:column` (pprof's -showcolumns).
+                for _ in 0..2 {
+                    match file.rfind(':') {
+                        Some(c) if file[c + 1..].bytes().all(|b| b.is_ascii_digit()) => {
+                            file = &file[..c];
+                        }
+                        _ => break,
+                    }
                 }
+                file
             }
             None => without_address,
         },

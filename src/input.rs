@@ -2,6 +2,7 @@
 //! its magic bytes, a UTF-8 byte-order mark dropped, and UTF-16 text (what
 //! PowerShell's `>` writes) decoded to UTF-8 on the fly.
 
+use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 
@@ -9,7 +10,7 @@ use flate2::read::MultiGzDecoder;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ParseErrorKind, Result};
 
 /// The name standard input is shown as in messages.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -66,12 +67,69 @@ fn with_progress(file: File, name: &str) -> Box<dyn Read> {
     Box::new(bar.wrap_read(file))
 }
 
+/// Why the bytes of an input could not be decoded: gzip data damaged or
+/// cut short, or UTF-16 text that is not. Read errors of [`decode`]'s
+/// reader carry it (`io::Error` of kind `InvalidData`); [`DecodeError::of`]
+/// finds it, so that readers can say on which line the text stops.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The gzip stream is damaged or ends early (the decompressor's words).
+    Gzip(String),
+    /// UTF-16 text with an unpaired surrogate or an odd number of bytes.
+    Utf16(&'static str),
+}
+
+impl DecodeError {
+    /// The decoding error inside a read error, if it is one.
+    pub fn of(e: &io::Error) -> Option<&DecodeError> {
+        e.get_ref()?.downcast_ref()
+    }
+
+    /// The parse error a reader reports for it, with the line it stopped in.
+    pub fn kind(&self) -> ParseErrorKind {
+        match self {
+            DecodeError::Gzip(e) => ParseErrorKind::BadGzip(e.clone()),
+            DecodeError::Utf16(e) => ParseErrorKind::BadUtf16((*e).to_owned()),
+        }
+    }
+
+    fn into_io(self) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, self)
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::Gzip(e) => write!(f, "damaged or truncated gzip data ({e})"),
+            DecodeError::Utf16(e) => write!(f, "invalid UTF-16 text ({e})"),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// A gzip decoder whose errors about the compressed data are
+/// [`DecodeError::Gzip`] (errors of the underlying reader pass as they are).
+struct Gunzip<R: Read>(MultiGzDecoder<R>);
+
+impl<R: Read> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| match e.kind() {
+            io::ErrorKind::InvalidData
+            | io::ErrorKind::InvalidInput
+            | io::ErrorKind::UnexpectedEof => DecodeError::Gzip(e.to_string()).into_io(),
+            _ => e,
+        })
+    }
+}
+
 /// Wraps a byte source: gunzips it when it starts with gzip's magic bytes,
 /// then drops a UTF-8 BOM or transcodes UTF-16 (LE or BE, with a BOM).
 pub fn decode(raw: Box<dyn Read>) -> io::Result<Box<dyn Read>> {
     let (head, raw) = peek(raw, 2)?;
     let inner: Box<dyn Read> = if head == [0x1f, 0x8b] {
-        Box::new(MultiGzDecoder::new(BufReader::with_capacity(1 << 16, raw)))
+        Box::new(Gunzip(MultiGzDecoder::new(BufReader::with_capacity(1 << 16, raw))))
     } else {
         raw
     };
@@ -99,6 +157,7 @@ fn peek(mut reader: Box<dyn Read>, n: u64) -> io::Result<(Vec<u8>, Box<dyn Read>
 }
 
 /// Transcodes UTF-16 to UTF-8 as a stream. The byte-order mark is skipped.
+/// The text before an invalid unit is handed out before the error.
 struct Utf16Decoder<R> {
     inner: R,
     big_endian: bool,
@@ -107,18 +166,30 @@ struct Utf16Decoder<R> {
     /// Decoded UTF-8 not handed out yet.
     out: Vec<u8>,
     out_pos: usize,
+    /// An error to return once `out` is handed out.
+    failed: Option<DecodeError>,
 }
 
 impl<R: Read> Utf16Decoder<R> {
     fn new(mut inner: R, big_endian: bool) -> io::Result<Self> {
         io::copy(&mut (&mut inner).take(2), &mut io::sink())?;
-        Ok(Utf16Decoder { inner, big_endian, carry: Vec::new(), out: Vec::new(), out_pos: 0 })
+        Ok(Utf16Decoder {
+            inner,
+            big_endian,
+            carry: Vec::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            failed: None,
+        })
     }
 
     /// Decodes the next chunk into `out`; false at the end of the input.
     fn refill(&mut self) -> io::Result<bool> {
         self.out.clear();
         self.out_pos = 0;
+        if let Some(e) = self.failed.take() {
+            return Err(e.into_io());
+        }
         let mut bytes = std::mem::take(&mut self.carry);
         let have = bytes.len();
         bytes.resize(have + (1 << 16), 0);
@@ -128,7 +199,12 @@ impl<R: Read> Utf16Decoder<R> {
             if bytes.is_empty() {
                 return Ok(false);
             }
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "truncated UTF-16 text"));
+            let what = if bytes.len() % 2 == 1 {
+                "an odd number of bytes: cut short?"
+            } else {
+                "an unpaired surrogate at the end"
+            };
+            return Err(DecodeError::Utf16(what).into_io());
         }
         let whole = bytes.len() / 2 * 2;
         let mut units: Vec<u16> = bytes[..whole]
@@ -150,10 +226,17 @@ impl<R: Read> Utf16Decoder<R> {
         }
         self.carry = bytes[keep..].to_vec();
         for c in char::decode_utf16(units) {
-            let c =
-                c.map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "invalid UTF-16 text"))?;
+            let Ok(c) = c else {
+                self.failed = Some(DecodeError::Utf16("an unpaired surrogate"));
+                break;
+            };
             let mut buf = [0u8; 4];
             self.out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+        if self.out.is_empty() {
+            if let Some(e) = self.failed.take() {
+                return Err(e.into_io());
+            }
         }
         Ok(true)
     }

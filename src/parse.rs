@@ -14,7 +14,7 @@ use memchr::memchr;
 use memchr::memmem;
 
 use crate::error::{Error, ParseErrorKind, Result};
-use crate::input::Input;
+use crate::input::{DecodeError, Input};
 use crate::matcher::Prefilter;
 use crate::record::{Frame, Header, HeaderField, Names, Record};
 use crate::units::{parse_value, Dimension};
@@ -336,11 +336,17 @@ impl<R: Read> TraceReader<R> {
         Error::Parse { path: self.name.clone(), line: self.lines.line(), kind }
     }
 
+    /// A read error: a line too long, or damaged gzip or UTF-16 data, is
+    /// reported at the line being read when it happened.
     fn io_error(&self, e: io::Error) -> Error {
-        if e.kind() == io::ErrorKind::InvalidData && e.to_string() == "line too long" {
-            return self.error(ParseErrorKind::LineTooLong(MAX_LINE));
-        }
-        Error::Io { path: self.name.clone(), source: e }
+        let kind = if e.kind() == io::ErrorKind::InvalidData && e.to_string() == "line too long" {
+            ParseErrorKind::LineTooLong(MAX_LINE)
+        } else if let Some(decode) = DecodeError::of(&e) {
+            decode.kind()
+        } else {
+            return Error::Io { path: self.name.clone(), source: e };
+        };
+        Error::Parse { path: self.name.clone(), line: self.lines.line() + 1, kind }
     }
 
     fn read_header(&mut self) -> Result<()> {
@@ -461,10 +467,15 @@ impl<R: Read> TraceReader<R> {
                     }
                     Ok(false)
                 }
-                Ok(text) => step(self.state, text, rec, names, line_no, &mut self.dim),
+                Ok(text) => step(self.state, text, rec, names, line_no, self.dim),
             };
             match outcome {
                 Ok(true) => {
+                    // Only a complete block sets the report's dimension: a
+                    // block skipped in lenient mode must not.
+                    if self.dim.is_none() && rec.value.dim != Dimension::Zero {
+                        self.dim = Some(rec.value.dim);
+                    }
                     self.state = State::Labels;
                     self.samples += 1;
                     rec.index = self.samples;
@@ -477,10 +488,14 @@ impl<R: Read> TraceReader<R> {
                     }
                 }
                 Err(kind) => {
+                    // Labels without a value are seen at the separator that
+                    // ends them: that separator opens the next block, which
+                    // must not be skipped with the broken one.
+                    let at_separator = kind == ParseErrorKind::MissingValue;
                     let err = self.error(kind);
                     self.recover(err)?;
                     rec.clear();
-                    self.state = State::Skipping;
+                    self.state = if at_separator { State::Labels } else { State::Skipping };
                 }
             }
         }
@@ -489,7 +504,9 @@ impl<R: Read> TraceReader<R> {
     /// In lenient mode, counts the error and carries on; else returns it.
     fn recover(&mut self, err: Error) -> Result<()> {
         let Error::Parse { line, kind, .. } = &err else { return Err(err) };
-        if !self.options.lenient {
+        // A second report is no malformed block: lenient reading would mix
+        // its blocks into the first report's.
+        if !self.options.lenient || matches!(kind, ParseErrorKind::ConcatenatedReports(_)) {
             return Err(err);
         }
         let name = kind.name();
@@ -514,9 +531,21 @@ fn step(
     rec: &mut Record,
     names: &mut Names,
     line_no: u64,
-    dim: &mut Option<Dimension>,
+    dim: Option<Dimension>,
 ) -> Result<bool, ParseErrorKind> {
-    match classify(text)? {
+    if text.contains('\0') {
+        return Err(nul_byte());
+    }
+    let line = match classify(text) {
+        // `cat a.txt b.txt`: the second report's header where a block starts.
+        Err(ParseErrorKind::UnrecognizedLine(found))
+            if state == State::Labels && rec.label_count() == 0 && is_header_line(text) =>
+        {
+            return Err(ParseErrorKind::ConcatenatedReports(found));
+        }
+        other => other?,
+    };
+    match line {
         Line::Separator => match state {
             State::Frames => Ok(true),
             _ if rec.label_count() > 0 => Err(ParseErrorKind::MissingValue),
@@ -563,42 +592,67 @@ fn push_frame_bytes(
         Some(name) => (name, true),
         None => (frame, false),
     };
-    let id = names.intern_bytes(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
-    // Same rule as for the value line's frame: Unicode whitespace is empty.
-    if names.get(id).trim().is_empty() {
-        return Err(ParseErrorKind::EmptyFrameName);
-    }
+    let id = match names.lookup_bytes(name) {
+        Some(id) => id,
+        // A new name is checked once; a name that fails is not kept, so it
+        // fails again where it occurs again (lenient mode).
+        None => {
+            let text = std::str::from_utf8(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
+            check_name(text)?;
+            names.intern(text)
+        }
+    };
     rec.frames.push(Frame { name: id, inline });
     Ok(())
 }
 
 fn push_frame(rec: &mut Record, names: &mut Names, frame: &str) -> Result<(), ParseErrorKind> {
     let (name, inline) = split_inline(frame);
-    if name.trim().is_empty() {
-        return Err(ParseErrorKind::EmptyFrameName);
-    }
+    check_name(name)?;
     rec.frames.push(Frame { name: names.intern(name), inline });
     Ok(())
 }
 
+/// A frame name is not empty (Unicode whitespace counts as empty) and
+/// holds no NUL byte.
+fn check_name(name: &str) -> Result<(), ParseErrorKind> {
+    if name.trim().is_empty() {
+        return Err(ParseErrorKind::EmptyFrameName);
+    }
+    if name.contains('\0') {
+        return Err(nul_byte());
+    }
+    Ok(())
+}
+
+/// True for a line that starts like a header line of a report (`File: `,
+/// `Type: `, ..., also after an interactive prompt).
+fn is_header_line(text: &str) -> bool {
+    let text = text.strip_prefix("(pprof) ").unwrap_or(text);
+    !matches!(HeaderField::classify(text), HeaderField::Comment | HeaderField::Empty)
+}
+
 /// Values of one report are all bytes, all time or all counts; a bare `0`
-/// and unknown `-unit` suffixes fit any.
+/// and unknown `-unit` suffixes fit any. `seen` is the dimension of the
+/// first complete block with a non-zero value.
 fn check_dimension(
-    seen: &mut Option<Dimension>,
+    seen: Option<Dimension>,
     dim: Dimension,
     token: &str,
 ) -> Result<(), ParseErrorKind> {
     if matches!(dim, Dimension::Zero) {
         return Ok(());
     }
-    match *seen {
-        None => {
-            *seen = Some(dim);
-            Ok(())
-        }
+    match seen {
+        None => Ok(()),
         Some(d) if d == dim || d == Dimension::Other || dim == Dimension::Other => Ok(()),
         Some(d) => Err(ParseErrorKind::MixedUnits { token: token.to_owned(), expected: d.name() }),
     }
+}
+
+/// A NUL byte inside a report: no text has one.
+fn nul_byte() -> ParseErrorKind {
+    ParseErrorKind::BinaryData(" (a NUL byte: a damaged file?)".to_owned())
 }
 
 fn binary_data() -> ParseErrorKind {

@@ -554,6 +554,14 @@ pub fn parse_go_time(text: &str) -> Option<i64> {
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
+    // Go prints hours 0-23, minutes and seconds 0-59; years outside this
+    // range do not fit in int64 nanoseconds anyway (and would overflow here).
+    if !(0..24).contains(&h) || !(0..60).contains(&m) || !(0..60).contains(&s) {
+        return None;
+    }
+    if !(-1_000_000..=1_000_000).contains(&year) {
+        return None;
+    }
     let secs = days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s - off;
     secs.checked_mul(1_000_000_000)?.checked_add(nanos)
 }

@@ -60,6 +60,11 @@ impl Names {
         self.ids.get(name.as_bytes()).copied()
     }
 
+    /// The id of a name already seen, given as bytes.
+    pub fn lookup_bytes(&self, name: &[u8]) -> Option<NameId> {
+        self.ids.get(name).copied()
+    }
+
     /// Number of distinct names.
     pub fn len(&self) -> usize {
         self.names.len()

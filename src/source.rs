@@ -83,17 +83,23 @@ const SNIFF_BYTES: u64 = 1 << 18;
 
 /// The kind of an input from its first bytes (after gunzipping and
 /// decoding): binary when it holds control characters other than tab,
-/// line feed, carriage return, form feed and escape, or is not UTF-8;
-/// `-raw` text when `Profile.String()`'s header lines lead to `Samples:`;
-/// else a traces report.
+/// line feed, carriage return, form feed and escape; `-raw` text when
+/// `Profile.String()`'s header lines lead to `Samples:`; else a traces
+/// report. Text with bytes that are not UTF-8 (a Latin-1 name) is still
+/// text: its reader says on which line (a binary profile always holds
+/// control characters: its field keys and lengths).
 pub fn sniff(head: &[u8], complete: bool) -> InputKind {
+    let lossy;
     let text = match std::str::from_utf8(head) {
         Ok(text) => text,
         // A character cut at the end of the peeked bytes is fine.
         Err(e) if !complete && e.error_len().is_none() => {
             std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
         }
-        Err(_) => return InputKind::Binary,
+        Err(_) => {
+            lossy = String::from_utf8_lossy(head);
+            &lossy
+        }
     };
     if text.bytes().any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)) {
         return InputKind::Binary;
@@ -109,11 +115,32 @@ pub fn sniff(head: &[u8], complete: bool) -> InputKind {
 /// traces report, `-raw` text or a binary pprof profile, gzipped or not
 /// (see [`sniff`]). The name of the file does not matter.
 pub fn open_source(path: &str, options: impl Into<SourceOptions>) -> Result<Box<dyn RecordSource>> {
-    let options = options.into();
-    let input::Input { name, mut reader } = input::open(path)?;
-    let read_error = |name: &str, source: io::Error| Error::Io { path: name.to_owned(), source };
+    let input::Input { name, reader } = input::open(path)?;
+    open_input(name, reader, options.into())
+}
+
+/// Like [`open_source`], for an input held in memory (gzipped or not, any
+/// encoding [`input::decode`] reads), shown as `name` in messages.
+pub fn open_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+    options: impl Into<SourceOptions>,
+) -> Result<Box<dyn RecordSource>> {
+    let reader = input::decode(Box::new(io::Cursor::new(bytes)))
+        .map_err(|source| Error::Io { path: name.to_owned(), source })?;
+    open_input(name.to_owned(), reader, options.into())
+}
+
+/// Tells the kind of an opened input and opens its reader.
+fn open_input(
+    name: String,
+    mut reader: Box<dyn Read>,
+    options: SourceOptions,
+) -> Result<Box<dyn RecordSource>> {
     let mut head = Vec::new();
-    (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head).map_err(|e| read_error(&name, e))?;
+    if let Err(e) = (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head) {
+        return Err(read_error(&name, &head, e));
+    }
     let complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
     match sniff(&head, complete) {
@@ -124,7 +151,9 @@ pub fn open_source(path: &str, options: impl Into<SourceOptions>) -> Result<Box<
             Ok(Box::new(source))
         }
         InputKind::Raw => {
-            reader.read_to_end(&mut head).map_err(|e| read_error(&name, e))?;
+            if let Err(e) = reader.read_to_end(&mut head) {
+                return Err(read_error(&name, &head, e));
+            }
             let text = String::from_utf8_lossy(&head);
             if !raw::has_locations(&text) {
                 let hint = "; it starts like pprof's `-raw` output, but has no `Locations` \
@@ -135,7 +164,9 @@ pub fn open_source(path: &str, options: impl Into<SourceOptions>) -> Result<Box<
             Ok(Box::new(raw::open(&name, &text, index)?))
         }
         InputKind::Binary => {
-            reader.read_to_end(&mut head).map_err(|e| read_error(&name, e))?;
+            if let Err(e) = reader.read_to_end(&mut head) {
+                return Err(read_error(&name, &head, e));
+            }
             match profile::decode(&head) {
                 Ok(decoded) => Ok(Box::new(
                     profile::source::ProfileSource::new(name.as_str(), decoded, index)
@@ -151,6 +182,20 @@ pub fn open_source(path: &str, options: impl Into<SourceOptions>) -> Result<Box<
                 }
             }
         }
+    }
+}
+
+/// A read error while opening an input: damaged gzip or UTF-16 data in
+/// text is reported at the line where the text stops (`read` holds what
+/// was read before the error); other errors name the input only.
+fn read_error(name: &str, read: &[u8], source: io::Error) -> Error {
+    match input::DecodeError::of(&source) {
+        Some(decode) if sniff(read, false) != InputKind::Binary => Error::Parse {
+            path: name.to_owned(),
+            line: memchr::memchr_iter(b'\n', read).count() as u64 + 1,
+            kind: decode.kind(),
+        },
+        _ => Error::Io { path: name.to_owned(), source },
     }
 }
 

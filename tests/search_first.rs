@@ -10,13 +10,19 @@ use traces_tool::record::{Names, Record};
 
 /// (sample number, line, value text, frame names) of the samples with a
 /// frame matching `pattern`.
-fn matching(path: &Path, pattern: &str, ignore_case: bool, search_first: bool) -> Vec<(u64, u64, String, Vec<String>)> {
+fn matching(
+    path: &Path,
+    pattern: &str,
+    ignore_case: bool,
+    search_first: bool,
+) -> Vec<(u64, u64, String, Vec<String>)> {
     let options = PatternOptions { ignore_case, ..Default::default() };
     let mut matcher = NameMatcher::new(pattern, options, "pattern").unwrap();
     let prefilter = if search_first { matcher.prefilter() } else { None };
     let bytes = std::fs::read(path).unwrap();
     let mut reader =
-        TraceReader::new("t", &bytes[..], ReaderOptions { prefilter, ..Default::default() }).unwrap();
+        TraceReader::new("t", &bytes[..], ReaderOptions { prefilter, ..Default::default() })
+            .unwrap();
     let (mut names, mut rec) = (Names::new(), Record::new());
     let mut out = Vec::new();
     while reader.read_record(&mut rec, &mut names).unwrap() {
@@ -30,7 +36,14 @@ fn matching(path: &Path, pattern: &str, ignore_case: bool, search_first: bool) -
 
 fn reports() -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for dir in ["samples/heap", "samples/cpu", "samples/leak", "samples/mutex", "samples/block", "samples/goroutine"] {
+    for dir in [
+        "samples/heap",
+        "samples/cpu",
+        "samples/leak",
+        "samples/mutex",
+        "samples/block",
+        "samples/goroutine",
+    ] {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
             if p.to_string_lossy().ends_with(".traces.txt") {
