@@ -397,6 +397,43 @@ fn closed_pipe_is_not_an_error() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
 
+/// A full disk (`/dev/full`) is an error: exit status 2 and one clear line,
+/// whether the output fills the buffer early or only at the final flush.
+#[cfg(target_os = "linux")]
+#[test]
+fn full_disk_is_an_error_with_exit_status_2() {
+    let heap = "samples/heap/alloc_space.traces.txt";
+    let cases: &[&[&str]] = &[
+        &["csv", HEKETI],
+        &["csv", "--frames", heap],
+        &["cat", heap],
+        &["top", HEKETI],
+        &["grep", "--format", "ndjson", ".", heap],
+        &["summary", "--format", "json", HEKETI],
+        &["flamegraph", HEKETI],
+        &["export", "-o", "-", HEKETI],
+    ];
+    for args in cases {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let out = Command::new(BIN).args(*args).stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.trim_end(),
+            "traces-tool: writing output: No space left on device (os error 28)",
+            "{args:?}"
+        );
+    }
+    // An output file on a full disk names the file.
+    let r = run(&["export", "-o", "/dev/full", HEKETI]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with("traces-tool: /dev/full: No space left on device"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn bad_arguments_exit_2() {
     let r = run(&["grep", "(", HEKETI]);
@@ -432,11 +469,25 @@ const MALFORMED: &[(&str, u64, &str)] = &[
     ("top-report", 0, "not a pprof traces report: no separator line"),
     ("raw-report", 0, "not a pprof traces report: no separator line"),
     ("empty", 0, "empty input"),
+    ("truncated-gzip", 39, "damaged or truncated gzip data ("),
+    ("gzip-garbage", 0, "damaged or truncated gzip data ("),
+    ("utf16-odd-length", 6, "invalid UTF-16 text (an odd number of bytes: cut short?)"),
+    ("utf16-lone-surrogate", 3, "invalid UTF-16 text (an unpaired surrogate)"),
+    ("crlf-broken-block", 7, "expected a frame line (13 spaces and a function) or a separator after the value line, found \"       5ms   main.b\""),
+    ("separator-trailing-garbage", 4, "expected the separator \"-----------+\" followed by 55 '-'"),
+    ("unit-with-digits", 3, "expected a value such as 21.01MB, 150ms or 37, found \"12M3B\" (a unit is made of letters"),
+    ("concatenated-reports", 6, "a second report starts here: expected a block after the separator, found the header line \"File: b\""),
+    ("nul-byte", 4, "binary data, not a pprof traces report (a NUL byte"),
+    ("truncated-profile", 0, "damaged pprof profile: protobuf decoding failed"),
+    ("truncated-profile-gz", 0, "damaged or truncated gzip data (incomplete deflate stream)"),
+    ("raw-broken-locations", 18, "-raw text: expected a location line"),
+    ("label-after-leaf", 4, "expected a frame line (13 spaces and a function) or a separator after the value line, found \"     bytes:  1kB\""),
+    ("prompt-then-more-output", 6, "expected a label line \"key:  value\" or a value line"),
 ];
 
 #[test]
 fn malformed_input_names_file_line_and_expectation() {
-    assert!(MALFORMED.len() >= 12);
+    assert!(MALFORMED.len() >= 25);
     for (name, line, message) in MALFORMED {
         let path = format!("tests/data/malformed/{name}.txt");
         for cmd in ["csv", "hist"] {
@@ -459,6 +510,46 @@ fn a_line_too_long_is_refused_not_buffered_forever() {
     let r = run_with_stdin(&["csv"], Some(&text));
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("line longer than"), "{}", r.stderr);
+}
+
+#[test]
+fn lenient_mode_names_each_kind_its_count_and_first_line() {
+    // Five broken blocks of three kinds between good ones: the good blocks
+    // come out, stderr has one line per kind (count, first line, message).
+    let sep = "-----------+-------------------------------------------------------";
+    let text = format!(
+        "Type: inuse_space\n{sep}\n       1kB   good.one\n{sep}\n  1.2.3MB   bad.value\n{sep}\n\
+         \x20            early.frame\n{sep}\n       2kB   good.two\n{sep}\n      XYZB   bad.again\n\
+         {sep}\n     bytes:  1kB\n{sep}\n       3kB   good.three\n{sep}\n"
+    );
+    let r = run_with_stdin(&["csv", "--lenient"], Some(text.as_bytes()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let leaves: Vec<&str> =
+        r.stdout.lines().skip(1).map(|l| l.split(',').nth(6).unwrap()).collect();
+    assert_eq!(leaves, ["good.one", "good.two", "good.three"]);
+    let notes: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(
+        notes,
+        [
+            "traces-tool: <stdin>: skipped 2 malformed blocks of kind bad-value (first at line 5: \
+             expected a value such as 21.01MB, 150ms or 37, found \"1.2.3MB\" (a unit is made of \
+             letters, like MB or ms))",
+            "traces-tool: <stdin>: skipped 1 malformed block of kind frame-before-value (first at \
+             line 7: expected a value such as 21.01MB before the first frame, found \"             \
+             early.frame\")",
+            "traces-tool: <stdin>: skipped 1 malformed block of kind missing-value (first at line \
+             14: block ends without a value line: expected a value such as 21.01MB and a function \
+             before the separator)",
+        ]
+    );
+    // Strict reading, the default, stops at the first.
+    let strict = run_with_stdin(&["csv"], Some(text.as_bytes()));
+    assert_eq!(strict.code, 2);
+    assert!(
+        strict.stderr.starts_with("traces-tool: <stdin>:5: expected a value"),
+        "{}",
+        strict.stderr
+    );
 }
 
 #[test]
