@@ -40,6 +40,7 @@ pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod filter;
+pub mod gotime;
 pub mod graph;
 pub mod input;
 pub mod json;

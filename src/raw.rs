@@ -53,6 +53,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 
 use crate::error::{Error, Result};
+use crate::gotime::{parse_go_time, parse_printed_duration};
 use crate::profile::measurement;
 use crate::profile::source::ProfileSource;
 use crate::profile::{Function, Line, Location, Mapping, NumLabel, Profile, Sample, ValueType};
@@ -518,129 +519,6 @@ fn classify_labels(samples: &[RawSample]) -> Vec<LabelSets> {
         .collect()
 }
 
-/// Parses Go's `time.Time` `String()`:
-/// `2006-01-02 15:04:05.999999999 -0700 MST`, to Unix nanoseconds.
-pub fn parse_go_time(text: &str) -> Option<i64> {
-    let mut parts = text.split(' ');
-    let date = parts.next()?;
-    let clock = parts.next()?;
-    let offset = parts.next()?;
-    let mut d = date.splitn(3, '-');
-    let (year, month, day): (i64, i64, i64) =
-        (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
-    let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
-    let mut c = hms.splitn(3, ':');
-    let (h, m, s): (i64, i64, i64) =
-        (c.next()?.parse().ok()?, c.next()?.parse().ok()?, c.next()?.parse().ok()?);
-    let nanos: i64 = if frac.is_empty() {
-        0
-    } else {
-        if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        format!("{frac:0<9}").parse().ok()?
-    };
-    let sign = match offset.as_bytes().first()? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let digits = &offset[1..];
-    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let off =
-        sign * (digits[..2].parse::<i64>().ok()? * 3600 + digits[2..].parse::<i64>().ok()? * 60);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    // Go prints hours 0-23, minutes and seconds 0-59; years outside this
-    // range do not fit in int64 nanoseconds anyway (and would overflow here).
-    if !(0..24).contains(&h) || !(0..60).contains(&m) || !(0..60).contains(&s) {
-        return None;
-    }
-    if !(-1_000_000..=1_000_000).contains(&year) {
-        return None;
-    }
-    let secs = days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s - off;
-    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The `Duration:` of `-raw`: Go 1.19's pprof prints it with `%.4v`, which
-/// cuts the text to 4 characters. Only a complete duration is returned:
-/// shorter than 4 characters, or ending in `s` (Go's duration text has no
-/// other `s`), or longer (older pprof printed it whole).
-pub fn parse_printed_duration(text: &str) -> Option<i64> {
-    let chars = text.chars().count();
-    if chars == 4 && !text.ends_with('s') {
-        return None;
-    }
-    parse_go_duration(text)
-}
-
-/// Go's `time.ParseDuration` (for the texts `Duration.String` prints).
-pub fn parse_go_duration(text: &str) -> Option<i64> {
-    let (neg, mut s) = match text.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    if s == "0" {
-        return Some(0);
-    }
-    if s.is_empty() {
-        return None;
-    }
-    let mut total: u64 = 0;
-    while !s.is_empty() {
-        let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
-        let v: u64 = if int_len == 0 { 0 } else { s[..int_len].parse().ok()? };
-        s = &s[int_len..];
-        let (mut f, mut scale) = (0u64, 1f64);
-        let mut had_frac = false;
-        if let Some(r) = s.strip_prefix('.') {
-            let n = r.bytes().take_while(u8::is_ascii_digit).count();
-            for b in r[..n].bytes().take(18) {
-                f = f * 10 + u64::from(b - b'0');
-                scale *= 10.0;
-            }
-            had_frac = n > 0;
-            s = &r[n..];
-        }
-        if int_len == 0 && !had_frac {
-            return None;
-        }
-        let unit_len = s.find(|c: char| c == '.' || c.is_ascii_digit()).unwrap_or(s.len());
-        let unit: u64 = match &s[..unit_len] {
-            "ns" => 1,
-            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            _ => return None,
-        };
-        s = &s[unit_len..];
-        let mut part = v.checked_mul(unit)?;
-        if f > 0 {
-            part = part.checked_add((f as f64 * (unit as f64 / scale)) as u64)?;
-        }
-        total = total.checked_add(part)?;
-    }
-    let total = i64::try_from(total).ok()?;
-    Some(if neg { -total } else { total })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -693,16 +571,6 @@ mod tests {
         );
         assert!(p.mappings[0].has_inline_frames && !p.mappings[1].has_functions);
         assert_eq!((p.mappings[1].file.as_str(), p.mappings[1].build_id.as_str()), ("", ""));
-    }
-
-    #[test]
-    fn durations_only_when_complete() {
-        assert_eq!(parse_printed_duration("3s"), Some(3_000_000_000));
-        assert_eq!(parse_printed_duration("1.5s"), Some(1_500_000_000));
-        assert_eq!(parse_printed_duration("1m0.005999135s"), Some(60_005_999_135));
-        assert_eq!(parse_printed_duration("100m"), None);
-        assert_eq!(parse_printed_duration("3.13"), None);
-        assert_eq!(parse_go_duration("702.56ms"), Some(702_560_000));
     }
 
     #[test]

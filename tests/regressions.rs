@@ -80,7 +80,7 @@ fn text_with_a_byte_that_is_not_utf8_is_read_as_text_not_as_a_damaged_profile() 
 
 #[test]
 fn raw_time_with_out_of_range_fields_is_refused_not_overflowed() {
-    use traces_tool::raw::parse_go_time;
+    use traces_tool::gotime::parse_go_time;
     // Fuzzing found `Time: 2026-11-26 1111111111111111104:10:17...`: the
     // hours overflowed the seconds count (a panic in debug builds).
     assert_eq!(parse_go_time("2026-11-26 1111111111111111104:10:17.919559096 +0000 UTC"), None);

@@ -30,6 +30,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cmd::{scan, InputArgs, Outcome, UnitContext};
 use crate::error::{Error, Result};
+use crate::gotime::parse_header_time;
 use crate::record::{Frame, Header, HeaderField, Names};
 use crate::units::{format_centi, parse_value, percentage, Dimension, Value};
 
@@ -466,7 +467,7 @@ fn build_profile(header: &Header, samples: &[Sample], names: &Names, units: &Uni
     // Header fields.
     let total = if base_total != 0 { base_total } else { total };
     if let Some(time) = header.get(HeaderField::Time) {
-        match parse_time(time) {
+        match parse_header_time(time) {
             Some(nanos) => put_int(&mut profile, 9, nanos),
             None => notes.push(format!(
                 "export: could not read the time {time:?} (a zone name other than UTC, GMT or \
@@ -517,105 +518,6 @@ fn build_profile(header: &Header, samples: &[Sample], names: &Names, units: &Uni
         ));
     }
     Built { bytes: profile, notes }
-}
-
-/// pprof's header time: `Nov 26, 2026 at 4:04am (UTC)` (Go's layout `Jan 2,
-/// 2006 at 3:04pm (MST)`) or `2024-10-09 10:00:00 UTC`, in nanoseconds
-/// since 1970. Zones: `UTC`, `GMT`, `Z`, numeric offsets (`+0530`, `-07`)
-/// and a few unambiguous abbreviations.
-pub fn parse_time(text: &str) -> Option<i64> {
-    let text = text.trim();
-    if let Some((date, rest)) = text.split_once(" at ") {
-        // Jan 2, 2006
-        let (month_day, year) = date.split_once(", ")?;
-        let (month, day) = month_day.split_once(' ')?;
-        let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
-        let day: u32 = day.parse().ok()?;
-        let year: i64 = year.parse().ok()?;
-        // 3:04pm (MST)
-        let (clock, zone) = rest.split_once(' ')?;
-        let zone = zone.strip_prefix('(')?.strip_suffix(')')?;
-        let (hm, pm) = if let Some(c) = clock.strip_suffix("pm") {
-            (c, true)
-        } else {
-            (clock.strip_suffix("am")?, false)
-        };
-        let (h, m) = hm.split_once(':')?;
-        let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
-        if !(1..=12).contains(&h) || !(0..60).contains(&m) {
-            return None;
-        }
-        let hour = h % 12 + if pm { 12 } else { 0 };
-        let secs = civil_seconds(year, month, day, hour, m, 0)? - zone_offset(zone)?;
-        return secs.checked_mul(1_000_000_000);
-    }
-    // 2024-10-09 10:00:00 UTC
-    let mut parts = text.split(' ');
-    let (date, clock, zone) = (parts.next()?, parts.next()?, parts.next().unwrap_or("UTC"));
-    let mut d = date.split('-');
-    let (y, mo, da) = (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
-    let mut c = clock.split(':');
-    let (h, mi) = (c.next()?.parse().ok()?, c.next()?.parse().ok()?);
-    let s = c.next().map_or(Some(0), |s| s.parse().ok())?;
-    let secs = civil_seconds(y, mo, da, h, mi, s)? - zone_offset(zone)?;
-    secs.checked_mul(1_000_000_000)
-}
-
-const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/// Seconds since 1970 of a UTC civil time (Howard Hinnant's algorithm).
-fn civil_seconds(y: i64, m: u32, d: u32, h: i64, mi: i64, s: i64) -> Option<i64> {
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(0..24).contains(&h) {
-        return None;
-    }
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + mi * 60 + s)
-}
-
-/// Seconds east of UTC of a zone as Go prints it.
-fn zone_offset(zone: &str) -> Option<i64> {
-    const NAMED: [(&str, i64); 14] = [
-        ("UTC", 0),
-        ("GMT", 0),
-        ("Z", 0),
-        ("EST", -5),
-        ("EDT", -4),
-        ("MST", -7),
-        ("MDT", -6),
-        ("PST", -8),
-        ("PDT", -7),
-        ("CET", 1),
-        ("CEST", 2),
-        ("EET", 2),
-        ("EEST", 3),
-        ("JST", 9),
-    ];
-    if let Some((_, h)) = NAMED.iter().find(|(n, _)| *n == zone) {
-        return Some(h * 3600);
-    }
-    // +0530, -07, +05:30
-    let (sign, digits) = match zone.as_bytes().first()? {
-        b'+' => (1, &zone[1..]),
-        b'-' => (-1, &zone[1..]),
-        _ => return None,
-    };
-    let digits: String = digits.chars().filter(|c| *c != ':').collect();
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let (h, m) = match digits.len() {
-        2 => (digits.parse::<i64>().ok()?, 0),
-        4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
-        _ => return None,
-    };
-    Some(sign * (h * 3600 + m * 60))
 }
 
 /// The duration of `Duration: 2.62s, Total samples = 1.60s (61.15%)` in
@@ -741,21 +643,6 @@ mod tests {
         assert_eq!(w("-6MB"), (-6_291_456, false));
         assert_eq!(w("37"), (37, true));
         assert_eq!(w("0"), (0, true));
-    }
-
-    #[test]
-    fn go_times() {
-        assert_eq!(parse_time("Jan 1, 1970 at 12:00am (UTC)"), Some(0));
-        // 2026-11-26 04:04 UTC
-        let t = parse_time("Nov 26, 2026 at 4:04am (UTC)").unwrap();
-        assert_eq!(t / 1_000_000_000, 1_795_665_840);
-        assert_eq!(
-            parse_time("Nov 26, 2026 at 4:04pm (UTC)").unwrap() - t,
-            12 * 3600 * 1_000_000_000
-        );
-        assert_eq!(parse_time("Nov 26, 2026 at 9:34am (+0530)").unwrap(), t);
-        assert_eq!(parse_time("2026-11-26 04:04:00 UTC").unwrap(), t);
-        assert_eq!(parse_time("Nov 26, 2026 at 4:04am (XYZT)"), None);
     }
 
     #[test]

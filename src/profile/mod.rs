@@ -32,7 +32,6 @@ pub mod measurement;
 pub mod merge;
 pub mod proto;
 pub mod source;
-pub mod time;
 pub mod wire;
 
 use std::collections::BTreeMap;

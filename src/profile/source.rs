@@ -10,8 +10,8 @@ use crate::source::RecordSource;
 use crate::units::{percentage, Dimension};
 
 use super::measurement::{label, scale, scaled_label, value};
-use super::time::{format_v19, Zone};
 use super::{load, Location, Profile};
+use crate::gotime::{format_v19, Zone};
 
 /// The records of one profile at one sample index.
 pub struct ProfileSource {

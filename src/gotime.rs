@@ -1,5 +1,10 @@
-//! The `Time:` header line of `-traces` in Go 1.19's layout,
-//! `Jan 2, 2006 at 3:04pm (MST)`, in the zone Go's `time.Local` would use:
+//! Go's texts of times and durations, in one place: the `Time:` header line
+//! of `-traces` in Go 1.19's layout (`Jan 2, 2006 at 3:04pm (MST)`) printed
+//! in the zone Go's `time.Local` would use, and read back (with newer
+//! pprof's `2006-01-02 15:04:05 MST`); `time.Time.String()` as `-raw`
+//! prints it; and `time.Duration.String()` as `time.ParseDuration` reads it.
+//!
+//! The local zone for printing is found as Go finds it:
 //!
 //! - `TZ` unset: `/etc/localtime`; `TZ=""`: UTC;
 //! - `TZ=Area/City` (or `:Area/City`): that file under `$ZONEINFO` or
@@ -208,6 +213,218 @@ pub fn format_v19(nanos: i64, zone: &Zone) -> String {
     )
 }
 
+/// pprof's header time: `Nov 26, 2026 at 4:04am (UTC)` (Go's layout `Jan 2,
+/// 2006 at 3:04pm (MST)`) or `2024-10-09 10:00:00 UTC`, in nanoseconds
+/// since 1970. Zones: `UTC`, `GMT`, `Z`, numeric offsets (`+0530`, `-07`)
+/// and a few unambiguous abbreviations.
+pub fn parse_header_time(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Some((date, rest)) = text.split_once(" at ") {
+        // Jan 2, 2006
+        let (month_day, year) = date.split_once(", ")?;
+        let (month, day) = month_day.split_once(' ')?;
+        let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
+        let day: u32 = day.parse().ok()?;
+        let year: i64 = year.parse().ok()?;
+        // 3:04pm (MST)
+        let (clock, zone) = rest.split_once(' ')?;
+        let zone = zone.strip_prefix('(')?.strip_suffix(')')?;
+        let (hm, pm) = if let Some(c) = clock.strip_suffix("pm") {
+            (c, true)
+        } else {
+            (clock.strip_suffix("am")?, false)
+        };
+        let (h, m) = hm.split_once(':')?;
+        let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+        if !(1..=12).contains(&h) || !(0..60).contains(&m) {
+            return None;
+        }
+        let hour = h % 12 + if pm { 12 } else { 0 };
+        let secs = civil_seconds(year, month, day, hour, m, 0)? - zone_offset(zone)?;
+        return secs.checked_mul(1_000_000_000);
+    }
+    // 2024-10-09 10:00:00 UTC
+    let mut parts = text.split(' ');
+    let (date, clock, zone) = (parts.next()?, parts.next()?, parts.next().unwrap_or("UTC"));
+    let mut d = date.split('-');
+    let (y, mo, da) = (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
+    let mut c = clock.split(':');
+    let (h, mi) = (c.next()?.parse().ok()?, c.next()?.parse().ok()?);
+    let s = c.next().map_or(Some(0), |s| s.parse().ok())?;
+    let secs = civil_seconds(y, mo, da, h, mi, s)? - zone_offset(zone)?;
+    secs.checked_mul(1_000_000_000)
+}
+
+/// Seconds since 1970 of a UTC civil time, if the fields are in range.
+fn civil_seconds(y: i64, m: u32, d: u32, h: i64, mi: i64, s: i64) -> Option<i64> {
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(0..24).contains(&h) {
+        return None;
+    }
+    Some(days_from_civil(y, i64::from(m), i64::from(d)) * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+/// Seconds east of UTC of a zone as Go prints it.
+fn zone_offset(zone: &str) -> Option<i64> {
+    const NAMED: [(&str, i64); 14] = [
+        ("UTC", 0),
+        ("GMT", 0),
+        ("Z", 0),
+        ("EST", -5),
+        ("EDT", -4),
+        ("MST", -7),
+        ("MDT", -6),
+        ("PST", -8),
+        ("PDT", -7),
+        ("CET", 1),
+        ("CEST", 2),
+        ("EET", 2),
+        ("EEST", 3),
+        ("JST", 9),
+    ];
+    if let Some((_, h)) = NAMED.iter().find(|(n, _)| *n == zone) {
+        return Some(h * 3600);
+    }
+    // +0530, -07, +05:30
+    let (sign, digits) = match zone.as_bytes().first()? {
+        b'+' => (1, &zone[1..]),
+        b'-' => (-1, &zone[1..]),
+        _ => return None,
+    };
+    let digits: String = digits.chars().filter(|c| *c != ':').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = match digits.len() {
+        2 => (digits.parse::<i64>().ok()?, 0),
+        4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
+        _ => return None,
+    };
+    Some(sign * (h * 3600 + m * 60))
+}
+
+/// Parses Go's `time.Time` `String()`:
+/// `2006-01-02 15:04:05.999999999 -0700 MST`, to Unix nanoseconds.
+pub fn parse_go_time(text: &str) -> Option<i64> {
+    let mut parts = text.split(' ');
+    let date = parts.next()?;
+    let clock = parts.next()?;
+    let offset = parts.next()?;
+    let mut d = date.splitn(3, '-');
+    let (year, month, day): (i64, i64, i64) =
+        (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
+    let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
+    let mut c = hms.splitn(3, ':');
+    let (h, m, s): (i64, i64, i64) =
+        (c.next()?.parse().ok()?, c.next()?.parse().ok()?, c.next()?.parse().ok()?);
+    let nanos: i64 = if frac.is_empty() {
+        0
+    } else {
+        if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        format!("{frac:0<9}").parse().ok()?
+    };
+    let sign = match offset.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits = &offset[1..];
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let off =
+        sign * (digits[..2].parse::<i64>().ok()? * 3600 + digits[2..].parse::<i64>().ok()? * 60);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // Go prints hours 0-23, minutes and seconds 0-59; years outside this
+    // range do not fit in int64 nanoseconds anyway (and would overflow here).
+    if !(0..24).contains(&h) || !(0..60).contains(&m) || !(0..60).contains(&s) {
+        return None;
+    }
+    if !(-1_000_000..=1_000_000).contains(&year) {
+        return None;
+    }
+    let secs = days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s - off;
+    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The `Duration:` of `-raw`: Go 1.19's pprof prints it with `%.4v`, which
+/// cuts the text to 4 characters. Only a complete duration is returned:
+/// shorter than 4 characters, or ending in `s` (Go's duration text has no
+/// other `s`), or longer (older pprof printed it whole).
+pub fn parse_printed_duration(text: &str) -> Option<i64> {
+    let chars = text.chars().count();
+    if chars == 4 && !text.ends_with('s') {
+        return None;
+    }
+    parse_go_duration(text)
+}
+
+/// Go's `time.ParseDuration` (for the texts `Duration.String` prints).
+pub fn parse_go_duration(text: &str) -> Option<i64> {
+    let (neg, mut s) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if s == "0" {
+        return Some(0);
+    }
+    if s.is_empty() {
+        return None;
+    }
+    let mut total: u64 = 0;
+    while !s.is_empty() {
+        let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
+        let v: u64 = if int_len == 0 { 0 } else { s[..int_len].parse().ok()? };
+        s = &s[int_len..];
+        let (mut f, mut scale) = (0u64, 1f64);
+        let mut had_frac = false;
+        if let Some(r) = s.strip_prefix('.') {
+            let n = r.bytes().take_while(u8::is_ascii_digit).count();
+            for b in r[..n].bytes().take(18) {
+                f = f * 10 + u64::from(b - b'0');
+                scale *= 10.0;
+            }
+            had_frac = n > 0;
+            s = &r[n..];
+        }
+        if int_len == 0 && !had_frac {
+            return None;
+        }
+        let unit_len = s.find(|c: char| c == '.' || c.is_ascii_digit()).unwrap_or(s.len());
+        let unit: u64 = match &s[..unit_len] {
+            "ns" => 1,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            _ => return None,
+        };
+        s = &s[unit_len..];
+        let mut part = v.checked_mul(unit)?;
+        if f > 0 {
+            part = part.checked_add((f as f64 * (unit as f64 / scale)) as u64)?;
+        }
+        total = total.checked_add(part)?;
+    }
+    let total = i64::try_from(total).ok()?;
+    Some(if neg { -total } else { total })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +475,30 @@ mod tests {
                 "Jul 1, 2026 at 2:00pm (CEST)"
             );
         }
+    }
+
+    #[test]
+    fn go_times() {
+        assert_eq!(parse_header_time("Jan 1, 1970 at 12:00am (UTC)"), Some(0));
+        // 2026-11-26 04:04 UTC
+        let t = parse_header_time("Nov 26, 2026 at 4:04am (UTC)").unwrap();
+        assert_eq!(t / 1_000_000_000, 1_795_665_840);
+        assert_eq!(
+            parse_header_time("Nov 26, 2026 at 4:04pm (UTC)").unwrap() - t,
+            12 * 3600 * 1_000_000_000
+        );
+        assert_eq!(parse_header_time("Nov 26, 2026 at 9:34am (+0530)").unwrap(), t);
+        assert_eq!(parse_header_time("2026-11-26 04:04:00 UTC").unwrap(), t);
+        assert_eq!(parse_header_time("Nov 26, 2026 at 4:04am (XYZT)"), None);
+    }
+
+    #[test]
+    fn durations_only_when_complete() {
+        assert_eq!(parse_printed_duration("3s"), Some(3_000_000_000));
+        assert_eq!(parse_printed_duration("1.5s"), Some(1_500_000_000));
+        assert_eq!(parse_printed_duration("1m0.005999135s"), Some(60_005_999_135));
+        assert_eq!(parse_printed_duration("100m"), None);
+        assert_eq!(parse_printed_duration("3.13"), None);
+        assert_eq!(parse_go_duration("702.56ms"), Some(702_560_000));
     }
 }
