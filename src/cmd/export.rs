@@ -18,19 +18,21 @@
 //! - `File:` and `Build ID:` make the main mapping, other header lines the
 //!   comments, `Time:` and `Duration:` the profile's time and duration.
 //!
-//! The protobuf encoding is written here by hand: the message is small and
-//! only ever encoded.
+//! The message is built from the types of [`crate::profile::proto`] and
+//! encoded by prost.
 
 use std::io::{IsTerminal, Write};
 
 use clap::{Args, ValueEnum};
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use prost::Message;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cmd::{scan, InputArgs, Outcome, UnitContext};
 use crate::error::{Error, Result};
 use crate::gotime::parse_header_time;
+use crate::profile::proto;
 use crate::record::{Frame, Header, HeaderField, Names};
 use crate::units::{format_centi, parse_value, percentage, Dimension, Value};
 
@@ -135,21 +137,6 @@ pub const BLOCKS: &str = "blocks";
 
 /// Where the addresses given to repeated samples start (see `build_profile`).
 const SYNTHETIC_ADDRESS: u64 = 0x1000;
-
-/// The offset of the first `line` field (4) of an encoded location, whose
-/// fields 1 to 3 are varints.
-fn location_lines_start(location: &[u8]) -> usize {
-    let mut i = 0;
-    while i < location.len() && location[i] >> 3 != 4 {
-        // Key byte, then a varint value.
-        i += 1;
-        while location[i] & 0x80 != 0 {
-            i += 1;
-        }
-        i += 1;
-    }
-    i
-}
 
 /// pprof's unit name of a dimension.
 fn unit_name(dim: Dimension, units: &UnitContext) -> String {
@@ -310,30 +297,27 @@ fn numeric_keys(samples: &[Sample]) -> FxHashMap<String, Dimension> {
         .collect()
 }
 
-/// Builds the `Profile` message.
+/// Builds the `Profile` message and encodes it.
 fn build_profile(header: &Header, samples: &[Sample], names: &Names, units: &UnitContext) -> Built {
     let mut notes = Vec::new();
     let mut strings = Strings::new();
     let dim = units.dimension();
     let unit = unit_name(dim, units);
     let sample_type = header.sample_type().unwrap_or("").to_owned();
-    let mut profile = Vec::new();
+    let mut profile = proto::Profile::default();
 
-    // sample_type = 1: `blocks` (1 per sample, so that pprof, which drops
-    // samples whose values are all zero, keeps the zero samples of the
-    // report), then the report's type, the default.
+    // `blocks` (1 per sample, so that pprof, which drops samples whose
+    // values are all zero, keeps the zero samples of the report), then the
+    // report's type, the default.
     for (name, unit) in [(BLOCKS, "count"), (sample_type.as_str(), unit.as_str())] {
-        let mut vt = Vec::new();
-        put_int(&mut vt, 1, strings.id(name));
-        put_int(&mut vt, 2, strings.id(unit));
-        put_bytes(&mut profile, 1, &vt);
+        profile
+            .sample_type
+            .push(proto::ValueType { r#type: strings.id(name), unit: strings.id(unit) });
     }
-    put_int(&mut profile, 14, strings.id(&sample_type));
+    profile.default_sample_type = strings.id(&sample_type);
 
     // Functions and locations, interned.
-    let mut functions: Vec<Vec<u8>> = Vec::new();
     let mut function_ids: FxHashMap<(String, String), u64> = FxHashMap::default();
-    let mut locations: Vec<Vec<u8>> = Vec::new();
     let mut location_ids: FxHashMap<(u64, Vec<(u64, i64)>), u64> = FxHashMap::default();
     let (mut has_files, mut has_lines, mut root_inline) = (false, false, 0u64);
     let numeric = numeric_keys(samples);
@@ -356,67 +340,60 @@ fn build_profile(header: &Header, samples: &[Sample], names: &Names, units: &Uni
             has_files |= !parts.file.is_empty();
             has_lines |= parts.line != 0;
             let key = (parts.function.to_owned(), parts.file.to_owned());
-            let next_id = functions.len() as u64 + 1;
+            let next_id = profile.function.len() as u64 + 1;
             let fid = *function_ids.entry(key).or_insert_with(|| {
-                let mut f = Vec::new();
-                put_int(&mut f, 1, next_id as i64);
                 let name = strings.id(parts.function);
-                put_int(&mut f, 2, name);
-                put_int(&mut f, 3, name);
-                put_int(&mut f, 4, strings.id(parts.file));
-                functions.push(f);
+                profile.function.push(proto::Function {
+                    id: next_id,
+                    name,
+                    system_name: name,
+                    filename: strings.id(parts.file),
+                    start_line: 0,
+                });
                 next_id
             });
             group.push((fid, parts.line));
-            let address = parts.address;
             let last = i + 1 == s.frames.len();
             if !frame.inline || last {
                 if frame.inline {
                     root_inline += 1;
                 }
-                let key = (address, std::mem::take(&mut group));
-                let next_id = locations.len() as u64 + 1;
-                let lid = match location_ids.get(&key) {
-                    Some(&id) => id,
-                    None => {
-                        let mut l = Vec::new();
-                        put_int(&mut l, 1, next_id as i64);
-                        put_int(&mut l, 2, 1);
-                        put_int(&mut l, 3, address as i64);
-                        for &(fid, line) in &key.1 {
-                            let mut ln = Vec::new();
-                            put_int(&mut ln, 1, fid as i64);
-                            put_int(&mut ln, 2, line);
-                            put_bytes(&mut l, 4, &ln);
-                        }
-                        locations.push(l);
-                        location_ids.insert(key, next_id);
-                        next_id
-                    }
-                };
+                let key = (parts.address, std::mem::take(&mut group));
+                let next_id = profile.location.len() as u64 + 1;
+                let lid = *location_ids.entry(key).or_insert_with_key(|(address, lines)| {
+                    profile.location.push(proto::Location {
+                        id: next_id,
+                        mapping_id: 1,
+                        address: *address,
+                        line: lines
+                            .iter()
+                            .map(|&(function_id, line)| proto::Line { function_id, line })
+                            .collect(),
+                        is_folded: false,
+                    });
+                    next_id
+                });
                 location_list.push(lid);
             }
         }
         if !sample_keys.insert((location_list.clone(), s.labels.as_slice())) {
             let leaf = location_list[0] as usize - 1;
-            let mut copy = Vec::new();
-            put_int(&mut copy, 1, locations.len() as i64 + 1);
-            put_int(&mut copy, 2, 1);
-            put_int(&mut copy, 3, next_address as i64);
+            let copy = proto::Location {
+                id: profile.location.len() as u64 + 1,
+                address: next_address,
+                ..profile.location[leaf].clone()
+            };
             next_address += 1;
-            // The lines of the original, after its id, mapping and address.
-            copy.extend_from_slice(&locations[leaf][location_lines_start(&locations[leaf])..]);
-            locations.push(copy);
-            location_list[0] = locations.len() as u64;
+            location_list[0] = copy.id;
+            profile.location.push(copy);
         }
         let (v, exact) = whole_value(s.value, &s.value_text, &units.other);
         if !exact {
             rounded += 1;
         }
         total += i128::from(v).abs();
-        let mut sample = Vec::new();
-        put_packed(&mut sample, 1, location_list.iter().copied());
-        put_packed(&mut sample, 2, [1, v as u64].into_iter());
+        let mut sample =
+            proto::Sample { location_id: location_list, value: vec![1, v], label: Vec::new() };
         let mut is_base = false;
         for (key, values) in &s.labels {
             match numeric.get(key) {
@@ -425,50 +402,47 @@ fn build_profile(header: &Header, samples: &[Sample], names: &Names, units: &Uni
                     for token in values.split(' ') {
                         let parsed = parse_value(token).expect("checked numeric");
                         let (n, _) = whole_value(parsed, token, "");
-                        let mut label = Vec::new();
-                        put_int(&mut label, 1, strings.id(key));
-                        put_int(&mut label, 3, n);
-                        put_int(&mut label, 4, strings.id(&unit));
-                        put_bytes(&mut sample, 3, &label);
+                        sample.label.push(proto::Label {
+                            key: strings.id(key),
+                            str: 0,
+                            num: n,
+                            num_unit: strings.id(&unit),
+                        });
                     }
                 }
                 None => {
                     is_base |= key == "pprof::base" && values == "true";
-                    let mut label = Vec::new();
-                    put_int(&mut label, 1, strings.id(key));
-                    put_int(&mut label, 2, strings.id(values));
-                    put_bytes(&mut sample, 3, &label);
+                    sample.label.push(proto::Label {
+                        key: strings.id(key),
+                        str: strings.id(values),
+                        ..Default::default()
+                    });
                 }
             }
         }
         if is_base {
             base_total += i128::from(v).abs();
         }
-        put_bytes(&mut profile, 2, &sample);
+        profile.sample.push(sample);
     }
 
-    // mapping = 3: the main binary, named by File: and Build ID:.
-    let mut mapping = Vec::new();
-    put_int(&mut mapping, 1, 1);
-    put_int(&mut mapping, 5, strings.id(header.get(HeaderField::File).unwrap_or("")));
-    put_int(&mut mapping, 6, strings.id(header.get(HeaderField::BuildId).unwrap_or("")));
-    put_int(&mut mapping, 7, 1);
-    put_int(&mut mapping, 8, i64::from(has_files));
-    put_int(&mut mapping, 9, i64::from(has_lines));
-    put_int(&mut mapping, 10, 1);
-    put_bytes(&mut profile, 3, &mapping);
-    for l in &locations {
-        put_bytes(&mut profile, 4, l);
-    }
-    for f in &functions {
-        put_bytes(&mut profile, 5, f);
-    }
+    // The main binary, named by File: and Build ID:.
+    profile.mapping.push(proto::Mapping {
+        id: 1,
+        filename: strings.id(header.get(HeaderField::File).unwrap_or("")),
+        build_id: strings.id(header.get(HeaderField::BuildId).unwrap_or("")),
+        has_functions: true,
+        has_filenames: has_files,
+        has_line_numbers: has_lines,
+        has_inline_frames: true,
+        ..Default::default()
+    });
 
     // Header fields.
     let total = if base_total != 0 { base_total } else { total };
     if let Some(time) = header.get(HeaderField::Time) {
         match parse_header_time(time) {
-            Some(nanos) => put_int(&mut profile, 9, nanos),
+            Some(nanos) => profile.time_nanos = nanos,
             None => notes.push(format!(
                 "export: could not read the time {time:?} (a zone name other than UTC, GMT or \
                  a numeric offset?): the profile has no time"
@@ -477,31 +451,25 @@ fn build_profile(header: &Header, samples: &[Sample], names: &Names, units: &Uni
     }
     if let Some(duration) = header.get(HeaderField::Duration) {
         match parse_duration(duration, total * 100, dim) {
-            Some(nanos) => put_int(&mut profile, 10, nanos),
+            Some(nanos) => profile.duration_nanos = nanos,
             None => notes.push(format!(
                 "export: could not read the duration {duration:?}: the profile has none"
             )),
         }
     }
     let (ptype, punit) = period_type(&sample_type, &unit);
-    let mut pt = Vec::new();
-    put_int(&mut pt, 1, strings.id(&ptype));
-    put_int(&mut pt, 2, strings.id(&punit));
-    put_bytes(&mut profile, 11, &pt);
-    let comments: Vec<u64> = header
+    profile.period_type =
+        Some(proto::ValueType { r#type: strings.id(&ptype), unit: strings.id(&punit) });
+    profile.comment = header
         .lines
         .iter()
         .filter(|(f, _)| *f == HeaderField::Comment)
-        .map(|(_, l)| strings.id(l) as u64)
+        .map(|(_, l)| strings.id(l))
         .collect();
-    put_packed(&mut profile, 13, comments.into_iter());
     if let Some(doc) = header.get(HeaderField::Doc) {
-        put_int(&mut profile, 15, strings.id(doc));
+        profile.doc_url = strings.id(doc);
     }
-    // string_table = 6
-    for s in &strings.list {
-        put_bytes(&mut profile, 6, s.as_bytes());
-    }
+    profile.string_table = strings.list.into_iter().map(String::into_bytes).collect();
 
     if rounded > 0 {
         notes.push(format!(
@@ -517,7 +485,7 @@ fn build_profile(header: &Header, samples: &[Sample], names: &Names, units: &Uni
              location of its own"
         ));
     }
-    Built { bytes: profile, notes }
+    Built { bytes: profile.encode_to_vec(), notes }
 }
 
 /// The duration of `Duration: 2.62s, Total samples = 1.60s (61.15%)` in
@@ -561,47 +529,6 @@ pub fn parse_duration(text: &str, total_centi: i128, dim: Dimension) -> Option<i
         }
     }
     Some(parsed)
-}
-
-// ---------------------------------------------------------------- protobuf --
-
-fn put_varint(buf: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        buf.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    buf.push(v as u8);
-}
-
-fn put_key(buf: &mut Vec<u8>, field: u32, wire: u8) {
-    put_varint(buf, (u64::from(field) << 3) | u64::from(wire));
-}
-
-/// An int64/uint64/bool field; zero is the default and is left out.
-fn put_int(buf: &mut Vec<u8>, field: u32, v: i64) {
-    if v != 0 {
-        put_key(buf, field, 0);
-        put_varint(buf, v as u64);
-    }
-}
-
-/// A length-delimited field (bytes, string, message). Strings of the string
-/// table are written even when empty: their position is their index.
-fn put_bytes(buf: &mut Vec<u8>, field: u32, data: &[u8]) {
-    put_key(buf, field, 2);
-    put_varint(buf, data.len() as u64);
-    buf.extend_from_slice(data);
-}
-
-/// A packed repeated varint field; nothing when empty.
-fn put_packed(buf: &mut Vec<u8>, field: u32, values: impl Iterator<Item = u64>) {
-    let mut packed = Vec::new();
-    for v in values {
-        put_varint(&mut packed, v);
-    }
-    if !packed.is_empty() {
-        put_bytes(buf, field, &packed);
-    }
 }
 
 #[cfg(test)]
@@ -657,15 +584,5 @@ mod tests {
             parse_duration("30s, Total samples = 60 ", 6000, Dimension::Count),
             Some(30_000_000_000)
         );
-    }
-
-    #[test]
-    fn varints() {
-        let mut b = Vec::new();
-        put_varint(&mut b, 300);
-        assert_eq!(b, [0xac, 0x02]);
-        let mut b = Vec::new();
-        put_int(&mut b, 2, -1);
-        assert_eq!(b.len(), 11);
     }
 }

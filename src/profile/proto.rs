@@ -1,7 +1,8 @@
-//! The messages of pprof's `profile.proto`, decoded with prost's derive (no
+//! The messages of pprof's `profile.proto`, decoded (binary inputs) and
+//! encoded (`export`) with prost's derive (no
 //! `protoc`, no build script). Field numbers follow
 //! `github.com/google/pprof/proto/profile.proto`; fields newer pprof added
-//! (`doc_url` = 15, `Line.column` = 3) are left out on purpose: Go 1.19's
+//! (`Line.column` = 3) are left out on purpose: Go 1.19's
 //! pprof, whose output this crate reproduces, ignores them too, and prost
 //! skips unknown fields.
 //!
@@ -39,6 +40,10 @@ pub struct Profile {
     pub comment: Vec<i64>,
     #[prost(int64, tag = "14")]
     pub default_sample_type: i64,
+    /// Newer pprof's `doc_url` (a string index): written by `export` from a
+    /// report's `Doc:` line; Go 1.19's pprof ignores it.
+    #[prost(int64, tag = "15")]
+    pub doc_url: i64,
 }
 
 /// `message ValueType`: indexes into the string table.
