@@ -31,7 +31,7 @@
 //!   printing it), so the `Total samples` of `Duration:` lacks their values
 //!   (it matters only for profiles that have such samples);
 //! - `Time:` is converted to the zone `Time:` lines are printed in (see
-//!   [`crate::profile::time`]);
+//!   [`crate::gotime`]);
 //! - a label line does not say whether it holds string or numeric labels:
 //!   the second line after a sample is numeric; a single line is numeric
 //!   when its values carry units, or its keys are numeric elsewhere in the
