@@ -42,17 +42,32 @@ pub struct LineReader<R> {
     end: usize,
     eof: bool,
     line: u64,
+    /// Bytes handed out so far, as lines with their `\n`.
+    consumed: u64,
 }
 
 impl<R: Read> LineReader<R> {
     /// A reader with a 256 KiB buffer.
     pub fn new(inner: R) -> Self {
-        LineReader { inner, buf: vec![0; 1 << 18], start: 0, end: 0, eof: false, line: 0 }
+        LineReader {
+            inner,
+            buf: vec![0; 1 << 18],
+            start: 0,
+            end: 0,
+            eof: false,
+            line: 0,
+            consumed: 0,
+        }
     }
 
     /// The 1-based number of the line returned last.
     pub fn line(&self) -> u64 {
         self.line
+    }
+
+    /// How many bytes the lines returned so far held, with their `\n`.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
     }
 
     /// The next line without its `\n` (and without a `\r` before it), or
@@ -64,6 +79,7 @@ impl<R: Read> LineReader<R> {
                 let begin = self.start;
                 let stop = begin + searched + i;
                 self.start = stop + 1;
+                self.consumed += (stop + 1 - begin) as u64;
                 self.line += 1;
                 return Ok(Some(trim_cr(&self.buf[begin..stop])));
             }
@@ -74,6 +90,7 @@ impl<R: Read> LineReader<R> {
                 }
                 let begin = self.start;
                 self.start = self.end;
+                self.consumed += (self.end - begin) as u64;
                 self.line += 1;
                 return Ok(Some(trim_cr(&self.buf[begin..self.end])));
             }
@@ -84,40 +101,29 @@ impl<R: Read> LineReader<R> {
         }
     }
 
-    /// Skips whole blocks that cannot hold a hit of `prefilter`: moves to
-    /// the start of the last separator line before the first hit (or before
-    /// the end of the input). Call it right after a separator line. Returns
-    /// how many sample blocks were skipped.
-    pub fn skip_to_hit(&mut self, prefilter: &Prefilter) -> io::Result<u64> {
-        const SEP_LINE: &[u8] = b"\n-----------+";
-        let mut blocks = 0u64;
-        let mut skipped_any = false;
+    /// How many buffered bytes, from the next line on, hold only whole
+    /// blocks that cannot hold a hit of `prefilter`: the bytes up to the
+    /// start of the last separator line before the first hit (or before
+    /// the end of what is buffered). Call it right after a separator line.
+    /// 0 when the next block may hold a hit. Reads more input when what is
+    /// buffered holds neither a hit nor a separator.
+    pub fn skippable(&mut self, prefilter: &Prefilter) -> io::Result<usize> {
         loop {
             let hay = &self.buf[self.start..self.end];
             let hit = prefilter.find(hay);
             let limit = hit.unwrap_or(hay.len());
             // The separator line starting last before the limit.
-            let cut = separator_finders().1.rfind(&hay[..limit]).map(|i| i + 1);
-            if let Some(cut) = cut {
-                let region = &hay[..cut];
-                let lines = memchr::memchr_iter(b'\n', region).count() as u64;
-                let separators = separator_finders().0.find_iter(region).count() as u64
-                    + u64::from(region.starts_with(&SEP_LINE[1..]));
-                // Region: rest of the current block, then whole blocks, each
-                // opened by one of the separators.
-                let first_is_block = !region.starts_with(&SEP_LINE[1..]) && !skipped_any;
-                blocks += separators + u64::from(first_is_block);
-                skipped_any = true;
-                self.line += lines;
-                self.start += cut;
+            if let Some(i) = separator_finders().1.rfind(&hay[..limit]) {
+                return Ok(i + 1);
             }
-            if hit.is_some() || self.eof {
-                return Ok(blocks);
+            // A block larger than half the buffer is read line by line.
+            if hit.is_some() || self.eof || hay.len() >= self.buf.len() / 2 {
+                return Ok(0);
             }
             let before = self.end - self.start;
             self.fill()?;
-            if self.end - self.start == before && self.eof {
-                return Ok(blocks);
+            if self.end - self.start == before {
+                return Ok(0);
             }
         }
     }
@@ -235,10 +241,13 @@ pub struct ReaderOptions {
     /// of stopping at the first one. Default: false (strict).
     pub lenient: bool,
     /// Search-first reading: blocks whose bytes hold none of the
-    /// prefilter's literals are skipped without being parsed (their samples
-    /// are still counted in record numbers). Only for callers that keep
-    /// nothing but samples matching the prefilter's pattern; skipped blocks
-    /// are not checked for errors.
+    /// prefilter's literals are not returned (their samples are still
+    /// counted in record numbers). Only for callers that keep nothing but
+    /// samples matching the prefilter's pattern. Such blocks are still
+    /// checked line by line as a full read checks them (without keeping
+    /// their frame names), so that the verdict on an input is the same:
+    /// the same errors at the same lines, the same blocks skipped in
+    /// lenient mode.
     pub prefilter: Option<Prefilter>,
 }
 
@@ -278,6 +287,11 @@ pub struct TraceReader<R> {
     samples: u64,
     skipped: Vec<Skipped>,
     done: bool,
+    /// Search-first reading: where the blocks known to hold no hit of the
+    /// prefilter end (an offset in the input, as [`LineReader::consumed`]).
+    check_end: u64,
+    /// The block being read is one of those: checked, not returned.
+    check_only: bool,
 }
 
 impl TraceReader<Box<dyn Read>> {
@@ -301,6 +315,8 @@ impl<R: Read> TraceReader<R> {
             samples: 0,
             skipped: Vec::new(),
             done: false,
+            check_end: 0,
+            check_only: false,
         };
         this.read_header()?;
         Ok(this)
@@ -402,12 +418,15 @@ impl<R: Read> TraceReader<R> {
         }
         rec.clear();
         loop {
-            if let Some(prefilter) = &self.options.prefilter {
-                if self.state == State::Labels && rec.label_count() == 0 && !self.done {
-                    let skipped =
-                        self.lines.skip_to_hit(prefilter).map_err(|e| self.io_error(e))?;
-                    self.samples += skipped;
+            // A block starts: is it one that cannot hold a hit?
+            if self.state == State::Labels && rec.label_count() == 0 {
+                if let Some(prefilter) = &self.options.prefilter {
+                    if self.lines.consumed() >= self.check_end {
+                        let len = self.lines.skippable(prefilter).map_err(|e| self.io_error(e))?;
+                        self.check_end = self.lines.consumed() + len as u64;
+                    }
                 }
+                self.check_only = self.lines.consumed() < self.check_end;
             }
             // The number of the line about to be read.
             let line_no = self.lines.line() + 1;
@@ -430,7 +449,13 @@ impl<R: Read> TraceReader<R> {
             // Hot path: a caller frame of a block being read. Its name is
             // looked up by bytes; only a new name is checked for UTF-8.
             if self.state == State::Frames && line.starts_with(&[b' '; FRAME_INDENT]) {
-                if let Err(kind) = push_frame_bytes(rec, names, &line[FRAME_INDENT..]) {
+                let frame = &line[FRAME_INDENT..];
+                let pushed = if self.check_only {
+                    check_frame_bytes(frame)
+                } else {
+                    push_frame_bytes(rec, names, frame)
+                };
+                if let Err(kind) = pushed {
                     let err = self.error(kind);
                     self.recover(err)?;
                     rec.clear();
@@ -467,7 +492,10 @@ impl<R: Read> TraceReader<R> {
                     }
                     Ok(false)
                 }
-                Ok(text) => step(self.state, text, rec, names, line_no, self.dim),
+                Ok(text) => {
+                    let names = if self.check_only { None } else { Some(&mut *names) };
+                    step(self.state, text, rec, names, line_no, self.dim)
+                }
             };
             match outcome {
                 Ok(true) => {
@@ -478,6 +506,10 @@ impl<R: Read> TraceReader<R> {
                     }
                     self.state = State::Labels;
                     self.samples += 1;
+                    if self.check_only {
+                        rec.clear();
+                        continue;
+                    }
                     rec.index = self.samples;
                     return Ok(true);
                 }
@@ -529,7 +561,7 @@ fn step(
     state: State,
     text: &str,
     rec: &mut Record,
-    names: &mut Names,
+    names: Option<&mut Names>,
     line_no: u64,
     dim: Option<Dimension>,
 ) -> Result<bool, ParseErrorKind> {
@@ -606,10 +638,34 @@ fn push_frame_bytes(
     Ok(())
 }
 
-fn push_frame(rec: &mut Record, names: &mut Names, frame: &str) -> Result<(), ParseErrorKind> {
+/// Checks a frame of a block that is not returned, as [`push_frame_bytes`]
+/// would, without keeping its name.
+fn check_frame_bytes(frame: &[u8]) -> Result<(), ParseErrorKind> {
+    let name = frame.strip_suffix(INLINE_SUFFIX.as_bytes()).unwrap_or(frame);
+    // The common case, an ASCII name starting with a visible character,
+    // needs no UTF-8 decoding of its own.
+    if name.first().is_some_and(u8::is_ascii_graphic) && name.is_ascii() {
+        return if memchr(0, name).is_some() { Err(nul_byte()) } else { Ok(()) };
+    }
+    let text = std::str::from_utf8(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
+    check_name(text)
+}
+
+/// Keeps a frame in `rec`, its name interned in `names`; with no `names`
+/// (a block that is checked, not returned) only checks it and keeps a
+/// placeholder, so that the block still counts as having frames.
+fn push_frame(
+    rec: &mut Record,
+    names: Option<&mut Names>,
+    frame: &str,
+) -> Result<(), ParseErrorKind> {
     let (name, inline) = split_inline(frame);
     check_name(name)?;
-    rec.frames.push(Frame { name: names.intern(name), inline });
+    let name = match names {
+        Some(names) => names.intern(name),
+        None => crate::record::NameId(0),
+    };
+    rec.frames.push(Frame { name, inline });
     Ok(())
 }
 

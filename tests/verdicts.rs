@@ -1,0 +1,212 @@
+//! One input, one answer: every command gives the same verdict on the same
+//! input (exit status, file and line, message), whether it reads every
+//! block or searches first (`grep`, `hist PATTERN` skip the blocks that
+//! cannot match but must still refuse what a full read refuses), and
+//! `--lenient` skips and counts the same blocks in every command.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+const HEAP: &str = "samples/heap/inuse_space.traces.txt";
+
+/// An empty directory for one test's files, under Cargo's scratch space.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("verdicts").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Exit status and the first line of stderr.
+fn verdict(args: &[String]) -> (i32, String) {
+    let out = Command::new(BIN).args(args).stdin(Stdio::null()).output().expect("run traces-tool");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    (out.status.code().expect("exit status"), stderr.lines().next().unwrap_or("").to_owned())
+}
+
+/// Every command on `file`, as argument lists. `grep` and `hist` run with a
+/// pattern found nowhere (every block is skipped by the search) and with
+/// one found in some blocks; `hist` also reads every block (`--all`).
+fn every_command(file: &str, out_dir: &Path) -> Vec<Vec<String>> {
+    let export = out_dir.join("export.pb.gz").to_string_lossy().into_owned();
+    let lists: Vec<Vec<&str>> = vec![
+        vec!["grep", "NoSuchFunctionAnywhere", file],
+        vec!["grep", "main\\.", file],
+        vec!["grep", "Read", "--top", "3", file],
+        vec!["hist", "NoSuchFunctionAnywhere", file],
+        vec!["hist", "main\\.", file],
+        vec!["hist", "--all", file],
+        vec!["csv", file],
+        vec!["top", file],
+        vec!["peek", "main\\.", file],
+        vec!["stacks", file],
+        vec!["summary", file],
+        vec!["cat", file],
+        vec!["folded", file],
+        vec!["flamegraph", file],
+        vec!["export", "--output", &export, file],
+        vec!["diff", file, file],
+        vec!["blame", file],
+    ];
+    lists.into_iter().map(|l| l.into_iter().map(str::to_owned).collect()).collect()
+}
+
+/// Runs every command on `file` and asserts that they all fail the same
+/// way: exit status 2 and the same first line of stderr.
+fn assert_one_error(file: &str, out_dir: &Path) -> String {
+    let mut first: Option<(Vec<String>, (i32, String))> = None;
+    for args in every_command(file, out_dir) {
+        let got = verdict(&args);
+        assert_eq!(got.0, 2, "{args:?}: {}", got.1);
+        match &first {
+            None => first = Some((args, got)),
+            Some((args0, want)) => {
+                assert_eq!(&got, want, "{args:?} and {args0:?} disagree");
+            }
+        }
+    }
+    first.unwrap().1 .1
+}
+
+#[test]
+fn every_malformed_input_gets_one_verdict_from_every_command() {
+    let dir = scratch("malformed");
+    let mut inputs: Vec<String> = std::fs::read_dir("tests/data/malformed")
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    inputs.sort();
+    assert!(inputs.len() >= 25, "{inputs:?}");
+    for file in &inputs {
+        let message = assert_one_error(file, &dir);
+        let place = format!("traces-tool: {file}");
+        assert!(message.starts_with(&place), "{file}: {message}");
+    }
+}
+
+/// A long report with one damaged block far from the pattern searched for.
+fn damaged(dir: &Path, name: &str, damage: impl Fn(&str) -> String) -> String {
+    let text = std::fs::read_to_string(HEAP).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, damage(&text)).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// The value line of the `n`th block, replaced by `f` of it.
+fn edit_value_line(text: &str, n: usize, f: impl Fn(&str) -> String) -> String {
+    let mut seen = 0;
+    let mut out = String::new();
+    let mut after_sep = false;
+    for line in text.lines() {
+        let is_sep = line.starts_with("-----------+");
+        let is_value = after_sep && !is_sep && !line.trim_start().contains(":  ");
+        if is_value {
+            seen += 1;
+            if seen == n {
+                out.push_str(&f(line));
+                out.push('\n');
+                after_sep = false;
+                continue;
+            }
+        }
+        if is_value {
+            after_sep = false;
+        }
+        if is_sep {
+            after_sep = true;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    assert!(seen >= n, "only {seen} blocks");
+    out
+}
+
+/// The value removed from a value line: the leaf becomes a frame line.
+fn drop_value(line: &str) -> String {
+    let body = line.trim_start();
+    let (_, frame) = body.split_once("   ").unwrap();
+    format!("{:13}{frame}", "")
+}
+
+/// The value token replaced by one that is no value.
+fn bad_token(line: &str) -> String {
+    let body = line.trim_start();
+    let (_, frame) = body.split_once("   ").unwrap();
+    format!("{:>10}   {frame}", "1.2.3MB")
+}
+
+#[test]
+fn joined_damaged_and_truncated_reports_get_one_verdict() {
+    let dir = scratch("joined");
+    let d = &dir;
+    let joined = damaged(d, "joined.txt", |t| format!("{t}{t}"));
+    let message = assert_one_error(&joined, d);
+    assert!(message.contains("a second report starts here"), "{message}");
+
+    let no_value = damaged(d, "no-value.txt", |t| edit_value_line(t, 40, drop_value));
+    let message = assert_one_error(&no_value, d);
+    assert!(
+        message.contains("expected a value such as 21.01MB before the first frame"),
+        "{message}"
+    );
+
+    let bad_value = damaged(d, "bad-value.txt", |t| edit_value_line(t, 7, bad_token));
+    let message = assert_one_error(&bad_value, d);
+    assert!(message.contains("expected a value such as"), "{message}");
+
+    // Cut inside the last block: the input ends with a value line.
+    let truncated = damaged(d, "truncated.txt", |t| {
+        let cut = t.trim_end().rfind("\n-----------+").unwrap();
+        let last_block_start = t[..cut].rfind("\n-----------+").unwrap();
+        let value_end = t[last_block_start + 1..].find('\n').unwrap() + last_block_start + 1;
+        let value_end = t[value_end + 1..].find('\n').unwrap() + value_end + 1;
+        t[..=value_end].to_owned()
+    });
+    let message = assert_one_error(&truncated, d);
+    assert!(message.contains("input ends inside a block"), "{message}");
+}
+
+/// The lines of stderr that tell what lenient reading skipped.
+fn skipped_notes(args: &[String]) -> (i32, Vec<String>) {
+    let out = Command::new(BIN).args(args).stdin(Stdio::null()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // `diff FILE FILE` reads it twice and says so twice.
+    let mut notes: Vec<String> = Vec::new();
+    for line in stderr.lines().filter(|l| l.contains("skipped")) {
+        if !notes.iter().any(|n| n == line) {
+            notes.push(line.to_owned());
+        }
+    }
+    (out.status.code().unwrap(), notes)
+}
+
+#[test]
+fn lenient_reading_skips_and_counts_the_same_blocks_in_every_command() {
+    let dir = scratch("lenient");
+    let d = &dir;
+    let file = damaged(d, "several.txt", |t| {
+        let t = edit_value_line(t, 3, drop_value);
+        let t = edit_value_line(&t, 10, bad_token);
+        let t = edit_value_line(&t, 25, drop_value);
+        edit_value_line(&t, 60, bad_token)
+    });
+    let mut want: Option<(Vec<String>, Vec<String>)> = None;
+    for mut args in every_command(&file, d) {
+        args.insert(1, "--lenient".to_owned());
+        let (code, notes) = skipped_notes(&args);
+        assert!(code == 0 || code == 1, "{args:?}: {code}");
+        assert_eq!(notes.len(), 2, "{args:?}: {notes:?}");
+        match &want {
+            None => want = Some((args, notes)),
+            Some((args0, notes0)) => assert_eq!(&notes, notes0, "{args:?} and {args0:?}"),
+        }
+    }
+    let notes = want.unwrap().1;
+    assert!(
+        notes[0].contains("skipped 2 malformed blocks of kind frame-before-value"),
+        "{notes:?}"
+    );
+    assert!(notes[1].contains("skipped 2 malformed blocks of kind bad-value"), "{notes:?}");
+}
