@@ -120,3 +120,71 @@ fn a_full_stderr_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!out.stdout.is_empty());
 }
+
+// ------------------------------------------- positions that mean something --
+
+fn csv_rows(text: &str) -> Vec<csv::StringRecord> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(header.iter().take(3).collect::<Vec<_>>(), ["file", "sample", "line"]);
+    reader.records().map(Result::unwrap).collect()
+}
+
+/// A record of a binary profile or `-raw` text has no line: csv leaves the
+/// column empty (JSON has null), and its sample number is its place in the
+/// profile, the same as the block pprof's `-traces` prints it in.
+#[test]
+fn records_without_a_line_are_named_by_their_sample() {
+    let pairs = [
+        ("samples/heap/heap-after.pb.gz", "inuse_space", "samples/heap/inuse_space.traces.txt"),
+        ("samples/block/block.pb.gz", "delay", "samples/block/delay.traces.txt"),
+        (
+            "tests/data/inputs/mutex.raw.txt",
+            "contentions",
+            "tests/data/inputs/mutex.contentions.traces.txt",
+        ),
+        (
+            "tests/data/inputs/goroutine.raw.txt",
+            "goroutine",
+            "tests/data/inputs/goroutine.traces.txt",
+        ),
+    ];
+    for (profile, index, traces) in pairs {
+        let from_profile = csv_rows(&run(&["csv", "--sample-index", index, profile]).stdout);
+        let from_traces = csv_rows(&run(&["csv", traces]).stdout);
+        assert!(!from_profile.is_empty());
+        assert_eq!(from_profile.len(), from_traces.len(), "{profile}");
+        for (p, t) in from_profile.iter().zip(&from_traces) {
+            assert_eq!(&p[2], "", "{profile}: a line number for sample {}", &p[1]);
+            assert_ne!(&t[2], "", "{traces}");
+            // sample, value text, leaf, depth, stack, labels.
+            let same = |r: &csv::StringRecord| [1, 5, 6, 7, 8, 9].map(|i| r[i].to_owned());
+            assert_eq!(same(p), same(t), "{profile} against {traces}");
+        }
+        let json = run(&["csv", "--format", "ndjson", profile]).stdout;
+        assert!(json.lines().all(|l| l.contains("\"line\":null")), "{profile}");
+    }
+}
+
+/// grep names a sample of a binary profile `FILE sample N`, never `FILE:0`.
+#[test]
+fn grep_names_binary_samples_by_index() {
+    let profile = "samples/heap/heap-after.pb.gz";
+    let r = run(&["grep", "-n", "1", "reflect.makemap", profile]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains(".pb.gz:"), "{}", r.stdout);
+    let line = r.stdout.lines().find(|l| l.contains("1. ")).unwrap();
+    let n: u64 =
+        line.split(" sample ").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    assert!(line.contains(&format!("{profile} sample {n}")), "{line}");
+    // The same sample of the traces report of that profile, by its line.
+    let text = run(&["grep", "-n", "1", "reflect.makemap", HEAP]).stdout;
+    assert!(text.contains(&format!("sample {n} at {HEAP}:")), "{text}");
+    let csv = run(&["grep", "--format", "csv", "reflect.makemap", profile]).stdout;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let line_col = header.iter().position(|h| h == "line").unwrap();
+    for row in reader.records() {
+        assert_eq!(&row.unwrap()[line_col], "");
+    }
+}
