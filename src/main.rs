@@ -1,6 +1,8 @@
 //! The `traces-tool` binary: parses the command line, runs the command,
 //! and maps the outcome to grep's exit statuses (0 found, 1 nothing
-//! matched, 2 error). A closed pipe (`| head`) ends quietly with 0.
+//! matched, 2 error). A closed pipe (`| head`) ends quietly with 0, on
+//! stdout as on stderr; a failed write (a full disk) is an error, status 2.
+//! Nothing here panics on a write: `eprintln!` would on a closed stderr.
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -26,16 +28,26 @@ fn main() -> ExitCode {
         Ok(outcome)
     });
     match result {
-        Ok(outcome) => {
-            for note in &outcome.notes {
-                eprintln!("traces-tool: {note}");
-            }
-            ExitCode::from(if outcome.matched { 0 } else { 1 })
-        }
+        Ok(outcome) => match write_notes(&outcome.notes) {
+            // A reader of stderr that went away (`2>&1 | head`) is not an error.
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => ExitCode::from(2),
+            _ => ExitCode::from(if outcome.matched { 0 } else { 1 }),
+        },
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("traces-tool: {e}");
+            // Nothing more can be said if stderr itself is closed or full.
+            let _ = write_notes(&[e.to_string()]);
             ExitCode::from(2)
         }
     }
+}
+
+/// Writes `traces-tool: NOTE` lines on stderr, returning the write error
+/// instead of panicking as `eprintln!` does.
+fn write_notes(notes: &[String]) -> io::Result<()> {
+    let mut err = io::stderr().lock();
+    for note in notes {
+        writeln!(err, "traces-tool: {note}")?;
+    }
+    err.flush()
 }

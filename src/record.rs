@@ -188,9 +188,12 @@ struct LabelSpan {
 /// a report allocates nothing per sample once the buffers have grown.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Record {
-    /// 1-based number of the sample in its input.
+    /// 1-based number of the sample in its input: the block of a traces
+    /// report, or the sample's place in a binary profile or `-raw` text as
+    /// pprof loads it (the order `go tool pprof -raw` prints).
     pub index: u64,
-    /// 1-based line of the value line in the input (0 when not from text).
+    /// 1-based line of the value line in the input (0 when not from text:
+    /// a binary profile or `-raw` text, where [`Record::index`] names it).
     pub line: u64,
     /// The sample value, exact in the base unit.
     pub value: Value,
@@ -229,6 +232,29 @@ impl Record {
         self.value = value;
         self.value_text.clear();
         self.value_text.push_str(text);
+    }
+
+    /// The line of the value line, `None` for a record that was not read
+    /// from a traces report (a binary profile or `-raw` text).
+    pub fn text_line(&self) -> Option<u64> {
+        (self.line != 0).then_some(self.line)
+    }
+
+    /// Where the record is in `file`, for messages: `sample 3 at
+    /// traces.txt:12` for a traces report, `heap.pb.gz sample 149` for a
+    /// binary profile or `-raw` text, whose records have no line.
+    pub fn position<'a>(&'a self, file: &'a str) -> impl std::fmt::Display + 'a {
+        struct Position<'a>(&'a Record, &'a str);
+        impl std::fmt::Display for Position<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let Position(rec, file) = self;
+                match rec.text_line() {
+                    Some(line) => write!(f, "sample {} at {file}:{line}", rec.index),
+                    None => write!(f, "{file} sample {}", rec.index),
+                }
+            }
+        }
+        Position(self, file)
     }
 
     /// The value as printed in the report (`21.01MB`).

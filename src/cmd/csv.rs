@@ -12,7 +12,9 @@ use crate::units::DecimalCenti;
 
 /// Samples as CSV records.
 ///
-/// Columns: file, sample (1-based, per file), line (of the value line),
+/// Columns: file, sample (1-based, per file: the block of a traces report,
+/// the sample's place in a binary profile or `-raw` text), line (of the
+/// value line; empty for a binary profile or `-raw` text, which have none),
 /// value (exact, in the base unit: bytes, nanoseconds or a count; two
 /// decimals at most when pprof rounded it), unit, value_text (as printed),
 /// leaf, depth, stack (root first, `;`-separated: the folded-stack order),
@@ -68,7 +70,10 @@ pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
         units.learn(src, rec);
         set(&mut value, format_args!("{}", DecimalCenti(rec.value.centi)));
         set(&mut sample, format_args!("{}", rec.index));
-        set(&mut line, format_args!("{}", rec.line));
+        line.clear();
+        if let Some(l) = rec.text_line() {
+            set(&mut line, format_args!("{l}"));
+        }
         let unit = units.unit_name();
         if args.frames {
             for (i, f) in rec.frames.iter().enumerate() {
@@ -127,7 +132,8 @@ JSON (--format json): one document, streamed as it is read:
   {\"samples\": [ROW, ...]}   (with --frames: {\"frames\": [ROW, ...]})
 NDJSON (--format ndjson): one ROW per line.
 A ROW of a sample:
-  {\"file\": str, \"sample\": int (1-based, per file), \"line\": int,
+  {\"file\": str, \"sample\": int (1-based, per file), \"line\": int
+   (null for a binary profile or -raw text),
    \"value\": number (exact, base unit), \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str,
    \"value_text\": str (as printed), \"leaf\": str, \"depth\": int,
    \"frames\": [{\"name\": str, \"inline\": bool}, ...] (leaf first),
@@ -153,7 +159,7 @@ fn run_json(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
         let common = |o: &mut serde_json::Map<String, Value>| {
             o.insert("file".into(), src.name().into());
             o.insert("sample".into(), rec.index.into());
-            o.insert("line".into(), rec.line.into());
+            o.insert("line".into(), rec.text_line().into());
             o.insert("value".into(), json::amount(rec.value.centi));
             o.insert("unit".into(), units.unit_name().into());
             o.insert("value_text".into(), rec.value_text().into());

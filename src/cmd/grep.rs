@@ -222,13 +222,11 @@ impl Report<'_> {
             for (rank, hit) in hits.iter().enumerate() {
                 let rec = &hit.record;
                 let mut line = format!(
-                    "  {:>3}. {:>width$}  {:<6}  sample {} at {}:{}",
+                    "  {:>3}. {:>width$}  {:<6}  {}",
                     rank + 1,
                     rec.value_text(),
                     hit.role.as_str(),
-                    rec.index,
-                    self.files[hit.file],
-                    rec.line,
+                    rec.position(&self.files[hit.file]),
                 );
                 for (k, v) in rec.labels() {
                     line.push_str(&format!("  {k}: {v}"));
@@ -272,7 +270,7 @@ impl Report<'_> {
                 o.insert("rank".into(), (rank + 1).into());
                 o.insert("file".into(), self.files[hit.file].as_str().into());
                 o.insert("sample".into(), rec.index.into());
-                o.insert("line".into(), rec.line.into());
+                o.insert("line".into(), rec.text_line().into());
                 o.insert("value".into(), amount(rec.value.centi));
                 if ndjson {
                     o.insert("unit".into(), self.units.unit_name().into());
@@ -352,7 +350,7 @@ impl Report<'_> {
                     rec.value_text(),
                     hit.role.as_str(),
                     &rec.index.to_string(),
-                    &rec.line.to_string(),
+                    &rec.text_line().map(|l| l.to_string()).unwrap_or_default(),
                     &rec.labels_joined(),
                     &folded_stack(rec, self.names),
                     &totals[0],
@@ -387,7 +385,7 @@ JSON (--format json): one document:
   FUNCTION: {\"function\": str, \"samples\": int, \"leaf_samples\": int,
    \"caller_samples\": int, \"flat\": number, \"flat_max_error\": number,
    \"cum\": number, \"cum_max_error\": number, \"top_samples\": [HIT, ...]}
-  HIT: {\"rank\": int, \"file\": str, \"sample\": int, \"line\": int, \"value\": number,
+  HIT: {\"rank\": int, \"file\": str, \"sample\": int, \"line\": int|null, \"value\": number,
    \"value_text\": str, \"role\": \"leaf\"|\"caller\", \"position\": int (frame index of
    the function, 0 = leaf), \"labels\": {key: values},
    \"frames\": [{\"name\": str, \"inline\": bool}, ...] (leaf first)}

@@ -208,7 +208,9 @@ impl RecordSource for ProfileSource {
         let Some(&si) = self.order.get(self.next) else { return Ok(false) };
         self.next += 1;
         rec.clear();
-        rec.index = self.next as u64;
+        // The place in the profile, not among the printed samples: samples
+        // with an empty stack are not printed but keep their number.
+        rec.index = si as u64 + 1;
         let s = &self.profile.samples[si];
         let mut labels: Vec<(String, &str, String)> = s
             .labels

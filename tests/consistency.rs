@@ -1,0 +1,190 @@
+//! One input, one answer: inputs of different kinds are not added up or
+//! compared, filters see the names a profile holds, records from binary
+//! profiles are named by their sample index, writing never panics, and a
+//! flag means the same thing in every command.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+const HEAP: &str = "samples/heap/inuse_space.traces.txt";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = Command::new(BIN).args(args).stdin(Stdio::null()).output().expect("run traces-tool");
+    Run {
+        code: out.status.code().expect("exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// A temporary file holding `text`, removed when dropped.
+struct Temp(std::path::PathBuf);
+
+impl Temp {
+    fn new(name: &str, text: &str) -> Temp {
+        let dir =
+            std::env::temp_dir().join(format!("traces-tool-consistency-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("{n}-{name}"));
+        std::fs::write(&path, text).unwrap();
+        Temp(path)
+    }
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The heap report with one value damaged (`578B` → `5.7.8B`): a lenient
+/// read skips that block and warns on stderr.
+fn damaged_heap() -> Temp {
+    let text = std::fs::read_to_string(HEAP).unwrap();
+    let damaged = text.replacen("      578B   sync.", "    5.7.8B   sync.", 1);
+    assert_ne!(text, damaged);
+    Temp::new("damaged.traces.txt", &damaged)
+}
+
+// ------------------------------------------------ writing never panics --
+
+/// A warning written to a stderr whose reader is gone does not panic:
+/// the warnings are dropped and the status stays the command's.
+#[test]
+fn a_closed_stderr_with_warnings_pending_keeps_the_status() {
+    let damaged = damaged_heap();
+    for cmd in ["summary", "top", "csv", "cat", "stacks"] {
+        let mut child = Command::new(BIN)
+            .args([cmd, "--lenient", damaged.path()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        let mut stdout = String::new();
+        child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{cmd}: {stdout}");
+        assert!(!stdout.is_empty(), "{cmd}");
+    }
+}
+
+/// `summary --lenient damaged.txt 2>&1 | head -1`: whichever of stdout
+/// and stderr finds the pipe closed, the status is 0 and nothing panics.
+#[cfg(unix)]
+#[test]
+fn two_streams_into_head_end_quietly() {
+    let damaged = damaged_heap();
+    let status = Temp::new("status", "");
+    for cmd in ["summary", "top", "stacks"] {
+        let script = r#""$0" "$1" --lenient "$2" 2>&1; echo $? > "$3""#;
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("({script}) | head -1"))
+            .args([BIN, cmd, damaged.path(), status.path()])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(text.lines().count(), 1, "{cmd}: {text}");
+        assert!(!text.contains("panicked"), "{cmd}: {text}");
+        let code = std::fs::read_to_string(status.path()).unwrap();
+        assert_eq!(code.trim(), "0", "{cmd}");
+    }
+}
+
+/// A full stderr (`/dev/full`) with warnings to write is an error, status 2.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stderr_is_an_error() {
+    let damaged = damaged_heap();
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = Command::new(BIN)
+        .args(["summary", "--lenient", damaged.path()])
+        .stdin(Stdio::null())
+        .stderr(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!out.stdout.is_empty());
+}
+
+// ------------------------------------------- positions that mean something --
+
+fn csv_rows(text: &str) -> Vec<csv::StringRecord> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(header.iter().take(3).collect::<Vec<_>>(), ["file", "sample", "line"]);
+    reader.records().map(Result::unwrap).collect()
+}
+
+/// A record of a binary profile or `-raw` text has no line: csv leaves the
+/// column empty (JSON has null), and its sample number is its place in the
+/// profile, the same as the block pprof's `-traces` prints it in.
+#[test]
+fn records_without_a_line_are_named_by_their_sample() {
+    let pairs = [
+        ("samples/heap/heap-after.pb.gz", "inuse_space", "samples/heap/inuse_space.traces.txt"),
+        ("samples/block/block.pb.gz", "delay", "samples/block/delay.traces.txt"),
+        (
+            "tests/data/inputs/mutex.raw.txt",
+            "contentions",
+            "tests/data/inputs/mutex.contentions.traces.txt",
+        ),
+        (
+            "tests/data/inputs/goroutine.raw.txt",
+            "goroutine",
+            "tests/data/inputs/goroutine.traces.txt",
+        ),
+    ];
+    for (profile, index, traces) in pairs {
+        let from_profile = csv_rows(&run(&["csv", "--sample-index", index, profile]).stdout);
+        let from_traces = csv_rows(&run(&["csv", traces]).stdout);
+        assert!(!from_profile.is_empty());
+        assert_eq!(from_profile.len(), from_traces.len(), "{profile}");
+        for (p, t) in from_profile.iter().zip(&from_traces) {
+            assert_eq!(&p[2], "", "{profile}: a line number for sample {}", &p[1]);
+            assert_ne!(&t[2], "", "{traces}");
+            // sample, value text, leaf, depth, stack, labels.
+            let same = |r: &csv::StringRecord| [1, 5, 6, 7, 8, 9].map(|i| r[i].to_owned());
+            assert_eq!(same(p), same(t), "{profile} against {traces}");
+        }
+        let json = run(&["csv", "--format", "ndjson", profile]).stdout;
+        assert!(json.lines().all(|l| l.contains("\"line\":null")), "{profile}");
+    }
+}
+
+/// grep names a sample of a binary profile `FILE sample N`, never `FILE:0`.
+#[test]
+fn grep_names_binary_samples_by_index() {
+    let profile = "samples/heap/heap-after.pb.gz";
+    let r = run(&["grep", "-n", "1", "reflect.makemap", profile]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains(".pb.gz:"), "{}", r.stdout);
+    let line = r.stdout.lines().find(|l| l.contains("1. ")).unwrap();
+    let n: u64 =
+        line.split(" sample ").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    assert!(line.contains(&format!("{profile} sample {n}")), "{line}");
+    // The same sample of the traces report of that profile, by its line.
+    let text = run(&["grep", "-n", "1", "reflect.makemap", HEAP]).stdout;
+    assert!(text.contains(&format!("sample {n} at {HEAP}:")), "{text}");
+    let csv = run(&["grep", "--format", "csv", "reflect.makemap", profile]).stdout;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let line_col = header.iter().position(|h| h == "line").unwrap();
+    for row in reader.records() {
+        assert_eq!(&row.unwrap()[line_col], "");
+    }
+}
