@@ -12,7 +12,7 @@ use crate::input;
 use crate::parse::{ReaderOptions, Skipped, TraceReader};
 use crate::record::{Header, Names, Record};
 use crate::units::Dimension;
-use crate::{profile, raw};
+use crate::{goroutine_dump, legacy, profile, raw};
 
 /// A stream of records with the header they came with.
 pub trait RecordSource {
@@ -27,6 +27,11 @@ pub trait RecordSource {
     /// Malformed blocks skipped in lenient mode.
     fn skipped(&self) -> &[Skipped] {
         &[]
+    }
+    /// What the reader noticed without stopping (one line per kind, with
+    /// its count and first line), for stderr.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
     }
 }
 
@@ -76,6 +81,11 @@ pub enum InputKind {
     Raw,
     /// Anything that is not text: a binary pprof profile, if it decodes.
     Binary,
+    /// A `?debug=1` text profile ([`crate::legacy`]).
+    Legacy,
+    /// A goroutine dump: `goroutine?debug=2`, a panic, SIGQUIT
+    /// ([`crate::goroutine_dump`]).
+    GoroutineDump,
 }
 
 /// How much of an input is looked at to tell its kind.
@@ -104,7 +114,11 @@ pub fn sniff(head: &[u8], complete: bool) -> InputKind {
     if text.bytes().any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)) {
         return InputKind::Binary;
     }
-    if raw::looks_like_raw(text) {
+    if legacy::looks_like_legacy(text) {
+        InputKind::Legacy
+    } else if goroutine_dump::looks_like_dump(text) {
+        InputKind::GoroutineDump
+    } else if raw::looks_like_raw(text) {
         InputKind::Raw
     } else {
         InputKind::Traces
@@ -162,6 +176,16 @@ fn open_input(
                 return Err(Error::Parse { path: name, line: 0, kind });
             }
             Ok(Box::new(raw::open(&name, &text, index)?))
+        }
+        InputKind::Legacy | InputKind::GoroutineDump => {
+            if let Err(e) = reader.read_to_end(&mut head) {
+                return Err(read_error(&name, &head, e));
+            }
+            let text = String::from_utf8_lossy(&head);
+            Ok(match sniff(&head, true) {
+                InputKind::Legacy => Box::new(legacy::open(&name, &text, index)?),
+                _ => Box::new(goroutine_dump::open(&name, &text)?),
+            })
         }
         InputKind::Binary => {
             if let Err(e) = reader.read_to_end(&mut head) {
@@ -236,6 +260,7 @@ pub struct SourceInfo {
     header: Header,
     dimension: Dimension,
     skipped: Vec<Skipped>,
+    notes: Vec<String>,
 }
 
 impl SourceInfo {
@@ -245,6 +270,7 @@ impl SourceInfo {
             header: source.header().clone(),
             dimension: source.dimension(),
             skipped: source.skipped().to_vec(),
+            notes: source.notes(),
         }
     }
 }
@@ -265,6 +291,9 @@ impl RecordSource for SourceInfo {
     }
     fn skipped(&self) -> &[Skipped] {
         &self.skipped
+    }
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
     }
 }
 

@@ -185,9 +185,11 @@ pub fn scan_with(
     Ok(notes)
 }
 
-/// One stderr line per kind of block a lenient read skipped.
+/// One stderr line per kind of block a lenient read skipped, then the
+/// reader's own notes.
 pub fn skipped_notes(src: &dyn RecordSource) -> Vec<String> {
-    src.skipped()
+    let mut notes: Vec<String> = src
+        .skipped()
         .iter()
         .map(|s| {
             format!(
@@ -200,5 +202,7 @@ pub fn skipped_notes(src: &dyn RecordSource) -> Vec<String> {
                 s.first_message
             )
         })
-        .collect()
+        .collect();
+    notes.extend(src.notes());
+    notes
 }

@@ -1,0 +1,3 @@
+module example.com/legacytext
+
+go 1.19
