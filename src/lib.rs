@@ -45,6 +45,7 @@ pub mod input;
 pub mod json;
 pub mod matcher;
 pub mod parse;
+pub mod paste;
 pub mod profile;
 pub mod raw;
 pub mod record;
