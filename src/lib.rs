@@ -48,6 +48,7 @@ pub mod json;
 pub mod legacy;
 pub mod matcher;
 pub mod parse;
+pub mod paste;
 pub mod profile;
 pub mod raw;
 pub mod record;

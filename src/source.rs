@@ -2,7 +2,8 @@
 //! new input format (a binary profile, `-raw` text) only needs a new
 //! implementation of it; [`open_source`] picks one per input by looking
 //! at its content: a traces report, `-raw` text ([`crate::raw`]) or a
-//! binary pprof profile ([`crate::profile`]).
+//! binary pprof profile ([`crate::profile`]). Pasted and captured text
+//! goes through [`crate::paste`] first when [`SourceOptions::paste`] says so.
 
 use std::io::{self, Read};
 use std::sync::mpsc;
@@ -10,6 +11,7 @@ use std::sync::mpsc;
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::input;
 use crate::parse::{ReaderOptions, Skipped, TraceReader};
+use crate::paste::{self, PasteMode, PastedKind, Repair};
 use crate::record::{Header, Names, Record};
 use crate::units::Dimension;
 use crate::{goroutine_dump, legacy, profile, raw};
@@ -32,6 +34,10 @@ pub trait RecordSource {
     /// its count and first line), for stderr.
     fn notes(&self) -> Vec<String> {
         Vec::new()
+    }
+    /// What [`crate::paste`] repaired in the input, per kind.
+    fn repairs(&self) -> &[Repair] {
+        &[]
     }
 }
 
@@ -64,11 +70,15 @@ pub struct SourceOptions {
     /// its last. A traces report holds one value only: a name that is not
     /// its `Type:` is an error there.
     pub sample_index: Option<String>,
+    /// Whether pasted and captured text is repaired, refused or read as it
+    /// is. Default: read as it is ([`PasteMode::Off`]); the command line
+    /// repairs unless `--strict`.
+    pub paste: PasteMode,
 }
 
 impl From<ReaderOptions> for SourceOptions {
     fn from(reader: ReaderOptions) -> SourceOptions {
-        SourceOptions { reader, sample_index: None }
+        SourceOptions { reader, sample_index: None, paste: PasteMode::Off }
     }
 }
 
@@ -157,7 +167,13 @@ fn open_input(
     }
     let complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
-    match sniff(&head, complete) {
+    let kind = sniff(&head, complete);
+    if kind != InputKind::Binary && options.paste != PasteMode::Off {
+        if let Some(source) = open_pasted(&name, &mut head, &mut reader, complete, &options)? {
+            return Ok(source);
+        }
+    }
+    match kind {
         InputKind::Traces => {
             let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
             let source = TraceReader::new(name, reader, options.reader)?;
@@ -206,6 +222,107 @@ fn open_input(
                 }
             }
         }
+    }
+}
+
+/// Text that [`paste::repair`] finds damaged in its first bytes: refused
+/// (`--strict`), or read whole, repaired and opened with its repairs. `None`
+/// when the text needs no repair (it is then streamed as usual).
+fn open_pasted(
+    name: &str,
+    head: &mut Vec<u8>,
+    reader: &mut Box<dyn Read>,
+    complete: bool,
+    options: &SourceOptions,
+) -> Result<Option<Box<dyn RecordSource>>> {
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(e) if !complete && e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        // Not UTF-8: the reader says where.
+        Err(_) => return Ok(None),
+    };
+    let found = paste::repair(text, complete);
+    let Some(first) = found.repairs.iter().min_by_key(|r| r.first_line) else { return Ok(None) };
+    if options.paste == PasteMode::Refuse {
+        let message = format!(
+            "--strict: not a report as pprof printed it: {}; without --strict it is repaired \
+             and every repair is reported",
+            first.message()
+        );
+        return Err(Error::Io {
+            path: format!("{name}:{}", first.first_line),
+            source: io::Error::new(io::ErrorKind::InvalidData, message),
+        });
+    }
+    let repaired = if complete {
+        found
+    } else {
+        if let Err(e) = reader.read_to_end(head) {
+            return Err(read_error(name, head, e));
+        }
+        paste::repair(&String::from_utf8_lossy(head), true)
+    };
+    let inner: Box<dyn RecordSource> = match repaired.kind {
+        PastedKind::Raw => Box::new(raw::open(name, &repaired.text, options.sample_index.as_deref())?),
+        PastedKind::Traces => {
+            let text: Box<dyn Read> = Box::new(io::Cursor::new(repaired.text.clone().into_bytes()));
+            let source = TraceReader::new(name, text, options.reader.clone())
+                .map_err(|e| map_line(e, &repaired))?;
+            check_traces_index(&source, options.sample_index.as_deref())?;
+            Box::new(source)
+        }
+    };
+    Ok(Some(Box::new(PastedSource { inner, skipped: Vec::new(), repaired })))
+}
+
+/// A parse error's line in the repaired text, as the input's line.
+fn map_line(e: Error, repaired: &paste::Repaired) -> Error {
+    match e {
+        Error::Parse { path, line, kind } => {
+            Error::Parse { path, line: repaired.original_line(line), kind }
+        }
+        other => other,
+    }
+}
+
+/// The records of a repaired input, with the input's line numbers.
+struct PastedSource {
+    inner: Box<dyn RecordSource>,
+    repaired: paste::Repaired,
+    /// The inner source's skipped blocks, at the input's lines.
+    skipped: Vec<Skipped>,
+}
+
+impl RecordSource for PastedSource {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn header(&self) -> &Header {
+        self.inner.header()
+    }
+    fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
+        let read = self.inner.read_record(rec, names).map_err(|e| map_line(e, &self.repaired));
+        rec.line = self.repaired.original_line(rec.line);
+        if self.inner.skipped().len() != self.skipped.len()
+            || self.inner.skipped().iter().zip(&self.skipped).any(|(a, b)| a.count != b.count)
+        {
+            self.skipped = self.inner.skipped().to_vec();
+            for s in &mut self.skipped {
+                s.first_line = self.repaired.original_line(s.first_line);
+            }
+        }
+        read
+    }
+    fn dimension(&self) -> Dimension {
+        self.inner.dimension()
+    }
+    fn skipped(&self) -> &[Skipped] {
+        &self.skipped
+    }
+    fn repairs(&self) -> &[Repair] {
+        &self.repaired.repairs
     }
 }
 
@@ -261,6 +378,7 @@ pub struct SourceInfo {
     dimension: Dimension,
     skipped: Vec<Skipped>,
     notes: Vec<String>,
+    repairs: Vec<Repair>,
 }
 
 impl SourceInfo {
@@ -271,6 +389,7 @@ impl SourceInfo {
             dimension: source.dimension(),
             skipped: source.skipped().to_vec(),
             notes: source.notes(),
+            repairs: source.repairs().to_vec(),
         }
     }
 }
@@ -294,6 +413,9 @@ impl RecordSource for SourceInfo {
     }
     fn notes(&self) -> Vec<String> {
         self.notes.clone()
+    }
+    fn repairs(&self) -> &[Repair] {
+        &self.repairs
     }
 }
 

@@ -24,6 +24,7 @@ use crate::error::Result;
 use crate::filter::{Filter, FilterArgs};
 use crate::matcher::Prefilter;
 use crate::parse::ReaderOptions;
+use crate::paste::PasteMode;
 use crate::record::{Names, Record};
 use crate::source::{self, RecordSource, SourceOptions};
 use crate::units::{format_centi, unit_suffix, Dimension};
@@ -67,6 +68,14 @@ pub struct InputArgs {
     /// were skipped, and why, is reported on stderr.
     #[arg(long, global = true)]
     pub lenient: bool,
+    /// Refuse pasted or captured text that needs a repair (exit status 2,
+    /// at its first damaged line). Without it, text copied from an issue,
+    /// a chat or a terminal is repaired: leading whitespace re-derived, a
+    /// cut-off last block closed, elided frames marked `...`, prompts,
+    /// fences, quote markers and annotations dropped; each kind of repair
+    /// is reported on stderr with its count and first line.
+    #[arg(long, global = true)]
+    pub strict: bool,
     /// The value to read from binary profiles and `-raw` text, as pprof's
     /// `-sample_index`: a sample type (`alloc_space`; `inuse_` may be left
     /// out) or its 0-based index. Default: the profile's default type, else
@@ -88,6 +97,7 @@ impl InputArgs {
         SourceOptions {
             reader: ReaderOptions { lenient: self.lenient, prefilter: self.prefilter.clone() },
             sample_index: self.sample_index.clone(),
+            paste: if self.strict { PasteMode::Refuse } else { PasteMode::Repair },
         }
     }
 }
@@ -185,24 +195,20 @@ pub fn scan_with(
     Ok(notes)
 }
 
-/// One stderr line per kind of block a lenient read skipped, then the
-/// reader's own notes.
+/// One stderr line per kind of repair made to a pasted input, then one per
+/// kind of block a lenient read skipped, then the reader's own notes.
 pub fn skipped_notes(src: &dyn RecordSource) -> Vec<String> {
-    let mut notes: Vec<String> = src
-        .skipped()
-        .iter()
-        .map(|s| {
-            format!(
-                "{}: skipped {} malformed block{} of kind {} (first at line {}: {})",
-                src.name(),
-                s.count,
-                if s.count == 1 { "" } else { "s" },
-                s.kind,
-                s.first_line,
-                s.first_message
-            )
-        })
-        .collect();
-    notes.extend(src.notes());
-    notes
+    let repairs = src.repairs().iter().map(|r| format!("{}: {}", src.name(), r.message()));
+    let skipped = src.skipped().iter().map(|s| {
+        format!(
+            "{}: skipped {} malformed block{} of kind {} (first at line {}: {})",
+            src.name(),
+            s.count,
+            if s.count == 1 { "" } else { "s" },
+            s.kind,
+            s.first_line,
+            s.first_message
+        )
+    });
+    repairs.chain(skipped).chain(src.notes()).collect()
 }

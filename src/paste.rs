@@ -1,0 +1,905 @@
+//! The reader's forgiveness layer: pasted and captured reports.
+//!
+//! People hold traces reports that went through a blog, a chat, a GitHub
+//! issue or a terminal: leading whitespace stripped, the last block cut
+//! off, `...` where frames were left out, `// channel send` after a frame,
+//! the shell prompt and other pprof commands' output around the report,
+//! Markdown fences, `> ` quote markers, HTML escapes. [`repair`] turns such
+//! text back into a clean traces report (or `-raw` text) that the normal
+//! readers read, and says what it did ([`Repair`], one entry per kind with
+//! its count and first line).
+//!
+//! A repair never invents or changes a value or a frame: a line is either
+//! kept, re-indented, cut of an annotation, or dropped. A sample whose
+//! value or stack cannot be known (a block cut before its value line ends,
+//! the tail of a block an excerpt starts in) is skipped and counted; frames
+//! that were left out are marked by one frame named [`ELIDED_FRAME`], so a
+//! stack is never silently joined across a gap. Text that shows no damage
+//! is left alone: what the streaming parser reads today is not repaired.
+
+use crate::parse::{classify, Line, SEPARATOR};
+use crate::raw;
+use crate::record::HeaderField;
+use crate::units::parse_value;
+
+/// The name of the frame that stands for frames left out of a pasted stack
+/// (`...`, `// dozens of lines omitted`), or for the callers of a stack cut
+/// off at the end of the text. No Go function is named so: [`is_elided`]
+/// tells it apart.
+pub const ELIDED_FRAME: &str = "...";
+
+/// True for the frame name [`repair`] gives frames left out of a stack.
+pub fn is_elided(name: &str) -> bool {
+    name == ELIDED_FRAME
+}
+
+/// What [`crate::source::open_source`] does with damaged text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PasteMode {
+    /// Read the text as it is (the library's default): damage is whatever
+    /// error the reader finds.
+    #[default]
+    Off,
+    /// Repair pasted and captured text and report each kind of repair (the
+    /// command line's default).
+    Repair,
+    /// Refuse text that needs a repair: an error at the first damaged line
+    /// (the command line's `--strict`).
+    Refuse,
+}
+
+/// The kinds of damage [`repair`] undoes, in the order it looks for them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RepairKind {
+    /// `&lt;` `&gt;` `&amp;` `&quot;` `&#39;` decoded (HTML copies).
+    HtmlEscapes,
+    /// Non-breaking spaces (U+00A0, what HTML copies indent with) made spaces.
+    NonBreakingSpaces,
+    /// `> ` Markdown or e-mail quote markers removed from every line.
+    QuoteMarkers,
+    /// Markdown code fences and the prose around them dropped.
+    MarkdownFence,
+    /// Shell prompts and command lines (`$ go tool pprof ...`) dropped.
+    ShellCommand,
+    /// pprof's banner, `(pprof)` prompts and other commands' output dropped.
+    PprofSession,
+    /// The tail of a block an excerpt starts in (before the first
+    /// separator, with no header): its sample is skipped.
+    CutStart,
+    /// Lines whose leading whitespace was stripped or collapsed, re-indented
+    /// by their place in the block.
+    Indentation,
+    /// Comments and emoji after a frame (`   // channel send`) removed.
+    Annotation,
+    /// Trailing spaces after a frame removed.
+    TrailingSpace,
+    /// Elision lines (`...`, `// 20 lines omitted`): frames left out are
+    /// one [`ELIDED_FRAME`]; a block whose value line was left out is skipped.
+    Elision,
+    /// The last block cut off (no closing separator, or cut mid-line): its
+    /// missing callers are one [`ELIDED_FRAME`]; a block cut before its
+    /// frames is skipped.
+    CutEnd,
+    /// Text after the last block (`(pprof) quit`, the next shell prompt,
+    /// prose, blank lines) dropped.
+    TextAfterReport,
+}
+
+impl RepairKind {
+    /// The kind's stable name (`indentation`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            RepairKind::HtmlEscapes => "html-escapes",
+            RepairKind::NonBreakingSpaces => "non-breaking-spaces",
+            RepairKind::QuoteMarkers => "quote-markers",
+            RepairKind::MarkdownFence => "markdown-fence",
+            RepairKind::ShellCommand => "shell-command",
+            RepairKind::PprofSession => "pprof-session",
+            RepairKind::CutStart => "cut-start",
+            RepairKind::Indentation => "indentation",
+            RepairKind::Annotation => "annotation",
+            RepairKind::TrailingSpace => "trailing-space",
+            RepairKind::Elision => "elision",
+            RepairKind::CutEnd => "cut-end",
+            RepairKind::TextAfterReport => "text-after-report",
+        }
+    }
+
+    /// What was done, in words, for a line of text.
+    pub fn description(self) -> &'static str {
+        match self {
+            RepairKind::HtmlEscapes => "decoded HTML escapes in",
+            RepairKind::NonBreakingSpaces => "made non-breaking spaces plain in",
+            RepairKind::QuoteMarkers => "removed quote markers from",
+            RepairKind::MarkdownFence => "dropped Markdown fences and prose:",
+            RepairKind::ShellCommand => "dropped shell prompts and commands:",
+            RepairKind::PprofSession => "dropped pprof's banner, prompts and other output:",
+            RepairKind::CutStart => "dropped the end of a block the text starts in:",
+            RepairKind::Indentation => "re-indented",
+            RepairKind::Annotation => "removed annotations after frames in",
+            RepairKind::TrailingSpace => "removed trailing spaces after frames in",
+            RepairKind::Elision => "marked elided frames as `...` for",
+            RepairKind::CutEnd => "closed the cut-off last block at",
+            RepairKind::TextAfterReport => "dropped text after the report:",
+        }
+    }
+}
+
+/// One kind of repair made to an input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repair {
+    /// What kind of damage was repaired.
+    pub kind: RepairKind,
+    /// How many lines it touched.
+    pub count: u64,
+    /// The 1-based line (in the input as given) of the first of them.
+    pub first_line: u64,
+    /// That line's text, as given.
+    pub first_text: String,
+    /// Samples skipped because of it (value or stack unknown).
+    pub skipped_samples: u64,
+}
+
+impl Repair {
+    /// The repair in one line of words, without the input's name:
+    /// `re-indented 12 lines (first at line 5: "net/http.readRequest")`.
+    pub fn message(&self) -> String {
+        let lines = if self.count == 1 { "line" } else { "lines" };
+        let mut text = format!(
+            "{} {} {lines} (first at line {}: {})",
+            self.kind.description(),
+            self.count,
+            self.first_line,
+            crate::error::quote(&self.first_text)
+        );
+        if self.skipped_samples > 0 {
+            let s = if self.skipped_samples == 1 { "" } else { "s" };
+            text.push_str(&format!(
+                "; skipped {} sample{s} whose value or stack is unknown",
+                self.skipped_samples
+            ));
+        }
+        text
+    }
+}
+
+/// What kind of text a repaired input holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PastedKind {
+    /// A traces report.
+    Traces,
+    /// pprof's `-raw` text.
+    Raw,
+}
+
+/// The outcome of [`repair`].
+#[derive(Clone, Debug)]
+pub struct Repaired {
+    /// The clean text (`\n` line ends).
+    pub text: String,
+    /// For each line of `text`, the 1-based line of the input it came from.
+    pub line_map: Vec<u64>,
+    /// One entry per kind of repair made, in the order first met.
+    pub repairs: Vec<Repair>,
+    /// A traces report or `-raw` text.
+    pub kind: PastedKind,
+}
+
+impl Repaired {
+    /// The input's line for a 1-based line of the repaired text (0 stays 0).
+    pub fn original_line(&self, line: u64) -> u64 {
+        match line {
+            0 => 0,
+            n => self
+                .line_map
+                .get(n as usize - 1)
+                .or(self.line_map.last())
+                .copied()
+                .unwrap_or(n),
+        }
+    }
+}
+
+/// One line of the input: its 1-based number and its text.
+#[derive(Clone, Debug)]
+struct Src {
+    no: u64,
+    text: String,
+}
+
+/// The repairs made so far, per kind.
+#[derive(Default)]
+struct Log {
+    repairs: Vec<Repair>,
+}
+
+impl Log {
+    fn note(&mut self, kind: RepairKind, line: &Src) {
+        self.note_n(kind, line, 1);
+    }
+
+    fn note_n(&mut self, kind: RepairKind, line: &Src, n: u64) {
+        match self.repairs.iter_mut().find(|r| r.kind == kind) {
+            Some(r) => r.count += n,
+            None => self.repairs.push(Repair {
+                kind,
+                count: n,
+                first_line: line.no,
+                first_text: line.text.clone(),
+                skipped_samples: 0,
+            }),
+        }
+    }
+
+    fn skip(&mut self, kind: RepairKind, line: &Src) {
+        self.note(kind, line);
+        if let Some(r) = self.repairs.iter_mut().find(|r| r.kind == kind) {
+            r.skipped_samples += 1;
+        }
+    }
+}
+
+/// Repairs pasted or captured text. `complete` is false when `text` is only
+/// the start of the input (then its last, possibly partial, line and the
+/// block it is in are not judged). With no damage found, `repairs` is
+/// empty and the input can be read as it is.
+pub fn repair(text: &str, complete: bool) -> Repaired {
+    let mut lines: Vec<Src> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| Src { no: i as u64 + 1, text: l.strip_suffix('\r').unwrap_or(l).to_owned() })
+        .collect();
+    let ends_with_newline = text.ends_with('\n') || text.is_empty();
+    // The piece after the last `\n`: empty, a line without its end, or (for
+    // a head) a partial line.
+    if ends_with_newline || !complete {
+        lines.pop();
+    }
+    let last_line_cut = complete && !ends_with_newline;
+    let mut log = Log::default();
+    characters(&mut lines, &mut log);
+    quote_markers(&mut lines, &mut log);
+    fences(&mut lines, &mut log);
+    let unchanged = |lines: Vec<Src>, repairs| Repaired {
+        line_map: lines.iter().map(|l| l.no).collect(),
+        text: join(&lines),
+        repairs,
+        kind: PastedKind::Traces,
+    };
+    let Some(first_sep) = lines.iter().position(|l| is_separator(&l.text)) else {
+        return match raw_text(&mut lines, &mut log) {
+            true => Repaired { kind: PastedKind::Raw, ..unchanged(lines, log.repairs) },
+            // Neither a report nor `-raw` text: the reader says what it is.
+            false => unchanged(lines, Vec::new()),
+        };
+    };
+    let mut out = header(&lines[..first_sep], &mut log);
+    blocks(&lines[first_sep..], complete, last_line_cut, &mut log, &mut out);
+    unchanged(out, log.repairs)
+}
+
+fn join(lines: &[Src]) -> String {
+    let mut text = String::with_capacity(lines.iter().map(|l| l.text.len() + 1).sum());
+    for l in lines {
+        text.push_str(&l.text);
+        text.push('\n');
+    }
+    text
+}
+
+fn is_separator(text: &str) -> bool {
+    text.trim() == SEPARATOR
+}
+
+// ------------------------------------------------------------ wrappers --
+
+/// HTML escapes and non-breaking spaces, line by line.
+fn characters(lines: &mut [Src], log: &mut Log) {
+    const ESCAPES: [(&str, &str); 6] = [
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&amp;", "&"),
+    ];
+    for line in lines.iter_mut() {
+        if line.text.contains('\u{a0}') {
+            log.note(RepairKind::NonBreakingSpaces, line);
+            line.text = line.text.replace('\u{a0}', " ");
+        }
+        if line.text.contains('&') && ESCAPES.iter().any(|(e, _)| line.text.contains(e)) {
+            log.note(RepairKind::HtmlEscapes, line);
+            // `&amp;` last, so that `&amp;lt;` becomes `&lt;` as written.
+            let mut text = line.text.clone();
+            for (from, to) in ESCAPES {
+                text = text.replace(from, to);
+            }
+            line.text = text;
+        }
+    }
+}
+
+/// `> ` quote markers, when the report is inside the quote (a quoted
+/// separator); nested quotes lose one level per round.
+fn quote_markers(lines: &mut [Src], log: &mut Log) {
+    loop {
+        let quoted_separator = lines.iter().any(|l| {
+            l.text.trim_start().strip_prefix('>').is_some_and(|rest| is_separator(rest))
+        });
+        if !quoted_separator || lines.iter().any(|l| is_separator(&l.text)) {
+            return;
+        }
+        for line in lines.iter_mut() {
+            let trimmed = line.text.trim_start();
+            if let Some(rest) = trimmed.strip_prefix('>') {
+                log.note(RepairKind::QuoteMarkers, line);
+                line.text = rest.strip_prefix(' ').unwrap_or(rest).to_owned();
+            }
+        }
+    }
+}
+
+fn is_fence(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with("```") || t.starts_with("~~~")
+}
+
+/// Markdown code fences: when a fenced block holds the report, only the
+/// fenced lines are kept.
+fn fences(lines: &mut Vec<Src>, log: &mut Log) {
+    if !lines.iter().any(|l| is_fence(&l.text)) {
+        return;
+    }
+    let mut inside = false;
+    let mut fenced = Vec::with_capacity(lines.len());
+    for line in lines.iter() {
+        if is_fence(&line.text) {
+            inside = !inside;
+        }
+        fenced.push(inside && !is_fence(&line.text));
+    }
+    let report_fenced = lines
+        .iter()
+        .zip(&fenced)
+        .any(|(l, &f)| f && (is_separator(&l.text) || l.text.trim_end() == "Samples:"));
+    let mut kept = Vec::with_capacity(lines.len());
+    for (line, f) in lines.drain(..).zip(fenced) {
+        let keep = if report_fenced { f } else { !is_fence(&line.text) };
+        if keep {
+            kept.push(line);
+        } else if is_fence(&line.text) || !line.text.trim().is_empty() {
+            log.note(RepairKind::MarkdownFence, &line);
+        }
+    }
+    *lines = kept;
+}
+
+/// A shell prompt followed by a command (`$ go tool pprof -traces x`,
+/// `user@host:~/svc$ curl ...`, `PS C:\svc> go tool pprof ...`), or a line
+/// running pprof.
+fn is_shell_command(text: &str) -> bool {
+    let t = text.trim();
+    if t.contains("go tool pprof ") || t.starts_with("pprof -") {
+        return true;
+    }
+    const COMMANDS: [&str; 18] = [
+        "go", "pprof", "curl", "wget", "cat", "zcat", "gzip", "gunzip", "head", "tail", "less",
+        "more", "grep", "type", "Get-Content", "echo", "traces-tool", "sort",
+    ];
+    for marker in ["$ ", "# ", "% ", "> ", "❯ ", "➜ ", "λ "] {
+        if let Some(i) = t.find(marker) {
+            let (prefix, command) = (&t[..i], &t[i + marker.len()..]);
+            let word = command.split_whitespace().next().unwrap_or("");
+            if prompt_prefix(prefix) && COMMANDS.contains(&word) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// What may stand before a prompt's `$`: nothing, `user@host:~/dir`,
+/// `[user@host dir]`, `PS C:\dir`, `C:\dir`.
+fn prompt_prefix(prefix: &str) -> bool {
+    prefix.len() <= 80
+        && (!prefix.contains(char::is_whitespace)
+            || prefix.starts_with("PS ")
+            || (prefix.starts_with('[') && prefix.ends_with(']'))
+            || prefix.starts_with('('))
+}
+
+/// A prompt with nothing typed after it (the last line of a capture).
+fn is_bare_prompt(text: &str) -> bool {
+    let t = text.trim();
+    ["$", "#", "%", ">", "❯"]
+        .iter()
+        .any(|m| t.strip_suffix(m).is_some_and(|p| p.is_empty() || prompt_prefix(p)))
+}
+
+/// pprof's lines around an interactive session.
+fn is_banner(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with("Entering interactive mode (type \"help\" for commands")
+        || t.starts_with("Fetching profile over HTTP from ")
+        || t.starts_with("Saved profile in ")
+}
+
+/// The command after a `(pprof)` prompt, if the line is one.
+fn pprof_prompt(text: &str) -> Option<&str> {
+    text.trim_start().strip_prefix("(pprof)").map(str::trim)
+}
+
+/// `-raw` text after shell commands or pprof's banner: drops them (and
+/// such lines after it). True when what is left is `-raw` text.
+fn raw_text(lines: &mut Vec<Src>, log: &mut Log) -> bool {
+    let junk = |t: &str| {
+        t.trim().is_empty()
+            || is_shell_command(t)
+            || is_banner(t)
+            || pprof_prompt(t).is_some()
+            || is_bare_prompt(t)
+    };
+    let start = lines.iter().position(|l| !junk(&l.text)).unwrap_or(lines.len());
+    let body: Vec<&str> = lines[start..].iter().map(|l| l.text.as_str()).collect();
+    if !raw::looks_like_raw(&body.join("\n")) {
+        return false;
+    }
+    let end = lines.iter().rposition(|l| !junk(&l.text)).map_or(start, |i| i + 1);
+    for (i, line) in lines.iter().enumerate() {
+        if (i < start || i >= end) && !line.text.trim().is_empty() {
+            let kind = if is_shell_command(&line.text) || is_bare_prompt(&line.text) {
+                RepairKind::ShellCommand
+            } else {
+                RepairKind::PprofSession
+            };
+            // The first line's `(pprof) ` prompt is read as it is.
+            if !(i == 0 && line.text.starts_with("(pprof) ")) {
+                log.note(kind, line);
+            }
+        }
+    }
+    lines.truncate(end);
+    lines.drain(..start);
+    true
+}
+
+// -------------------------------------------------------------- header --
+
+/// The lines before the first separator: the session around the report is
+/// dropped, and the end of a block an excerpt starts in.
+fn header(lines: &[Src], log: &mut Log) -> Vec<Src> {
+    let mut kept: Vec<Src> = Vec::new();
+    let mut dropped: Vec<(RepairKind, Src)> = Vec::new();
+    let mut other_output = false;
+    for line in lines {
+        if let Some(command) = pprof_prompt(&line.text) {
+            dropped.extend(kept.drain(..).map(|l| (RepairKind::PprofSession, l)));
+            let field = HeaderField::classify(command);
+            if !matches!(field, HeaderField::Comment | HeaderField::Empty) {
+                // `(pprof) File: x`: what `echo traces | go tool pprof` writes.
+                kept.push(Src { no: line.no, text: command.to_owned() });
+                other_output = false;
+            } else {
+                dropped.push((RepairKind::PprofSession, line.clone()));
+                other_output = !(command.is_empty() || command.starts_with("traces"));
+            }
+        } else if other_output || is_banner(&line.text) {
+            dropped.push((RepairKind::PprofSession, line.clone()));
+        } else if is_shell_command(&line.text) {
+            dropped.push((RepairKind::ShellCommand, line.clone()));
+        } else {
+            kept.push(line.clone());
+        }
+    }
+    // The tail of a block: lines after the header's last field (nothing
+    // follows `Type:`, `Time:`, `Duration:`), or all lines when there is
+    // no field at all, if they look like block lines.
+    let fields: Vec<HeaderField> = kept.iter().map(|l| HeaderField::classify(&l.text)).collect();
+    let tail_start = match fields.iter().rposition(|f| *f != HeaderField::Comment) {
+        Some(i) if matches!(fields[i], HeaderField::File | HeaderField::BuildId) => kept.len(),
+        Some(i) => i + 1,
+        None => 0,
+    };
+    let tail = &kept[tail_start..];
+    if !tail.is_empty() && tail.iter().any(|l| is_block_line(&l.text)) {
+        log.skip(RepairKind::CutStart, &tail[0]);
+        log.note_n(RepairKind::CutStart, &tail[0], tail.len() as u64 - 1);
+        kept.truncate(tail_start);
+    }
+    // What the streaming reader keeps on its own: a `(pprof) ` prompt
+    // restarts the header. Dropping only that is no repair.
+    let mut today: Vec<&str> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        match line.text.strip_prefix("(pprof) ") {
+            Some(rest) => {
+                if i > 0 {
+                    today.clear();
+                }
+                today.push(rest);
+            }
+            None => today.push(&line.text),
+        }
+    }
+    let mine: Vec<&str> = kept.iter().map(|l| l.text.as_str()).collect();
+    if mine != today {
+        for (kind, line) in &dropped {
+            log.note(*kind, line);
+        }
+    }
+    kept
+}
+
+/// A line that looks like part of a block: a frame, a value line or a
+/// label line, indented or not, or an elision line.
+fn is_block_line(text: &str) -> bool {
+    if is_elision(text) {
+        return true;
+    }
+    if let Ok(line) = classify(text) {
+        return match line {
+            Line::Value { token, .. } => parse_value(token).is_ok(),
+            Line::Frame { .. } => true,
+            Line::Label { values, .. } => !values.is_empty() && text.contains(":  "),
+            Line::Separator => false,
+        };
+    }
+    // A function at column 0: `net/http.(*conn).serve`, `main.main`.
+    let t = text.trim();
+    !t.is_empty()
+        && !t.contains(char::is_whitespace)
+        && t.contains('.')
+        && !t.ends_with('.')
+        && !t.ends_with(':')
+}
+
+// -------------------------------------------------------------- blocks --
+
+/// An elision line: `...`, `…`, `[...]`, `<snip>`, `// 20 lines omitted`,
+/// `... 12 more frames`.
+fn is_elision(text: &str) -> bool {
+    let t = text.trim();
+    if t.is_empty() {
+        return false;
+    }
+    let dots = t.chars().filter(|&c| c == '.').count();
+    if (dots >= 3 || t.contains('…')) && t.chars().all(|c| matches!(c, '.' | '…' | ' ')) {
+        return true;
+    }
+    matches!(t, "[...]" | "[…]" | "<snip>" | "[snip]" | "<...>")
+        || t.starts_with("//")
+        || ((t.starts_with("...") || t.starts_with('…')) && t.contains(' '))
+}
+
+/// Characters of emoji and pictographs (annotations, never in names).
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32,
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0xFE0F | 0x200D | 0x2190..=0x21FF)
+}
+
+/// A frame without what a person wrote after it: a `//` or `#` comment,
+/// an arrow, emoji, trailing spaces. Returns the frame and the kind of
+/// what was removed, if anything.
+fn strip_annotation(frame: &str) -> (&str, Option<RepairKind>) {
+    let mut cut = frame.len();
+    for marker in [" //", "\t//", " <-", " ←", " # "] {
+        if let Some(i) = frame.find(marker) {
+            cut = cut.min(i);
+        }
+    }
+    let kept = frame[..cut].trim_end_matches(|c: char| c.is_whitespace() || is_emoji(c));
+    if kept.len() == frame.len() || kept.is_empty() {
+        (frame, None)
+    } else if frame[kept.len()..].trim().is_empty() {
+        (kept, Some(RepairKind::TrailingSpace))
+    } else {
+        (kept, Some(RepairKind::Annotation))
+    }
+}
+
+/// `key: values` with its spaces collapsed or tabbed.
+fn loose_label(body: &str) -> Option<(&str, &str)> {
+    let token_end = body.find(char::is_whitespace).unwrap_or(body.len());
+    let key = body[..token_end].strip_suffix(':')?;
+    Some((key, body[token_end..].trim()))
+}
+
+/// `VALUE leaf` with its spaces collapsed or tabbed.
+fn loose_value(body: &str) -> Option<(&str, &str)> {
+    let token_end = body.find(char::is_whitespace)?;
+    let (token, frame) = (&body[..token_end], body[token_end..].trim_start());
+    (!token.ends_with(':') && !frame.is_empty() && parse_value(token).is_ok())
+        .then_some((token, frame))
+}
+
+fn label_line(key: &str, values: &str) -> String {
+    format!("{key:>10}:  {values}")
+}
+
+fn value_line(token: &str, frame: &str) -> String {
+    format!("{token:>10}   {frame}")
+}
+
+fn frame_line(frame: &str) -> String {
+    format!("{:13}{frame}", "")
+}
+
+/// The lines from the first separator on.
+fn blocks(lines: &[Src], complete: bool, last_line_cut: bool, log: &mut Log, out: &mut Vec<Src>) {
+    // A report indented as a whole (a Markdown code block indented by 4
+    // spaces): the separator's indentation comes off every line.
+    let indent: String = lines[0].text.chars().take_while(|c| c.is_whitespace()).collect();
+    let uniform = !indent.is_empty()
+        && lines.iter().all(|l| l.text.trim().is_empty() || l.text.starts_with(&indent));
+    let mut lines = lines.to_vec();
+    if uniform {
+        for line in &mut lines {
+            if !line.text.trim().is_empty() {
+                log.note(RepairKind::Indentation, line);
+            }
+            line.text = line.text.get(indent.len()..).unwrap_or("").to_owned();
+        }
+    }
+    let separators: Vec<usize> =
+        lines.iter().enumerate().filter(|(_, l)| is_separator(&l.text)).map(|(i, _)| i).collect();
+    for (n, &at) in separators.iter().enumerate() {
+        let sep = &lines[at];
+        if sep.text != SEPARATOR && sep.text.trim_end() != SEPARATOR {
+            log.note(RepairKind::Indentation, sep);
+        }
+        out.push(Src { no: sep.no, text: SEPARATOR.to_owned() });
+        match separators.get(n + 1) {
+            Some(&next) => block(&lines[at + 1..next], true, false, log, out),
+            None if complete => trailing(&lines[at + 1..], last_line_cut, log, out),
+            // The head of a long input: its last block is read as it comes.
+            None => out.extend_from_slice(&lines[at + 1..]),
+        }
+    }
+}
+
+/// What follows the last separator: nothing, the next prompt, prose, or a
+/// block cut off.
+fn trailing(lines: &[Src], last_line_cut: bool, log: &mut Log, out: &mut Vec<Src>) {
+    let first = lines.iter().position(|l| !l.text.trim().is_empty());
+    let Some(first) = first else {
+        for line in lines {
+            log.note(RepairKind::TextAfterReport, line);
+        }
+        return;
+    };
+    // `(pprof)` alone on the last line is read as it is.
+    if lines.len() == 1 && lines[0].text.trim_end() == "(pprof)" {
+        out.push(lines[0].clone());
+        return;
+    }
+    let junk = lines
+        .iter()
+        .position(|l| {
+            pprof_prompt(&l.text).is_some()
+                || is_shell_command(&l.text)
+                || is_bare_prompt(&l.text)
+                || l.text.trim().is_empty()
+        })
+        .unwrap_or(lines.len());
+    // A cut block holds a value line, or starts with a label line as pprof
+    // prints it; anything else is prose.
+    let starts_block = lines[..junk].iter().any(|l| {
+        let body = l.text.trim_start();
+        loose_value(body).is_some()
+            || matches!(classify(&l.text), Ok(Line::Value { token, .. }) if parse_value(token).is_ok())
+    }) || (junk > 0 && first == 0 && lines[0].text.contains(":  "));
+    let end = if starts_block { junk } else { 0 };
+    for line in &lines[end..] {
+        log.note(RepairKind::TextAfterReport, line);
+    }
+    if end > 0 {
+        let cut = last_line_cut && end == lines.len();
+        block(&lines[..end], false, cut, log, out);
+    }
+}
+
+/// One block's lines (without separators). `closed`: a separator follows;
+/// `cut`: its last line is the last of the input, without a line end.
+fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Src>) {
+    let mut block: Vec<Src> = Vec::with_capacity(lines.len() + 1);
+    let mut in_frames = false;
+    let mut elided_before_value = false;
+    let mut last_was_marker = false;
+    let marker = |no| Src { no, text: frame_line(ELIDED_FRAME) };
+    for (i, line) in lines.iter().enumerate() {
+        let text = line.text.as_str();
+        if is_elision(text) {
+            log.note(RepairKind::Elision, line);
+            if in_frames && !last_was_marker {
+                block.push(marker(line.no));
+            }
+            elided_before_value |= !in_frames;
+            last_was_marker = in_frames;
+            continue;
+        }
+        let cut_here = cut && i + 1 == lines.len();
+        if !in_frames {
+            if cut_here {
+                // A label or value line cut anywhere: the value or the leaf
+                // may be incomplete.
+                log.skip(RepairKind::CutEnd, line);
+                return;
+            }
+            match classify(text) {
+                Ok(Line::Label { .. }) => block.push(line.clone()),
+                Ok(Line::Value { token, frame }) if parse_value(token).is_ok() => {
+                    let (frame2, removed) = strip_annotation(frame);
+                    match removed {
+                        Some(kind) => {
+                            log.note(kind, line);
+                            block.push(Src { no: line.no, text: value_line(token, frame2) });
+                        }
+                        None => block.push(line.clone()),
+                    }
+                    in_frames = true;
+                }
+                _ => {
+                    let body = text.trim_start();
+                    if let Some((key, values)) = loose_label(body) {
+                        log.note(RepairKind::Indentation, line);
+                        block.push(Src { no: line.no, text: label_line(key, values) });
+                    } else if let Some((token, frame)) = loose_value(body) {
+                        let (frame, removed) = strip_annotation(frame);
+                        log.note(RepairKind::Indentation, line);
+                        if let Some(kind) = removed {
+                            log.note(kind, line);
+                        }
+                        block.push(Src { no: line.no, text: value_line(token, frame) });
+                        in_frames = true;
+                    } else if elided_before_value {
+                        // Frames whose value line was left out.
+                        log.skip(RepairKind::Elision, line);
+                        return;
+                    } else {
+                        // Not paste damage: the reader says what is wrong.
+                        out.extend_from_slice(lines);
+                        return;
+                    }
+                }
+            }
+            continue;
+        }
+        if cut_here {
+            // A frame cut anywhere: it stands for the frames not pasted.
+            log.note(RepairKind::CutEnd, line);
+            if !last_was_marker {
+                block.push(marker(line.no));
+            }
+            last_was_marker = true;
+            continue;
+        }
+        last_was_marker = false;
+        match classify(text) {
+            Ok(Line::Frame { frame }) if !frame.starts_with(char::is_whitespace) => {
+                let (frame2, removed) = strip_annotation(frame);
+                match removed {
+                    Some(kind) => {
+                        log.note(kind, line);
+                        block.push(Src { no: line.no, text: frame_line(frame2) });
+                    }
+                    None => block.push(line.clone()),
+                }
+            }
+            Err(crate::error::ParseErrorKind::UnrecognizedLine(_)) => {
+                let (frame, removed) = strip_annotation(text.trim());
+                log.note(RepairKind::Indentation, line);
+                if let Some(kind) = removed {
+                    log.note(kind, line);
+                }
+                block.push(Src { no: line.no, text: frame_line(frame) });
+            }
+            _ => block.push(line.clone()),
+        }
+    }
+    if !closed {
+        let Some(last) = lines.last() else { return };
+        if !in_frames {
+            if !block.is_empty() {
+                log.skip(RepairKind::CutEnd, last);
+            }
+            return;
+        }
+        if !last_was_marker {
+            log.note(RepairKind::CutEnd, last);
+            block.push(marker(last.no));
+        }
+        out.extend(block);
+        out.push(Src { no: last.no, text: SEPARATOR.to_owned() });
+        return;
+    }
+    if elided_before_value && !in_frames && block.is_empty() {
+        // A block of elision lines only: blocks left out, samples unknown.
+        return;
+    }
+    out.extend(block);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLEAN: &str = concat!(
+        "File: heketi\n",
+        "Type: inuse_space\n",
+        "-----------+-------------------------------------------------------\n",
+        "     bytes:  352B\n",
+        "   21.01MB   net/textproto.(*Reader).ReadMIMEHeader\n",
+        "             net/http.readRequest\n",
+        "             net/http.(*conn).serve (inline)\n",
+        "-----------+-------------------------------------------------------\n",
+        "         0   main.keep\n",
+        "-----------+-------------------------------------------------------\n",
+    );
+
+    fn kinds(r: &Repaired) -> Vec<(&'static str, u64, u64)> {
+        r.repairs.iter().map(|r| (r.kind.name(), r.count, r.first_line)).collect()
+    }
+
+    #[test]
+    fn clean_text_needs_no_repair() {
+        let r = repair(CLEAN, true);
+        assert!(r.repairs.is_empty(), "{:?}", r.repairs);
+        assert_eq!(r.text, CLEAN);
+        let prompt = format!("(pprof) {CLEAN}(pprof) ");
+        assert!(repair(&prompt, true).repairs.is_empty());
+        assert!(repair("Type: cpu\n", true).repairs.is_empty());
+        assert!(repair("", true).repairs.is_empty());
+    }
+
+    #[test]
+    fn stripped_indentation_is_rederived() {
+        let stripped: String = CLEAN.lines().map(|l| format!("{}\n", l.trim_start())).collect();
+        let r = repair(&stripped, true);
+        // Label and value lines at column 0 are read as they are; frames
+        // get their 13 spaces back.
+        let want: String = CLEAN
+            .lines()
+            .map(|l| if l.starts_with("             ") { format!("{l}\n") } else { format!("{}\n", l.trim_start()) })
+            .collect();
+        assert_eq!(r.text, want);
+        assert_eq!(kinds(&r), [("indentation", 2, 6)]);
+    }
+
+    #[test]
+    fn cut_end_marks_the_missing_callers() {
+        let cut = &CLEAN[..CLEAN.find("(inline)").unwrap() + 3];
+        let r = repair(cut, true);
+        assert!(r.text.contains("net/http.readRequest\n             ...\n-----------+"), "{}", r.text);
+        assert_eq!(kinds(&r), [("cut-end", 1, 7)]);
+        let cut_value = &CLEAN[..CLEAN.find("main.keep").unwrap() + 4];
+        let r = repair(cut_value, true);
+        assert_eq!(r.repairs[0].skipped_samples, 1);
+        assert!(!r.text.contains("main"), "{}", r.text);
+    }
+
+    #[test]
+    fn elision_and_annotations() {
+        let text = CLEAN
+            .replace("net/http.readRequest\n", "net/http.readRequest   // here 🔥\n   ...\n")
+            .replace("main.keep\n", "main.keep  \n");
+        let r = repair(&text, true);
+        assert_eq!(
+            kinds(&r),
+            [("annotation", 1, 6), ("elision", 1, 7), ("trailing-space", 1, 10)]
+        );
+        assert_eq!(r.text, CLEAN.replace("readRequest\n", "readRequest\n             ...\n"));
+        assert_eq!(r.original_line(7), 7);
+        assert_eq!(r.original_line(8), 8);
+    }
+
+    #[test]
+    fn shell_prompts_are_told_apart() {
+        assert!(is_shell_command("$ go tool pprof -traces heap.pb.gz"));
+        assert!(is_shell_command("dev@box:~/svc$ curl -s localhost:6060/debug/pprof/heap > h"));
+        assert!(is_shell_command(r"PS C:\Users\dev> go tool pprof -raw heap.pb.gz"));
+        assert!(!is_shell_command("Type: inuse_space"));
+        assert!(!is_shell_command("main.(*T).m"));
+        assert!(is_bare_prompt("dev@box:~/svc$ "));
+        assert!(!is_bare_prompt("net/http.readRequest"));
+    }
+}
