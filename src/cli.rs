@@ -4,6 +4,12 @@ use clap::{Parser, Subcommand};
 
 use crate::cmd;
 
+/// What `--version` prints after the name: the crate's version and the git
+/// commit it was built from (`unknown` when built outside a git checkout,
+/// as from a `cargo package` archive).
+pub const VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("TRACES_TOOL_COMMIT"), ")");
+
 /// Typed commands over Go pprof's `traces` report.
 ///
 /// Print a report with `go tool pprof -traces heap.pprof > traces.txt` (or
@@ -13,7 +19,7 @@ use crate::cmd;
 /// pprof's kB, MB, GB are powers of 1024; values are compared exactly.
 /// Exit status: 0 found, 1 nothing matched, 2 error.
 #[derive(Parser, Debug)]
-#[command(name = "traces-tool", version, about, long_about, max_term_width = 100)]
+#[command(name = "traces-tool", version = VERSION, about, long_about, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
