@@ -19,8 +19,8 @@ fn run(args: &[&str]) -> Run {
     let out = Command::new(BIN).args(args).stdin(Stdio::null()).output().expect("run traces-tool");
     Run {
         code: out.status.code().expect("exit status"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 
@@ -187,4 +187,80 @@ fn grep_names_binary_samples_by_index() {
     for row in reader.records() {
         assert_eq!(&row.unwrap()[line_col], "");
     }
+}
+
+// ------------------------------------------------- like with like --
+
+/// `diff` refuses two inputs that measure different things, naming both and
+/// how to get matching reports; two reports of one sample type still work.
+#[test]
+fn diff_refuses_inputs_of_different_sample_types() {
+    let pairs = [
+        ("samples/cpu/cpu.traces.txt", "samples/heap/inuse_space.traces.txt"),
+        ("samples/heap/alloc_space.traces.txt", "samples/heap/inuse_space.traces.txt"),
+        ("samples/heap/inuse_space.traces.txt", "samples/heap/inuse_objects.traces.txt"),
+        ("samples/mutex/delay.traces.txt", "samples/mutex/contentions.traces.txt"),
+        ("samples/cpu/cpu.pb.gz", "samples/heap/heap-after.pb.gz"),
+        ("samples/heap/heap-before.pb.gz", "samples/heap/alloc_space.traces.txt"),
+    ];
+    for (before, after) in pairs {
+        for format in ["text", "csv", "json"] {
+            let r = run(&["diff", "--format", format, before, after]);
+            assert_eq!(r.code, 2, "diff {before} {after}: {}", r.stdout);
+            assert_eq!(r.stdout, "", "diff {before} {after}");
+            assert!(r.stderr.contains(before) && r.stderr.contains(after), "{}", r.stderr);
+            assert!(r.stderr.contains("cannot be compared"), "{}", r.stderr);
+            assert!(r.stderr.contains("-sample_index="), "{}", r.stderr);
+        }
+    }
+    let r = run(&["diff", "samples/heap/heap-before.pb.gz", "samples/heap/inuse_space.traces.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&[
+        "diff",
+        "--sample-index",
+        "alloc_space",
+        "samples/heap/heap-before.pb.gz",
+        "samples/heap/alloc_space.traces.txt",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Every command that adds its inputs up refuses inputs of different
+/// sample types the same way.
+#[test]
+fn commands_refuse_to_add_up_different_sample_types() {
+    let cpu = "samples/cpu/cpu.traces.txt";
+    let commands: &[&[&str]] = &[
+        &["top"],
+        &["hist", "main"],
+        &["hist", "--all"],
+        &["grep", "main"],
+        &["stacks"],
+        &["summary"],
+        &["blame"],
+        &["peek", "main"],
+        &["folded"],
+        &["flamegraph"],
+        &["export", "-o", "-"],
+        &["csv"],
+    ];
+    for args in commands {
+        for (a, b) in [(cpu, HEAP), (HEAP, "samples/heap/alloc_space.traces.txt")] {
+            let mut all = args.to_vec();
+            all.extend([a, b]);
+            let r = run(&all);
+            assert_eq!(r.code, 2, "{all:?}");
+            assert!(r.stderr.contains(a) && r.stderr.contains(b), "{all:?}: {}", r.stderr);
+            assert!(r.stderr.contains("cannot be added up"), "{all:?}: {}", r.stderr);
+            assert!(r.stderr.contains("-sample_index="), "{all:?}: {}", r.stderr);
+        }
+        // The same report twice is one sample type.
+        let mut same = args.to_vec();
+        same.extend([HEAP, "samples/heap/heap-after.pb.gz"]);
+        let r = run(&same);
+        assert!(r.code <= 1, "{same:?}: {}", r.stderr);
+    }
+    // A binary profile's default sample type counts: cpu is not inuse_space.
+    let r = run(&["top", "samples/cpu/cpu.pb.gz", "samples/heap/heap-after.pb.gz"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
 }

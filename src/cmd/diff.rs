@@ -10,7 +10,7 @@ use std::io::Write;
 use clap::{Args, ValueEnum};
 use rustc_hash::FxHashMap;
 
-use crate::cmd::{scan, Format, InputArgs, Outcome, UnitContext};
+use crate::cmd::{scan, scan_with, Format, InputArgs, Measure, Outcome, UnitContext};
 use crate::error::{Error, Result};
 use crate::filter::parse_user_value;
 use crate::graph::{Granularity, Graph, NodeTable, StackFrame, StackSet};
@@ -22,6 +22,9 @@ use crate::units::centi_to_decimal;
 /// Give BEFORE and AFTER, two traces reports of the same program taken at
 /// different times; or one report printed with `go tool pprof -traces
 /// -diff_base=BEFORE AFTER`. Rows are sorted by growth, largest first.
+/// BEFORE and AFTER must hold one sample type (`Type:`) in one dimension:
+/// print both with the same `-sample_index=`, or pass the binary profiles
+/// with --sample-index.
 #[derive(Args, Clone, Debug)]
 #[command(after_long_help = JSON_SCHEMA)]
 pub struct DiffArgs {
@@ -63,6 +66,8 @@ pub enum DiffBy {
 #[derive(Default)]
 struct Side {
     name: String,
+    /// What the side's values measure (from its first record).
+    measure: Option<Measure>,
     stacks: StackSet,
     total: i128,
     samples: u64,
@@ -103,6 +108,9 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
         [b, a] => {
             let (before, n1) = read_side(args, b, &mut names, &mut table, &mut units, &mut exact)?;
             let (after, n2) = read_side(args, a, &mut names, &mut table, &mut units, &mut exact)?;
+            if let (Some(b), Some(a)) = (&before.measure, &after.measure) {
+                b.check(a, "compared")?;
+            }
             (before, after, [n1, n2].concat())
         }
         _ => {
@@ -153,12 +161,23 @@ fn read_side(
     exact: &mut bool,
 ) -> Result<(Side, Vec<String>)> {
     let mut side = Side { name: path.to_owned(), ..Side::default() };
-    let notes = scan(&side_input(args, path), names, |src, rec, names| {
-        units.learn(src, rec);
-        *exact &= rec.value.is_exact();
-        add(&mut side, rec, table, names, 1);
-        Ok(())
-    })?;
+    let mut measure = None;
+    let notes = scan_with(
+        &side_input(args, path),
+        names,
+        |src, rec| {
+            if measure.is_none() {
+                measure = Some(Measure::of(src, rec));
+            }
+        },
+        |src, rec, names| {
+            units.learn(src, rec);
+            *exact &= rec.value.is_exact();
+            add(&mut side, rec, table, names, 1);
+            Ok(())
+        },
+    )?;
+    side.measure = measure;
     Ok((side, notes))
 }
 
