@@ -264,3 +264,86 @@ fn commands_refuse_to_add_up_different_sample_types() {
     let r = run(&["top", "samples/cpu/cpu.pb.gz", "samples/heap/heap-after.pb.gz"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+// ------------------------------------------- filters see the profile --
+
+/// pprof's `-name=value` filter flags as traces-tool options.
+fn filter_options(flags: &str) -> Vec<String> {
+    flags
+        .split_whitespace()
+        .flat_map(|flag| {
+            let (name, value) = flag.trim_start_matches('-').split_once('=').unwrap();
+            [format!("--{}", name.replace('_', "-")), value.to_owned()]
+        })
+        .collect()
+}
+
+fn gunzip(path: &str) -> String {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// `traces-tool cat FILTERS PROFILE` equals `go tool pprof -traces FILTERS
+/// PROFILE` byte for byte, for every binary profile in samples/ and every
+/// case of samples/filters/binary/cases.tsv (rendered by
+/// samples/regen.d/binary-filters.sh): frame regexes match function names,
+/// file names and mapping files, as pprof's do.
+#[test]
+fn filters_on_binary_profiles_match_names_files_and_mappings_like_pprof() {
+    let manifest = std::fs::read_to_string("samples/filters/binary/cases.tsv").unwrap();
+    let cases: Vec<(&str, &str)> = manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split_once('\t').unwrap())
+        .collect();
+    let mut profiles = Vec::new();
+    for dir in std::fs::read_dir("samples").unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.to_string_lossy().ends_with(".pb.gz") {
+                profiles.push(f);
+            }
+        }
+    }
+    profiles.sort();
+    assert!(profiles.len() >= 8, "{profiles:?}");
+    let mut compared = 0;
+    for profile in &profiles {
+        let p = profile.to_str().unwrap();
+        let id = p.trim_start_matches("samples/").trim_end_matches(".pb.gz").replace('/', "-");
+        for (name, flags) in &cases {
+            let mut args = vec!["cat".to_owned(), p.to_owned()];
+            args.extend(filter_options(flags));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let r = run(&args);
+            assert!(r.code <= 1, "{p} {flags}: {}", r.stderr);
+            let expected = gunzip(&format!("samples/filters/binary/{id}.{name}.traces.txt.gz"));
+            assert!(r.stdout == expected, "traces-tool cat {flags} {p} differs from pprof");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, profiles.len() * cases.len());
+}
+
+/// The examples of the issue: on heap-after.pb.gz, `--ignore runtime` drops
+/// `reflect.makemap` (its file is runtime/map.go) and `--hide runtime`
+/// removes its frame, while on the traces report of the same profile,
+/// which prints no file names, it stays.
+#[test]
+fn runtime_files_are_filtered_on_profiles_not_on_text() {
+    let profile = "samples/heap/heap-after.pb.gz";
+    let ignored = run(&["cat", "--ignore", "runtime", profile]).stdout;
+    assert!(!ignored.contains("reflect.makemap"));
+    let hidden = run(&["cat", "--hide", "runtime", profile]).stdout;
+    assert!(!hidden.contains("reflect.makemap"));
+    assert!(hidden.contains("reflect.MakeMapWithSize"));
+    let text = run(&["cat", "--ignore", "runtime", HEAP]).stdout;
+    assert!(text.contains("reflect.makemap"));
+}
