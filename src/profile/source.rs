@@ -26,11 +26,14 @@ pub struct ProfileSource {
     frames: Vec<Vec<(String, bool)>>,
     /// Per location, beside each frame: its function's file, its mapping's
     /// file, and whether it stands for a line (what pprof's filters match).
-    origins: Vec<Vec<(Option<String>, Option<String>, bool)>>,
+    origins: Vec<Vec<Origin>>,
     /// The samples to print, in order: those with a non-empty stack.
     order: Vec<usize>,
     next: usize,
 }
+
+/// A frame's function file, its mapping file, and whether it is a line.
+type Origin = (Option<String>, Option<String>, bool);
 
 /// Go's `filepath.Base` on a Unix system.
 pub fn go_base(path: &str) -> &str {
@@ -200,7 +203,7 @@ fn location_frames(p: &Profile, loc: &Location) -> Vec<(String, bool)> {
 /// printed name (`Location.matchesName` in pprof's `profile/filter.go`):
 /// the function's file name for a line with a function, the mapping's
 /// file, and whether the frame stands for a line at all.
-fn location_origins(p: &Profile, loc: &Location) -> Vec<(Option<String>, Option<String>, bool)> {
+fn location_origins(p: &Profile, loc: &Location) -> Vec<Origin> {
     let mapping = loc.mapping.map(|m| p.mappings[m].file.clone());
     if loc.lines.is_empty() {
         return vec![(None, mapping, false)];
