@@ -324,7 +324,7 @@ fn filters_on_binary_profiles_match_names_files_and_mappings_like_pprof() {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let r = run(&args);
             assert!(r.code <= 1, "{p} {flags}: {}", r.stderr);
-            let expected = gunzip(&format!("samples/filters/binary/{id}.{name}.traces.txt.gz"));
+            let expected = gunzip(&format!("samples/filters/binary/{id}.{name}.pprof.txt.gz"));
             assert!(r.stdout == expected, "traces-tool cat {flags} {p} differs from pprof");
             compared += 1;
         }
@@ -346,4 +346,128 @@ fn runtime_files_are_filtered_on_profiles_not_on_text() {
     assert!(hidden.contains("reflect.MakeMapWithSize"));
     let text = run(&["cat", "--ignore", "runtime", HEAP]).stdout;
     assert!(text.contains("reflect.makemap"));
+}
+
+// ------------------------------------------------ one meaning per flag --
+
+/// `--top 0` is "all" in grep too, as in stacks, diff and blame.
+#[test]
+fn top_zero_means_all_rows_everywhere() {
+    let count_hits = |top: &str| {
+        let r = run(&["grep", "--top", top, "--format", "csv", r"conn\).serve$", HEAP]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout.lines().count() - 1
+    };
+    let all = count_hits("0");
+    assert!(all > 5, "{all}");
+    assert_eq!(all, count_hits("100000"));
+    let text = run(&["grep", "--top", "0", r"conn\).serve$", HEAP]).stdout;
+    assert!(text.contains("  6. "), "{text}");
+    let before = "samples/heap/heap-before.pb.gz";
+    let after = "samples/heap/heap-after.pb.gz";
+    for (args, default) in [
+        (vec!["diff", before, after], 20),
+        (vec!["stacks", after], 20),
+        (vec!["blame", "samples/block/delay.traces.txt"], 10),
+    ] {
+        let rows = |extra: &[&str]| {
+            let mut all = args.clone();
+            all.extend(extra);
+            let r = run(&all);
+            assert_eq!(r.code, 0, "{all:?}: {}", r.stderr);
+            r.stdout.lines().count() - 1
+        };
+        let every = rows(&["--top", "0", "--format", "csv"]);
+        assert!(every > default, "{args:?}: {every}");
+        // Machine formats carry every row unless a limit is asked for.
+        assert_eq!(rows(&["--format", "csv"]), every, "{args:?}");
+        assert_eq!(rows(&["--format", "csv", "--top", "3"]), 3, "{args:?}");
+        let mut json = args.clone();
+        json.extend(["--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&run(&json).stdout).unwrap();
+        let longest = doc
+            .as_object()
+            .unwrap()
+            .values()
+            .filter_map(|v| v.as_array().map(Vec::len))
+            .max()
+            .unwrap();
+        assert_eq!(longest, every, "{json:?}");
+    }
+}
+
+/// `hist FILE` reads FILE whether or not standard input is a terminal
+/// (here it is not): the same as `hist --all FILE`. `-` makes it a pattern.
+#[test]
+fn hist_reads_a_lone_file_argument_without_a_terminal() {
+    let lone = run(&["hist", HEAP]);
+    assert_eq!(lone.code, 0, "{}", lone.stderr);
+    assert_eq!(lone.stdout, run(&["hist", "--all", HEAP]).stdout);
+    let mut child = Command::new(BIN)
+        .args(["hist", HEAP, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an empty standard input is no report");
+}
+
+/// `--help` lists only the formats a command writes, and clap refuses the
+/// others before anything is read.
+#[test]
+fn help_lists_only_the_formats_each_command_writes() {
+    let commands: &[(&str, &[&str])] = &[
+        ("csv", &["csv", "json", "ndjson"]),
+        ("grep", &["text", "csv", "json", "ndjson"]),
+        ("stacks", &["text", "csv", "json", "ndjson"]),
+        ("top", &["text", "csv", "json"]),
+        ("hist", &["text", "csv", "json"]),
+        ("peek", &["text", "csv", "json"]),
+        ("summary", &["text", "csv", "json"]),
+        ("diff", &["text", "csv", "json"]),
+        ("blame", &["text", "csv", "json"]),
+    ];
+    for (cmd, formats) in commands {
+        let help = run(&[cmd, "--help"]).stdout;
+        let start = help.find("--format <FORMAT>").unwrap();
+        let section = &help[start..];
+        let end =
+            section.find("\n\n  -").or_else(|| section.find("\n\nInput")).unwrap_or(section.len());
+        let listed: Vec<&str> = section[..end]
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("- "))
+            .map(|l| l.split(':').next().unwrap())
+            .collect();
+        assert_eq!(&listed, formats, "{cmd} --help");
+        for other in ["text", "csv", "json", "ndjson"] {
+            if formats.contains(&other) {
+                continue;
+            }
+            let r = run(&[cmd, "--format", other, "x", HEAP]);
+            assert_eq!(r.code, 2, "{cmd} --format {other}");
+            assert!(r.stderr.contains("invalid value"), "{cmd} --format {other}: {}", r.stderr);
+        }
+    }
+}
+
+/// flamegraph's notes name flamegraph and quote a value of the input; the
+/// root frame is labelled.
+#[test]
+fn flamegraph_speaks_for_itself_and_labels_its_root() {
+    let input = std::fs::read_to_string(HEAP).unwrap();
+    let r = run(&["flamegraph", HEAP]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let note = r.stderr.lines().find(|l| l.contains("rounded")).unwrap();
+    assert!(note.starts_with("traces-tool: flamegraph: "), "{note}");
+    let example = note.split("(e.g. ").nth(1).unwrap().split(')').next().unwrap();
+    assert!(input.contains(&format!(" {example}   ")), "{example} is not a value of {HEAP}");
+    let root = r.stdout.find("<title>all (").unwrap();
+    let text = &r.stdout[root..];
+    let label = text[text.find("<text ").unwrap()..].split_once('>').unwrap().1;
+    assert!(label.starts_with("all</text>"), "{}", &label[..40.min(label.len())]);
+    let folded = run(&["folded", HEAP]);
+    assert!(folded.stderr.contains("traces-tool: folded: "), "{}", folded.stderr);
 }

@@ -10,8 +10,9 @@
 # filters match function names, function file names and mapping files;
 # these cases need all three (`runtime` matches `reflect.makemap`, whose
 # file is runtime/map.go; `bin/` matches the mapping of the program).
-# Each file is filters/binary/<folder>-<profile>.<case>.traces.txt.gz, at
-# the profile's default sample index.
+# Each file is filters/binary/<folder>-<profile>.<case>.pprof.txt.gz, at
+# the profile's default sample index (`.pprof.txt`, not `.traces.txt`: some
+# hold no sample, which the walkers of samples/*.traces* would refuse).
 
 if ! declare -F pprof > /dev/null; then
   set -euo pipefail
@@ -32,14 +33,14 @@ if ! declare -F pprof > /dev/null; then
   }
 fi
 
-rm -f filters/binary/*.traces.txt filters/binary/*.traces.txt.gz
+rm -f filters/binary/*.txt filters/binary/*.txt.gz
 for profile in */*.pb.gz; do
   id=${profile%.pb.gz}
   id=${id//\//-}
   while IFS=$'\t' read -r name flags; do
     [[ -z $name || $name == \#* ]] && continue
     read -r -a filter_flags <<< "$flags"
-    pprof "filters/binary/$id.$name.traces.txt" -traces "${filter_flags[@]}" "../../$profile"
+    pprof "filters/binary/$id.$name.pprof.txt" -traces "${filter_flags[@]}" "../../$profile"
   done < filters/binary/cases.tsv
 done
-gzip -9n filters/binary/*.traces.txt
+gzip -9n filters/binary/*.pprof.txt

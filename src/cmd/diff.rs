@@ -10,7 +10,10 @@ use std::io::Write;
 use clap::{Args, ValueEnum};
 use rustc_hash::FxHashMap;
 
-use crate::cmd::{scan, scan_with, Format, InputArgs, Measure, Outcome, UnitContext};
+use crate::cmd::{
+    formats, row_limit, scan, scan_with, Format, InputArgs, Measure, Outcome, UnitContext,
+    TEXT_CSV_JSON,
+};
 use crate::error::{Error, Result};
 use crate::filter::parse_user_value;
 use crate::graph::{Granularity, Graph, NodeTable, StackFrame, StackSet};
@@ -34,9 +37,10 @@ pub struct DiffArgs {
     /// Sort functions by the change of cum instead of flat.
     #[arg(long)]
     pub cum: bool,
-    /// Rows to show (0: all).
-    #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
-    pub top: usize,
+    /// Rows to show (0: all); default 20 in text, every row in csv and json
+    /// unless --top is given.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub top: Option<usize>,
     /// Only rows that grew by at least VALUE (e.g. `1MB`, `10ms`).
     #[arg(long = "min-growth", value_name = "VALUE")]
     pub min_growth: Option<String>,
@@ -44,7 +48,7 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t)]
     pub granularity: Granularity,
     /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
@@ -127,8 +131,9 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     let growth = |r: &Row| if by_cum { r.cum_change() } else { r.flat_change() };
     rows.retain(|r| min_growth.is_none_or(|m| growth(r) >= m.centi));
     rows.sort_by(|a, b| growth(b).cmp(&growth(a)).then_with(|| a.key.cmp(&b.key)));
-    if args.top > 0 {
-        rows.truncate(args.top);
+    let top = row_limit(args.top, args.format, 20);
+    if top > 0 {
+        rows.truncate(top);
     }
     match args.format {
         Format::Text => write_text(out, args, &before, &after, &rows, &units, exact)?,

@@ -54,6 +54,31 @@ pub enum Format {
     Ndjson,
 }
 
+/// The formats of a command that writes text, CSV and JSON.
+pub const TEXT_CSV_JSON: &[Format] = &[Format::Text, Format::Csv, Format::Json];
+
+/// The formats of a command whose rows stream: also NDJSON.
+pub const ALL_FORMATS: &[Format] = &[Format::Text, Format::Csv, Format::Json, Format::Ndjson];
+
+/// A `--format` value parser that accepts only the formats a command writes,
+/// so that its `--help` lists those and clap refuses the others.
+pub fn formats(allowed: &'static [Format]) -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(allowed.iter().filter_map(ValueEnum::to_possible_value))
+        .map(|name| Format::from_str(&name, false).expect("a possible value is a format"))
+}
+
+/// The rows a `--top N` keeps, 0 for all: N when given (`--top 0`: all),
+/// else `default` for text and every row for the machine formats (csv,
+/// json, ndjson), which carry every row unless a limit is asked for.
+pub fn row_limit(top: Option<usize>, format: Format, default: usize) -> usize {
+    match top {
+        Some(n) => n,
+        None if format == Format::Text => default,
+        None => 0,
+    }
+}
+
 /// Input options shared by every command.
 #[derive(Args, Clone, Debug, Default)]
 pub struct InputArgs {
