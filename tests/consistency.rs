@@ -471,3 +471,48 @@ fn flamegraph_speaks_for_itself_and_labels_its_root() {
     let folded = run(&["folded", HEAP]);
     assert!(folded.stderr.contains("traces-tool: folded: "), "{}", folded.stderr);
 }
+
+/// `-raw` text prints file and mapping names: the filters see them there as
+/// on the profile it was printed from (tests/data/inputs: each `.raw.txt` is
+/// `go tool pprof -raw` of the profile beside it). The synthetic profile has
+/// frames without a function, locations without lines and a mapping without
+/// a file, where pprof's `--show` and `--hide` differ.
+#[test]
+fn filters_on_raw_text_equal_filters_on_its_profile() {
+    let flags: &[&[&str]] = &[
+        &["--ignore", "runtime"],
+        &["--hide", "runtime"],
+        &["--show", "runtime"],
+        &["--show-from", "runtime"],
+        &["--focus", r"main\.go$"],
+        &["--show", "bin/"],
+        &["--hide", "^sync/"],
+        &["--show", "libfoo"],
+        &["--hide", "libfoo"],
+        &["--show-from", "libfoo"],
+        &["--hide", "server"],
+        &["--show", "."],
+        &["--hide", "unknown"],
+    ];
+    let dir = "tests/data/inputs";
+    for (profile, raw) in [
+        ("goroutine.pb.gz", "goroutine.raw.txt"),
+        ("mutex.pb.gz", "mutex.raw.txt"),
+        ("synthetic.pb", "synthetic.raw.txt"),
+    ] {
+        for f in flags {
+            let on = |file: &str| {
+                let path = format!("{dir}/{file}");
+                let mut args = vec!["cat", path.as_str()];
+                args.extend(*f);
+                let r = run(&args);
+                assert!(r.code <= 1, "{args:?}: {}", r.stderr);
+                r.stdout
+            };
+            assert_eq!(on(raw), on(profile), "{raw} {f:?}");
+        }
+    }
+    // On the synthetic profile, the file of `main.helper` is matched.
+    let r = run(&["cat", "--ignore", "/src/app/", "tests/data/inputs/synthetic.raw.txt"]);
+    assert!(!r.stdout.contains("main.helper"), "{}", r.stdout);
+}
