@@ -4,10 +4,13 @@
 //! `ShowFrom` and `FilterSamplesByTag` (`profile/filter.go`,
 //! `driver/driver_focus.go`), in pprof's order.
 //!
-//! What the text cannot hold: pprof also matches frame regexes against file
-//! names and mapping (binary) names. A traces report printed with the
-//! default `-functions` granularity carries neither, so here a regex sees
-//! the frame as printed (with `-lines` that includes `file:line`). Label
+//! Frame regexes match what the input holds, as pprof's `matchesName`: on a
+//! binary profile or `-raw` text, a frame's function name, its function's
+//! file name and its mapping's file (the binary), so `--ignore runtime`
+//! drops `reflect.makemap` (in `runtime/map.go`) as pprof does. What the
+//! text cannot hold: a traces report printed with the default `-functions`
+//! granularity carries neither file nor mapping names, so there a regex
+//! sees the frame as printed (with `-lines` that includes `file:line`). Label
 //! lines do not say whether a label is a string or a number; a label whose
 //! values all read as pprof values (`352B`, `1.50ms`, `3`) counts as numeric.
 
@@ -15,14 +18,18 @@ use clap::Args;
 
 use crate::error::{Error, Result};
 use crate::matcher::{NameMatcher, PatternOptions};
-use crate::record::{Frame, Names, Record};
+use crate::record::{Names, Record};
 use crate::units::{parse_value, Dimension, Value};
 
 /// Filter options shared by every command.
 #[derive(Args, Clone, Debug, Default)]
 #[command(next_help_heading = "Filters (pprof's names and meaning)")]
 pub struct FilterArgs {
-    /// Keep only samples with a frame matching REGEX.
+    /// Keep only samples with a frame matching REGEX. Frame regexes match,
+    /// as pprof's do, the function name, its file name and the mapping's
+    /// file (the binary) on binary profiles and `-raw` text; a traces
+    /// report prints neither file nor binary, so there they match the frame
+    /// as printed.
     #[arg(long, value_name = "REGEX")]
     pub focus: Option<String>,
     /// Drop samples with a frame matching REGEX.
@@ -117,31 +124,47 @@ impl Filter {
         if self.is_empty() {
             return true;
         }
+        // A source that knows more than the names gives every frame an origin.
+        if !rec.origins.is_empty() && rec.origins.len() != rec.frames.len() {
+            rec.origins.clear();
+        }
         // FilterSamplesByName: focus and ignore look at the original stack.
         if let Some(ignore) = &mut self.ignore {
-            if rec.frames.iter().any(|f| ignore.is_match(f.name, names)) {
+            if (0..rec.frames.len()).any(|i| matches_name(ignore, rec, i, names)) {
                 return false;
             }
         }
         if let Some(focus) = &mut self.focus {
-            if !rec.frames.iter().any(|f| focus.is_match(f.name, names)) {
+            if !(0..rec.frames.len()).any(|i| matches_name(focus, rec, i, names)) {
                 return false;
             }
         }
         if let Some(hide) = &mut self.hide {
-            retain_frames(&mut rec.frames, |f| !hide.is_match(f.name, names));
+            let keep: Vec<bool> =
+                (0..rec.frames.len()).map(|i| !matches_name(hide, rec, i, names)).collect();
+            retain_frames(rec, &keep);
         }
         if let Some(show) = &mut self.show {
-            retain_frames(&mut rec.frames, |f| show.is_match(f.name, names));
+            // pprof's `matchedLines`: a line without a function stays; a
+            // location without lines goes.
+            let keep: Vec<bool> = (0..rec.frames.len())
+                .map(|i| match rec.origins.get(i) {
+                    Some(o) if !o.line => false,
+                    Some(o) if o.file.is_none() => true,
+                    _ => matches_name(show, rec, i, names),
+                })
+                .collect();
+            retain_frames(rec, &keep);
         }
         if rec.frames.is_empty() {
             return false;
         }
         // ShowFrom: keep the leaf up to the outermost matching frame.
         if let Some(show_from) = &mut self.show_from {
-            match rec.frames.iter().rposition(|f| show_from.is_match(f.name, names)) {
+            match (0..rec.frames.len()).rev().find(|&i| matches_name(show_from, rec, i, names)) {
                 Some(i) => {
                     rec.frames.truncate(i + 1);
+                    rec.origins.truncate(i + 1);
                     // The kept frame now ends its location: it is not inline.
                     rec.frames[i].inline = false;
                 }
@@ -167,16 +190,36 @@ impl Filter {
     }
 }
 
-/// Removes frames like pprof removes lines from locations: a location is a
-/// run of ` (inline)` frames and the frame they were inlined into. When that
-/// last frame goes, the location's new last frame is no longer inline.
-fn retain_frames(frames: &mut Vec<Frame>, mut keep: impl FnMut(&Frame) -> bool) {
+/// pprof's `Location.matchesName` for frame `i`: on a traces report, the
+/// frame as printed; on a binary profile, the function's name or file name
+/// (for a frame with a function) or the mapping's file.
+fn matches_name(m: &mut NameMatcher, rec: &Record, i: usize, names: &Names) -> bool {
+    let name = rec.frames[i].name;
+    match rec.origins.get(i) {
+        None => m.is_match(name, names),
+        Some(o) => {
+            o.mapping.is_some_and(|id| m.is_match(id, names))
+                || o.file.is_some_and(|file| m.is_match(name, names) || m.is_match(file, names))
+        }
+    }
+}
+
+/// Removes the frames whose `keep` is false, like pprof removes lines from
+/// locations: a location is a run of ` (inline)` frames and the frame they
+/// were inlined into. When that last frame goes, the location's new last
+/// frame is no longer inline. Origins go with their frames.
+fn retain_frames(rec: &mut Record, keep: &[bool]) {
+    let with_origins = rec.origins.len() == rec.frames.len();
+    let frames = &mut rec.frames;
     let mut out = 0;
     let mut last_kept_in_location: Option<usize> = None;
     for i in 0..frames.len() {
         let frame = frames[i];
-        if keep(&frame) {
+        if keep[i] {
             frames[out] = frame;
+            if with_origins {
+                rec.origins[out] = rec.origins[i];
+            }
             last_kept_in_location = Some(out);
             out += 1;
         }
@@ -188,6 +231,9 @@ fn retain_frames(frames: &mut Vec<Frame>, mut keep: impl FnMut(&Frame) -> bool) 
         }
     }
     frames.truncate(out);
+    if with_origins {
+        rec.origins.truncate(out);
+    }
 }
 
 /// A label filter: a regex over string labels, or a numeric range.
@@ -352,6 +398,7 @@ fn parse_range(expr: &str) -> Option<TagKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Frame;
 
     fn record(names: &mut Names, labels: &[(&str, &str)], value: &str, frames: &[&str]) -> Record {
         let mut rec = Record::new();
@@ -423,6 +470,39 @@ mod tests {
         assert_eq!(frames(&inl, &names), ["leaf", "mid"]);
         assert!(!filter(FilterArgs { show_from: Some("zzz".into()), ..Default::default() })
             .keep(&mut inl, &names));
+    }
+
+    #[test]
+    fn frames_of_a_profile_match_by_file_and_mapping() {
+        use crate::record::FrameOrigin;
+        let mut names = Names::new();
+        let mut rec =
+            record(&mut names, &[], "1kB", &["reflect.makemap", "[app]", "<unknown>", "main.main"]);
+        let app = Some(names.intern("/bin/app"));
+        rec.origins = vec![
+            FrameOrigin { file: Some(names.intern("runtime/map.go")), mapping: app, line: true },
+            FrameOrigin { file: None, mapping: app, line: false },
+            FrameOrigin { file: None, mapping: app, line: true },
+            FrameOrigin { file: Some(names.intern("app/main.go")), mapping: app, line: true },
+        ];
+        let args = |f: fn(&mut FilterArgs)| {
+            let mut a = FilterArgs::default();
+            f(&mut a);
+            a
+        };
+        let ignore = args(|a| a.ignore = Some("^runtime/".into()));
+        assert!(!filter(ignore).keep(&mut rec.clone(), &names));
+        // Only the mapping is matched on a frame without a function.
+        let focus = args(|a| a.focus = Some("unknown".into()));
+        assert!(!filter(focus).keep(&mut rec.clone(), &names));
+        // --show keeps lines without a function, drops locations without lines.
+        let mut shown = rec.clone();
+        assert!(filter(args(|a| a.show = Some("main".into()))).keep(&mut shown, &names));
+        assert_eq!(frames(&shown, &names), ["<unknown>", "main.main"]);
+        assert_eq!(shown.origins.len(), 2);
+        // A matching mapping hides every frame.
+        let hide = args(|a| a.hide = Some("^/bin/".into()));
+        assert!(!filter(hide).keep(&mut rec.clone(), &names));
     }
 
     #[test]

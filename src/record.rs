@@ -96,6 +96,22 @@ pub struct Frame {
     pub inline: bool,
 }
 
+/// What a binary profile (or `-raw` text) knows of a frame beyond its
+/// printed name; pprof's frame filters (`-focus`, `-hide`...) match these
+/// too. A traces report does not print them: its records have none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FrameOrigin {
+    /// The source file of the frame's function (`Function.filename`, full
+    /// path); `None` when the frame has no function (`[binary]`).
+    pub file: Option<NameId>,
+    /// The file of the frame's mapping (`Mapping.file`, the binary or
+    /// shared library); `None` when the location has no mapping.
+    pub mapping: Option<NameId>,
+    /// False for the one frame of a location without lines (pprof shows
+    /// its address or binary): `--show` never keeps such a location.
+    pub line: bool,
+}
+
 /// The kind of a header line, by its prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HeaderField {
@@ -202,6 +218,9 @@ pub struct Record {
     labels: Vec<LabelSpan>,
     /// The stack, leaf first (frame 0 carries the value), root last.
     pub frames: Vec<Frame>,
+    /// Beside each frame, what the input knows of it beyond its name
+    /// (binary profiles and `-raw` text); empty for a traces report.
+    pub origins: Vec<FrameOrigin>,
 }
 
 impl Default for Value {
@@ -225,6 +244,7 @@ impl Record {
         self.label_text.clear();
         self.labels.clear();
         self.frames.clear();
+        self.origins.clear();
     }
 
     /// Sets the value and the text it was printed as.

@@ -10,7 +10,9 @@ use clap::Args;
 use regex::Regex;
 use rustc_hash::FxHashMap;
 
-use crate::cmd::{scan_with, Format, InputArgs, Outcome, UnitContext};
+use crate::cmd::{
+    formats, row_limit, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON,
+};
 use crate::error::{Error, Result};
 use crate::graph::{Granularity, NodeId, NodeTable, StackSet};
 use crate::record::Names;
@@ -34,14 +36,15 @@ pub struct BlameArgs {
     /// with `/vendor/` are looked through anyway.
     #[arg(long, value_name = "REGEX")]
     pub vendor: Vec<String>,
-    /// Rows to show (0: all).
-    #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
-    pub top: usize,
+    /// Rows to show (0: all); default 10 in text, every row in csv and json
+    /// unless --top is given.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub top: Option<usize>,
     /// Leaves to list under each row.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub leaves: usize,
     /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
@@ -236,8 +239,9 @@ pub fn run(args: &BlameArgs, out: &mut dyn Write) -> Result<Outcome> {
     rows.sort_by(|a, b| {
         b.1.value.cmp(&a.1.value).then_with(|| table.name(a.0).cmp(table.name(b.0)))
     });
-    if args.top > 0 {
-        rows.truncate(args.top);
+    let top = row_limit(args.top, args.format, 10);
+    if top > 0 {
+        rows.truncate(top);
     }
     let context = Context { table: &table, units: &units, total, leaves: args.leaves };
     match args.format {

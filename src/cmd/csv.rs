@@ -5,7 +5,7 @@ use std::io::Write;
 
 use clap::Args;
 
-use crate::cmd::{scan, Format, InputArgs, Outcome, UnitContext};
+use crate::cmd::{formats, scan, Format, InputArgs, Outcome, UnitContext};
 use crate::error::Result;
 use crate::record::Names;
 use crate::units::DecimalCenti;
@@ -30,11 +30,14 @@ pub struct CsvArgs {
     pub frames: bool,
     /// Output format: `csv`, `json` (one document) or `ndjson` (one object
     /// per row); see the JSON schema below.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    #[arg(long, value_parser = formats(CSV_FORMATS), default_value = "csv")]
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
 }
+
+/// The formats `csv` writes.
+const CSV_FORMATS: &[Format] = &[Format::Csv, Format::Json, Format::Ndjson];
 
 /// The header row of the per-sample output.
 pub const SAMPLE_COLUMNS: [&str; 10] =

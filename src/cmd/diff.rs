@@ -10,7 +10,10 @@ use std::io::Write;
 use clap::{Args, ValueEnum};
 use rustc_hash::FxHashMap;
 
-use crate::cmd::{scan, Format, InputArgs, Outcome, UnitContext};
+use crate::cmd::{
+    formats, row_limit, scan, scan_with, Format, InputArgs, Measure, Outcome, UnitContext,
+    TEXT_CSV_JSON,
+};
 use crate::error::{Error, Result};
 use crate::filter::parse_user_value;
 use crate::graph::{Granularity, Graph, NodeTable, StackFrame, StackSet};
@@ -22,6 +25,9 @@ use crate::units::centi_to_decimal;
 /// Give BEFORE and AFTER, two traces reports of the same program taken at
 /// different times; or one report printed with `go tool pprof -traces
 /// -diff_base=BEFORE AFTER`. Rows are sorted by growth, largest first.
+/// BEFORE and AFTER must hold one sample type (`Type:`) in one dimension:
+/// print both with the same `-sample_index=`, or pass the binary profiles
+/// with --sample-index.
 #[derive(Args, Clone, Debug)]
 #[command(after_long_help = JSON_SCHEMA)]
 pub struct DiffArgs {
@@ -31,9 +37,10 @@ pub struct DiffArgs {
     /// Sort functions by the change of cum instead of flat.
     #[arg(long)]
     pub cum: bool,
-    /// Rows to show (0: all).
-    #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
-    pub top: usize,
+    /// Rows to show (0: all); default 20 in text, every row in csv and json
+    /// unless --top is given.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub top: Option<usize>,
     /// Only rows that grew by at least VALUE (e.g. `1MB`, `10ms`).
     #[arg(long = "min-growth", value_name = "VALUE")]
     pub min_growth: Option<String>,
@@ -41,7 +48,7 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t)]
     pub granularity: Granularity,
     /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
@@ -63,6 +70,8 @@ pub enum DiffBy {
 #[derive(Default)]
 struct Side {
     name: String,
+    /// What the side's values measure (from its first record).
+    measure: Option<Measure>,
     stacks: StackSet,
     total: i128,
     samples: u64,
@@ -103,6 +112,9 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
         [b, a] => {
             let (before, n1) = read_side(args, b, &mut names, &mut table, &mut units, &mut exact)?;
             let (after, n2) = read_side(args, a, &mut names, &mut table, &mut units, &mut exact)?;
+            if let (Some(b), Some(a)) = (&before.measure, &after.measure) {
+                b.check(a, "compared")?;
+            }
             (before, after, [n1, n2].concat())
         }
         _ => {
@@ -119,8 +131,9 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     let growth = |r: &Row| if by_cum { r.cum_change() } else { r.flat_change() };
     rows.retain(|r| min_growth.is_none_or(|m| growth(r) >= m.centi));
     rows.sort_by(|a, b| growth(b).cmp(&growth(a)).then_with(|| a.key.cmp(&b.key)));
-    if args.top > 0 {
-        rows.truncate(args.top);
+    let top = row_limit(args.top, args.format, 20);
+    if top > 0 {
+        rows.truncate(top);
     }
     match args.format {
         Format::Text => write_text(out, args, &before, &after, &rows, &units, exact)?,
@@ -153,12 +166,23 @@ fn read_side(
     exact: &mut bool,
 ) -> Result<(Side, Vec<String>)> {
     let mut side = Side { name: path.to_owned(), ..Side::default() };
-    let notes = scan(&side_input(args, path), names, |src, rec, names| {
-        units.learn(src, rec);
-        *exact &= rec.value.is_exact();
-        add(&mut side, rec, table, names, 1);
-        Ok(())
-    })?;
+    let mut measure = None;
+    let notes = scan_with(
+        &side_input(args, path),
+        names,
+        |src, rec| {
+            if measure.is_none() {
+                measure = Some(Measure::of(src, rec));
+            }
+        },
+        |src, rec, names| {
+            units.learn(src, rec);
+            *exact &= rec.value.is_exact();
+            add(&mut side, rec, table, names, 1);
+            Ok(())
+        },
+    )?;
+    side.measure = measure;
     Ok((side, notes))
 }
 

@@ -87,7 +87,7 @@ pub fn count_name(dim: Dimension, other: &str) -> String {
 /// Runs the command.
 pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<Outcome> {
     let folded = collect(&args.input, args.diff)?;
-    let (mut lines, more) = folded.lines();
+    let (mut lines, more) = folded.lines("flamegraph");
     let mut notes = folded.notes.clone();
     notes.extend(more);
     if lines.is_empty() {
@@ -147,7 +147,26 @@ fn render(args: &FlamegraphArgs, folded: &Folded, lines: &[String]) -> Result<St
     let mut svg = Vec::new();
     flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut svg)?;
     let svg = String::from_utf8(svg).map_err(|e| std::io::Error::other(e.to_string()))?;
-    Ok(annotate_titles(&svg, &opt.count_name, dim, &folded.units.other))
+    let svg = annotate_titles(&svg, &opt.count_name, dim, &folded.units.other);
+    Ok(label_root(&svg))
+}
+
+/// Writes `all` in the root frame, which inferno draws with an empty label
+/// (its zoom code shows `all` there once a frame is clicked).
+pub fn label_root(svg: &str) -> String {
+    let Some(title) = svg.find("<title>all (") else { return svg.to_owned() };
+    let Some(text) = svg[title..].find("<text ").map(|i| title + i) else {
+        return svg.to_owned();
+    };
+    let Some(end) = svg[text..].find('>').map(|i| text + i) else { return svg.to_owned() };
+    if !svg[end..].starts_with("></text>") {
+        return svg.to_owned();
+    }
+    let mut out = String::with_capacity(svg.len() + 3);
+    out.push_str(&svg[..=end]);
+    out.push_str("all");
+    out.push_str(&svg[end + 1..]);
+    out
 }
 
 /// The default subtitle: File, Time and the total as pprof prints it.

@@ -57,6 +57,9 @@ pub struct Folded {
     pub header: Header,
     /// True when every value read was printed exactly.
     pub exact: bool,
+    /// The first value of the input that pprof had rounded or that has a
+    /// fraction, as printed (`21.01MB`), for the note that says so.
+    pub rounded: Option<String>,
     /// Stderr notes of the read.
     pub notes: Vec<String>,
 }
@@ -66,7 +69,7 @@ impl Folded {
     /// rounded to whole base units; stacks that round to zero (both columns
     /// in diff mode) are left out, as are negative one-column totals (with
     /// a note).
-    pub fn lines(&self) -> (Vec<String>, Vec<String>) {
+    pub fn lines(&self, command: &str) -> (Vec<String>, Vec<String>) {
         let mut lines = Vec::with_capacity(self.rows.len());
         let mut notes = Vec::new();
         let (mut negative, mut fractional) = (0u64, false);
@@ -85,8 +88,12 @@ impl Folded {
             }
         }
         if !self.exact || fractional {
+            let example = match &self.rounded {
+                Some(text) => format!(" (e.g. {text})"),
+                None => String::new(),
+            };
             notes.push(format!(
-                "folded: values were rounded by pprof (e.g. 21.01MB); the counts are their exact \
+                "{command}: values were rounded by pprof{example}; the counts are their exact \
                  sums rounded to whole {}: print the report with go tool pprof -traces -unit=b \
                  (or -unit=ns) for exact counts",
                 self.units.unit_name()
@@ -94,8 +101,8 @@ impl Folded {
         }
         if negative > 0 {
             notes.push(format!(
-                "folded: left out {negative} stack{} with a negative total (a report printed with \
-                 -base?); --diff gives two columns instead",
+                "{command}: left out {negative} stack{} with a negative total (a report printed \
+                 with -base?); --diff gives two columns instead",
                 if negative == 1 { "" } else { "s" }
             ));
         }
@@ -119,6 +126,7 @@ struct Acc {
     header: Option<Header>,
     units: UnitContext,
     exact: bool,
+    rounded: Option<String>,
     base_samples: u64,
 }
 
@@ -136,6 +144,9 @@ impl Acc {
             }
             self.units.learn(src, rec);
             self.exact &= rec.value.is_exact();
+            if self.rounded.is_none() && (!rec.value.is_exact() || rec.value.centi % 100 != 0) {
+                self.rounded = Some(rec.value_text().to_owned());
+            }
             key.clear();
             key.extend(rec.frames.iter().rev().map(|f| f.name));
             if !self.stacks.contains_key(key.as_slice()) {
@@ -212,6 +223,7 @@ pub fn collect(input: &InputArgs, diff: bool) -> Result<Folded> {
         units: acc.units,
         header: acc.header.unwrap_or_default(),
         exact: acc.exact,
+        rounded: acc.rounded,
         notes,
     })
 }
@@ -219,7 +231,7 @@ pub fn collect(input: &InputArgs, diff: bool) -> Result<Folded> {
 /// Runs the command.
 pub fn run(args: &FoldedArgs, out: &mut dyn Write) -> Result<Outcome> {
     let folded = collect(&args.input, args.diff)?;
-    let (lines, more) = folded.lines();
+    let (lines, more) = folded.lines("folded");
     for line in &lines {
         writeln!(out, "{line}")?;
     }
@@ -256,7 +268,7 @@ mod tests {
             exact: true,
             ..Folded::default()
         };
-        let (lines, notes) = f.lines();
+        let (lines, notes) = f.lines("folded");
         assert_eq!(lines, ["a;b 10"]);
         assert_eq!(notes.len(), 2, "{notes:?}");
     }

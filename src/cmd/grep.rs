@@ -9,7 +9,7 @@ use std::io::Write;
 use clap::Args;
 use rustc_hash::FxHashMap;
 
-use crate::cmd::{scan, Format, InputArgs, Outcome, UnitContext};
+use crate::cmd::{formats, scan, Format, InputArgs, Outcome, UnitContext, ALL_FORMATS};
 use crate::error::Result;
 use crate::matcher::{NameMatcher, PatternOptions};
 use crate::record::{NameId, Names, Record};
@@ -26,7 +26,8 @@ use crate::write::write_block_body;
 pub struct GrepArgs {
     /// Regular expression matched against function names.
     pub pattern: String,
-    /// Samples to show per function.
+    /// Samples to show per function (0: all), in every format: each one
+    /// shown is held in memory until the end.
     #[arg(long, short = 'n', value_name = "N", default_value_t = 5)]
     pub top: usize,
     /// Only samples where the function is the leaf (where the value was
@@ -39,7 +40,7 @@ pub struct GrepArgs {
     #[command(flatten)]
     pub pattern_options: PatternOptions,
     /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_parser = formats(ALL_FORMATS), default_value = "text")]
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
@@ -153,12 +154,14 @@ pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
                 s.flat_error += error;
             }
             let rank = (value, Reverse(order));
-            let better =
-                s.best.len() < args.top || s.best.peek().is_some_and(|Reverse(w)| rank > w.0);
-            if args.top > 0 && better {
+            // --top 0: every hit.
+            let better = args.top == 0
+                || s.best.len() < args.top
+                || s.best.peek().is_some_and(|Reverse(w)| rank > w.0);
+            if better {
                 let hit = Hit { file: files.len() - 1, position, role, record: rec.clone() };
                 s.best.push(Reverse(Ranked(rank, hit)));
-                if s.best.len() > args.top {
+                if args.top > 0 && s.best.len() > args.top {
                     s.best.pop();
                 }
             }

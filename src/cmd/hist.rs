@@ -3,11 +3,11 @@
 //! values, every sample counted once, and leaf and caller samples apart.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use crate::cmd::{scan, Format, InputArgs, Outcome, UnitContext};
+use crate::cmd::{formats, scan, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON};
 use crate::error::Result;
 use crate::matcher::{NameMatcher, PatternOptions};
 use crate::record::{Names, Record};
@@ -22,7 +22,10 @@ use crate::units::{centi_to_decimal, parse_value, Dimension};
 #[command(after_long_help = JSON_SCHEMA)]
 pub struct HistArgs {
     /// Regular expression matched against function names. To count every
-    /// sample of a file, give `--all` (or an empty PATTERN, `''`).
+    /// sample of a file, give `--all` (or an empty PATTERN, `''`). A lone
+    /// argument that names an existing file is that FILE (`hist
+    /// traces.txt` is `hist --all traces.txt`), with or without a terminal;
+    /// to search standard input for it as a pattern, add `-`.
     pub pattern: Option<String>,
     /// Count every sample; the first positional argument is then a FILE.
     #[arg(long)]
@@ -37,7 +40,7 @@ pub struct HistArgs {
     #[command(flatten)]
     pub pattern_options: PatternOptions,
     /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
@@ -90,11 +93,11 @@ struct Row {
 /// Runs the command.
 pub fn run(args: &HistArgs, out: &mut dyn Write) -> Result<Outcome> {
     let mut args = args.clone();
-    // `hist traces.txt` typed at a terminal means the file, not a pattern
-    // to search standard input (which would wait for keyboard input).
+    // `hist traces.txt` means the file, not a pattern to search standard
+    // input for, whether standard input is a terminal or not: the same
+    // command line does the same thing in a script.
     let lone_file = args.input.files.is_empty()
-        && args.pattern.as_deref().is_some_and(|p| std::path::Path::new(p).is_file())
-        && std::io::stdin().is_terminal();
+        && args.pattern.as_deref().is_some_and(|p| std::path::Path::new(p).is_file());
     if args.all || lone_file {
         if let Some(p) = args.pattern.take() {
             args.input.files.insert(0, p);

@@ -20,7 +20,7 @@ pub mod top;
 
 use clap::{Args, ValueEnum};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::filter::{Filter, FilterArgs};
 use crate::matcher::Prefilter;
 use crate::parse::ReaderOptions;
@@ -55,13 +55,39 @@ pub enum Format {
     Ndjson,
 }
 
+/// The formats of a command that writes text, CSV and JSON.
+pub const TEXT_CSV_JSON: &[Format] = &[Format::Text, Format::Csv, Format::Json];
+
+/// The formats of a command whose rows stream: also NDJSON.
+pub const ALL_FORMATS: &[Format] = &[Format::Text, Format::Csv, Format::Json, Format::Ndjson];
+
+/// A `--format` value parser that accepts only the formats a command writes,
+/// so that its `--help` lists those and clap refuses the others.
+pub fn formats(allowed: &'static [Format]) -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(allowed.iter().filter_map(ValueEnum::to_possible_value))
+        .map(|name| Format::from_str(&name, false).expect("a possible value is a format"))
+}
+
+/// The rows a `--top N` keeps, 0 for all: N when given (`--top 0`: all),
+/// else `default` for text and every row for the machine formats (csv,
+/// json, ndjson), which carry every row unless a limit is asked for.
+pub fn row_limit(top: Option<usize>, format: Format, default: usize) -> usize {
+    match top {
+        Some(n) => n,
+        None if format == Format::Text => default,
+        None => 0,
+    }
+}
+
 /// Input options shared by every command.
 #[derive(Args, Clone, Debug, Default)]
 pub struct InputArgs {
     /// Inputs, plain or gzipped, told apart by content: traces reports
     /// (`go tool pprof -traces` output), `-raw` text, or binary pprof
     /// profiles (`heap.pb.gz`, what /debug/pprof/ serves); `-` or none
-    /// reads standard input.
+    /// reads standard input. Several inputs must be of one sample type
+    /// (`Type:`, or --sample-index for profiles): they are added up.
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
     /// Skip malformed blocks instead of stopping at the first one; how many
@@ -156,8 +182,99 @@ impl UnitContext {
     }
 }
 
+/// What the values of one input measure: its sample type (`Type:`, or the
+/// `--sample-index` of a binary profile) and its dimension, as far as they
+/// are known. Inputs that measure different things are neither added up
+/// nor compared: heap bytes are not CPU nanoseconds, and `alloc_space` is
+/// not `inuse_space` though both are bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Measure {
+    /// The input's name.
+    pub file: String,
+    /// The sample type, if the input says (`inuse_space`).
+    pub sample_type: Option<String>,
+    /// The dimension (`bytes`, `nanoseconds`, `count` or an unknown unit's
+    /// name), if a value or the sample type says.
+    pub dimension: Option<String>,
+}
+
+impl Measure {
+    /// What `rec`, the first record read from `src`, and its header say.
+    pub fn of(src: &dyn RecordSource, rec: &Record) -> Measure {
+        let dimension = match rec.value.dim {
+            Dimension::Zero => src.header().dimension().map(|d| d.name().to_owned()),
+            Dimension::Other => Some(unit_suffix(rec.value_text()).to_owned()),
+            d => Some(d.name().to_owned()),
+        };
+        Measure {
+            file: src.name().to_owned(),
+            sample_type: src.header().sample_type().map(str::to_owned),
+            dimension,
+        }
+    }
+
+    /// Refuses `other` unless it measures what `self` does; `verb` says
+    /// what would be done with them (`added up`, `compared`).
+    pub fn check(&self, other: &Measure, verb: &str) -> Result<()> {
+        let differ =
+            |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a != b);
+        if !differ(&self.sample_type, &other.sample_type)
+            && !differ(&self.dimension, &other.dimension)
+        {
+            return Ok(());
+        }
+        let what = |m: &Measure| match (&m.sample_type, &m.dimension) {
+            (Some(t), Some(d)) => format!("{t} values ({d})"),
+            (Some(t), None) => format!("{t} values"),
+            (None, Some(d)) => format!("values in {d}"),
+            (None, None) => "values".to_owned(),
+        };
+        let index = self.sample_type.as_deref().or(other.sample_type.as_deref()).unwrap_or("TYPE");
+        Err(Error::Usage(format!(
+            "{} holds {} but {} holds {}: they cannot be {verb}. Give reports of one \
+             sample type: print each with `go tool pprof -traces -sample_index={index} \
+             PROFILE`, or pass the binary profiles with --sample-index {index}",
+            self.file,
+            what(self),
+            other.file,
+            what(other)
+        )))
+    }
+}
+
+/// Checks that every input of a command measures what the first one does
+/// ([`Measure`]): shown the first record of each input.
+#[derive(Debug, Default)]
+struct SameMeasure {
+    first: Option<Measure>,
+    /// True until the current input's first record was seen.
+    fresh: bool,
+}
+
+impl SameMeasure {
+    fn new() -> SameMeasure {
+        SameMeasure { first: None, fresh: true }
+    }
+
+    fn see(&mut self, src: &dyn RecordSource, rec: &Record) -> Result<()> {
+        if !self.fresh {
+            return Ok(());
+        }
+        self.fresh = false;
+        let measure = Measure::of(src, rec);
+        match &self.first {
+            Some(first) => first.check(&measure, "added up"),
+            None => {
+                self.first = Some(measure);
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Reads every input, applies the filters, and hands each kept record to
-/// `visit`. Returns the notes on what lenient reading skipped.
+/// `visit`. Returns the notes on what lenient reading skipped. Inputs that
+/// measure different things (another sample type or dimension) are refused.
 pub fn scan(
     input: &InputArgs,
     names: &mut Names,
@@ -176,11 +293,13 @@ pub fn scan_with(
 ) -> Result<Vec<String>> {
     let mut filter = Filter::new(&input.filters)?;
     let mut notes = Vec::new();
+    let same = std::cell::RefCell::new(SameMeasure::new());
     source::for_each_record(
         &input.files,
         input.reader_options(),
         names,
         |src, rec, names| {
+            same.borrow_mut().see(src, rec)?;
             before(src, rec);
             if filter.keep(rec, names) {
                 visit(src, rec, names)?;
@@ -188,6 +307,7 @@ pub fn scan_with(
             Ok(())
         },
         |src| {
+            same.borrow_mut().fresh = true;
             notes.extend(skipped_notes(src));
             Ok(())
         },

@@ -13,7 +13,7 @@ use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cmd::top::{collect, select_unit, write_legend, Collected};
-use crate::cmd::{Format, InputArgs, Outcome};
+use crate::cmd::{formats, Format, InputArgs, Outcome, TEXT_CSV_JSON};
 use crate::error::{Error, Result};
 use crate::graph::{inline_label, Edge, Granularity, Graph, Node, NodeId, StackSet, TrimOptions};
 use crate::units::{centi_to_decimal, format_in, percentage};
@@ -58,7 +58,7 @@ pub struct PeekArgs {
     /// (`self`, weight = flat) and per callee edge, in base units, with
     /// the function's cum and the rounding bound of the row (on `self`
     /// rows, of cum, which bounds flat too).
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,

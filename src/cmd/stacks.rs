@@ -14,7 +14,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cmd::facts::ReportFacts;
 use crate::cmd::top::header_lines;
-use crate::cmd::{scan_with, Format, InputArgs, Outcome, UnitContext};
+use crate::cmd::{
+    formats, row_limit, scan_with, Format, InputArgs, Outcome, UnitContext, ALL_FORMATS,
+};
 use crate::error::Result;
 use crate::parse::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
 use crate::record::{Frame, Header, Names, Record};
@@ -30,11 +32,12 @@ use crate::units::{centi_to_decimal, format_in, parse_value, percentage};
 #[derive(Args, Clone, Debug)]
 #[command(after_long_help = JSON_SCHEMA)]
 pub struct StacksArgs {
-    /// Show the N largest stacks (0: all).
-    #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
-    pub top: usize,
+    /// Show the N largest stacks (0: all); default 20 in text, every row in csv and json
+    /// unless --top is given.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub top: Option<usize>,
     /// Output format. CSV stacks are root first, frames joined by `;`.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_parser = formats(ALL_FORMATS), default_value = "text")]
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
@@ -223,8 +226,9 @@ pub fn run(args: &StacksArgs, out: &mut dyn Write) -> Result<Outcome> {
         return Ok(Outcome { matched: false, notes });
     }
     let mut order = m.ranking();
-    if args.top > 0 {
-        order.truncate(args.top);
+    let top = row_limit(args.top, args.format, 20);
+    if top > 0 {
+        order.truncate(top);
     }
     match args.format {
         Format::Text => write_text(out, &m, &order)?,

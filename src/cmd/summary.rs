@@ -11,7 +11,7 @@ use clap::Args;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::cmd::facts::ReportFacts;
-use crate::cmd::{scan_with, Format, InputArgs, Outcome, UnitContext};
+use crate::cmd::{formats, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON};
 use crate::error::Result;
 use crate::record::{Frame, Header, HeaderField, NameId, Names};
 use crate::units::{centi_to_decimal, format_in, percentage, Dimension};
@@ -27,7 +27,7 @@ pub const RUNTIME_DEPTH_LIMITS: [usize; 3] = [32, 64, 128];
 pub struct SummaryArgs {
     /// Output format. CSV has two columns, field and value, with amounts
     /// in base units.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,

@@ -8,7 +8,7 @@ use std::io::Write;
 use clap::Args;
 
 use crate::cmd::facts::ReportFacts;
-use crate::cmd::{scan_with, Format, InputArgs, Outcome, UnitContext};
+use crate::cmd::{formats, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON};
 use crate::error::{Error, Result};
 use crate::graph::{cutoff, inline_label, Granularity, Graph, NodeTable, StackSet, TrimOptions};
 use crate::record::{Header, HeaderField, Names};
@@ -47,7 +47,7 @@ pub struct TopArgs {
     #[arg(long, value_name = "UNIT")]
     pub unit: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,

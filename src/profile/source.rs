@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::Result;
-use crate::record::{Frame, Header, HeaderField, Names, Record};
+use crate::record::{Frame, FrameOrigin, Header, HeaderField, Names, Record};
 use crate::source::RecordSource;
 use crate::units::{percentage, Dimension};
 
@@ -24,10 +24,16 @@ pub struct ProfileSource {
     num_label_units: BTreeMap<String, String>,
     /// Per location, its frames (name, inline flag), leaf-most first.
     frames: Vec<Vec<(String, bool)>>,
+    /// Per location, beside each frame: its function's file, its mapping's
+    /// file, and whether it stands for a line (what pprof's filters match).
+    origins: Vec<Vec<Origin>>,
     /// The samples to print, in order: those with a non-empty stack.
     order: Vec<usize>,
     next: usize,
 }
+
+/// A frame's function file, its mapping file, and whether it is a line.
+type Origin = (Option<String>, Option<String>, bool);
 
 /// Go's `filepath.Base` on a Unix system.
 pub fn go_base(path: &str) -> &str {
@@ -70,6 +76,7 @@ impl ProfileSource {
         let total = total(&profile, index);
         let header = header(&profile, &sample_type.ty, &unit, total);
         let frames = profile.locations.iter().map(|l| location_frames(&profile, l)).collect();
+        let origins = profile.locations.iter().map(|l| location_origins(&profile, l)).collect();
         let order = (0..profile.samples.len())
             .filter(|&i| !profile.samples[i].locations.is_empty())
             .collect();
@@ -82,6 +89,7 @@ impl ProfileSource {
             profile,
             num_label_units,
             frames,
+            origins,
             order,
             next: 0,
         }
@@ -191,6 +199,21 @@ fn location_frames(p: &Profile, loc: &Location) -> Vec<(String, bool)> {
         .collect()
 }
 
+/// What pprof's frame filters see of each frame of a location, beside its
+/// printed name (`Location.matchesName` in pprof's `profile/filter.go`):
+/// the function's file name for a line with a function, the mapping's
+/// file, and whether the frame stands for a line at all.
+fn location_origins(p: &Profile, loc: &Location) -> Vec<Origin> {
+    let mapping = loc.mapping.map(|m| p.mappings[m].file.clone());
+    if loc.lines.is_empty() {
+        return vec![(None, mapping, false)];
+    }
+    loc.lines
+        .iter()
+        .map(|ln| (ln.function.map(|f| p.functions[f].filename.clone()), mapping.clone(), true))
+        .collect()
+}
+
 impl RecordSource for ProfileSource {
     fn name(&self) -> &str {
         &self.name
@@ -240,6 +263,13 @@ impl RecordSource for ProfileSource {
         for &l in &s.locations {
             for (name, inline) in &self.frames[l] {
                 rec.frames.push(Frame { name: names.intern(name), inline: *inline });
+            }
+            for (file, mapping, line) in &self.origins[l] {
+                rec.origins.push(FrameOrigin {
+                    file: file.as_deref().map(|f| names.intern(f)),
+                    mapping: mapping.as_deref().map(|m| names.intern(m)),
+                    line: *line,
+                });
             }
         }
         Ok(true)
