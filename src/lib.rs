@@ -48,6 +48,7 @@ pub mod parse;
 pub mod profile;
 pub mod raw;
 pub mod record;
+pub mod sheet;
 pub mod source;
 pub mod units;
 pub mod write;

@@ -1,14 +1,16 @@
 //! `traces-tool csv`: one row per sample (or per frame with `--frames`),
 //! values as exact numbers in the base unit, for spreadsheets and scripts.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use clap::Args;
 
 use crate::cmd::{scan, Format, InputArgs, Outcome, UnitContext};
 use crate::error::Result;
-use crate::record::Names;
-use crate::units::DecimalCenti;
+use crate::record::{Names, Record};
+use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
+use crate::units::{parse_value, DecimalCenti, Dimension, Value};
 
 /// Samples as CSV records.
 ///
@@ -16,10 +18,28 @@ use crate::units::DecimalCenti;
 /// value (exact, in the base unit: bytes, nanoseconds or a count; two
 /// decimals at most when pprof rounded it), unit, value_text (as printed),
 /// leaf, depth, stack (root first, `;`-separated: the folded-stack order),
-/// labels (`key=values` joined by `; `).
+/// labels (`key=values` joined by `; `), exact (`false` when pprof rounded
+/// the value: it is then known to ±half a hundredth of its printed unit),
+/// then one column per label key, sorted by key:
+///
+///   label:KEY        a string label's values as printed; for a numeric
+///                    label (every value reads as a pprof amount: `2kB`,
+///                    `1.50ms`, `3`) the number in the base unit, bytes
+///                    1024-based (`2kB` is 2048); empty when the sample has
+///                    no such label, or holds several numbers
+///   label:KEY:text   for numeric labels printed with a unit or with several
+///                    values: the values as printed (`2kB`)
+///
+/// The label columns are exact when every FILE is a regular file: the
+/// inputs are read twice, once to learn the keys. From standard input or a
+/// pipe, the columns come from the first 10000 samples (held in memory); a
+/// key first seen later is only in `labels`, and a note on stderr says so.
 ///
 /// With `--frames`: file, sample, line, value, unit, value_text, position
-/// (0 = leaf), frame, inline.
+/// (0 = leaf), frame, inline, exact.
+///
+/// Text cells a spreadsheet would evaluate or read as numbers get a
+/// leading `'` (see `--csv-raw-text`).
 #[derive(Args, Clone, Debug)]
 #[command(after_long_help = JSON_SCHEMA)]
 pub struct CsvArgs {
@@ -34,13 +54,164 @@ pub struct CsvArgs {
     pub input: InputArgs,
 }
 
-/// The header row of the per-sample output.
-pub const SAMPLE_COLUMNS: [&str; 10] =
-    ["file", "sample", "line", "value", "unit", "value_text", "leaf", "depth", "stack", "labels"];
+/// The header row of the per-sample output, before the label columns.
+pub const SAMPLE_COLUMNS: [(&str, Kind); 11] = [
+    ("file", Kind::Text),
+    ("sample", Kind::Number),
+    ("line", Kind::Number),
+    ("value", Kind::Number),
+    ("unit", Kind::Text),
+    ("value_text", Kind::Text),
+    ("leaf", Kind::Text),
+    ("depth", Kind::Number),
+    ("stack", Kind::Text),
+    ("labels", Kind::Text),
+    ("exact", Kind::Bool),
+];
 
 /// The header row of the `--frames` output.
-pub const FRAME_COLUMNS: [&str; 9] =
-    ["file", "sample", "line", "value", "unit", "value_text", "position", "frame", "inline"];
+pub const FRAME_COLUMNS: [(&str, Kind); 10] = [
+    ("file", Kind::Text),
+    ("sample", Kind::Number),
+    ("line", Kind::Number),
+    ("value", Kind::Number),
+    ("unit", Kind::Text),
+    ("value_text", Kind::Text),
+    ("position", Kind::Number),
+    ("frame", Kind::Text),
+    ("inline", Kind::Bool),
+    ("exact", Kind::Bool),
+];
+
+/// Samples held to learn the label keys when the input cannot be read twice.
+pub const LABEL_SCAN_SAMPLES: usize = 10_000;
+
+/// What the values of one label key look like.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct KeyShape {
+    /// Every value seen reads as a pprof amount.
+    numeric: bool,
+    /// Some value has a unit (`2kB`), or a sample has several values.
+    needs_text: bool,
+}
+
+/// The label columns: every key seen, sorted, with its shape.
+#[derive(Clone, Debug, Default)]
+pub struct LabelColumns {
+    keys: BTreeMap<String, KeyShape>,
+}
+
+impl LabelColumns {
+    /// Learns the keys and shapes of a record's labels.
+    pub fn learn(&mut self, rec: &Record) {
+        for (key, values) in rec.labels() {
+            let (numeric, needs_text) = match numbers(values) {
+                Some(list) => {
+                    let unit = list.iter().any(|v| {
+                        matches!(
+                            v.dim,
+                            Dimension::Bytes | Dimension::Nanoseconds | Dimension::Other
+                        )
+                    });
+                    (true, unit || list.len() > 1)
+                }
+                None => (false, false),
+            };
+            match self.keys.get_mut(key) {
+                Some(shape) => {
+                    shape.numeric &= numeric;
+                    shape.needs_text |= needs_text;
+                }
+                None => {
+                    self.keys.insert(key.to_owned(), KeyShape { numeric, needs_text });
+                }
+            }
+        }
+    }
+
+    /// The column names and kinds, in order.
+    pub fn columns(&self) -> Vec<(String, Kind)> {
+        let mut out = Vec::new();
+        for (key, shape) in &self.keys {
+            if shape.numeric {
+                out.push((format!("label:{key}"), Kind::Number));
+                if shape.needs_text {
+                    out.push((format!("label:{key}:text"), Kind::Text));
+                }
+            } else {
+                out.push((format!("label:{key}"), Kind::Text));
+            }
+        }
+        out
+    }
+
+    /// Appends a record's label cells to `cells`, one per column.
+    fn cells(&self, rec: &Record, cells: &mut Vec<String>) {
+        for (key, shape) in &self.keys {
+            let values = rec.label(key);
+            if shape.numeric {
+                let number = values.and_then(numbers).and_then(|list| match list[..] {
+                    [one] => Some(DecimalCenti(one.centi).to_string()),
+                    _ => None,
+                });
+                cells.push(number.unwrap_or_default());
+                if shape.needs_text {
+                    cells.push(values.unwrap_or_default().to_owned());
+                }
+            } else {
+                cells.push(values.unwrap_or_default().to_owned());
+            }
+        }
+    }
+}
+
+/// The values of a numeric label, or `None` if one does not read as a
+/// pprof amount (`bytes:  1.50kB 2kB` holds two).
+fn numbers(values: &str) -> Option<Vec<Value>> {
+    if values.is_empty() {
+        return None;
+    }
+    values.split(' ').map(|v| parse_value(v).ok()).collect()
+}
+
+/// True when every input can be opened twice: regular files only.
+fn rereadable(files: &[String]) -> bool {
+    !files.is_empty()
+        && files.iter().all(|f| f != "-" && std::fs::metadata(f).is_ok_and(|m| m.is_file()))
+}
+
+/// One row of the per-sample output.
+fn sample_cells(
+    cells: &mut Vec<String>,
+    file: &str,
+    rec: &Record,
+    names: &Names,
+    unit: &str,
+    labels: &LabelColumns,
+) {
+    cells.clear();
+    let mut stack = String::new();
+    for (i, f) in rec.frames.iter().rev().enumerate() {
+        if i > 0 {
+            stack.push(';');
+        }
+        stack.push_str(names.get(f.name));
+    }
+    cells.extend([
+        file.to_owned(),
+        rec.index.to_string(),
+        rec.line.to_string(),
+        DecimalCenti(rec.value.centi).to_string(),
+        unit.to_owned(),
+        rec.value_text().to_owned(),
+        rec.leaf().map_or("", |f| names.get(f.name)).to_owned(),
+        rec.frames.len().to_string(),
+        stack,
+        rec.labels_joined(),
+        bool_cell(rec.value.is_exact()).to_owned(),
+    ]);
+    labels.cells(rec, cells);
+}
 
 /// Runs the command.
 pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
@@ -49,70 +220,128 @@ pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
         Format::Json | Format::Ndjson => return run_json(args, out),
         Format::Text => crate::json::require(args.format, &[Format::Csv], "csv")?,
     }
-    let mut w = csv::Writer::from_writer(out);
-    let columns: &[&str] = if args.frames { &FRAME_COLUMNS } else { &SAMPLE_COLUMNS };
-    // The header goes out with the first row (or at the end), so that an
-    // input that cannot be read leaves no half-written CSV behind.
-    let mut header_written = false;
+    if args.frames {
+        return run_frames(args, out);
+    }
+    let options = args.input.sheet_options();
+    let mut labels = LabelColumns::default();
+    // Exact label columns: a first pass learns the keys when the inputs
+    // can be read again.
+    let two_pass = rereadable(&args.input.files);
+    if two_pass {
+        scan(&args.input, &mut Names::new(), |_, rec, _| {
+            labels.learn(rec);
+            Ok(())
+        })?;
+    }
+    let mut sheet: Option<Sheet<&mut dyn Write>> = None;
+    let mut out = Some(out);
+    // Held records (standard input) until the label keys are known.
+    let mut held: Vec<(String, String, Record)> = Vec::new();
+    let mut late_keys: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    let mut names = Names::new();
+    let mut units = UnitContext::default();
+    let mut rows = 0u64;
+    let mut cells = Vec::new();
+    let notes = scan(&args.input, &mut names, |src, rec, names: &Names| {
+        units.learn(src, rec);
+        if sheet.is_none() {
+            if !two_pass && held.len() < LABEL_SCAN_SAMPLES {
+                labels.learn(rec);
+                held.push((src.name().to_owned(), units.unit_name().to_owned(), rec.clone()));
+                return Ok(());
+            }
+            let mut s = start_sheet(&labels, &mut out, options);
+            for (file, unit, rec) in held.drain(..) {
+                sample_cells(&mut cells, &file, &rec, names, &unit, &labels);
+                s.row(&cells)?;
+                rows += 1;
+            }
+            sheet = Some(s);
+        }
+        let s = sheet.as_mut().expect("started");
+        if !two_pass {
+            for (key, _) in rec.labels() {
+                if !labels.keys.contains_key(key) && !late_keys.contains_key(key) {
+                    late_keys.insert(key.to_owned(), (src.name().to_owned(), rec.index));
+                }
+            }
+        }
+        sample_cells(&mut cells, src.name(), rec, names, units.unit_name(), &labels);
+        s.row(&cells)?;
+        rows += 1;
+        Ok(())
+    })?;
+    let mut s = match sheet {
+        Some(s) => s,
+        None => start_sheet(&labels, &mut out, options),
+    };
+    for (file, unit, rec) in held.drain(..) {
+        sample_cells(&mut cells, &file, &rec, &names, &unit, &labels);
+        s.row(&cells)?;
+        rows += 1;
+    }
+    s.flush()?;
+    let mut outcome = Outcome { matched: rows > 0, notes };
+    for (key, (file, sample)) in late_keys {
+        outcome.notes.push(format!(
+            "{file}: label {key:?} first appears at sample {sample}, after the label columns \
+             were fixed from the first {LABEL_SCAN_SAMPLES} samples: it is in the `labels` \
+             column only (give the input as a FILE for exact label columns)"
+        ));
+    }
+    if rows == 0 {
+        outcome.notes.push("no samples".to_owned());
+    }
+    Ok(outcome)
+}
+
+/// The per-sample sheet, once the label columns are known.
+fn start_sheet<'a>(
+    labels: &LabelColumns,
+    out: &mut Option<&'a mut dyn Write>,
+    options: SheetOptions,
+) -> Sheet<&'a mut dyn Write> {
+    let columns = SAMPLE_COLUMNS.iter().map(|&(n, k)| (n.to_owned(), k));
+    let out = out.take().expect("one sheet");
+    Sheet::new(out, columns.chain(labels.columns()), options)
+}
+
+/// `--frames`: one row per frame.
+fn run_frames(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let mut sheet = Sheet::new(out, FRAME_COLUMNS, args.input.sheet_options());
     let mut names = Names::new();
     let mut units = UnitContext::default();
     let mut rows = 0u64;
     // Buffers reused from row to row.
-    let (mut value, mut sample, mut line, mut stack) =
+    let (mut value, mut sample, mut line, mut position) =
         (String::new(), String::new(), String::new(), String::new());
     let notes = scan(&args.input, &mut names, |src, rec, names: &Names| {
-        if !header_written {
-            w.write_record(columns)?;
-            header_written = true;
-        }
         units.learn(src, rec);
         set(&mut value, format_args!("{}", DecimalCenti(rec.value.centi)));
         set(&mut sample, format_args!("{}", rec.index));
         set(&mut line, format_args!("{}", rec.line));
         let unit = units.unit_name();
-        if args.frames {
-            for (i, f) in rec.frames.iter().enumerate() {
-                w.write_record([
-                    src.name(),
-                    &sample,
-                    &line,
-                    &value,
-                    unit,
-                    rec.value_text(),
-                    &i.to_string(),
-                    names.get(f.name),
-                    if f.inline { "true" } else { "false" },
-                ])?;
-            }
-        } else {
-            let leaf = rec.leaf().map_or("", |f| names.get(f.name));
-            stack.clear();
-            for (i, f) in rec.frames.iter().rev().enumerate() {
-                if i > 0 {
-                    stack.push(';');
-                }
-                stack.push_str(names.get(f.name));
-            }
-            w.write_record([
+        let exact = bool_cell(rec.value.is_exact());
+        for (i, f) in rec.frames.iter().enumerate() {
+            set(&mut position, format_args!("{i}"));
+            sheet.row([
                 src.name(),
                 &sample,
                 &line,
                 &value,
                 unit,
                 rec.value_text(),
-                leaf,
-                &rec.frames.len().to_string(),
-                &stack,
-                &rec.labels_joined(),
+                &position,
+                names.get(f.name),
+                bool_cell(f.inline),
+                exact,
             ])?;
         }
         rows += 1;
         Ok(())
     })?;
-    if !header_written {
-        w.write_record(columns)?;
-    }
-    w.flush()?;
+    sheet.flush()?;
     let mut outcome = Outcome { matched: rows > 0, notes };
     if rows == 0 {
         outcome.notes.push("no samples".to_owned());
@@ -129,11 +358,12 @@ NDJSON (--format ndjson): one ROW per line.
 A ROW of a sample:
   {\"file\": str, \"sample\": int (1-based, per file), \"line\": int,
    \"value\": number (exact, base unit), \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str,
-   \"value_text\": str (as printed), \"leaf\": str, \"depth\": int,
+   \"value_text\": str (as printed), \"exact\": bool (false when pprof rounded
+   the value), \"leaf\": str, \"depth\": int,
    \"frames\": [{\"name\": str, \"inline\": bool}, ...] (leaf first),
    \"labels\": {key: values as printed}}
 With --frames, a ROW per frame:
-  {\"file\", \"sample\", \"line\", \"value\", \"unit\", \"value_text\",
+  {\"file\", \"sample\", \"line\", \"value\", \"unit\", \"value_text\", \"exact\",
    \"position\": int (0 = leaf), \"frame\": str, \"inline\": bool}
 Amounts are exact JSON numbers in the base unit: integers, or at most two
 decimals when pprof rounded the value (21.01MB is 22030581.76).";
@@ -157,6 +387,7 @@ fn run_json(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
             o.insert("value".into(), json::amount(rec.value.centi));
             o.insert("unit".into(), units.unit_name().into());
             o.insert("value_text".into(), rec.value_text().into());
+            o.insert("exact".into(), rec.value.is_exact().into());
         };
         if args.frames {
             for (i, f) in rec.frames.iter().enumerate() {
