@@ -333,24 +333,30 @@ fn write_text(
     let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(5);
     let count_width = rows.iter().map(|(_, r)| r.count).max().unwrap_or(1).to_string().len().max(5);
     let sum_width = sums.iter().map(|l| l.chars().count()).max().unwrap_or(0).max(3);
+    let shares: Vec<String> =
+        rows.iter().map(|(_, r)| percentage(r.sum, totals.total).trim().to_owned()).collect();
+    let share_width = shares.iter().map(String::len).max().unwrap_or(0).max(6);
     let what = args.by.as_deref().unwrap_or("value");
     writeln!(
         out,
-        "{:>count_width$}  {:>width$}  {:<6}  {:>sum_width$}   share",
-        "count", what, "role", "sum"
+        "{:>count_width$}  {:>width$}  {:<6}  {:>sum_width$}  {:>share_width$}",
+        "count", what, "role", "sum", "share"
     )?;
     let bar_len = |row: &Row| (weight(row) * BAR as u128).div_ceil(max) as usize;
     // Notes line up after the longest bar of the table.
     let bar_width = rows.iter().map(|(_, r)| bar_len(r)).max().unwrap_or(0);
-    for ((((_, role), row), label), sum) in rows.iter().zip(&labels).zip(&sums) {
+    for (((((_, role), row), label), sum), share) in
+        rows.iter().zip(&labels).zip(&sums).zip(&shares)
+    {
         let note = row.note(totals.inuse);
         let line = format!(
-            "{:>count_width$}  {:>width$}  {:<6}  {:>sum_width$}  {}  {:<bar_width$}  {}",
+            "{:>count_width$}  {:>width$}  {:<6}  {:>sum_width$}  {:>share_width$}  \
+             {:<bar_width$}  {}",
             row.count,
             label,
             role.as_str(),
             sum,
-            percentage(row.sum, totals.total),
+            share,
             "#".repeat(bar_len(row)),
             note,
         );
