@@ -336,6 +336,122 @@ fn csv_has_one_row_per_sample_with_exact_values() {
     assert!(exact > 0 && exact < rows.len());
 }
 
+const HOSTILE: &str = "tests/data/spreadsheet/hostile.traces.txt";
+
+#[test]
+fn csv_gives_each_label_key_a_column_numbers_in_base_units() {
+    let (h, rows) = csv_rows(&ok(&["csv", HOSTILE]));
+    let labels: Vec<&str> = h.iter().skip_while(|c| *c != "exact").skip(1).collect();
+    // Sorted by key; numeric keys printed with a unit keep the text beside.
+    assert_eq!(
+        labels,
+        [
+            "label:bytes",
+            "label:bytes:text",
+            "label:handler",
+            "label:n",
+            "label:user",
+            "label:wait",
+            "label:wait:text"
+        ]
+    );
+    let col = |name: &str| column(&h, name);
+    // pprof printed 1.50kB and 21.01MB: 1024-based, exact to the hundredth.
+    assert_eq!(&rows[1][col("label:bytes")], "1536");
+    assert_eq!(&rows[1][col("label:bytes:text")], "1.50kB");
+    assert_eq!(&rows[2][col("label:bytes")], "22030581.76");
+    assert_eq!(&rows[0][col("label:wait")], "1500000");
+    assert_eq!(&rows[0][col("label:n")], "3");
+    // String labels as text (restored from their spreadsheet-safe form).
+    assert_eq!(&rows[0][col("label:handler")], "=HYPERLINK(\"http://example.com/x\",\"click\")");
+    assert_eq!(&rows[1][col("label:user")], "1e3");
+    // No such label: an empty cell. The packed column stays.
+    assert_eq!(&rows[7][col("label:bytes")], "");
+    assert_eq!(&rows[1][col("labels")], "user=1e3; n=7; bytes=1.50kB");
+    // The binary profile gives the same columns and label cells.
+    let (hp, from_profile) = csv_rows(&ok(&["csv", "tests/data/spreadsheet/hostile.pb"]));
+    assert_eq!(hp, h);
+    for (a, b) in rows.iter().zip(&from_profile) {
+        assert_eq!(
+            a.iter().skip(col("exact") + 1).collect::<Vec<_>>(),
+            b.iter().skip(col("exact") + 1).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// A traces report of `n` samples; sample `i` has the labels `labels(i)`.
+fn report_with_labels(n: usize, labels: impl Fn(usize) -> Vec<(&'static str, String)>) -> String {
+    let sep = "-----------+-------------------------------------------------------";
+    let mut out = String::from("Type: inuse_space\n");
+    for i in 1..=n {
+        out.push_str(sep);
+        out.push('\n');
+        for (k, v) in labels(i) {
+            out.push_str(&format!("{k:>10}:  {v}\n"));
+        }
+        out.push_str(&format!("{:>10}   main.f{}\n{:13}main.main\n", format!("{i}B"), i % 7, ""));
+    }
+    out.push_str(sep);
+    out.push('\n');
+    out
+}
+
+#[test]
+fn csv_label_columns_are_exact_for_files_and_say_so_for_long_stdin() {
+    // A key whose later values are not numbers is text; a key first seen in
+    // the last sample still gets its column when the input is a file.
+    let n = 10_050;
+    let text = report_with_labels(n, |i| {
+        let mut l = vec![("id", if i == 2 { "abc".to_owned() } else { i.to_string() })];
+        if i == n {
+            l.push(("zlate", "x".to_owned()));
+        }
+        l
+    });
+    let dir = std::env::temp_dir().join(format!("traces-tool-cli-labels-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("late.traces.txt");
+    std::fs::write(&file, &text).unwrap();
+    let (h, rows) = csv_rows(&ok(&["csv", file.to_str().unwrap()]));
+    let labels: Vec<&str> = h.iter().skip_while(|c| *c != "exact").skip(1).collect();
+    assert_eq!(labels, ["label:id", "label:zlate"]);
+    assert_eq!(rows.len(), n);
+    assert_eq!(&rows[1][column(&h, "label:id")], "abc");
+    assert_eq!(&rows[n - 1][column(&h, "label:zlate")], "x");
+    // From standard input the keys come from the first 10000 samples: the
+    // late key is in `labels` only, and stderr says so.
+    let r = run_with_stdin(&["csv"], Some(text.as_bytes()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("label \"zlate\" first appears at sample 10050"), "{}", r.stderr);
+    let (h, rows) = csv_rows(&r.stdout);
+    let labels: Vec<&str> = h.iter().skip_while(|c| *c != "exact").skip(1).collect();
+    assert_eq!(labels, ["label:id"]);
+    assert_eq!(rows.len(), n);
+    assert_eq!(&rows[n - 1][column(&h, "labels")], "id=10050; zlate=x");
+    // A short input on stdin: the same columns as from the file, silently.
+    let short = report_with_labels(3, |i| vec![("bytes", format!("{i}kB"))]);
+    let r = run_with_stdin(&["csv"], Some(short.as_bytes()));
+    assert_eq!(r.stderr, "");
+    let (h, rows) = csv_rows(&r.stdout);
+    assert_eq!(&rows[2][column(&h, "label:bytes")], "3072");
+    assert_eq!(&rows[2][column(&h, "label:bytes:text")], "3kB");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn csv_text_cells_are_neutralised_unless_asked_raw() {
+    let out = ok(&["csv", "--frames", HOSTILE]);
+    assert!(out.contains(",'=cmd,"), "{out}");
+    assert!(out.contains(",'1e3,"), "{out}");
+    assert!(out.contains(",'@SUM(A1),"), "{out}");
+    assert!(out.contains(",''quoted,"), "{out}");
+    // Numbers are untouched, negative ones too.
+    let diff = ok(&["diff", "-n", "0", "--format", "csv", HEAP, HOSTILE]);
+    assert!(diff.lines().any(|l| l.split(',').nth(3).is_some_and(|c| c.starts_with('-'))));
+    let raw = ok(&["csv", "--frames", "--csv-raw-text", HOSTILE]);
+    assert!(raw.contains(",=cmd,") && raw.contains(",1e3,") && raw.contains(",'quoted,"));
+}
+
 #[test]
 fn csv_frames_writes_a_row_per_frame() {
     let (h, rows) = csv_rows(&ok(&["csv", "--frames", HEKETI]));
