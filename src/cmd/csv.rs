@@ -30,6 +30,9 @@ use crate::units::{parse_value, DecimalCenti, Dimension, Value};
 ///   label:KEY:text   for numeric labels printed with a unit or with several
 ///                    values: the values as printed (`2kB`)
 ///
+/// Label numbers are read from the printed text, which pprof rounds to two
+/// decimals of its unit as it does values (`1.50kB`).
+///
 /// The label columns are exact when every FILE is a regular file: the
 /// inputs are read twice, once to learn the keys. From standard input or a
 /// pipe, the columns come from the first 10000 samples (held in memory); a
