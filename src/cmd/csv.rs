@@ -2,6 +2,7 @@
 //! values as exact numbers in the base unit, for spreadsheets and scripts.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::Write;
 
 use clap::Args;
@@ -10,7 +11,7 @@ use crate::cmd::{scan, Format, InputArgs, Outcome, UnitContext};
 use crate::error::Result;
 use crate::record::{Names, Record};
 use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
-use crate::units::{parse_value, DecimalCenti, Dimension, Value};
+use crate::units::{parse_value, DecimalCenti, Dimension};
 
 /// Samples as CSV records.
 ///
@@ -108,25 +109,14 @@ impl LabelColumns {
     /// Learns the keys and shapes of a record's labels.
     pub fn learn(&mut self, rec: &Record) {
         for (key, values) in rec.labels() {
-            let (numeric, needs_text) = match numbers(values) {
-                Some(list) => {
-                    let unit = list.iter().any(|v| {
-                        matches!(
-                            v.dim,
-                            Dimension::Bytes | Dimension::Nanoseconds | Dimension::Other
-                        )
-                    });
-                    (true, unit || list.len() > 1)
-                }
-                None => (false, false),
-            };
+            let shape = shape_of(values);
             match self.keys.get_mut(key) {
-                Some(shape) => {
-                    shape.numeric &= numeric;
-                    shape.needs_text |= needs_text;
+                Some(known) => {
+                    known.numeric &= shape.numeric;
+                    known.needs_text |= shape.needs_text;
                 }
                 None => {
-                    self.keys.insert(key.to_owned(), KeyShape { numeric, needs_text });
+                    self.keys.insert(key.to_owned(), shape);
                 }
             }
         }
@@ -148,33 +138,56 @@ impl LabelColumns {
         out
     }
 
-    /// Appends a record's label cells to `cells`, one per column.
-    fn cells(&self, rec: &Record, cells: &mut Vec<String>) {
+    /// Number of columns.
+    fn width(&self) -> usize {
+        self.keys.values().map(|s| 1 + usize::from(s.numeric && s.needs_text)).sum()
+    }
+
+    /// Fills a record's label cells, one per column.
+    fn cells<'a>(&self, rec: &Record, cells: &mut impl Iterator<Item = &'a mut String>) {
+        let mut next = || {
+            let cell = cells.next().expect("a cell per column");
+            cell.clear();
+            cell
+        };
         for (key, shape) in &self.keys {
-            let values = rec.label(key);
+            let values = rec.label(key).unwrap_or_default();
             if shape.numeric {
-                let number = values.and_then(numbers).and_then(|list| match list[..] {
-                    [one] => Some(DecimalCenti(one.centi).to_string()),
-                    _ => None,
-                });
-                cells.push(number.unwrap_or_default());
+                let cell = next();
+                // One number per cell: several values stay in the text.
+                if !values.contains(' ') {
+                    if let Ok(v) = parse_value(values) {
+                        let _ = write!(cell, "{}", DecimalCenti(v.centi));
+                    }
+                }
                 if shape.needs_text {
-                    cells.push(values.unwrap_or_default().to_owned());
+                    next().push_str(values);
                 }
             } else {
-                cells.push(values.unwrap_or_default().to_owned());
+                next().push_str(values);
             }
         }
     }
 }
 
-/// The values of a numeric label, or `None` if one does not read as a
+/// The shape of one label's values: numeric when every value reads as a
 /// pprof amount (`bytes:  1.50kB 2kB` holds two).
-fn numbers(values: &str) -> Option<Vec<Value>> {
+fn shape_of(values: &str) -> KeyShape {
     if values.is_empty() {
-        return None;
+        return KeyShape::default();
     }
-    values.split(' ').map(|v| parse_value(v).ok()).collect()
+    let (mut count, mut unit) = (0, false);
+    for v in values.split(' ') {
+        match parse_value(v) {
+            Ok(p) => {
+                count += 1;
+                unit |=
+                    matches!(p.dim, Dimension::Bytes | Dimension::Nanoseconds | Dimension::Other);
+            }
+            Err(_) => return KeyShape::default(),
+        }
+    }
+    KeyShape { numeric: true, needs_text: unit || count > 1 }
 }
 
 /// True when every input can be opened twice: regular files only.
@@ -183,7 +196,7 @@ fn rereadable(files: &[String]) -> bool {
         && files.iter().all(|f| f != "-" && std::fs::metadata(f).is_ok_and(|m| m.is_file()))
 }
 
-/// One row of the per-sample output.
+/// One row of the per-sample output, written into reused cells.
 fn sample_cells(
     cells: &mut Vec<String>,
     file: &str,
@@ -192,28 +205,39 @@ fn sample_cells(
     unit: &str,
     labels: &LabelColumns,
 ) {
-    cells.clear();
-    let mut stack = String::new();
+    cells.resize_with(SAMPLE_COLUMNS.len() + labels.width(), String::new);
+    let mut it = cells.iter_mut();
+    let mut next = || {
+        let cell = it.next().expect("a cell per column");
+        cell.clear();
+        cell
+    };
+    next().push_str(file);
+    let _ = write!(next(), "{}", rec.index);
+    let _ = write!(next(), "{}", rec.line);
+    let _ = write!(next(), "{}", DecimalCenti(rec.value.centi));
+    next().push_str(unit);
+    next().push_str(rec.value_text());
+    next().push_str(rec.leaf().map_or("", |f| names.get(f.name)));
+    let _ = write!(next(), "{}", rec.frames.len());
+    let stack = next();
     for (i, f) in rec.frames.iter().rev().enumerate() {
         if i > 0 {
             stack.push(';');
         }
         stack.push_str(names.get(f.name));
     }
-    cells.extend([
-        file.to_owned(),
-        rec.index.to_string(),
-        rec.line.to_string(),
-        DecimalCenti(rec.value.centi).to_string(),
-        unit.to_owned(),
-        rec.value_text().to_owned(),
-        rec.leaf().map_or("", |f| names.get(f.name)).to_owned(),
-        rec.frames.len().to_string(),
-        stack,
-        rec.labels_joined(),
-        bool_cell(rec.value.is_exact()).to_owned(),
-    ]);
-    labels.cells(rec, cells);
+    let joined = next();
+    for (i, (k, v)) in rec.labels().enumerate() {
+        if i > 0 {
+            joined.push_str("; ");
+        }
+        joined.push_str(k);
+        joined.push('=');
+        joined.push_str(v);
+    }
+    next().push_str(bool_cell(rec.value.is_exact()));
+    labels.cells(rec, &mut it);
 }
 
 /// Runs the command.

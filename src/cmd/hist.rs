@@ -31,7 +31,8 @@ use crate::units::{centi_to_decimal, parse_value, percentage, Dimension};
 /// empty for text), unit, value_text, role, count, sum (base unit),
 /// sum_max_error (bound of pprof's rounding), share (percent of the total),
 /// exact (false when pprof rounded a value in the row), freed (samples of
-/// value 0 on inuse reports), note.
+/// value 0 on inuse reports), note, sum_unit (the unit of sum: that of the
+/// sample values, which differs from unit with `--by`).
 #[derive(Args, Clone, Debug)]
 #[command(after_long_help = JSON_SCHEMA)]
 pub struct HistArgs {
