@@ -448,6 +448,11 @@ fn csv_text_cells_are_neutralised_unless_asked_raw() {
     // Numbers are untouched, negative ones too.
     let diff = ok(&["diff", "-n", "0", "--format", "csv", HEAP, HOSTILE]);
     assert!(diff.lines().any(|l| l.split(',').nth(3).is_some_and(|c| c.starts_with('-'))));
+    // Documented where users look.
+    let help = ok(&["csv", "--help"]);
+    assert!(help.contains("label:KEY:text") && help.contains("--csv-raw-text"), "{help}");
+    assert!(help.contains("first 10000 samples"), "{help}");
+    assert!(ok(&["hist", "--help"]).contains("objects were all freed"));
     let raw = ok(&["csv", "--frames", "--csv-raw-text", HOSTILE]);
     assert!(raw.contains(",=cmd,") && raw.contains(",1e3,") && raw.contains(",'quoted,"));
 }

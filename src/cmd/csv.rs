@@ -13,39 +13,9 @@ use crate::record::{Names, Record};
 use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{parse_value, DecimalCenti, Dimension};
 
-/// Samples as CSV records.
-///
-/// Columns: file, sample (1-based, per file), line (of the value line),
-/// value (exact, in the base unit: bytes, nanoseconds or a count; two
-/// decimals at most when pprof rounded it), unit, value_text (as printed),
-/// leaf, depth, stack (root first, `;`-separated: the folded-stack order),
-/// labels (`key=values` joined by `; `), exact (`false` when pprof rounded
-/// the value: it is then known to ±half a hundredth of its printed unit),
-/// then one column per label key, sorted by key:
-///
-///   label:KEY        a string label's values as printed; for a numeric
-///                    label (every value reads as a pprof amount: `2kB`,
-///                    `1.50ms`, `3`) the number in the base unit, bytes
-///                    1024-based (`2kB` is 2048); empty when the sample has
-///                    no such label, or holds several numbers
-///   label:KEY:text   for numeric labels printed with a unit or with several
-///                    values: the values as printed (`2kB`)
-///
-/// Label numbers are read from the printed text, which pprof rounds to two
-/// decimals of its unit as it does values (`1.50kB`).
-///
-/// The label columns are exact when every FILE is a regular file: the
-/// inputs are read twice, once to learn the keys. From standard input or a
-/// pipe, the columns come from the first 10000 samples (held in memory); a
-/// key first seen later is only in `labels`, and a note on stderr says so.
-///
-/// With `--frames`: file, sample, line, value, unit, value_text, position
-/// (0 = leaf), frame, inline, exact.
-///
-/// Text cells a spreadsheet would evaluate or read as numbers get a
-/// leading `'` (see `--csv-raw-text`).
+/// Samples as CSV records; the columns are described in [`CSV_HELP`].
 #[derive(Args, Clone, Debug)]
-#[command(after_long_help = JSON_SCHEMA)]
+#[command(after_long_help = after_long_help())]
 pub struct CsvArgs {
     /// One row per frame instead of one per sample.
     #[arg(long)]
@@ -56,6 +26,43 @@ pub struct CsvArgs {
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// The columns of the output, shown by `--help` before the JSON schema.
+pub const CSV_HELP: &str = "\
+CSV columns: file, sample (1-based, per file), line (of the value line),
+value (exact, in the base unit: bytes, nanoseconds or a count; two
+decimals at most when pprof rounded it), unit, value_text (as printed),
+leaf, depth, stack (root first, `;`-separated: the folded-stack order),
+labels (`key=values` joined by `; `), exact (`false` when pprof rounded
+the value: it is then known to ±half a hundredth of its printed unit),
+then one column per label key, sorted by key:
+
+  label:KEY        a string label's values as printed; for a numeric
+                   label (every value reads as a pprof amount: `2kB`,
+                   `1.50ms`, `3`) the number in the base unit, bytes
+                   1024-based (`2kB` is 2048); empty when the sample has
+                   no such label, or holds several numbers
+  label:KEY:text   for numeric labels printed with a unit or with several
+                   values: the values as printed (`2kB`)
+
+Label numbers are read from the printed text, which pprof rounds to two
+decimals of its unit as it does values (`1.50kB`).
+
+The label columns are exact when every FILE is a regular file: the
+inputs are read twice, once to learn the keys. From standard input or a
+pipe, the columns come from the first 10000 samples (held in memory); a
+key first seen later is only in `labels`, and a note on stderr says so.
+
+With `--frames`: file, sample, line, value, unit, value_text, position
+(0 = leaf), frame, inline, exact.
+
+Text cells a spreadsheet would evaluate or read as numbers get a
+leading `'` (see `--csv-raw-text`).";
+
+/// The columns, then the JSON schema.
+fn after_long_help() -> String {
+    format!("{CSV_HELP}\n\n{JSON_SCHEMA}")
 }
 
 /// The header row of the per-sample output, before the label columns.

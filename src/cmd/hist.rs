@@ -20,21 +20,9 @@ use crate::units::{centi_to_decimal, parse_value, percentage, Dimension};
 /// those where a matching function is the leaf and those where it is only
 /// a caller. Without PATTERN every sample counts, with role `all`.
 ///
-/// Each row (and each log2 bucket) also gives its weight: the sum of the
-/// sample values in it and their share of the total of the counted
-/// samples (with `--by`, a sample with several values of the label counts
-/// in each of their rows). On `inuse_space` and `inuse_objects` reports, a
-/// sample of value 0 is an allocation site whose objects were all freed:
-/// the note column says so (`freed`, or how many of the row's samples).
-///
-/// CSV columns: value (exact, base unit; the low end of a log2 bucket;
-/// empty for text), unit, value_text, role, count, sum (base unit),
-/// sum_max_error (bound of pprof's rounding), share (percent of the total),
-/// exact (false when pprof rounded a value in the row), freed (samples of
-/// value 0 on inuse reports), note, sum_unit (the unit of sum: that of the
-/// sample values, which differs from unit with `--by`).
+/// Rows also carry their sum, share and freed objects: see [`HIST_HELP`].
 #[derive(Args, Clone, Debug)]
-#[command(after_long_help = JSON_SCHEMA)]
+#[command(after_long_help = after_long_help())]
 pub struct HistArgs {
     /// Regular expression matched against function names. To count every
     /// sample of a file, give `--all` (or an empty PATTERN, `''`).
@@ -60,6 +48,28 @@ pub struct HistArgs {
     pub format: Format,
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// The weights, freed objects and CSV columns, shown by `--help` before
+/// the JSON schema.
+pub const HIST_HELP: &str = "\
+Each row (and each log2 bucket) also gives its weight: the sum of the
+sample values in it and their share of the total of the counted
+samples (with `--by`, a sample with several values of the label counts
+in each of their rows). On `inuse_space` and `inuse_objects` reports, a
+sample of value 0 is an allocation site whose objects were all freed:
+the note column says so (`freed`, or how many of the row's samples).
+
+CSV columns: value (exact, base unit; the low end of a log2 bucket;
+empty for text), unit, value_text, role, count, sum (base unit),
+sum_max_error (bound of pprof's rounding), share (percent of the total),
+exact (false when pprof rounded a value in the row), freed (samples of
+value 0 on inuse reports), note, sum_unit (the unit of sum: that of the
+sample values, which differs from unit with `--by`).";
+
+/// The text above, then the JSON schema.
+fn after_long_help() -> String {
+    format!("{HIST_HELP}\n\n{JSON_SCHEMA}")
 }
 
 /// How values are grouped.
