@@ -8,7 +8,8 @@
 //! return gets a leading `'`, so LibreOffice and Excel show it instead of
 //! running it as a formula (`=HYPERLINK("http://…","x")` in a string label
 //! would otherwise become a live link). Text that a spreadsheet would read
-//! as a number or a date (`1e3`, `0012`, `2024-10-09`) gets the same `'`,
+//! as a number, a percentage, a date or a time (`1e3`, `0012`, `1,234`,
+//! `12%`, `2024-10-09`, `1/2`, `12:30`) gets the same `'`,
 //! so a frame or label named that way stays text; so does text that starts
 //! with `'` itself, which makes the rule reversible: in a text column, a
 //! leading `'` was added and one is removed to get the original back.
@@ -151,7 +152,8 @@ pub fn bool_cell(b: bool) -> &'static str {
 
 /// A text cell as written by default: with a leading `'` when a spreadsheet
 /// would evaluate it (leading `=`, `+`, `-`, `@`, tab, carriage return),
-/// read it as a number or a date, or when it starts with `'` already.
+/// read it as a number, a percentage, a date or a time, or when it starts
+/// with `'` already.
 pub fn neutralise(text: &str) -> Cow<'_, str> {
     if needs_quote(text) {
         Cow::Owned(format!("'{text}"))
@@ -170,11 +172,40 @@ fn needs_quote(text: &str) -> bool {
     match text.as_bytes().first() {
         None => false,
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'') => true,
-        Some(_) => {
-            let t = text.trim_matches(' ');
-            is_plain_number(t) || looks_like_iso_date(t)
-        }
+        Some(_) => looks_like_a_value(text.trim_matches(' ')),
     }
+}
+
+/// Text that LibreOffice or Excel would turn into a number, a percentage,
+/// a date or a time: `1e3`, `1,234`, `12%`, `2024-10-09`, `1/2`, `12:30`.
+fn looks_like_a_value(t: &str) -> bool {
+    let number = t.strip_suffix('%').unwrap_or(t);
+    is_plain_number(number)
+        || is_grouped_number(number)
+        || looks_like_iso_date(t)
+        || is_digit_groups(t, b'/')
+        || is_digit_groups(t, b':')
+}
+
+/// `1,234` or `12,345,678.5`: thousands separators, which spreadsheets in
+/// English locales read as a number.
+fn is_grouped_number(s: &str) -> bool {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or_default();
+    let mut rest = groups.peekable();
+    rest.peek().is_some()
+        && (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && rest.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Two or three groups of digits joined by `sep` (`1/2`, `12:30:05`).
+fn is_digit_groups(s: &str, sep: u8) -> bool {
+    let groups: Vec<&[u8]> = s.as_bytes().split(|&b| b == sep).collect();
+    (2..=3).contains(&groups.len())
+        && groups.iter().all(|g| !g.is_empty() && g.len() <= 4 && g.iter().all(u8::is_ascii_digit))
 }
 
 /// A decimal number as spreadsheets read one: optional sign, digits with
@@ -229,10 +260,13 @@ mod tests {
         for t in ["=cmd", "+1", "-x", "@SUM(A1)", "\tx", "\rx", "'x", "1e3", "12", " 12 ", ".5"] {
             assert_eq!(neutralise(t), format!("'{t}"), "{t:?}");
         }
-        for t in ["2024-10-09", "2024-1-9T10:00"] {
+        for t in ["2024-10-09", "2024-1-9T10:00", "1,234", "12,345.5", "12%", "1/2", "12:30:05"] {
             assert_eq!(neutralise(t), format!("'{t}"), "{t:?}");
         }
-        for t in ["", "main.main", "1e", "e3", "1.2.3", "12%", "1/2", "x=1", "a-b", "inf", "128B"] {
+        for t in ["", "main.main", "1e", "e3", "1.2.3", "x%", "1/", "x=1", "a-b", "inf", "128B"] {
+            assert_eq!(neutralise(t), t, "{t:?}");
+        }
+        for t in ["1,23", "1234,567", ",123", "1/2/3/4", "a:b", "main.go:12", "12:30 x"] {
             assert_eq!(neutralise(t), t, "{t:?}");
         }
         for t in ["=cmd", "'x", "''", "1e3", "main.main", ""] {

@@ -342,6 +342,7 @@ fn calc_reads_numbers_as_numbers_and_text_as_text_in_every_command() {
         sheet[1][col("label:handler")]
     );
     assert_eq!(sheet[2][col("leaf")], Cell::Number(1000.0));
+    assert_eq!(sheet[8][col("label:user")], Cell::Number(1234.0));
     // And by default the same cells are the text written, with its `'`.
     let sheet = read_fods(&out.join("csv.fods"));
     assert_eq!(
@@ -349,6 +350,7 @@ fn calc_reads_numbers_as_numbers_and_text_as_text_in_every_command() {
         Cell::Text("'=HYPERLINK(\"http://example.com/x\",\"click\")".to_owned())
     );
     assert_eq!(sheet[2][col("leaf")], Cell::Text("'1e3".to_owned()));
+    assert_eq!(sheet[8][col("label:user")], Cell::Text("'1,234".to_owned()));
     assert_eq!(sheet[2][col("label:bytes")], Cell::Number(1536.0));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,9 +2,9 @@
 """Writes hostile.pb, a small uncompressed heap profile (profile.proto)
 whose names and labels are what a spreadsheet would misread: frames named
 `=cmd`, `1e3`, `+1`, `-x`, `@SUM(A1)`, `2024-10-09` and `'quoted`, string
-labels holding a formula (`=HYPERLINK(...)`), a number-like word (`1e3`)
-and a leading `-` or `@`, numeric labels in bytes, nanoseconds and a bare
-count, and inuse samples of value 0 (freed objects).
+labels holding a formula (`=HYPERLINK(...)`), number-like words (`1e3`,
+`1,234`, `12%`) and a leading `-` or `@`, numeric labels in bytes,
+nanoseconds and a bare count, and inuse samples of value 0 (freed objects).
 
     python3 tests/data/spreadsheet/make_hostile.py tests/data/spreadsheet/hostile.pb
     go tool pprof -traces tests/data/spreadsheet/hostile.pb > tests/data/spreadsheet/hostile.traces.txt
@@ -87,7 +87,7 @@ SAMPLES = [
     ([7, 1], [5, 5 * 4096, 0, 0], [label("bytes", num=4096, unit="bytes")]),
     ([8, 9, 1], [1, 123456, 1, 123456], [label("handler", str="2024-10-09"), label("n", num=12)]),
     ([9, 1], [3, 3 * 33, 3, 3 * 33], [label("handler", str="'quoted")]),
-    ([10, 2, 1], [7, 7 * 1000, 5, 5000], []),
+    ([10, 2, 1], [7, 7 * 1000, 5, 5000], [label("user", str="1,234"), label("handler", str="12%")]),
 ]
 
 body = b""
