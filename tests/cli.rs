@@ -64,10 +64,15 @@ fn centi(decimal: &str) -> i128 {
     }
 }
 
+/// The rows of CSV output, text cells restored: a spreadsheet-safe `'`
+/// (src/sheet.rs) removed.
 fn csv_rows(text: &str) -> (csv::StringRecord, Vec<csv::StringRecord>) {
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header = r.headers().unwrap().clone();
-    (header, r.records().map(Result::unwrap).collect())
+    let restore = |rec: csv::StringRecord| -> csv::StringRecord {
+        rec.iter().map(traces_tool::sheet::restore).collect()
+    };
+    (header, r.records().map(|rec| restore(rec.unwrap())).collect())
 }
 
 fn column(header: &csv::StringRecord, name: &str) -> usize {
@@ -82,20 +87,24 @@ fn hist_on_the_motivating_example_counts_leaf_and_caller_apart() {
     // sort -n -r | uniq -c` on it prints the rows of the motivating example,
     // including `3` with a blank value (the caller lines).
     let out = ok(&["hist", "ReadMIMEHeader", HEKETI]);
+    // Each row also has its weight: the sum of its values and their share
+    // of what was counted; the zero rows of this inuse report are freed
+    // objects, and the table says so.
     let expected = "\
-count    value  role  
-    1  21.01MB  leaf    ###
-    1     15MB  leaf    ###
-    1      6MB  caller  ###
-    1   3.50MB  leaf    ###
-    1      3MB  leaf    ###
-    2   2.50MB  leaf    #####
-    1   1.50MB  leaf    ###
-    1   0.50MB  leaf    ###
-    1   0.50MB  caller  ###
-   18        0  leaf    ########################################
-    1        0  caller  ###
-29 samples
+count    value  role        sum   share
+    1  21.01MB  leaf    21.01MB  37.51%  ###
+    1     15MB  leaf       15MB  26.78%  ###
+    1      6MB  caller      6MB  10.71%  ###
+    1   3.50MB  leaf     3.50MB   6.25%  ###
+    1      3MB  leaf        3MB   5.36%  ###
+    2   2.50MB  leaf        5MB   8.93%  #####
+    1   1.50MB  leaf     1.50MB   2.68%  ###
+    1   0.50MB  leaf      512kB   0.89%  ###
+    1   0.50MB  caller    512kB   0.89%  ###
+   18        0  leaf          0      0%  ########################################  freed
+    1        0  caller        0      0%  ###                                       freed
+29 samples, 56.01MB in all
+freed: samples of value 0, whose objects were all freed
 ";
     assert_eq!(out, expected);
 }
@@ -114,7 +123,23 @@ fn hist_reads_stdin_like_a_file() {
 fn hist_csv_sorts_values_by_bytes_not_by_text() {
     let out = ok(&["hist", "--all", "--format", "csv", HEKETI]);
     let (header, rows) = csv_rows(&out);
-    assert_eq!(header.iter().collect::<Vec<_>>(), ["value", "unit", "value_text", "role", "count"]);
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        [
+            "value",
+            "unit",
+            "value_text",
+            "role",
+            "count",
+            "sum",
+            "sum_max_error",
+            "share",
+            "exact",
+            "freed",
+            "note",
+            "sum_unit"
+        ]
+    );
     let values: Vec<i128> = rows.iter().map(|r| centi(&r[0])).collect();
     assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
     assert_eq!(&rows[0][2], "30.51MB");
@@ -133,6 +158,58 @@ fn hist_by_label_and_log2_buckets() {
     let buckets = ok(&["hist", "--all", "--buckets", "log2", HEKETI]);
     assert!(buckets.contains("[16MB, 32MB)"), "{buckets}");
     assert!(buckets.contains("   19             0  all"), "{buckets}");
+}
+
+#[test]
+fn hist_rows_carry_sum_share_and_freed_in_every_format() {
+    // Exact values: a row's sum is its value times its count, the shares
+    // add up to 100, and the row of 0 on this inuse report is freed.
+    let (h, rows) = csv_rows(&ok(&["hist", "--all", "--format", "csv", HEKETI]));
+    let col = |name: &str| column(&h, name);
+    let mut share_sum = 0.0;
+    for r in &rows {
+        let count: i128 = r[col("count")].parse().unwrap();
+        assert_eq!(centi(&r[col("sum")]), centi(&r[col("value")]) * count, "{r:?}");
+        share_sum += r[col("share")].parse::<f64>().unwrap();
+        let zero = centi(&r[col("value")]) == 0;
+        assert_eq!(&r[col("note")], if zero { "freed" } else { "" }, "{r:?}");
+        assert_eq!(r[col("freed")] == r[col("count")], zero, "{r:?}");
+        // 21.01MB and 15MB were rounded, 0 was not.
+        let printed = traces_tool::units::parse_value(&r[col("value_text")]).unwrap();
+        assert_eq!(&r[col("exact")] == "true", printed.is_exact(), "{r:?}");
+    }
+    assert!((share_sum - 100.0).abs() < 0.01, "{share_sum}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&ok(&["hist", "--all", "--format", "json", HEKETI])).unwrap();
+    for (j, c) in doc["rows"].as_array().unwrap().iter().zip(&rows) {
+        assert_eq!(j["sum"].to_string(), c[col("sum")]);
+        assert_eq!(j["freed"].to_string(), c[col("freed")]);
+        assert_eq!(j["note"].as_str().unwrap_or(""), &c[col("note")]);
+    }
+    // Not an inuse report: a value of 0 is no freed object.
+    let alloc = ok(&["hist", "--all", "--format", "csv", "samples/heap/alloc_space.traces.txt"]);
+    let (h, rows) = csv_rows(&alloc);
+    assert!(rows
+        .iter()
+        .all(|r| r[column(&h, "note")].is_empty() && &r[column(&h, "freed")] == "0"));
+}
+
+#[test]
+fn hist_sorts_by_count_value_or_key() {
+    for (sort, col) in [("count", "count"), ("value", "sum"), ("key", "value")] {
+        let out = ok(&["hist", "--all", "--by", "bytes", "--sort", sort, "--format", "csv", HEAP]);
+        let (h, rows) = csv_rows(&out);
+        let c = column(&h, col);
+        let keys: Vec<i128> = rows.iter().map(|r| centi(&r[c])).collect();
+        assert!(keys.windows(2).all(|w| w[0] >= w[1]), "--sort {sort}: {keys:?}");
+        assert!(keys.first() > keys.last(), "--sort {sort}");
+    }
+    // The text table shows the same rows, in the same order.
+    let text = ok(&["hist", "--all", "--by", "bytes", "--sort", "value", HEAP]);
+    let csv = ok(&["hist", "--all", "--by", "bytes", "--sort", "value", "--format", "csv", HEAP]);
+    let (h, rows) = csv_rows(&csv);
+    let first = text.lines().nth(1).unwrap();
+    assert!(first.contains(&format!(" {} ", &rows[0][column(&h, "value_text")])), "{first}");
 }
 
 // ---------------------------------------------------------------- grep --
@@ -230,7 +307,10 @@ fn csv_has_one_row_per_sample_with_exact_values() {
             "leaf",
             "depth",
             "stack",
-            "labels"
+            "labels",
+            "exact",
+            "label:bytes",
+            "label:bytes:text"
         ]
     );
     assert_eq!(rows.len(), 30);
@@ -248,6 +328,133 @@ fn csv_has_one_row_per_sample_with_exact_values() {
          net/textproto.(*Reader).ReadMIMEHeader"
     );
     assert_eq!(&r[9], "bytes=352B");
+    // 21.01MB was rounded by pprof; 352B was not.
+    assert_eq!(&r[10], "false");
+    assert_eq!(&r[11], "352");
+    assert_eq!(&r[12], "352B");
+    let exact = rows.iter().filter(|r| &r[10] == "true").count();
+    assert!(exact > 0 && exact < rows.len());
+}
+
+const HOSTILE: &str = "tests/data/spreadsheet/hostile.traces.txt";
+
+#[test]
+fn csv_gives_each_label_key_a_column_numbers_in_base_units() {
+    let (h, rows) = csv_rows(&ok(&["csv", HOSTILE]));
+    let labels: Vec<&str> = h.iter().skip_while(|c| *c != "exact").skip(1).collect();
+    // Sorted by key; numeric keys printed with a unit keep the text beside.
+    assert_eq!(
+        labels,
+        [
+            "label:bytes",
+            "label:bytes:text",
+            "label:handler",
+            "label:n",
+            "label:user",
+            "label:wait",
+            "label:wait:text"
+        ]
+    );
+    let col = |name: &str| column(&h, name);
+    // pprof printed 1.50kB and 21.01MB: 1024-based, exact to the hundredth.
+    assert_eq!(&rows[1][col("label:bytes")], "1536");
+    assert_eq!(&rows[1][col("label:bytes:text")], "1.50kB");
+    assert_eq!(&rows[2][col("label:bytes")], "22030581.76");
+    assert_eq!(&rows[0][col("label:wait")], "1500000");
+    assert_eq!(&rows[0][col("label:n")], "3");
+    // String labels as text (restored from their spreadsheet-safe form).
+    assert_eq!(&rows[0][col("label:handler")], "=HYPERLINK(\"http://example.com/x\",\"click\")");
+    assert_eq!(&rows[1][col("label:user")], "1e3");
+    // No such label: an empty cell. The packed column stays.
+    assert_eq!(&rows[7][col("label:bytes")], "");
+    assert_eq!(&rows[1][col("labels")], "user=1e3; n=7; bytes=1.50kB");
+    // The binary profile gives the same columns and label cells.
+    let (hp, from_profile) = csv_rows(&ok(&["csv", "tests/data/spreadsheet/hostile.pb"]));
+    assert_eq!(hp, h);
+    for (a, b) in rows.iter().zip(&from_profile) {
+        assert_eq!(
+            a.iter().skip(col("exact") + 1).collect::<Vec<_>>(),
+            b.iter().skip(col("exact") + 1).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// A traces report of `n` samples; sample `i` has the labels `labels(i)`.
+fn report_with_labels(n: usize, labels: impl Fn(usize) -> Vec<(&'static str, String)>) -> String {
+    let sep = "-----------+-------------------------------------------------------";
+    let mut out = String::from("Type: inuse_space\n");
+    for i in 1..=n {
+        out.push_str(sep);
+        out.push('\n');
+        for (k, v) in labels(i) {
+            out.push_str(&format!("{k:>10}:  {v}\n"));
+        }
+        out.push_str(&format!("{:>10}   main.f{}\n{:13}main.main\n", format!("{i}B"), i % 7, ""));
+    }
+    out.push_str(sep);
+    out.push('\n');
+    out
+}
+
+#[test]
+fn csv_label_columns_are_exact_for_files_and_say_so_for_long_stdin() {
+    // A key whose later values are not numbers is text; a key first seen in
+    // the last sample still gets its column when the input is a file.
+    let n = 10_050;
+    let text = report_with_labels(n, |i| {
+        let mut l = vec![("id", if i == 2 { "abc".to_owned() } else { i.to_string() })];
+        if i == n {
+            l.push(("zlate", "x".to_owned()));
+        }
+        l
+    });
+    let dir = std::env::temp_dir().join(format!("traces-tool-cli-labels-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("late.traces.txt");
+    std::fs::write(&file, &text).unwrap();
+    let (h, rows) = csv_rows(&ok(&["csv", file.to_str().unwrap()]));
+    let labels: Vec<&str> = h.iter().skip_while(|c| *c != "exact").skip(1).collect();
+    assert_eq!(labels, ["label:id", "label:zlate"]);
+    assert_eq!(rows.len(), n);
+    assert_eq!(&rows[1][column(&h, "label:id")], "abc");
+    assert_eq!(&rows[n - 1][column(&h, "label:zlate")], "x");
+    // From standard input the keys come from the first 10000 samples: the
+    // late key is in `labels` only, and stderr says so.
+    let r = run_with_stdin(&["csv"], Some(text.as_bytes()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("label \"zlate\" first appears at sample 10050"), "{}", r.stderr);
+    let (h, rows) = csv_rows(&r.stdout);
+    let labels: Vec<&str> = h.iter().skip_while(|c| *c != "exact").skip(1).collect();
+    assert_eq!(labels, ["label:id"]);
+    assert_eq!(rows.len(), n);
+    assert_eq!(&rows[n - 1][column(&h, "labels")], "id=10050; zlate=x");
+    // A short input on stdin: the same columns as from the file, silently.
+    let short = report_with_labels(3, |i| vec![("bytes", format!("{i}kB"))]);
+    let r = run_with_stdin(&["csv"], Some(short.as_bytes()));
+    assert_eq!(r.stderr, "");
+    let (h, rows) = csv_rows(&r.stdout);
+    assert_eq!(&rows[2][column(&h, "label:bytes")], "3072");
+    assert_eq!(&rows[2][column(&h, "label:bytes:text")], "3kB");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn csv_text_cells_are_neutralised_unless_asked_raw() {
+    let out = ok(&["csv", "--frames", HOSTILE]);
+    assert!(out.contains(",'=cmd,"), "{out}");
+    assert!(out.contains(",'1e3,"), "{out}");
+    assert!(out.contains(",'@SUM(A1),"), "{out}");
+    assert!(out.contains(",''quoted,"), "{out}");
+    // Numbers are untouched, negative ones too.
+    let diff = ok(&["diff", "-n", "0", "--format", "csv", HEAP, HOSTILE]);
+    assert!(diff.lines().any(|l| l.split(',').nth(3).is_some_and(|c| c.starts_with('-'))));
+    // Documented where users look.
+    let help = ok(&["csv", "--help"]);
+    assert!(help.contains("label:KEY:text") && help.contains("--csv-raw-text"), "{help}");
+    assert!(help.contains("first 10000 samples"), "{help}");
+    assert!(ok(&["hist", "--help"]).contains("objects were all freed"));
+    let raw = ok(&["csv", "--frames", "--csv-raw-text", HOSTILE]);
+    assert!(raw.contains(",=cmd,") && raw.contains(",1e3,") && raw.contains(",'quoted,"));
 }
 
 #[test]
@@ -255,7 +462,18 @@ fn csv_frames_writes_a_row_per_frame() {
     let (h, rows) = csv_rows(&ok(&["csv", "--frames", HEKETI]));
     assert_eq!(
         h.iter().collect::<Vec<_>>(),
-        ["file", "sample", "line", "value", "unit", "value_text", "position", "frame", "inline"]
+        [
+            "file",
+            "sample",
+            "line",
+            "value",
+            "unit",
+            "value_text",
+            "position",
+            "frame",
+            "inline",
+            "exact"
+        ]
     );
     let inline: Vec<_> = rows.iter().filter(|r| &r[8] == "true").collect();
     assert_eq!(inline.len(), 1);

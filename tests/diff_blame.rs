@@ -136,7 +136,11 @@ fn diff_by_stack_marks_new_stacks_and_min_growth_filters() {
         "samples/leak/after.exact.traces.txt",
     ]);
     let rows = csv_rows(&out);
-    assert!(rows.iter().any(|r| r["change_percent"] == "new"), "{out}");
+    // A new stack: no percentage (a spreadsheet number column), status new.
+    assert!(rows.iter().any(|r| r["status"] == "new" && r["change_percent"].is_empty()), "{out}");
+    assert!(rows
+        .iter()
+        .all(|r| r["change_percent"].is_empty() || r["change_percent"].parse::<f64>().is_ok()));
     let changes: Vec<i128> = rows.iter().map(|r| r["change"].parse().unwrap()).collect();
     assert!(changes.windows(2).all(|w| w[0] >= w[1]));
     let big = run(&[

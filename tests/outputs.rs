@@ -67,7 +67,12 @@ fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
     let header = r.headers().unwrap().clone();
     r.records()
         .map(|rec| {
-            header.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.into(), v.into())).collect()
+            // Text cells come with a spreadsheet-safe `'` (src/sheet.rs).
+            header
+                .iter()
+                .zip(rec.unwrap().iter())
+                .map(|(h, v)| (h.into(), traces_tool::sheet::restore(v).into()))
+                .collect()
         })
         .collect()
 }

@@ -400,7 +400,18 @@ fn stacks_csv_has_exact_totals_block_counts_and_root_first_stacks() {
         csv_rows(&ok(&["stacks", "--format", "csv", "--top", "2"], Some(&three_sizes())));
     assert_eq!(
         h.iter().collect::<Vec<_>>(),
-        ["rank", "value", "unit", "value_text", "blocks", "share", "labels", "stack", "max_error"]
+        [
+            "rank",
+            "value",
+            "unit",
+            "value_text",
+            "blocks",
+            "share",
+            "labels",
+            "stack",
+            "max_error",
+            "exact"
+        ]
     );
     assert_eq!(rows.len(), 2);
     let r = &rows[1];
@@ -414,6 +425,7 @@ fn stacks_csv_has_exact_totals_block_counts_and_root_first_stacks() {
     assert_eq!(&r[7], "main.main;main.handle;main.alloc (inline)");
     // 1kB and 2kB are printed to ±0.005kB each.
     assert_eq!(&r[8], "10.24");
+    assert_eq!(&r[9], "false");
 }
 
 #[test]

@@ -16,6 +16,7 @@ use crate::cmd::{
 use crate::error::{Error, Result};
 use crate::graph::{Granularity, NodeId, NodeTable, StackSet};
 use crate::record::Names;
+use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{centi_to_decimal, percentage};
 
 /// Charge each sample to the first application frame from the leaf.
@@ -270,7 +271,7 @@ pub fn run(args: &BlameArgs, out: &mut dyn Write) -> Result<Outcome> {
             writeln!(out)?;
             context.text(out, &rows)?;
         }
-        Format::Csv => context.csv(out, &rows)?,
+        Format::Csv => context.csv(out, &rows, exact, args.input.sheet_options())?,
         Format::Json => {
             let application = crate::json::object([
                 ("module", classifier.app_module().map_or(serde_json::Value::Null, Into::into)),
@@ -413,9 +414,14 @@ impl Context<'_> {
         write_document(out, &doc)
     }
 
-    fn csv(&self, out: &mut dyn Write, rows: &[(NodeId, Charge)]) -> Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record(["frame", "value", "samples", "share", "kind", "unit", "leaves"])?;
+    fn csv(
+        &self,
+        out: &mut dyn Write,
+        rows: &[(NodeId, Charge)],
+        exact: bool,
+        options: SheetOptions,
+    ) -> Result<()> {
+        let mut w = Sheet::new(out, CSV_COLUMNS, options);
         for (node, charge) in rows {
             let share = if self.total == 0 {
                 String::new()
@@ -427,7 +433,7 @@ impl Context<'_> {
                 .into_iter()
                 .map(|(leaf, v)| format!("{}={}", self.table.name(leaf), centi_to_decimal(v)))
                 .collect();
-            w.write_record([
+            w.row([
                 self.table.name(*node),
                 &centi_to_decimal(charge.value),
                 &charge.samples.to_string(),
@@ -435,12 +441,26 @@ impl Context<'_> {
                 if charge.app { "application" } else { "no-application-frame" },
                 self.units.unit_name(),
                 &leaves.join("; "),
+                bool_cell(exact),
             ])?;
         }
         w.flush()?;
         Ok(())
     }
 }
+
+/// The columns of `--format csv`; `exact` is false when a value read was
+/// rounded by pprof (the report's precision).
+pub const CSV_COLUMNS: [(&str, Kind); 8] = [
+    ("frame", Kind::Text),
+    ("value", Kind::Number),
+    ("samples", Kind::Number),
+    ("share", Kind::Number),
+    ("kind", Kind::Text),
+    ("unit", Kind::Text),
+    ("leaves", Kind::Text),
+    ("exact", Kind::Bool),
+];
 
 /// The JSON schema of `--format json` (also in docs/json.md).
 pub const JSON_SCHEMA: &str = "\

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::filter::parse_user_value;
 use crate::graph::{Granularity, Graph, NodeTable, StackFrame, StackSet};
 use crate::record::{Names, Record};
+use crate::sheet::{bool_cell, Sheet};
 use crate::units::centi_to_decimal;
 
 /// Growth between two reports (or within one `-diff_base` report).
@@ -137,7 +138,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
     }
     match args.format {
         Format::Text => write_text(out, args, &before, &after, &rows, &units, exact)?,
-        Format::Csv => write_csv(out, args.by, &rows, &units)?,
+        Format::Csv => write_csv(out, args, &rows, &units, exact)?,
         Format::Json => write_json(out, args, &before, &after, &rows, &units, exact)?,
         Format::Ndjson => return Err(crate::json::ndjson_unsupported("diff")),
     }
@@ -441,24 +442,60 @@ fn write_json(
     write_document(out, &doc)
 }
 
-fn write_csv(out: &mut dyn Write, by: DiffBy, rows: &[Row], units: &UnitContext) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+/// The change in percent of `before` as a plain number (`50`, `-12.5`),
+/// empty when `before` is zero: a column a spreadsheet reads as numbers.
+fn change_percent_number(before: i128, after: i128) -> String {
+    if before == 0 {
+        String::new()
+    } else {
+        let p = (after - before) as f64 / before.abs() as f64 * 100.0;
+        format!("{:.4}", p).trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// What happened to a row: `new`, `gone`, `grew`, `shrank` or `same`.
+fn change_status(before: i128, after: i128) -> &'static str {
+    match (before, after) {
+        (b, a) if b == a => "same",
+        (0, _) => "new",
+        (_, 0) => "gone",
+        (b, a) if a > b => "grew",
+        _ => "shrank",
+    }
+}
+
+/// `--format csv`. Percentages are plain numbers (empty when the row is
+/// new); `status` says `new`, `gone`, `grew`, `shrank` or `same` (of flat);
+/// `exact` is false when a value read was rounded by pprof.
+fn write_csv(
+    out: &mut dyn Write,
+    args: &DiffArgs,
+    rows: &[Row],
+    units: &UnitContext,
+    exact: bool,
+) -> Result<()> {
+    use crate::sheet::Kind::{Bool, Number, Text};
     let d = centi_to_decimal;
-    match by {
+    let exact = bool_cell(exact);
+    let options = args.input.sheet_options();
+    match args.by {
         DiffBy::Function => {
-            w.write_record([
-                "function",
-                "flat_before",
-                "flat_after",
-                "flat_change",
-                "cum_before",
-                "cum_after",
-                "cum_change",
-                "flat_change_percent",
-                "unit",
-            ])?;
+            let columns = [
+                ("function", Text),
+                ("flat_before", Number),
+                ("flat_after", Number),
+                ("flat_change", Number),
+                ("cum_before", Number),
+                ("cum_after", Number),
+                ("cum_change", Number),
+                ("flat_change_percent", Number),
+                ("unit", Text),
+                ("status", Text),
+                ("exact", Bool),
+            ];
+            let mut w = Sheet::new(out, columns, options);
             for r in rows {
-                w.write_record([
+                w.row([
                     r.key.as_str(),
                     &d(r.flat.0),
                     &d(r.flat.1),
@@ -466,27 +503,42 @@ fn write_csv(out: &mut dyn Write, by: DiffBy, rows: &[Row], units: &UnitContext)
                     &d(r.cum.0),
                     &d(r.cum.1),
                     &d(r.cum_change()),
-                    &change_percent(r.flat.0, r.flat.1),
+                    &change_percent_number(r.flat.0, r.flat.1),
                     units.unit_name(),
+                    change_status(r.flat.0, r.flat.1),
+                    exact,
                 ])?;
             }
+            w.flush()?;
         }
         DiffBy::Leaf | DiffBy::Stack => {
-            let key = if by == DiffBy::Leaf { "leaf" } else { "stack" };
-            w.write_record([key, "before", "after", "change", "change_percent", "unit"])?;
+            let key = if args.by == DiffBy::Leaf { "leaf" } else { "stack" };
+            let columns = [
+                (key, Text),
+                ("before", Number),
+                ("after", Number),
+                ("change", Number),
+                ("change_percent", Number),
+                ("unit", Text),
+                ("status", Text),
+                ("exact", Bool),
+            ];
+            let mut w = Sheet::new(out, columns, options);
             for r in rows {
-                w.write_record([
+                w.row([
                     r.key.as_str(),
                     &d(r.flat.0),
                     &d(r.flat.1),
                     &d(r.flat_change()),
-                    &change_percent(r.flat.0, r.flat.1),
+                    &change_percent_number(r.flat.0, r.flat.1),
                     units.unit_name(),
+                    change_status(r.flat.0, r.flat.1),
+                    exact,
                 ])?;
             }
+            w.flush()?;
         }
     }
-    w.flush()?;
     Ok(())
 }
 
@@ -500,5 +552,19 @@ mod tests {
         assert_eq!(change_percent(5, 0), "gone");
         assert_eq!(change_percent(100, 150), "+50.0%");
         assert_eq!(change_percent(200, 100), "-50.0%");
+    }
+
+    #[test]
+    fn csv_change_percent_is_a_plain_number() {
+        assert_eq!(change_percent_number(0, 5), "");
+        assert_eq!(change_percent_number(100, 150), "50");
+        assert_eq!(change_percent_number(200, 100), "-50");
+        assert_eq!(change_percent_number(3, 4), "33.3333");
+        assert_eq!(change_percent_number(-100, -50), "50");
+        assert_eq!(change_status(0, 5), "new");
+        assert_eq!(change_status(5, 0), "gone");
+        assert_eq!(change_status(5, 5), "same");
+        assert_eq!(change_status(5, 6), "grew");
+        assert_eq!(change_status(5, 4), "shrank");
     }
 }

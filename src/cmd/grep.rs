@@ -13,6 +13,7 @@ use crate::cmd::{formats, scan, Format, InputArgs, Outcome, UnitContext, ALL_FOR
 use crate::error::Result;
 use crate::matcher::{NameMatcher, PatternOptions};
 use crate::record::{NameId, Names, Record};
+use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::centi_to_decimal;
 use crate::write::write_block_body;
 
@@ -176,7 +177,7 @@ pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
     let report = Report { names: &names, files: &files, units: &units, stacks: args.stacks };
     match args.format {
         Format::Text => report.text(out, &mut functions)?,
-        Format::Csv => report.csv(out, &mut functions)?,
+        Format::Csv => report.csv(out, &mut functions, args.input.sheet_options())?,
         Format::Json | Format::Ndjson => report.json(out, &mut functions, args)?,
     }
     let mut outcome = Outcome { matched: !functions.is_empty(), notes };
@@ -318,33 +319,24 @@ impl Report<'_> {
         Ok(())
     }
 
-    fn csv(&self, out: &mut dyn Write, functions: &mut [(NameId, FunctionStats)]) -> Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record([
-            "file",
-            "function",
-            "rank",
-            "value",
-            "unit",
-            "value_text",
-            "role",
-            "sample",
-            "line",
-            "labels",
-            "stack",
-            "function_samples",
-            "function_flat",
-            "function_cum",
-        ])?;
+    fn csv(
+        &self,
+        out: &mut dyn Write,
+        functions: &mut [(NameId, FunctionStats)],
+        options: SheetOptions,
+    ) -> Result<()> {
+        let mut w = Sheet::new(out, CSV_COLUMNS, options);
         for (id, stats) in functions.iter_mut() {
             let totals = [
                 stats.samples.to_string(),
                 centi_to_decimal(stats.flat),
                 centi_to_decimal(stats.cum),
             ];
+            // flat is a part of cum: one bound covers both.
+            let function_exact = bool_cell(stats.cum_error == 0 && stats.flat_error == 0);
             for (rank, hit) in Self::ranked(stats).iter().enumerate() {
                 let rec = &hit.record;
-                w.write_record([
+                w.row([
                     self.files[hit.file].as_str(),
                     self.names.get(*id),
                     &(rank + 1).to_string(),
@@ -359,6 +351,8 @@ impl Report<'_> {
                     &totals[0],
                     &totals[1],
                     &totals[2],
+                    bool_cell(rec.value.is_exact()),
+                    function_exact,
                 ])?;
             }
         }
@@ -366,6 +360,28 @@ impl Report<'_> {
         Ok(())
     }
 }
+
+/// The columns of `--format csv`: a row per shown sample. `exact` is false
+/// when pprof rounded the sample's value, `function_exact` when a value in
+/// the function's totals was rounded.
+pub const CSV_COLUMNS: [(&str, Kind); 16] = [
+    ("file", Kind::Text),
+    ("function", Kind::Text),
+    ("rank", Kind::Number),
+    ("value", Kind::Number),
+    ("unit", Kind::Text),
+    ("value_text", Kind::Text),
+    ("role", Kind::Text),
+    ("sample", Kind::Number),
+    ("line", Kind::Number),
+    ("labels", Kind::Text),
+    ("stack", Kind::Text),
+    ("function_samples", Kind::Number),
+    ("function_flat", Kind::Number),
+    ("function_cum", Kind::Number),
+    ("exact", Kind::Bool),
+    ("function_exact", Kind::Bool),
+];
 
 /// The stack root first, frames joined by `;` (Brendan Gregg's folded order).
 pub fn folded_stack(rec: &Record, names: &Names) -> String {

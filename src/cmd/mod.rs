@@ -26,6 +26,7 @@ use crate::matcher::Prefilter;
 use crate::parse::ReaderOptions;
 use crate::paste::PasteMode;
 use crate::record::{Names, Record};
+use crate::sheet::SheetOptions;
 use crate::source::{self, RecordSource, SourceOptions};
 use crate::units::{format_centi, unit_suffix, Dimension};
 
@@ -110,6 +111,13 @@ pub struct InputArgs {
     pub sample_index: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
+    /// CSV output: write text cells as they are. By default a text cell a
+    /// spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab,
+    /// carriage return), read as a number or date (`1e3`, `2024-10-09`), or
+    /// that starts with `'`, gets a leading `'` (OWASP's advice against
+    /// CSV injection); numeric columns are never changed.
+    #[arg(long, global = true)]
+    pub csv_raw_text: bool,
     /// Search-first reading for commands that keep only samples matching a
     /// pattern (set by `grep` and `hist`, not an option).
     #[arg(skip)]
@@ -117,6 +125,11 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
+    /// How CSV output writes text cells (`--csv-raw-text`).
+    pub fn sheet_options(&self) -> SheetOptions {
+        SheetOptions { raw_text: self.csv_raw_text }
+    }
+
     /// How to open the inputs: lenient or not, `--sample-index`, and the
     /// search-first prefilter of `grep` and `hist`.
     pub fn reader_options(&self) -> SourceOptions {

@@ -16,6 +16,7 @@ use crate::cmd::top::{collect, select_unit, write_legend, Collected};
 use crate::cmd::{formats, Format, InputArgs, Outcome, TEXT_CSV_JSON};
 use crate::error::{Error, Result};
 use crate::graph::{inline_label, Edge, Granularity, Graph, Node, NodeId, StackSet, TrimOptions};
+use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{centi_to_decimal, format_in, percentage};
 
 /// pprof's separator of `peek` and `tree` reports: 58 `-`, `+`, 13 `-`.
@@ -93,7 +94,7 @@ pub fn run(args: &PeekArgs, out: &mut dyn Write) -> Result<Outcome> {
     let unit = select_unit(args.unit.as_deref(), &c, &graph)?;
     match args.format {
         Format::Text => write_text(out, args, &c, &graph, &matched, &errors, &unit)?,
-        Format::Csv => write_csv(out, &c, &matched, &errors)?,
+        Format::Csv => write_csv(out, &c, &matched, &errors, args.input.sheet_options())?,
         Format::Json => write_json(out, args, &c, &matched, &errors, &unit)?,
         Format::Ndjson => return Err(crate::json::ndjson_unsupported("peek")),
     }
@@ -306,23 +307,28 @@ fn write_json(
     write_document(out, &doc)
 }
 
+/// The columns of `--format csv`; `exact` is false when pprof rounded a
+/// value in the row (`max_error` bounds it).
+pub const CSV_COLUMNS: [(&str, Kind); 9] = [
+    ("function", Kind::Text),
+    ("relation", Kind::Text),
+    ("other", Kind::Text),
+    ("weight", Kind::Number),
+    ("unit", Kind::Text),
+    ("inline", Kind::Text),
+    ("cum", Kind::Number),
+    ("max_error", Kind::Number),
+    ("exact", Kind::Bool),
+];
+
 fn write_csv(
     out: &mut dyn Write,
     c: &Collected,
     matched: &[&Node],
     errors: &FxHashMap<(NodeId, NodeId), i128>,
+    options: SheetOptions,
 ) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "function",
-        "relation",
-        "other",
-        "weight",
-        "unit",
-        "inline",
-        "cum",
-        "max_error",
-    ])?;
+    let mut w = Sheet::new(out, CSV_COLUMNS, options);
     let unit = c.units.unit_name();
     for n in matched {
         let name = c.table.name(n.id);
@@ -337,12 +343,13 @@ fn write_csv(
                 if row.edge.inline { "inline" } else { "" }.to_owned(),
                 cum.clone(),
                 centi_to_decimal(row.error),
+                bool_cell(row.error == 0 && n.cum_error == 0).to_owned(),
             ]
         };
         for row in sorted_edges(&n.callers, n.id, true, c, errors) {
-            w.write_record(edge_row("caller", &row))?;
+            w.row(edge_row("caller", &row))?;
         }
-        w.write_record([
+        w.row([
             name,
             "self",
             "",
@@ -352,9 +359,10 @@ fn write_csv(
             &cum,
             // The bound of cum, which bounds flat too (a subset of it).
             &centi_to_decimal(n.cum_error),
+            bool_cell(n.cum_error == 0),
         ])?;
         for row in sorted_edges(&n.callees, n.id, false, c, errors) {
-            w.write_record(edge_row("callee", &row))?;
+            w.row(edge_row("callee", &row))?;
         }
     }
     w.flush()?;

@@ -20,6 +20,7 @@ use crate::cmd::{
 use crate::error::Result;
 use crate::parse::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
 use crate::record::{Frame, Header, Names, Record};
+use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{centi_to_decimal, format_in, parse_value, percentage};
 
 /// Identical stacks merged across blocks, listed by total value.
@@ -232,7 +233,7 @@ pub fn run(args: &StacksArgs, out: &mut dyn Write) -> Result<Outcome> {
     }
     match args.format {
         Format::Text => write_text(out, &m, &order)?,
-        Format::Csv => write_csv(out, &m, &order)?,
+        Format::Csv => write_csv(out, &m, &order, args.input.sheet_options())?,
         Format::Json | Format::Ndjson => write_json(out, &m, &order, args.format)?,
     }
     Ok(Outcome { matched: true, notes })
@@ -389,20 +390,29 @@ fn write_json(out: &mut dyn Write, m: &Merged, order: &[usize], format: Format) 
     write_document(out, &doc)
 }
 
-fn write_csv(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {
+/// The columns of `--format csv`; `exact` is false when pprof rounded a
+/// value of the stack (`max_error` bounds the sum).
+pub const CSV_COLUMNS: [(&str, Kind); 10] = [
+    ("rank", Kind::Number),
+    ("value", Kind::Number),
+    ("unit", Kind::Text),
+    ("value_text", Kind::Text),
+    ("blocks", Kind::Number),
+    ("share", Kind::Number),
+    ("labels", Kind::Text),
+    ("stack", Kind::Text),
+    ("max_error", Kind::Number),
+    ("exact", Kind::Bool),
+];
+
+fn write_csv(
+    out: &mut dyn Write,
+    m: &Merged,
+    order: &[usize],
+    options: SheetOptions,
+) -> Result<()> {
     let fmt = formatter(m);
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "rank",
-        "value",
-        "unit",
-        "value_text",
-        "blocks",
-        "share",
-        "labels",
-        "stack",
-        "max_error",
-    ])?;
+    let mut w = Sheet::new(out, CSV_COLUMNS, options);
     for (rank, &i) in order.iter().enumerate() {
         let s = &m.stacks[i];
         let share = if m.total == 0 {
@@ -420,7 +430,7 @@ fn write_csv(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {
             })
             .collect::<Vec<_>>()
             .join(";");
-        w.write_record([
+        w.row([
             &(rank + 1).to_string(),
             &centi_to_decimal(s.value),
             m.units.unit_name(),
@@ -430,6 +440,7 @@ fn write_csv(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {
             &s.labels_joined(),
             &stack,
             &centi_to_decimal(s.error),
+            bool_cell(s.error == 0),
         ])?;
     }
     w.flush()?;

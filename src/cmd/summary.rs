@@ -14,6 +14,7 @@ use crate::cmd::facts::ReportFacts;
 use crate::cmd::{formats, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON};
 use crate::error::Result;
 use crate::record::{Frame, Header, HeaderField, NameId, Names};
+use crate::sheet::{Kind, Sheet};
 use crate::units::{centi_to_decimal, format_in, percentage, Dimension};
 
 /// Stack depths at which the Go runtime stops recording frames: 32 for
@@ -455,6 +456,36 @@ fn fields(s: &Summary) -> Vec<Field> {
     out
 }
 
+/// The fields whose CSV value is a number (the others are text, and
+/// `exact` is `true` or `false`).
+pub const NUMERIC_FIELDS: [&str; 14] = [
+    "samples",
+    "samples_read",
+    "total",
+    "total_max_error",
+    "kept_sum",
+    "zero_samples",
+    "negative_samples",
+    "base_samples",
+    "functions",
+    "stacks",
+    "stacks_in_several_blocks",
+    "blocks_of_repeated_stacks",
+    "deepest_stack",
+    "possibly_truncated_stacks",
+];
+
+/// How a field's value is written in CSV.
+fn field_kind(key: &str) -> Kind {
+    if NUMERIC_FIELDS.contains(&key) {
+        Kind::Number
+    } else if key == "exact" {
+        Kind::Bool
+    } else {
+        Kind::Text
+    }
+}
+
 /// The JSON schema of `--format json` (also in docs/json.md).
 pub const JSON_SCHEMA: &str = "\
 JSON (--format json): one document:
@@ -539,10 +570,10 @@ pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> Result<Outcome> {
             }
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(["field", "value"])?;
+            let columns = [("field", Kind::Text), ("value", Kind::Text)];
+            let mut w = Sheet::new(out, columns, args.input.sheet_options());
             for f in &fields {
-                w.write_record([f.key, f.csv.as_str()])?;
+                w.row_typed([(f.key, Kind::Text), (f.csv.as_str(), field_kind(f.key))])?;
             }
             w.flush()?;
         }

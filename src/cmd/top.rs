@@ -12,6 +12,7 @@ use crate::cmd::{formats, scan_with, Format, InputArgs, Outcome, UnitContext, TE
 use crate::error::{Error, Result};
 use crate::graph::{cutoff, inline_label, Granularity, Graph, NodeTable, StackSet, TrimOptions};
 use crate::record::{Header, HeaderField, Names};
+use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{auto_suffix, centi_to_decimal, format_in, percentage, Dimension};
 
 /// Per-function flat and cum, as pprof's `top` computes them.
@@ -244,7 +245,7 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<Outcome> {
             }
             write_rows(out, &graph, &c, &fmt)?;
         }
-        Format::Csv => write_csv(out, &graph, &c)?,
+        Format::Csv => write_csv(out, &graph, &c, args.input.sheet_options())?,
         Format::Json => write_json(out, args, &graph, &info, &c, &unit)?,
         Format::Ndjson => return Err(crate::json::ndjson_unsupported("top")),
     }
@@ -423,19 +424,28 @@ fn write_json(
     write_document(out, &doc)
 }
 
-fn write_csv(out: &mut dyn Write, graph: &Graph, c: &Collected) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "function",
-        "flat",
-        "cum",
-        "unit",
-        "flat_percent",
-        "cum_percent",
-        "flat_max_error",
-        "cum_max_error",
-        "inline",
-    ])?;
+/// The columns of `--format csv`; `exact` is false when pprof rounded a
+/// value in flat or cum (the `*_max_error` columns bound them).
+pub const CSV_COLUMNS: [(&str, Kind); 10] = [
+    ("function", Kind::Text),
+    ("flat", Kind::Number),
+    ("cum", Kind::Number),
+    ("unit", Kind::Text),
+    ("flat_percent", Kind::Number),
+    ("cum_percent", Kind::Number),
+    ("flat_max_error", Kind::Number),
+    ("cum_max_error", Kind::Number),
+    ("inline", Kind::Text),
+    ("exact", Kind::Bool),
+];
+
+fn write_csv(
+    out: &mut dyn Write,
+    graph: &Graph,
+    c: &Collected,
+    options: SheetOptions,
+) -> Result<()> {
+    let mut w = Sheet::new(out, CSV_COLUMNS, options);
     let pct = |v: i128| {
         if c.total == 0 {
             String::new()
@@ -444,7 +454,7 @@ fn write_csv(out: &mut dyn Write, graph: &Graph, c: &Collected) -> Result<()> {
         }
     };
     for n in &graph.nodes {
-        w.write_record([
+        w.row([
             c.table.name(n.id),
             &centi_to_decimal(n.flat),
             &centi_to_decimal(n.cum),
@@ -454,6 +464,7 @@ fn write_csv(out: &mut dyn Write, graph: &Graph, c: &Collected) -> Result<()> {
             &centi_to_decimal(n.flat_error),
             &centi_to_decimal(n.cum_error),
             inline_label(n).trim_matches(['(', ')']),
+            bool_cell(n.flat_error == 0 && n.cum_error == 0),
         ])?;
     }
     w.flush()?;
