@@ -286,6 +286,7 @@ pub(crate) fn parse_label_map(s: &str) -> Option<Vec<(String, String)>> {
 /// A record as printed: line, values, addresses, labels, frame lines.
 struct RawRecord {
     line: usize,
+    printed: Vec<i64>,
     values: Vec<i64>,
     blocksize: Option<i64>,
     addrs: Vec<u64>,
@@ -334,6 +335,9 @@ pub struct Parsed {
     pub profile: Profile,
     /// What was noticed.
     pub notes: Notes,
+    /// Per record in printed order: its line and its numbers as printed
+    /// (heap: the four fields; count: the count; contention: cycles, count).
+    pub printed: Vec<(usize, Vec<i64>)>,
 }
 
 /// Parses `debug=1` text into a profile (not yet merged).
@@ -449,6 +453,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                 let addrs = hex_addresses(&c[5], n)?;
                 records.push(RawRecord {
                     line: n,
+                    printed: vec![num(1)?, num(2)?, num(3)?, num(4)?],
                     values,
                     blocksize: Some(blocksize),
                     addrs,
@@ -508,6 +513,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                 }
                 records.push(RawRecord {
                     line: n,
+                    printed: vec![count],
                     values: vec![count],
                     blocksize: None,
                     addrs,
@@ -587,6 +593,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                 let addrs = hex_addresses(&c[3], n)?;
                 records.push(RawRecord {
                     line: n,
+                    printed: vec![num(1)?, num(2)?],
                     values: vec![v2, v1],
                     blocksize: None,
                     addrs,
@@ -596,8 +603,9 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
             }
         }
     }
+    let printed = records.iter().map(|r| (r.line, r.printed.clone())).collect();
     let notes = build(&mut p, records);
-    Ok(Parsed { profile: p, notes })
+    Ok(Parsed { profile: p, notes, printed })
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)`: decimal, `0x` hex, `0o`/`0` octal,
