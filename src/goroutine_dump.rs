@@ -5,9 +5,9 @@
 //! ```text
 //! goroutine 18 [chan receive, 5 minutes, locked to thread]:
 //! main.worker(0xc000010000?)
-//! 	/src/demo/main.go:55 +0x1b
+//!     /src/demo/main.go:55 +0x1b
 //! created by main.start in goroutine 1
-//! 	/src/demo/main.go:128 +0x48
+//!     /src/demo/main.go:128 +0x48
 //! ```
 //!
 //! Each goroutine is one record of value 1 (type `goroutine`, a count),

@@ -9,8 +9,8 @@
 //! ```text
 //! heap profile: 7: 6304160 [8: 6304272] @ heap/1048576
 //! 3: 6291456 [3: 6291456] @ 0x4c0e15 0x4c0e01 0x4374f2 0x4615c1
-//! #	0x4c0e14	main.allocBig+0x74	/src/demo/main.go:20
-//! #	0x4c0e00	main.main+0x60		/src/demo/main.go:51
+//! #    0x4c0e14    main.allocBig+0x74    /src/demo/main.go:20
+//! #    0x4c0e00    main.main+0x60        /src/demo/main.go:51
 //! ```
 //!
 //! Where pprof differs: it ignores every `#` line and, without the binary,
@@ -658,7 +658,7 @@ fn build(p: &mut Profile, records: Vec<RawRecord>) -> Notes {
             rec.addrs.iter().map(|a| a.wrapping_sub(1)).collect();
         for (n, f) in &rec.frames {
             // `#\t0x0` is how the runtime prints an empty stack.
-            if !wanted.contains(&f.pc) && !(rec.addrs.is_empty() && f.pc == 0) {
+            if !(wanted.contains(&f.pc) || rec.addrs.is_empty() && f.pc == 0) {
                 Notes::count(&mut notes.unmatched_frame_lines, *n);
             }
         }

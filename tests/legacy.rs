@@ -101,7 +101,10 @@ fn debug1_samples_equal_pprofs_raw() {
 
 /// The records of a source: (labels without the goroutine profile's own,
 /// value text, frames).
-fn records(source: &mut dyn RecordSource) -> Vec<(Vec<(String, String)>, String, Vec<String>)> {
+/// A record: its labels, its value as printed and its frames.
+type Rec = (Vec<(String, String)>, String, Vec<String>);
+
+fn records(source: &mut dyn RecordSource) -> Vec<Rec> {
     let (mut names, mut rec) = (Names::new(), Record::new());
     let mut out = Vec::new();
     while source.read_record(&mut rec, &mut names).unwrap() {

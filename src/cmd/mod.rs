@@ -58,9 +58,10 @@ pub enum Format {
 #[derive(Args, Clone, Debug, Default)]
 pub struct InputArgs {
     /// Inputs, plain or gzipped, told apart by content: traces reports
-    /// (`go tool pprof -traces` output), `-raw` text, or binary pprof
-    /// profiles (`heap.pb.gz`, what /debug/pprof/ serves); `-` or none
-    /// reads standard input.
+    /// (`go tool pprof -traces` output), `-raw` text, binary pprof
+    /// profiles (`heap.pb.gz`, what /debug/pprof/ serves), `?debug=1` text
+    /// profiles, or goroutine dumps (`goroutine?debug=2`, a panic's
+    /// output); `-` or none reads standard input.
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
     /// Skip malformed blocks instead of stopping at the first one; how many
