@@ -67,6 +67,8 @@ pub struct Dump {
     pub goroutines: Vec<Goroutine>,
     /// Lines outside goroutine blocks that were skipped: count and first.
     pub skipped: (u64, usize, String),
+    /// The last line, when it was cut short (no frame): line and text.
+    pub cut_line: Option<(usize, String)>,
 }
 
 /// A header `goroutine N [...]:`: id and the bracket's text.
@@ -259,6 +261,12 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
                 continue;
             }
             let Some((name, inline)) = frame_name(line) else {
+                // `debug=2` output is cut at 64 MiB, possibly mid-line: a
+                // last line that is no frame ends the dump.
+                if lines[i..].iter().all(|l| l.trim().is_empty()) {
+                    dump.cut_line = Some((n, line.to_owned()));
+                    break;
+                }
                 return Err((
                     n,
                     format!(
@@ -348,15 +356,23 @@ impl RecordSource for DumpSource {
         Ok(true)
     }
     fn notes(&self) -> Vec<String> {
+        let mut out = Vec::new();
         let (n, line, text) = &self.dump.skipped;
-        if *n == 0 {
-            return Vec::new();
+        if *n > 0 {
+            out.push(format!(
+                "{}: {n} line{} outside goroutine blocks skipped (first at line {line}: {text:?})",
+                self.name,
+                if *n == 1 { "" } else { "s" }
+            ));
         }
-        vec![format!(
-            "{}: {n} line{} outside goroutine blocks skipped (first at line {line}: {text:?})",
-            self.name,
-            if *n == 1 { "" } else { "s" }
-        )]
+        if let Some((line, text)) = &self.dump.cut_line {
+            out.push(format!(
+                "{}:{line}: the dump ends inside a line ({text:?}): cut short? That line is \
+                 skipped",
+                self.name
+            ));
+        }
+        out
     }
 }
 
@@ -419,10 +435,13 @@ mod tests {
         assert_eq!(parse(bad).unwrap_err().0, 3);
         let bad = "goroutine 1 [running]:\n\t/x.go:1\n";
         assert_eq!(parse(bad).unwrap_err().0, 2);
-        let bad = "goroutine 1 [running]:\nnot a frame\n";
+        let bad = "goroutine 1 [running]:\nnot a frame\nmain.f()\n\t/a.go:1\n";
         assert_eq!(parse(bad).unwrap_err().0, 2);
-        // Cut short after a function line: tolerated.
+        // Cut short after a function line, or inside one: tolerated.
         assert_eq!(parse("goroutine 1 [running]:\nmain.main()").unwrap().goroutines.len(), 1);
+        let cut = parse("goroutine 1 [running]:\nmain.f()\n\t/a.go:1\nmain.ma").unwrap();
+        assert_eq!(cut.goroutines[0].frames.len(), 1);
+        assert_eq!(cut.cut_line, Some((4, "main.ma".to_owned())));
     }
 
     #[test]

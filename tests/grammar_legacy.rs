@@ -241,7 +241,7 @@ fn both_reject_malformed_inputs() {
     let dumps = [
         "goroutine 1 [running]:\nmain.main()\nmain.f()\n\t/a.go:1\n",
         "goroutine 1 [running]:\n\t/a.go:1 +0x1\n",
-        "goroutine 1 [running]:\nnot a frame\n",
+        "goroutine 1 [running]:\nnot a frame\nmain.f()\n\t/a.go:1\n",
         "no goroutine here\n",
     ];
     for text in dumps {
