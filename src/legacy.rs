@@ -438,7 +438,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                     }
                     let (mut count, mut size) = (count, size);
                     if count != 0 {
-                        blocksize = size / count;
+                        blocksize = size.wrapping_div(count);
                         if v2 {
                             (count, size) = scale_heap_sample(count, size, period);
                         }
@@ -857,6 +857,9 @@ mod tests {
         assert!(parse(bad).unwrap_err().1.contains("inuse count was 0"));
         let bad = "goroutine profile: total 1\n1 @ 0x1\n# labels: {\"a\n";
         assert_eq!(parse(bad).unwrap_err().0, 3);
+        // Go's integer division wraps; so does this reader's, without a panic.
+        let odd = "heap profile: 1: 1 [1: 1] @ heap/2\n-1: -9223372036854775808 [0: 0] @ 0x1\n";
+        assert!(parse(odd).is_ok());
     }
 
     #[test]
