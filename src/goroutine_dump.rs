@@ -55,6 +55,9 @@ pub struct Goroutine {
     pub labels: Vec<(String, String)>,
     /// Frames, leaf first: (function, inlined).
     pub frames: Vec<(String, bool)>,
+    /// Per frame, its `file:line` (empty for elision markers and when the
+    /// file line is missing).
+    pub positions: Vec<String>,
 }
 
 /// A parsed dump.
@@ -179,6 +182,14 @@ fn is_file_line(line: &str) -> bool {
     }
 }
 
+/// The `file:line` of a file line, without offset and registers.
+fn file_position(line: &str) -> &str {
+    let body = line.trim_start();
+    let body = body.split(" +0x").next().unwrap_or(body);
+    let body = body.split(" fp=").next().unwrap_or(body);
+    body.split(" pc=").next().unwrap_or(body).trim_end()
+}
+
 /// Parses a dump. Errors carry the 1-based line.
 pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
     let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
@@ -213,7 +224,7 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
             return Err((n, format!("expected a goroutine header at column 1, found {line:?}")));
         }
         seen_goroutine = true;
-        let mut g = Goroutine { line: n, id, labels: header_labels(inner), frames: Vec::new() };
+        let mut g = Goroutine { line: n, id, labels: header_labels(inner), ..Goroutine::default() };
         i += 1;
         let mut in_ancestors = false;
         while i < lines.len() {
@@ -230,11 +241,13 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
             let trimmed = line.trim();
             if trimmed == "goroutine running on other thread; stack unavailable" {
                 g.frames.push(("<stack unavailable>".to_owned(), false));
+                g.positions.push(String::new());
                 continue;
             }
             if trimmed.starts_with("...") && trimmed.ends_with("elided...") {
                 if !in_ancestors {
                     g.frames.push((trimmed.to_owned(), false));
+                    g.positions.push(String::new());
                 }
                 continue;
             }
@@ -275,7 +288,9 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
                     ),
                 ));
             };
+            let mut position = String::new();
             if file_follows(i) {
+                position = file_position(lines[i]).to_owned();
                 i += 1;
             } else if i < lines.len() && !lines[i..].iter().all(|l| l.trim().is_empty()) {
                 return Err((
@@ -289,6 +304,7 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
             if !in_ancestors {
                 let name = if name == "panic" { "runtime.gopanic" } else { name };
                 g.frames.push((name.to_owned(), inline));
+                g.positions.push(position);
             }
         }
         dump.goroutines.push(g);
@@ -304,11 +320,13 @@ pub struct DumpSource {
     name: String,
     header: Header,
     dump: Dump,
+    frame_lines: bool,
     next: usize,
 }
 
-/// Reads a goroutine dump.
-pub fn open(name: &str, text: &str) -> Result<DumpSource> {
+/// Reads a goroutine dump; with `frame_lines`, frames are
+/// `func file:line`, as pprof's `-lines` names them.
+pub fn open(name: &str, text: &str, frame_lines: bool) -> Result<DumpSource> {
     let dump = parse(text).map_err(|(line, msg)| {
         let path = if line == 0 { name.to_owned() } else { format!("{name}:{line}") };
         Error::Io { path, source: io::Error::new(io::ErrorKind::InvalidData, msg) }
@@ -316,7 +334,7 @@ pub fn open(name: &str, text: &str) -> Result<DumpSource> {
     let mut lines: Vec<(HeaderField, String)> =
         dump.preamble.iter().map(|l| (HeaderField::Comment, l.clone())).collect();
     lines.push((HeaderField::Type, "Type: goroutine".to_owned()));
-    Ok(DumpSource { name: name.to_owned(), header: Header { lines }, dump, next: 0 })
+    Ok(DumpSource { name: name.to_owned(), header: Header { lines }, dump, frame_lines, next: 0 })
 }
 
 impl DumpSource {
@@ -347,8 +365,14 @@ impl RecordSource for DumpSource {
             rec.push_label(k, v);
         }
         rec.set_value(value(1, "count"), "1");
-        for (name, inline) in &g.frames {
-            rec.frames.push(Frame { name: names.intern(name), inline: *inline });
+        for (i, (name, inline)) in g.frames.iter().enumerate() {
+            let name = match g.positions.get(i) {
+                Some(pos) if self.frame_lines && !pos.is_empty() => {
+                    names.intern(&format!("{name} {pos}"))
+                }
+                _ => names.intern(name),
+            };
+            rec.frames.push(Frame { name, inline: *inline });
         }
         if rec.frames.is_empty() {
             rec.frames.push(Frame { name: names.intern("<no frames>"), inline: false });

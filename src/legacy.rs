@@ -727,13 +727,48 @@ pub struct LegacySource {
     notes: Vec<String>,
 }
 
-/// Reads `debug=1` text and reports it at the chosen sample index.
-pub fn open(name: &str, text: &str, sample_index: Option<&str>) -> Result<LegacySource> {
-    let parsed = parse(text).map_err(|(line, msg)| {
+/// Gives every line of every location a function named `func file:line`,
+/// as pprof's `-lines` names frames.
+pub fn name_with_lines(p: &mut Profile) {
+    let mut index: HashMap<(usize, i64), usize> = HashMap::new();
+    let mut functions = Vec::new();
+    for loc in &mut p.locations {
+        for ln in &mut loc.lines {
+            let Some(f) = ln.function else { continue };
+            let g = *index.entry((f, ln.line)).or_insert_with(|| {
+                let old = &p.functions[f];
+                let name = format!("{} {}:{}", old.name, old.filename, ln.line);
+                functions.push(Function {
+                    id: functions.len() as u64 + 1,
+                    name: name.clone(),
+                    system_name: name,
+                    filename: old.filename.clone(),
+                    start_line: 0,
+                });
+                functions.len() - 1
+            });
+            ln.function = Some(g);
+        }
+    }
+    p.functions = functions;
+}
+
+/// Reads `debug=1` text and reports it at the chosen sample index; with
+/// `frame_lines`, frames are `func file:line` ([`name_with_lines`]).
+pub fn open(
+    name: &str,
+    text: &str,
+    sample_index: Option<&str>,
+    frame_lines: bool,
+) -> Result<LegacySource> {
+    let mut parsed = parse(text).map_err(|(line, msg)| {
         let path = if line == 0 { name.to_owned() } else { format!("{name}:{line}") };
         Error::Io { path, source: io::Error::new(io::ErrorKind::InvalidData, msg) }
     })?;
     let notes = parsed.notes.lines(name);
+    if frame_lines {
+        name_with_lines(&mut parsed.profile);
+    }
     let inner = ProfileSource::new(name, parsed.profile, sample_index).map_err(|msg| {
         Error::Io { path: name.to_owned(), source: io::Error::new(io::ErrorKind::InvalidData, msg) }
     })?;

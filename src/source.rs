@@ -64,11 +64,15 @@ pub struct SourceOptions {
     /// its last. A traces report holds one value only: a name that is not
     /// its `Type:` is an error there.
     pub sample_index: Option<String>,
+    /// Frames of `?debug=1` profiles and goroutine dumps carry their
+    /// source position, `func file:line`, as pprof's `-lines` prints
+    /// frames (for `--granularity lines` and `files`).
+    pub frame_lines: bool,
 }
 
 impl From<ReaderOptions> for SourceOptions {
     fn from(reader: ReaderOptions) -> SourceOptions {
-        SourceOptions { reader, sample_index: None }
+        SourceOptions { reader, sample_index: None, frame_lines: false }
     }
 }
 
@@ -182,9 +186,10 @@ fn open_input(
                 return Err(read_error(&name, &head, e));
             }
             let text = String::from_utf8_lossy(&head);
+            let lines = options.frame_lines;
             Ok(match sniff(&head, true) {
-                InputKind::Legacy => Box::new(legacy::open(&name, &text, index)?),
-                _ => Box::new(goroutine_dump::open(&name, &text)?),
+                InputKind::Legacy => Box::new(legacy::open(&name, &text, index, lines)?),
+                _ => Box::new(goroutine_dump::open(&name, &text, lines)?),
             })
         }
         InputKind::Binary => {

@@ -276,6 +276,17 @@ fn commands_on_dumps() {
     let (code, _, err) = run(&["top", "samples/legacy/threadcreate.debug1.txt"]);
     assert_eq!(code, 0);
     assert!(err.contains("1 record without a stack"), "{err}");
+    // `--granularity lines|files`: the positions of the `#` lines and of
+    // the dump's file lines.
+    let (code, out, _) = run(&["top", "--granularity", "lines", "samples/legacy/heap.debug1.txt"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("main.allocBig example.com/legacytext/main.go:"), "{out}");
+    let (code, out, _) = run(&["top", "--granularity", "lines", MINUTES]);
+    assert_eq!(code, 0);
+    assert!(out.contains("main.waitRecv /src/demo/main.go:55"), "{out}");
+    let (code, out, _) = run(&["top", "--granularity", "files", MINUTES]);
+    assert_eq!(code, 0);
+    assert!(out.contains("  /src/demo/main.go\n"), "{out}");
     let (code, out, _) = run(&["top", "samples/legacy/mutex.debug1.txt"]);
     assert_eq!(code, 0);
     assert!(out.contains("Type: delay") && out.contains("main.contend.func1"), "{out}");

@@ -80,6 +80,11 @@ pub struct InputArgs {
     /// pattern (set by `grep` and `hist`, not an option).
     #[arg(skip)]
     pub prefilter: Option<Prefilter>,
+    /// Source positions in the frames of `?debug=1` profiles and goroutine
+    /// dumps (set by the commands' `--granularity lines|files`, not an
+    /// option).
+    #[arg(skip)]
+    pub frame_lines: bool,
 }
 
 impl InputArgs {
@@ -89,6 +94,7 @@ impl InputArgs {
         SourceOptions {
             reader: ReaderOptions { lenient: self.lenient, prefilter: self.prefilter.clone() },
             sample_index: self.sample_index.clone(),
+            frame_lines: self.frame_lines,
         }
     }
 }
