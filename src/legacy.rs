@@ -19,7 +19,8 @@
 //! `@` lists one above its own (`frame.PC` is the return address minus
 //! one), several lines with one address are inlined frames (innermost
 //! first), offsets are dropped from names and file:line is kept in the
-//! profile's lines. Addresses without a `#` line at the leaf end (runtime
+//! profile's lines (and in the frames, `func file:line`, when
+//! [`SourceOptions::frame_lines`](crate::source::SourceOptions) asks). Addresses without a `#` line at the leaf end (runtime
 //! frames the runtime hides) or at the root end (`runtime.goexit`) are left
 //! out of the stack. A record without any `#` frame line keeps pprof's
 //! `<unknown>` frames, and is counted in a note; so are addresses without a
