@@ -1,8 +1,9 @@
 //! Where records come from. Commands read through [`RecordSource`], so a
 //! new input format (a binary profile, `-raw` text) only needs a new
 //! implementation of it; [`open_source`] picks one per input by looking
-//! at its content: a traces report, `-raw` text ([`crate::raw`]) or a
-//! binary pprof profile ([`crate::profile`]).
+//! at its content: a traces report, `-raw` text ([`crate::raw`]), a
+//! binary pprof profile ([`crate::profile`]), a `?debug=1` text profile
+//! ([`crate::legacy`]) or a goroutine dump ([`crate::goroutine_dump`]).
 
 use std::io::{self, Read};
 use std::sync::mpsc;
@@ -97,7 +98,10 @@ const SNIFF_BYTES: u64 = 1 << 18;
 
 /// The kind of an input from its first bytes (after gunzipping and
 /// decoding): binary when it holds control characters other than tab,
-/// line feed, carriage return, form feed and escape; `-raw` text when
+/// line feed, carriage return, form feed and escape; a `?debug=1` text
+/// profile when its first line is one's header ([`legacy::kind_of`]); a
+/// goroutine dump when a `goroutine N [...]:` line comes before any traces
+/// separator ([`goroutine_dump::looks_like_dump`]); `-raw` text when
 /// `Profile.String()`'s header lines lead to `Samples:`; else a traces
 /// report. Text with bytes that are not UTF-8 (a Latin-1 name) is still
 /// text: its reader says on which line (a binary profile always holds
@@ -161,7 +165,8 @@ fn open_input(
     }
     let complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
-    match sniff(&head, complete) {
+    let kind = sniff(&head, complete);
+    match kind {
         InputKind::Traces => {
             let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
             let source = TraceReader::new(name, reader, options.reader)?;
@@ -187,7 +192,7 @@ fn open_input(
             }
             let text = String::from_utf8_lossy(&head);
             let lines = options.frame_lines;
-            Ok(match sniff(&head, true) {
+            Ok(match kind {
                 InputKind::Legacy => Box::new(legacy::open(&name, &text, index, lines)?),
                 _ => Box::new(goroutine_dump::open(&name, &text, lines)?),
             })
