@@ -135,6 +135,8 @@ pub struct Notes {
     pub unmatched_frame_lines: (u64, usize),
     /// Records with an empty stack (`7 @`): count and first line.
     pub stackless_records: (u64, usize),
+    /// The sum of their values, per sample type.
+    pub stackless_values: Vec<i64>,
 }
 
 impl Notes {
@@ -175,10 +177,12 @@ impl Notes {
         }
         let (n, l) = self.stackless_records;
         if n > 0 {
+            let values: Vec<String> = self.stackless_values.iter().map(i64::to_string).collect();
             out.push(format!(
-                "{name}: {n} record{} without a stack (first at line {l}): not shown, \
-                 as pprof shows no sample without a stack",
-                plural(n)
+                "{name}: {n} record{} without a stack (first at line {l}; values {}): not \
+                 shown, as pprof shows no sample without a stack",
+                plural(n),
+                values.join(" ")
             ));
         }
         out
@@ -649,6 +653,10 @@ fn build(p: &mut Profile, records: Vec<RawRecord>) -> Notes {
     for rec in records {
         if rec.addrs.is_empty() {
             Notes::count(&mut notes.stackless_records, rec.line);
+            notes.stackless_values.resize(rec.values.len(), 0);
+            for (t, v) in notes.stackless_values.iter_mut().zip(&rec.values) {
+                *t = t.wrapping_add(*v);
+            }
         }
         // Frame lines by address (`frame.PC` = return address - 1).
         let mut by_pc: HashMap<u64, Vec<&FrameLine>> = HashMap::new();
@@ -867,6 +875,7 @@ mod tests {
         let t = parse("threadcreate profile: total 4\n4 @\n#\t0x0\n\n").unwrap();
         assert_eq!(t.profile.samples[0].locations.len(), 0);
         assert_eq!(t.notes.stackless_records, (1, 2));
+        assert_eq!(t.notes.stackless_values, [4]);
         assert_eq!(t.notes.unmatched_frame_lines.0, 0);
     }
 
