@@ -417,3 +417,21 @@ fn random_damage_never_panics() {
         }
     }
 }
+
+/// The binary twins, written right after the text, read by pprof with
+/// their own function tables: the same records (values, labels, frame
+/// names; only the ` (inline)` marks, which the text cannot carry, and the
+/// header lines differ). pprof cannot parse threadcreate text at all.
+#[test]
+fn text_equals_pprofs_reading_of_its_binary_twin() {
+    for kind in ["threadcreate", "mutex", "block"] {
+        let text = sample(&format!("{kind}.debug1.txt"));
+        let mut ours = open_bytes("t", text.into_bytes(), ReaderOptions::default()).unwrap();
+        let traces = sample(&format!("{kind}.pb.traces.txt"));
+        let mut theirs =
+            TraceReader::new("pprof", traces.as_bytes(), ReaderOptions::default()).unwrap();
+        let (ours, theirs) = (records(ours.as_mut()), records(&mut theirs));
+        assert!(!theirs.is_empty(), "{kind}");
+        assert_eq!(ours, theirs, "{kind}");
+    }
+}
