@@ -60,7 +60,8 @@ pub enum Kind {
 /// The kind of `debug=1` text `text` starts with, if any: pprof's tests
 /// on the first line (after blank and `#` lines for count profiles).
 pub fn kind_of(text: &str) -> Option<Kind> {
-    let first = text.split('\n').next().unwrap_or("").trim_end_matches('\r');
+    let first = text.split('\n').next().unwrap_or("");
+    let first = first.strip_suffix('\r').unwrap_or(first);
     if heap_header_re().is_match(first) {
         return Some(Kind::Heap);
     }
@@ -69,7 +70,7 @@ pub fn kind_of(text: &str) -> Option<Kind> {
     }
     let first_real = text
         .split('\n')
-        .map(|l| l.trim_end_matches('\r'))
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .find(|l| !is_space_or_comment(l))
         .unwrap_or("");
     count_start(first_real).map(|_| Kind::Count)
@@ -374,7 +375,9 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     };
     match kind {
         Kind::Heap => {
-            let h = heap_header_re().captures(lines[0]).expect("checked by kind_of");
+            let h = heap_header_re()
+                .captures(lines[0])
+                .ok_or_else(|| (1, "expected `heap profile: ...`".to_owned()))?;
             let field = |i: usize| h.get(i).map_or("", |m| m.as_str());
             let mut period: i64 = 0;
             if !field(6).is_empty() {
@@ -472,9 +475,12 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
             let mut name = "";
             for (_, line) in iter.by_ref() {
                 if !is_space_or_comment(line) {
-                    name = count_start(line).expect("checked by kind_of");
+                    name = count_start(line).unwrap_or_default();
                     break;
                 }
+            }
+            if name.is_empty() {
+                return Err((0, "expected `NAME profile: total N`".to_owned()));
             }
             p.period_type = vt(name, "count");
             p.period = 1;
@@ -902,6 +908,8 @@ mod tests {
         assert!(parse(bad).unwrap_err().1.contains("inuse count was 0"));
         let bad = "goroutine profile: total 1\n1 @ 0x1\n# labels: {\"a\n";
         assert_eq!(parse(bad).unwrap_err().0, 3);
+        // Two carriage returns: the header is not a header (no panic).
+        assert!(parse("goroutine profile: total 1\r\r\n1 @ 0x1\n").is_err());
         // Go's integer division wraps; so does this reader's, without a panic.
         let odd = "heap profile: 1: 1 [1: 1] @ heap/2\n-1: -9223372036854775808 [0: 0] @ 0x1\n";
         assert!(parse(odd).is_ok());
