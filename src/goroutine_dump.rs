@@ -5,9 +5,9 @@
 //! ```text
 //! goroutine 18 [chan receive, 5 minutes, locked to thread]:
 //! main.worker(0xc000010000?)
-//! 	/src/demo/main.go:55 +0x1b
+//!     /src/demo/main.go:55 +0x1b
 //! created by main.start in goroutine 1
-//! 	/src/demo/main.go:128 +0x48
+//!     /src/demo/main.go:128 +0x48
 //! ```
 //!
 //! Each goroutine is one record of value 1 (type `goroutine`, a count),
@@ -55,6 +55,9 @@ pub struct Goroutine {
     pub labels: Vec<(String, String)>,
     /// Frames, leaf first: (function, inlined).
     pub frames: Vec<(String, bool)>,
+    /// Per frame, its `file:line` (empty for elision markers and when the
+    /// file line is missing).
+    pub positions: Vec<String>,
 }
 
 /// A parsed dump.
@@ -67,6 +70,8 @@ pub struct Dump {
     pub goroutines: Vec<Goroutine>,
     /// Lines outside goroutine blocks that were skipped: count and first.
     pub skipped: (u64, usize, String),
+    /// The last line, when it was cut short (no frame): line and text.
+    pub cut_line: Option<(usize, String)>,
 }
 
 /// A header `goroutine N [...]:`: id and the bracket's text.
@@ -177,6 +182,14 @@ fn is_file_line(line: &str) -> bool {
     }
 }
 
+/// The `file:line` of a file line, without offset and registers.
+fn file_position(line: &str) -> &str {
+    let body = line.trim_start();
+    let body = body.split(" +0x").next().unwrap_or(body);
+    let body = body.split(" fp=").next().unwrap_or(body);
+    body.split(" pc=").next().unwrap_or(body).trim_end()
+}
+
 /// Parses a dump. Errors carry the 1-based line.
 pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
     let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
@@ -211,7 +224,7 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
             return Err((n, format!("expected a goroutine header at column 1, found {line:?}")));
         }
         seen_goroutine = true;
-        let mut g = Goroutine { line: n, id, labels: header_labels(inner), frames: Vec::new() };
+        let mut g = Goroutine { line: n, id, labels: header_labels(inner), ..Goroutine::default() };
         i += 1;
         let mut in_ancestors = false;
         while i < lines.len() {
@@ -228,11 +241,13 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
             let trimmed = line.trim();
             if trimmed == "goroutine running on other thread; stack unavailable" {
                 g.frames.push(("<stack unavailable>".to_owned(), false));
+                g.positions.push(String::new());
                 continue;
             }
             if trimmed.starts_with("...") && trimmed.ends_with("elided...") {
                 if !in_ancestors {
                     g.frames.push((trimmed.to_owned(), false));
+                    g.positions.push(String::new());
                 }
                 continue;
             }
@@ -259,6 +274,12 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
                 continue;
             }
             let Some((name, inline)) = frame_name(line) else {
+                // `debug=2` output is cut at 64 MiB, possibly mid-line: a
+                // last line that is no frame ends the dump.
+                if lines[i..].iter().all(|l| l.trim().is_empty()) {
+                    dump.cut_line = Some((n, line.to_owned()));
+                    break;
+                }
                 return Err((
                     n,
                     format!(
@@ -267,7 +288,9 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
                     ),
                 ));
             };
+            let mut position = String::new();
             if file_follows(i) {
+                position = file_position(lines[i]).to_owned();
                 i += 1;
             } else if i < lines.len() && !lines[i..].iter().all(|l| l.trim().is_empty()) {
                 return Err((
@@ -281,6 +304,7 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
             if !in_ancestors {
                 let name = if name == "panic" { "runtime.gopanic" } else { name };
                 g.frames.push((name.to_owned(), inline));
+                g.positions.push(position);
             }
         }
         dump.goroutines.push(g);
@@ -296,11 +320,13 @@ pub struct DumpSource {
     name: String,
     header: Header,
     dump: Dump,
+    frame_lines: bool,
     next: usize,
 }
 
-/// Reads a goroutine dump.
-pub fn open(name: &str, text: &str) -> Result<DumpSource> {
+/// Reads a goroutine dump; with `frame_lines`, frames are
+/// `func file:line`, as pprof's `-lines` names them.
+pub fn open(name: &str, text: &str, frame_lines: bool) -> Result<DumpSource> {
     let dump = parse(text).map_err(|(line, msg)| {
         let path = if line == 0 { name.to_owned() } else { format!("{name}:{line}") };
         Error::Io { path, source: io::Error::new(io::ErrorKind::InvalidData, msg) }
@@ -308,7 +334,7 @@ pub fn open(name: &str, text: &str) -> Result<DumpSource> {
     let mut lines: Vec<(HeaderField, String)> =
         dump.preamble.iter().map(|l| (HeaderField::Comment, l.clone())).collect();
     lines.push((HeaderField::Type, "Type: goroutine".to_owned()));
-    Ok(DumpSource { name: name.to_owned(), header: Header { lines }, dump, next: 0 })
+    Ok(DumpSource { name: name.to_owned(), header: Header { lines }, dump, frame_lines, next: 0 })
 }
 
 impl DumpSource {
@@ -339,8 +365,14 @@ impl RecordSource for DumpSource {
             rec.push_label(k, v);
         }
         rec.set_value(value(1, "count"), "1");
-        for (name, inline) in &g.frames {
-            rec.frames.push(Frame { name: names.intern(name), inline: *inline });
+        for (i, (name, inline)) in g.frames.iter().enumerate() {
+            let name = match g.positions.get(i) {
+                Some(pos) if self.frame_lines && !pos.is_empty() => {
+                    names.intern(&format!("{name} {pos}"))
+                }
+                _ => names.intern(name),
+            };
+            rec.frames.push(Frame { name, inline: *inline });
         }
         if rec.frames.is_empty() {
             rec.frames.push(Frame { name: names.intern("<no frames>"), inline: false });
@@ -348,15 +380,23 @@ impl RecordSource for DumpSource {
         Ok(true)
     }
     fn notes(&self) -> Vec<String> {
+        let mut out = Vec::new();
         let (n, line, text) = &self.dump.skipped;
-        if *n == 0 {
-            return Vec::new();
+        if *n > 0 {
+            out.push(format!(
+                "{}: {n} line{} outside goroutine blocks skipped (first at line {line}: {text:?})",
+                self.name,
+                if *n == 1 { "" } else { "s" }
+            ));
         }
-        vec![format!(
-            "{}: {n} line{} outside goroutine blocks skipped (first at line {line}: {text:?})",
-            self.name,
-            if *n == 1 { "" } else { "s" }
-        )]
+        if let Some((line, text)) = &self.dump.cut_line {
+            out.push(format!(
+                "{}:{line}: the dump ends inside a line ({text:?}): cut short? That line is \
+                 skipped",
+                self.name
+            ));
+        }
+        out
     }
 }
 
@@ -419,10 +459,13 @@ mod tests {
         assert_eq!(parse(bad).unwrap_err().0, 3);
         let bad = "goroutine 1 [running]:\n\t/x.go:1\n";
         assert_eq!(parse(bad).unwrap_err().0, 2);
-        let bad = "goroutine 1 [running]:\nnot a frame\n";
+        let bad = "goroutine 1 [running]:\nnot a frame\nmain.f()\n\t/a.go:1\n";
         assert_eq!(parse(bad).unwrap_err().0, 2);
-        // Cut short after a function line: tolerated.
+        // Cut short after a function line, or inside one: tolerated.
         assert_eq!(parse("goroutine 1 [running]:\nmain.main()").unwrap().goroutines.len(), 1);
+        let cut = parse("goroutine 1 [running]:\nmain.f()\n\t/a.go:1\nmain.ma").unwrap();
+        assert_eq!(cut.goroutines[0].frames.len(), 1);
+        assert_eq!(cut.cut_line, Some((4, "main.ma".to_owned())));
     }
 
     #[test]

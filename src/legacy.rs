@@ -9,8 +9,8 @@
 //! ```text
 //! heap profile: 7: 6304160 [8: 6304272] @ heap/1048576
 //! 3: 6291456 [3: 6291456] @ 0x4c0e15 0x4c0e01 0x4374f2 0x4615c1
-//! #	0x4c0e14	main.allocBig+0x74	/src/demo/main.go:20
-//! #	0x4c0e00	main.main+0x60		/src/demo/main.go:51
+//! #    0x4c0e14    main.allocBig+0x74    /src/demo/main.go:20
+//! #    0x4c0e00    main.main+0x60        /src/demo/main.go:51
 //! ```
 //!
 //! Where pprof differs: it ignores every `#` line and, without the binary,
@@ -19,7 +19,8 @@
 //! `@` lists one above its own (`frame.PC` is the return address minus
 //! one), several lines with one address are inlined frames (innermost
 //! first), offsets are dropped from names and file:line is kept in the
-//! profile's lines. Addresses without a `#` line at the leaf end (runtime
+//! profile's lines (and in the frames, `func file:line`, when
+//! [`SourceOptions::frame_lines`](crate::source::SourceOptions) asks). Addresses without a `#` line at the leaf end (runtime
 //! frames the runtime hides) or at the root end (`runtime.goexit`) are left
 //! out of the stack. A record without any `#` frame line keeps pprof's
 //! `<unknown>` frames, and is counted in a note; so are addresses without a
@@ -59,7 +60,8 @@ pub enum Kind {
 /// The kind of `debug=1` text `text` starts with, if any: pprof's tests
 /// on the first line (after blank and `#` lines for count profiles).
 pub fn kind_of(text: &str) -> Option<Kind> {
-    let first = text.split('\n').next().unwrap_or("").trim_end_matches('\r');
+    let first = text.split('\n').next().unwrap_or("");
+    let first = first.strip_suffix('\r').unwrap_or(first);
     if heap_header_re().is_match(first) {
         return Some(Kind::Heap);
     }
@@ -68,7 +70,7 @@ pub fn kind_of(text: &str) -> Option<Kind> {
     }
     let first_real = text
         .split('\n')
-        .map(|l| l.trim_end_matches('\r'))
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .find(|l| !is_space_or_comment(l))
         .unwrap_or("");
     count_start(first_real).map(|_| Kind::Count)
@@ -134,6 +136,8 @@ pub struct Notes {
     pub unmatched_frame_lines: (u64, usize),
     /// Records with an empty stack (`7 @`): count and first line.
     pub stackless_records: (u64, usize),
+    /// The sum of their values, per sample type.
+    pub stackless_values: Vec<i64>,
 }
 
 impl Notes {
@@ -174,10 +178,12 @@ impl Notes {
         }
         let (n, l) = self.stackless_records;
         if n > 0 {
+            let values: Vec<String> = self.stackless_values.iter().map(i64::to_string).collect();
             out.push(format!(
-                "{name}: {n} record{} without a stack (first at line {l}): not shown, \
-                 as pprof shows no sample without a stack",
-                plural(n)
+                "{name}: {n} record{} without a stack (first at line {l}; values {}): not \
+                 shown, as pprof shows no sample without a stack",
+                plural(n),
+                values.join(" ")
             ));
         }
         out
@@ -286,6 +292,7 @@ pub(crate) fn parse_label_map(s: &str) -> Option<Vec<(String, String)>> {
 /// A record as printed: line, values, addresses, labels, frame lines.
 struct RawRecord {
     line: usize,
+    printed: Vec<i64>,
     values: Vec<i64>,
     blocksize: Option<i64>,
     addrs: Vec<u64>,
@@ -334,6 +341,9 @@ pub struct Parsed {
     pub profile: Profile,
     /// What was noticed.
     pub notes: Notes,
+    /// Per record in printed order: its line and its numbers as printed
+    /// (heap: the four fields; count: the count; contention: cycles, count).
+    pub printed: Vec<(usize, Vec<i64>)>,
 }
 
 /// Parses `debug=1` text into a profile (not yet merged).
@@ -365,7 +375,9 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     };
     match kind {
         Kind::Heap => {
-            let h = heap_header_re().captures(lines[0]).expect("checked by kind_of");
+            let h = heap_header_re()
+                .captures(lines[0])
+                .ok_or_else(|| (1, "expected `heap profile: ...`".to_owned()))?;
             let field = |i: usize| h.get(i).map_or("", |m| m.as_str());
             let mut period: i64 = 0;
             if !field(6).is_empty() {
@@ -434,7 +446,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                     }
                     let (mut count, mut size) = (count, size);
                     if count != 0 {
-                        blocksize = size / count;
+                        blocksize = size.wrapping_div(count);
                         if v2 {
                             (count, size) = scale_heap_sample(count, size, period);
                         }
@@ -449,6 +461,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                 let addrs = hex_addresses(&c[5], n)?;
                 records.push(RawRecord {
                     line: n,
+                    printed: vec![num(1)?, num(2)?, num(3)?, num(4)?],
                     values,
                     blocksize: Some(blocksize),
                     addrs,
@@ -462,9 +475,12 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
             let mut name = "";
             for (_, line) in iter.by_ref() {
                 if !is_space_or_comment(line) {
-                    name = count_start(line).expect("checked by kind_of");
+                    name = count_start(line).unwrap_or_default();
                     break;
                 }
+            }
+            if name.is_empty() {
+                return Err((0, "expected `NAME profile: total N`".to_owned()));
             }
             p.period_type = vt(name, "count");
             p.period = 1;
@@ -508,6 +524,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                 }
                 records.push(RawRecord {
                     line: n,
+                    printed: vec![count],
                     values: vec![count],
                     blocksize: None,
                     addrs,
@@ -587,6 +604,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                 let addrs = hex_addresses(&c[3], n)?;
                 records.push(RawRecord {
                     line: n,
+                    printed: vec![num(1)?, num(2)?],
                     values: vec![v2, v1],
                     blocksize: None,
                     addrs,
@@ -596,8 +614,9 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
             }
         }
     }
+    let printed = records.iter().map(|r| (r.line, r.printed.clone())).collect();
     let notes = build(&mut p, records);
-    Ok(Parsed { profile: p, notes })
+    Ok(Parsed { profile: p, notes, printed })
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)`: decimal, `0x` hex, `0o`/`0` octal,
@@ -640,6 +659,10 @@ fn build(p: &mut Profile, records: Vec<RawRecord>) -> Notes {
     for rec in records {
         if rec.addrs.is_empty() {
             Notes::count(&mut notes.stackless_records, rec.line);
+            notes.stackless_values.resize(rec.values.len(), 0);
+            for (t, v) in notes.stackless_values.iter_mut().zip(&rec.values) {
+                *t = t.wrapping_add(*v);
+            }
         }
         // Frame lines by address (`frame.PC` = return address - 1).
         let mut by_pc: HashMap<u64, Vec<&FrameLine>> = HashMap::new();
@@ -650,7 +673,7 @@ fn build(p: &mut Profile, records: Vec<RawRecord>) -> Notes {
             rec.addrs.iter().map(|a| a.wrapping_sub(1)).collect();
         for (n, f) in &rec.frames {
             // `#\t0x0` is how the runtime prints an empty stack.
-            if !wanted.contains(&f.pc) && !(rec.addrs.is_empty() && f.pc == 0) {
+            if !(wanted.contains(&f.pc) || rec.addrs.is_empty() && f.pc == 0) {
                 Notes::count(&mut notes.unmatched_frame_lines, *n);
             }
         }
@@ -719,13 +742,48 @@ pub struct LegacySource {
     notes: Vec<String>,
 }
 
-/// Reads `debug=1` text and reports it at the chosen sample index.
-pub fn open(name: &str, text: &str, sample_index: Option<&str>) -> Result<LegacySource> {
-    let parsed = parse(text).map_err(|(line, msg)| {
+/// Gives every line of every location a function named `func file:line`,
+/// as pprof's `-lines` names frames.
+pub fn name_with_lines(p: &mut Profile) {
+    let mut index: HashMap<(usize, i64), usize> = HashMap::new();
+    let mut functions = Vec::new();
+    for loc in &mut p.locations {
+        for ln in &mut loc.lines {
+            let Some(f) = ln.function else { continue };
+            let g = *index.entry((f, ln.line)).or_insert_with(|| {
+                let old = &p.functions[f];
+                let name = format!("{} {}:{}", old.name, old.filename, ln.line);
+                functions.push(Function {
+                    id: functions.len() as u64 + 1,
+                    name: name.clone(),
+                    system_name: name,
+                    filename: old.filename.clone(),
+                    start_line: 0,
+                });
+                functions.len() - 1
+            });
+            ln.function = Some(g);
+        }
+    }
+    p.functions = functions;
+}
+
+/// Reads `debug=1` text and reports it at the chosen sample index; with
+/// `frame_lines`, frames are `func file:line` ([`name_with_lines`]).
+pub fn open(
+    name: &str,
+    text: &str,
+    sample_index: Option<&str>,
+    frame_lines: bool,
+) -> Result<LegacySource> {
+    let mut parsed = parse(text).map_err(|(line, msg)| {
         let path = if line == 0 { name.to_owned() } else { format!("{name}:{line}") };
         Error::Io { path, source: io::Error::new(io::ErrorKind::InvalidData, msg) }
     })?;
     let notes = parsed.notes.lines(name);
+    if frame_lines {
+        name_with_lines(&mut parsed.profile);
+    }
     let inner = ProfileSource::new(name, parsed.profile, sample_index).map_err(|msg| {
         Error::Io { path: name.to_owned(), source: io::Error::new(io::ErrorKind::InvalidData, msg) }
     })?;
@@ -823,6 +881,7 @@ mod tests {
         let t = parse("threadcreate profile: total 4\n4 @\n#\t0x0\n\n").unwrap();
         assert_eq!(t.profile.samples[0].locations.len(), 0);
         assert_eq!(t.notes.stackless_records, (1, 2));
+        assert_eq!(t.notes.stackless_values, [4]);
         assert_eq!(t.notes.unmatched_frame_lines.0, 0);
     }
 
@@ -849,6 +908,11 @@ mod tests {
         assert!(parse(bad).unwrap_err().1.contains("inuse count was 0"));
         let bad = "goroutine profile: total 1\n1 @ 0x1\n# labels: {\"a\n";
         assert_eq!(parse(bad).unwrap_err().0, 3);
+        // Two carriage returns: the header is not a header (no panic).
+        assert!(parse("goroutine profile: total 1\r\r\n1 @ 0x1\n").is_err());
+        // Go's integer division wraps; so does this reader's, without a panic.
+        let odd = "heap profile: 1: 1 [1: 1] @ heap/2\n-1: -9223372036854775808 [0: 0] @ 0x1\n";
+        assert!(parse(odd).is_ok());
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Where records come from. Commands read through [`RecordSource`], so a
 //! new input format (a binary profile, `-raw` text) only needs a new
 //! implementation of it; [`open_source`] picks one per input by looking
-//! at its content: a traces report, `-raw` text ([`crate::raw`]) or a
-//! binary pprof profile ([`crate::profile`]). Pasted and captured text
-//! goes through [`crate::paste`] first when [`SourceOptions::paste`] says so.
+//! at its content: a traces report, `-raw` text ([`crate::raw`]), a
+//! binary pprof profile ([`crate::profile`]), a `?debug=1` text profile
+//! ([`crate::legacy`]) or a goroutine dump ([`crate::goroutine_dump`]).
+//! Pasted and captured text goes through [`crate::paste`] first when
+//! [`SourceOptions::paste`] says so.
 
 use std::io::{self, Read};
 use std::sync::mpsc;
@@ -74,11 +76,15 @@ pub struct SourceOptions {
     /// is. Default: read as it is ([`PasteMode::Off`]); the command line
     /// repairs unless `--strict`.
     pub paste: PasteMode,
+    /// Frames of `?debug=1` profiles and goroutine dumps carry their
+    /// source position, `func file:line`, as pprof's `-lines` prints
+    /// frames (for `--granularity lines` and `files`).
+    pub frame_lines: bool,
 }
 
 impl From<ReaderOptions> for SourceOptions {
     fn from(reader: ReaderOptions) -> SourceOptions {
-        SourceOptions { reader, sample_index: None, paste: PasteMode::Off }
+        SourceOptions { reader, sample_index: None, paste: PasteMode::Off, frame_lines: false }
     }
 }
 
@@ -103,7 +109,10 @@ const SNIFF_BYTES: u64 = 1 << 18;
 
 /// The kind of an input from its first bytes (after gunzipping and
 /// decoding): binary when it holds control characters other than tab,
-/// line feed, carriage return, form feed and escape; `-raw` text when
+/// line feed, carriage return, form feed and escape; a `?debug=1` text
+/// profile when its first line is one's header ([`legacy::kind_of`]); a
+/// goroutine dump when a `goroutine N [...]:` line comes before any traces
+/// separator ([`goroutine_dump::looks_like_dump`]); `-raw` text when
 /// `Profile.String()`'s header lines lead to `Samples:`; else a traces
 /// report. Text with bytes that are not UTF-8 (a Latin-1 name) is still
 /// text: its reader says on which line (a binary profile always holds
@@ -198,9 +207,10 @@ fn open_input(
                 return Err(read_error(&name, &head, e));
             }
             let text = String::from_utf8_lossy(&head);
-            Ok(match sniff(&head, true) {
-                InputKind::Legacy => Box::new(legacy::open(&name, &text, index)?),
-                _ => Box::new(goroutine_dump::open(&name, &text)?),
+            let lines = options.frame_lines;
+            Ok(match kind {
+                InputKind::Legacy => Box::new(legacy::open(&name, &text, index, lines)?),
+                _ => Box::new(goroutine_dump::open(&name, &text, lines)?),
             })
         }
         InputKind::Binary => {

@@ -149,7 +149,11 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
 }
 
 fn side_input(args: &DiffArgs, path: &str) -> InputArgs {
-    InputArgs { files: vec![path.to_owned()], ..args.input.clone() }
+    InputArgs {
+        files: vec![path.to_owned()],
+        frame_lines: matches!(args.granularity, Granularity::Lines | Granularity::Files),
+        ..args.input.clone()
+    }
 }
 
 fn add(side: &mut Side, rec: &Record, table: &mut NodeTable, names: &Names, sign: i128) {

@@ -85,10 +85,12 @@ pub fn row_limit(top: Option<usize>, format: Format, default: usize) -> usize {
 #[derive(Args, Clone, Debug, Default)]
 pub struct InputArgs {
     /// Inputs, plain or gzipped, told apart by content: traces reports
-    /// (`go tool pprof -traces` output), `-raw` text, or binary pprof
-    /// profiles (`heap.pb.gz`, what /debug/pprof/ serves); `-` or none
-    /// reads standard input. Several inputs must be of one sample type
-    /// (`Type:`, or --sample-index for profiles): they are added up.
+    /// (`go tool pprof -traces` output), `-raw` text, binary pprof
+    /// profiles (`heap.pb.gz`, what /debug/pprof/ serves), `?debug=1` text
+    /// profiles, or goroutine dumps (`goroutine?debug=2`, a panic's
+    /// output); `-` or none reads standard input. Several inputs must be
+    /// of one sample type (`Type:`, or --sample-index for profiles): they
+    /// are added up.
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
     /// Skip malformed blocks instead of stopping at the first one; how many
@@ -122,6 +124,11 @@ pub struct InputArgs {
     /// pattern (set by `grep` and `hist`, not an option).
     #[arg(skip)]
     pub prefilter: Option<Prefilter>,
+    /// Source positions in the frames of `?debug=1` profiles and goroutine
+    /// dumps (set by the commands' `--granularity lines|files`, not an
+    /// option).
+    #[arg(skip)]
+    pub frame_lines: bool,
 }
 
 impl InputArgs {
@@ -137,6 +144,7 @@ impl InputArgs {
             reader: ReaderOptions { lenient: self.lenient, prefilter: self.prefilter.clone() },
             sample_index: self.sample_index.clone(),
             paste: if self.strict { PasteMode::Refuse } else { PasteMode::Repair },
+            frame_lines: self.frame_lines,
         }
     }
 }

@@ -82,8 +82,10 @@ pub fn collect(input: &InputArgs, granularity: Granularity) -> Result<Collected>
     let mut facts = ReportFacts::default();
     let mut stacks = StackSet::new();
     let mut table = NodeTable::new(granularity);
+    let mut input = input.clone();
+    input.frame_lines = matches!(granularity, Granularity::Lines | Granularity::Files);
     let notes = scan_with(
-        input,
+        &input,
         &mut names,
         |src, rec| facts.observe(src, rec),
         |_, rec, names| {
