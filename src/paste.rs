@@ -190,12 +190,7 @@ impl Repaired {
     pub fn original_line(&self, line: u64) -> u64 {
         match line {
             0 => 0,
-            n => self
-                .line_map
-                .get(n as usize - 1)
-                .or(self.line_map.last())
-                .copied()
-                .unwrap_or(n),
+            n => self.line_map.get(n as usize - 1).or(self.line_map.last()).copied().unwrap_or(n),
         }
     }
 }
@@ -228,6 +223,18 @@ impl Log {
                 first_text: line.text.clone(),
                 skipped_samples: 0,
             }),
+        }
+    }
+
+    fn merge(&mut self, other: Log) {
+        for r in other.repairs {
+            match self.repairs.iter_mut().find(|m| m.kind == r.kind) {
+                Some(m) => {
+                    m.count += r.count;
+                    m.skipped_samples += r.skipped_samples;
+                }
+                None => self.repairs.push(r),
+            }
         }
     }
 
@@ -324,9 +331,9 @@ fn characters(lines: &mut [Src], log: &mut Log) {
 /// separator); nested quotes lose one level per round.
 fn quote_markers(lines: &mut [Src], log: &mut Log) {
     loop {
-        let quoted_separator = lines.iter().any(|l| {
-            l.text.trim_start().strip_prefix('>').is_some_and(|rest| is_separator(rest))
-        });
+        let quoted_separator = lines
+            .iter()
+            .any(|l| l.text.trim_start().strip_prefix('>').is_some_and(|rest| is_separator(rest)));
         if !quoted_separator || lines.iter().any(|l| is_separator(&l.text)) {
             return;
         }
@@ -384,8 +391,24 @@ fn is_shell_command(text: &str) -> bool {
         return true;
     }
     const COMMANDS: [&str; 18] = [
-        "go", "pprof", "curl", "wget", "cat", "zcat", "gzip", "gunzip", "head", "tail", "less",
-        "more", "grep", "type", "Get-Content", "echo", "traces-tool", "sort",
+        "go",
+        "pprof",
+        "curl",
+        "wget",
+        "cat",
+        "zcat",
+        "gzip",
+        "gunzip",
+        "head",
+        "tail",
+        "less",
+        "more",
+        "grep",
+        "type",
+        "Get-Content",
+        "echo",
+        "traces-tool",
+        "sort",
     ];
     for marker in ["$ ", "# ", "% ", "> ", "❯ ", "➜ ", "λ "] {
         if let Some(i) = t.find(marker) {
@@ -597,6 +620,11 @@ fn strip_annotation(frame: &str) -> (&str, Option<RepairKind>) {
     }
 }
 
+/// `File: `, `Type: `... : a header line, not a label.
+fn is_header_field(text: &str) -> bool {
+    !matches!(HeaderField::classify(text), HeaderField::Comment | HeaderField::Empty)
+}
+
 /// `key: values` with its spaces collapsed or tabbed.
 fn loose_label(body: &str) -> Option<(&str, &str)> {
     let token_end = body.find(char::is_whitespace).unwrap_or(body.len());
@@ -701,6 +729,20 @@ fn trailing(lines: &[Src], last_line_cut: bool, log: &mut Log, out: &mut Vec<Src
 /// One block's lines (without separators). `closed`: a separator follows;
 /// `cut`: its last line is the last of the input, without a line end.
 fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Src>) {
+    let mut local = Log::default();
+    match block_lines(lines, closed, cut, &mut local) {
+        Some(repaired) => {
+            out.extend(repaired);
+            log.merge(local);
+        }
+        // Not paste damage: the reader says what is wrong with the block.
+        None => out.extend_from_slice(lines),
+    }
+}
+
+/// The repaired lines of a block (with a closing separator if it was cut
+/// off), or `None` when the block has damage no paste explains.
+fn block_lines(lines: &[Src], closed: bool, cut: bool, log: &mut Log) -> Option<Vec<Src>> {
     let mut block: Vec<Src> = Vec::with_capacity(lines.len() + 1);
     let mut in_frames = false;
     let mut elided_before_value = false;
@@ -723,7 +765,7 @@ fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Sr
                 // A label or value line cut anywhere: the value or the leaf
                 // may be incomplete.
                 log.skip(RepairKind::CutEnd, line);
-                return;
+                return Some(Vec::new());
             }
             match classify(text) {
                 Ok(Line::Label { .. }) => block.push(line.clone()),
@@ -740,6 +782,10 @@ fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Sr
                 }
                 _ => {
                     let body = text.trim_start();
+                    if block.is_empty() && !elided_before_value && is_header_field(text) {
+                        // A second report's header: not paste damage.
+                        return None;
+                    }
                     if let Some((key, values)) = loose_label(body) {
                         log.note(RepairKind::Indentation, line);
                         block.push(Src { no: line.no, text: label_line(key, values) });
@@ -754,11 +800,9 @@ fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Sr
                     } else if elided_before_value {
                         // Frames whose value line was left out.
                         log.skip(RepairKind::Elision, line);
-                        return;
+                        return Some(Vec::new());
                     } else {
-                        // Not paste damage: the reader says what is wrong.
-                        out.extend_from_slice(lines);
-                        return;
+                        return None;
                     }
                 }
             }
@@ -793,30 +837,26 @@ fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Sr
                 }
                 block.push(Src { no: line.no, text: frame_line(frame) });
             }
-            _ => block.push(line.clone()),
+            Ok(Line::Frame { .. }) => block.push(line.clone()),
+            // A label, value, blank or broken separator line after frames.
+            _ => return None,
         }
     }
     if !closed {
-        let Some(last) = lines.last() else { return };
+        let Some(last) = lines.last() else { return Some(block) };
         if !in_frames {
             if !block.is_empty() {
                 log.skip(RepairKind::CutEnd, last);
             }
-            return;
+            return Some(Vec::new());
         }
         if !last_was_marker {
             log.note(RepairKind::CutEnd, last);
             block.push(marker(last.no));
         }
-        out.extend(block);
-        out.push(Src { no: last.no, text: SEPARATOR.to_owned() });
-        return;
+        block.push(Src { no: last.no, text: SEPARATOR.to_owned() });
     }
-    if elided_before_value && !in_frames && block.is_empty() {
-        // A block of elision lines only: blocks left out, samples unknown.
-        return;
-    }
-    out.extend(block);
+    Some(block)
 }
 
 #[cfg(test)]
@@ -859,7 +899,13 @@ mod tests {
         // get their 13 spaces back.
         let want: String = CLEAN
             .lines()
-            .map(|l| if l.starts_with("             ") { format!("{l}\n") } else { format!("{}\n", l.trim_start()) })
+            .map(|l| {
+                if l.starts_with("             ") {
+                    format!("{l}\n")
+                } else {
+                    format!("{}\n", l.trim_start())
+                }
+            })
             .collect();
         assert_eq!(r.text, want);
         assert_eq!(kinds(&r), [("indentation", 2, 6)]);
@@ -869,7 +915,11 @@ mod tests {
     fn cut_end_marks_the_missing_callers() {
         let cut = &CLEAN[..CLEAN.find("(inline)").unwrap() + 3];
         let r = repair(cut, true);
-        assert!(r.text.contains("net/http.readRequest\n             ...\n-----------+"), "{}", r.text);
+        assert!(
+            r.text.contains("net/http.readRequest\n             ...\n-----------+"),
+            "{}",
+            r.text
+        );
         assert_eq!(kinds(&r), [("cut-end", 1, 7)]);
         let cut_value = &CLEAN[..CLEAN.find("main.keep").unwrap() + 4];
         let r = repair(cut_value, true);
@@ -883,10 +933,7 @@ mod tests {
             .replace("net/http.readRequest\n", "net/http.readRequest   // here 🔥\n   ...\n")
             .replace("main.keep\n", "main.keep  \n");
         let r = repair(&text, true);
-        assert_eq!(
-            kinds(&r),
-            [("annotation", 1, 6), ("elision", 1, 7), ("trailing-space", 1, 10)]
-        );
+        assert_eq!(kinds(&r), [("annotation", 1, 6), ("elision", 1, 7), ("trailing-space", 1, 10)]);
         assert_eq!(r.text, CLEAN.replace("readRequest\n", "readRequest\n             ...\n"));
         assert_eq!(r.original_line(7), 7);
         assert_eq!(r.original_line(8), 8);

@@ -241,7 +241,9 @@ fn open_pasted(
         paste::repair(&String::from_utf8_lossy(head), true)
     };
     let inner: Box<dyn RecordSource> = match repaired.kind {
-        PastedKind::Raw => Box::new(raw::open(name, &repaired.text, options.sample_index.as_deref())?),
+        PastedKind::Raw => {
+            Box::new(raw::open(name, &repaired.text, options.sample_index.as_deref())?)
+        }
         PastedKind::Traces => {
             let text: Box<dyn Read> = Box::new(io::Cursor::new(repaired.text.clone().into_bytes()));
             let source = TraceReader::new(name, text, options.reader.clone())

@@ -200,8 +200,7 @@ pub fn scan_with(
 pub fn skipped_notes(src: &dyn RecordSource) -> Vec<String> {
     let repairs = src.repairs().iter().map(|r| format!("{}: {}", src.name(), r.message()));
     repairs
-        .chain(src.skipped().iter()
-        .map(|s| {
+        .chain(src.skipped().iter().map(|s| {
             format!(
                 "{}: skipped {} malformed block{} of kind {} (first at line {}: {})",
                 src.name(),
