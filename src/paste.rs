@@ -331,9 +331,8 @@ fn characters(lines: &mut [Src], log: &mut Log) {
 /// separator); nested quotes lose one level per round.
 fn quote_markers(lines: &mut [Src], log: &mut Log) {
     loop {
-        let quoted_separator = lines
-            .iter()
-            .any(|l| l.text.trim_start().strip_prefix('>').is_some_and(|rest| is_separator(rest)));
+        let quoted_separator =
+            lines.iter().any(|l| l.text.trim_start().strip_prefix('>').is_some_and(is_separator));
         if !quoted_separator || lines.iter().any(|l| is_separator(&l.text)) {
             return;
         }
@@ -414,7 +413,9 @@ fn is_shell_command(text: &str) -> bool {
         if let Some(i) = t.find(marker) {
             let (prefix, command) = (&t[..i], &t[i + marker.len()..]);
             let word = command.split_whitespace().next().unwrap_or("");
-            if prompt_prefix(prefix) && COMMANDS.contains(&word) {
+            // `# pprof comment`: old pprof's header comments are no root prompt.
+            let root_without_host = marker == "# " && prefix.is_empty();
+            if prompt_prefix(prefix) && COMMANDS.contains(&word) && !root_without_host {
                 return true;
             }
         }
@@ -946,6 +947,8 @@ mod tests {
         assert!(is_shell_command(r"PS C:\Users\dev> go tool pprof -raw heap.pb.gz"));
         assert!(!is_shell_command("Type: inuse_space"));
         assert!(!is_shell_command("main.(*T).m"));
+        assert!(!is_shell_command("# pprof comment: written by the profiler"));
+        assert!(is_shell_command("root@box:/# curl -s localhost:6060/debug/pprof/heap"));
         assert!(is_bare_prompt("dev@box:~/svc$ "));
         assert!(!is_bare_prompt("net/http.readRequest"));
     }
