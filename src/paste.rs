@@ -63,6 +63,10 @@ pub enum RepairKind {
     ShellCommand,
     /// pprof's banner, `(pprof)` prompts and other commands' output dropped.
     PprofSession,
+    /// One block quoted without separators: separators added around it.
+    LoneBlock,
+    /// Prose before a block quoted alone dropped.
+    Prose,
     /// The tail of a block an excerpt starts in (before the first
     /// separator, with no header): its sample is skipped.
     CutStart,
@@ -95,6 +99,8 @@ impl RepairKind {
             RepairKind::MarkdownFence => "markdown-fence",
             RepairKind::ShellCommand => "shell-command",
             RepairKind::PprofSession => "pprof-session",
+            RepairKind::LoneBlock => "lone-block",
+            RepairKind::Prose => "prose",
             RepairKind::CutStart => "cut-start",
             RepairKind::Indentation => "indentation",
             RepairKind::Annotation => "annotation",
@@ -114,6 +120,8 @@ impl RepairKind {
             RepairKind::MarkdownFence => "dropped Markdown fences and prose:",
             RepairKind::ShellCommand => "dropped shell prompts and commands:",
             RepairKind::PprofSession => "dropped pprof's banner, prompts and other output:",
+            RepairKind::LoneBlock => "added separators around a block quoted alone at",
+            RepairKind::Prose => "dropped prose before the report:",
             RepairKind::CutStart => "dropped the end of a block the text starts in:",
             RepairKind::Indentation => "re-indented",
             RepairKind::Annotation => "removed annotations after frames in",
@@ -274,10 +282,13 @@ pub fn repair(text: &str, complete: bool) -> Repaired {
         kind: PastedKind::Traces,
     };
     let Some(first_sep) = lines.iter().position(|l| is_separator(&l.text)) else {
-        return match raw_text(&mut lines, &mut log) {
-            true => Repaired { kind: PastedKind::Raw, ..unchanged(lines, log.repairs) },
+        if raw_text(&mut lines, &mut log) {
+            return Repaired { kind: PastedKind::Raw, ..unchanged(lines, log.repairs) };
+        }
+        return match lone_block(&lines, &mut log) {
+            Some(out) => unchanged(out, log.repairs),
             // Neither a report nor `-raw` text: the reader says what it is.
-            false => unchanged(lines, Vec::new()),
+            None => unchanged(lines, Vec::new()),
         };
     };
     let mut out = header(&lines[..first_sep], &mut log);
@@ -346,9 +357,13 @@ fn quote_markers(lines: &mut [Src], log: &mut Log) {
     }
 }
 
+/// A Markdown code fence, or an HTML `<pre>` / `</pre>` line (GitHub
+/// issue templates wrap output in them).
 fn is_fence(text: &str) -> bool {
-    let t = text.trim_start();
-    t.starts_with("```") || t.starts_with("~~~")
+    let t = text.trim();
+    t.starts_with("```")
+        || t.starts_with("~~~")
+        || matches!(t, "<pre>" | "</pre>" | "<pre><code>" | "</code></pre>")
 }
 
 /// Markdown code fences: when a fenced block holds the report, only the
@@ -386,7 +401,8 @@ fn fences(lines: &mut Vec<Src>, log: &mut Log) {
 /// running pprof.
 fn is_shell_command(text: &str) -> bool {
     let t = text.trim();
-    if t.contains("go tool pprof ") || t.starts_with("pprof -") {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.windows(3).any(|w| w == ["go", "tool", "pprof"]) || t.starts_with("pprof -") {
         return true;
     }
     const COMMANDS: [&str; 18] = [
@@ -463,6 +479,7 @@ fn raw_text(lines: &mut Vec<Src>, log: &mut Log) -> bool {
             || is_banner(t)
             || pprof_prompt(t).is_some()
             || is_bare_prompt(t)
+            || is_elision(t)
     };
     let start = lines.iter().position(|l| !junk(&l.text)).unwrap_or(lines.len());
     let body: Vec<&str> = lines[start..].iter().map(|l| l.text.as_str()).collect();
@@ -474,6 +491,8 @@ fn raw_text(lines: &mut Vec<Src>, log: &mut Log) -> bool {
         if (i < start || i >= end) && !line.text.trim().is_empty() {
             let kind = if is_shell_command(&line.text) || is_bare_prompt(&line.text) {
                 RepairKind::ShellCommand
+            } else if is_elision(&line.text) {
+                RepairKind::Elision
             } else {
                 RepairKind::PprofSession
             };
@@ -486,6 +505,66 @@ fn raw_text(lines: &mut Vec<Src>, log: &mut Log) -> bool {
     lines.truncate(end);
     lines.drain(..start);
     true
+}
+
+/// One block quoted alone, without separators (as in a document that
+/// shows the stack of one allocation): label lines, one value line and
+/// frames, indented as pprof prints them. Its callers may go on: they are
+/// one elided frame. Text around it stays header (before) or is dropped
+/// (after); text with more than one value line is not read so.
+fn lone_block(lines: &[Src], log: &mut Log) -> Option<Vec<Src>> {
+    // Not a row of a `top` table (`715.66kB   0.7% 90.96% ...`).
+    let is_value = |t: &str| {
+        matches!(classify(t), Ok(Line::Value { token, frame })
+            if parse_value(token).is_ok() && !frame.starts_with(|c: char| c.is_ascii_digit()))
+    };
+    let values: Vec<usize> = (0..lines.len()).filter(|&i| is_value(&lines[i].text)).collect();
+    let [v] = values[..] else { return None };
+    let mut start = v;
+    while start > 0
+        && lines[start - 1].text.contains(":  ")
+        && matches!(classify(&lines[start - 1].text), Ok(Line::Label { .. }))
+    {
+        start -= 1;
+    }
+    let mut end = v + 1;
+    while end < lines.len()
+        && matches!(classify(&lines[end].text), Ok(Line::Frame { frame }) if !frame.starts_with(' '))
+    {
+        end += 1;
+    }
+    if end == v + 1 {
+        return None;
+    }
+    // Nothing else may look like part of a block.
+    let around = lines[..start].iter().chain(&lines[end..]);
+    if around.clone().any(|l| is_block_line(&l.text) && !is_elision(&l.text)) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for line in &lines[..start] {
+        if is_header_field(&line.text) {
+            out.push(line.clone());
+        } else if !line.text.trim().is_empty() {
+            log.note(RepairKind::Prose, line);
+        }
+    }
+    if out.is_empty() {
+        // pprof prints an empty line for a header without fields.
+        out.push(Src { no: lines[start].no, text: String::new() });
+    }
+    let first = &lines[start];
+    log.note(RepairKind::LoneBlock, first);
+    out.push(Src { no: first.no, text: SEPARATOR.to_owned() });
+    out.extend_from_slice(&lines[start..end]);
+    let last = &lines[end - 1];
+    log.note(RepairKind::CutEnd, last);
+    out.push(Src { no: last.no, text: frame_line(ELIDED_FRAME) });
+    out.push(Src { no: last.no, text: SEPARATOR.to_owned() });
+    for line in lines[end..].iter().filter(|l| !l.text.trim().is_empty()) {
+        log.note(RepairKind::TextAfterReport, line);
+    }
+    Some(out)
 }
 
 // -------------------------------------------------------------- header --
@@ -508,6 +587,9 @@ fn header(lines: &[Src], log: &mut Log) -> Vec<Src> {
                 dropped.push((RepairKind::PprofSession, line.clone()));
                 other_output = !(command.is_empty() || command.starts_with("traces"));
             }
+        } else if is_dots(&line.text) {
+            // `...` where the header or a session was left out.
+            dropped.push((RepairKind::Elision, line.clone()));
         } else if other_output || is_banner(&line.text) {
             dropped.push((RepairKind::PprofSession, line.clone()));
         } else if is_shell_command(&line.text) {
@@ -526,7 +608,14 @@ fn header(lines: &[Src], log: &mut Log) -> Vec<Src> {
         None => 0,
     };
     let tail = &kept[tail_start..];
-    if !tail.is_empty() && tail.iter().any(|l| is_block_line(&l.text)) {
+    let only_elisions = tail.iter().all(|l| l.text.trim().is_empty() || is_elision(&l.text));
+    if !tail.is_empty() && only_elisions && tail.iter().any(|l| is_elision(&l.text)) {
+        // `...` where the header was left out: no block is cut.
+        for line in tail.iter().filter(|l| is_elision(&l.text)) {
+            log.note(RepairKind::Elision, line);
+        }
+        kept.truncate(tail_start);
+    } else if !tail.is_empty() && tail.iter().any(|l| is_block_line(&l.text)) {
         log.skip(RepairKind::CutStart, &tail[0]);
         log.note_n(RepairKind::CutStart, &tail[0], tail.len() as u64 - 1);
         kept.truncate(tail_start);
@@ -579,6 +668,15 @@ fn is_block_line(text: &str) -> bool {
 
 // -------------------------------------------------------------- blocks --
 
+/// A line of dots only: `...`, `…`, `. . .`.
+fn is_dots(text: &str) -> bool {
+    let t = text.trim();
+    let dots = t.chars().filter(|&c| c == '.').count();
+    !t.is_empty()
+        && (dots >= 3 || t.contains('…'))
+        && t.chars().all(|c| matches!(c, '.' | '…' | ' '))
+}
+
 /// An elision line: `...`, `…`, `[...]`, `<snip>`, `// 20 lines omitted`,
 /// `... 12 more frames`.
 fn is_elision(text: &str) -> bool {
@@ -586,13 +684,15 @@ fn is_elision(text: &str) -> bool {
     if t.is_empty() {
         return false;
     }
-    let dots = t.chars().filter(|&c| c == '.').count();
-    if (dots >= 3 || t.contains('…')) && t.chars().all(|c| matches!(c, '.' | '…' | ' ')) {
+    if is_dots(t) {
         return true;
     }
     matches!(t, "[...]" | "[…]" | "<snip>" | "[snip]" | "<...>")
         || t.starts_with("//")
-        || ((t.starts_with("...") || t.starts_with('…')) && t.contains(' '))
+        || ((t.starts_with("...") || t.starts_with('…'))
+            && ["more", "omitted", "elided", "lines", "frames", "snip"]
+                .iter()
+                .any(|w| t.contains(w)))
 }
 
 /// Characters of emoji and pictographs (annotations, never in names).

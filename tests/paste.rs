@@ -400,3 +400,61 @@ fn real_reports_from_other_projects_need_no_repair() {
         assert!(found.repairs.is_empty(), "{}: {:?}", path.display(), found.repairs);
     }
 }
+
+/// Reads one input with repairs; returns its samples and repair kinds.
+fn read_pasted(path: &str) -> (Vec<Sample>, Vec<&'static str>) {
+    let mut source = open_source(path, options(PasteMode::Repair)).unwrap();
+    let (mut names, mut rec, mut got) = (Names::new(), Record::new(), Vec::new());
+    while source.read_record(&mut rec, &mut names).unwrap() {
+        got.push(sample(&rec, &names));
+    }
+    (got, source.repairs().iter().map(|r| r.kind.name()).collect())
+}
+
+#[test]
+fn a_block_quoted_alone_in_heketis_docs_is_one_sample() {
+    // See tests/data/paste/README.md. The same block is sample 2 of the
+    // report the fragment under tests/data was rebuilt from.
+    let (got, kinds) = read_pasted("tests/data/paste/heketi-profiling-md.txt");
+    let mut want = clean_samples("tests/data/heketi-fragment.txt")[1].clone();
+    want.frames.push(elided());
+    assert_eq!(got, [want]);
+    assert_eq!(kinds, ["markdown-fence", "prose", "lone-block", "cut-end", "text-after-report"]);
+}
+
+/// Shapes met in public issues (written here, not copied): a command line
+/// without a prompt and `...` where the header was left out
+/// (google/pprof#152); output inside `<pre>` tags after a `go  tool pprof`
+/// command with doubled spaces and pprof's fetch banner (golang/go#34236).
+#[test]
+fn shapes_met_in_public_issues() {
+    let sep = "-----------+-------------------------------------------------------";
+    let issue152 = format!(
+        "pprof -traces heapz\n...\n\n{sep}\n   69.07MB   [UNKNOWN]\n             \
+         __libc_start_main\n{sep}\n   54.25MB   [UNKNOWN]\n             [UNKNOWN]\n{sep}\n"
+    );
+    let issue34236 = format!(
+        "<pre>\ngo  tool pprof  http://127.0.0.1:8200/debug/pprof/heap\nFetching profile over \
+         HTTP from http://127.0.0.1:8200/debug/pprof/heap\nSaved profile in \
+         /tmp/pprof/pprof.inuse_space.005.pb.gz\nType: inuse_space\n{sep}\n    1.16MB   \
+         main.f\n             main.main\n{sep}\n</pre>\n"
+    );
+    for (text, kinds, leaves) in [
+        (issue152, vec!["shell-command", "elision"], vec!["[UNKNOWN]", "[UNKNOWN]"]),
+        (issue34236, vec!["markdown-fence", "shell-command", "pprof-session"], vec!["main.f"]),
+    ] {
+        let found = paste::repair(&text, true);
+        let names: Vec<&str> = found.repairs.iter().map(|r| r.kind.name()).collect();
+        assert_eq!(names, kinds, "{text}");
+        let mut reader =
+            TraceReader::new("t", found.text.as_bytes(), ReaderOptions::default()).unwrap();
+        let (mut n, mut rec, mut got) = (Names::new(), Record::new(), Vec::new());
+        while reader.read_record(&mut rec, &mut n).unwrap() {
+            got.push(n.get(rec.frames[0].name).to_owned());
+        }
+        assert_eq!(got, leaves);
+        if text.contains("Type:") {
+            assert_eq!(reader.header().sample_type(), Some("inuse_space"));
+        }
+    }
+}
