@@ -760,15 +760,18 @@ fn blocks(lines: &[Src], complete: bool, last_line_cut: bool, log: &mut Log, out
     let indent: String = lines[0].text.chars().take_while(|c| c.is_whitespace()).collect();
     let uniform = !indent.is_empty()
         && lines.iter().all(|l| l.text.trim().is_empty() || l.text.starts_with(&indent));
-    let mut lines = lines.to_vec();
-    if uniform {
-        for line in &mut lines {
+    let mut owned = Vec::new();
+    let lines = if uniform {
+        owned.extend(lines.iter().map(|line| {
             if !line.text.trim().is_empty() {
                 log.note(RepairKind::Indentation, line);
             }
-            line.text = line.text.get(indent.len()..).unwrap_or("").to_owned();
-        }
-    }
+            Src { no: line.no, text: line.text.get(indent.len()..).unwrap_or("").to_owned() }
+        }));
+        &owned[..]
+    } else {
+        lines
+    };
     let separators: Vec<usize> =
         lines.iter().enumerate().filter(|(_, l)| is_separator(&l.text)).map(|(i, _)| i).collect();
     for (n, &at) in separators.iter().enumerate() {
