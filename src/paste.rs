@@ -594,6 +594,12 @@ fn header(lines: &[Src], log: &mut Log) -> Vec<Src> {
             dropped.push((RepairKind::PprofSession, line.clone()));
         } else if is_shell_command(&line.text) {
             dropped.push((RepairKind::ShellCommand, line.clone()));
+        } else if line.text.starts_with(char::is_whitespace)
+            && is_header_field(line.text.trim_start())
+        {
+            // `    Type: cpu` in a report indented as a whole.
+            log.note(RepairKind::Indentation, line);
+            kept.push(Src { no: line.no, text: line.text.trim_start().to_owned() });
         } else {
             kept.push(line.clone());
         }
@@ -1041,6 +1047,22 @@ mod tests {
         assert_eq!(r.text, CLEAN.replace("readRequest\n", "readRequest\n             ...\n"));
         assert_eq!(r.original_line(7), 7);
         assert_eq!(r.original_line(8), 8);
+    }
+
+    #[test]
+    fn windows_paths_and_crlf_survive_stripping() {
+        // `-lines` on Windows: Go prints paths with `/`, a drive letter and
+        // maybe spaces.
+        let sep = SEPARATOR;
+        let text = format!(
+            "Type: inuse_space\r\n{sep}\r\nbytes:  1kB\r\n1.50MB   main.f C:/Users/dev/svc/main.go:12\r\n\
+             runtime.main C:/Program Files/Go/src/runtime/proc.go:250\r\n{sep}\r\n"
+        );
+        let r = repair(&text, true);
+        assert_eq!(kinds(&r), [("indentation", 1, 5)]);
+        assert!(r
+            .text
+            .contains("\n             runtime.main C:/Program Files/Go/src/runtime/proc.go:250\n"));
     }
 
     #[test]

@@ -124,6 +124,12 @@ fn pasted_variants_give_the_clean_samples_that_survive() {
             got.push(sample(&rec, &names));
         }
         let want = expected(&case);
+        // The header survives too, unless the excerpt starts after it.
+        if !case.repairs.iter().any(|k| k == "cut-start") {
+            let text = std::fs::read_to_string(&case.clean).unwrap();
+            let clean = TraceReader::new("c", text.as_bytes(), ReaderOptions::default()).unwrap();
+            assert_eq!(source.header(), clean.header(), "{}: header", case.name);
+        }
         assert_eq!(got.len(), want.len(), "{}: number of samples", case.name);
         for (i, (g, w)) in got.iter().zip(&want).enumerate() {
             assert_eq!(g, w, "{}: sample {}", case.name, i + 1);
