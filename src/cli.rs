@@ -17,6 +17,9 @@ pub const VERSION: &str =
 /// binary profile itself (what `curl .../debug/pprof/heap` saves) and
 /// pprof's `-raw` text are read too, told apart by their content.
 /// pprof's kB, MB, GB are powers of 1024; values are compared exactly.
+/// Reports pasted from an issue, a chat or a terminal (whitespace stripped,
+/// last block cut, prompts, fences...) are repaired by default, each repair
+/// reported on stderr; `--strict` refuses them.
 /// Exit status: 0 found, 1 nothing matched, 2 error.
 #[derive(Parser, Debug)]
 #[command(name = "traces-tool", version = VERSION, about, long_about, max_term_width = 100)]

@@ -63,6 +63,10 @@ pub enum RepairKind {
     ShellCommand,
     /// pprof's banner, `(pprof)` prompts and other commands' output dropped.
     PprofSession,
+    /// One block quoted without separators: separators added around it.
+    LoneBlock,
+    /// Prose before a block quoted alone dropped.
+    Prose,
     /// The tail of a block an excerpt starts in (before the first
     /// separator, with no header): its sample is skipped.
     CutStart,
@@ -95,6 +99,8 @@ impl RepairKind {
             RepairKind::MarkdownFence => "markdown-fence",
             RepairKind::ShellCommand => "shell-command",
             RepairKind::PprofSession => "pprof-session",
+            RepairKind::LoneBlock => "lone-block",
+            RepairKind::Prose => "prose",
             RepairKind::CutStart => "cut-start",
             RepairKind::Indentation => "indentation",
             RepairKind::Annotation => "annotation",
@@ -114,6 +120,8 @@ impl RepairKind {
             RepairKind::MarkdownFence => "dropped Markdown fences and prose:",
             RepairKind::ShellCommand => "dropped shell prompts and commands:",
             RepairKind::PprofSession => "dropped pprof's banner, prompts and other output:",
+            RepairKind::LoneBlock => "added separators around a block quoted alone at",
+            RepairKind::Prose => "dropped prose before the report:",
             RepairKind::CutStart => "dropped the end of a block the text starts in:",
             RepairKind::Indentation => "re-indented",
             RepairKind::Annotation => "removed annotations after frames in",
@@ -190,12 +198,7 @@ impl Repaired {
     pub fn original_line(&self, line: u64) -> u64 {
         match line {
             0 => 0,
-            n => self
-                .line_map
-                .get(n as usize - 1)
-                .or(self.line_map.last())
-                .copied()
-                .unwrap_or(n),
+            n => self.line_map.get(n as usize - 1).or(self.line_map.last()).copied().unwrap_or(n),
         }
     }
 }
@@ -228,6 +231,18 @@ impl Log {
                 first_text: line.text.clone(),
                 skipped_samples: 0,
             }),
+        }
+    }
+
+    fn merge(&mut self, other: Log) {
+        for r in other.repairs {
+            match self.repairs.iter_mut().find(|m| m.kind == r.kind) {
+                Some(m) => {
+                    m.count += r.count;
+                    m.skipped_samples += r.skipped_samples;
+                }
+                None => self.repairs.push(r),
+            }
         }
     }
 
@@ -267,10 +282,13 @@ pub fn repair(text: &str, complete: bool) -> Repaired {
         kind: PastedKind::Traces,
     };
     let Some(first_sep) = lines.iter().position(|l| is_separator(&l.text)) else {
-        return match raw_text(&mut lines, &mut log) {
-            true => Repaired { kind: PastedKind::Raw, ..unchanged(lines, log.repairs) },
+        if raw_text(&mut lines, &mut log) {
+            return Repaired { kind: PastedKind::Raw, ..unchanged(lines, log.repairs) };
+        }
+        return match lone_block(&lines, &mut log) {
+            Some(out) => unchanged(out, log.repairs),
             // Neither a report nor `-raw` text: the reader says what it is.
-            false => unchanged(lines, Vec::new()),
+            None => unchanged(lines, Vec::new()),
         };
     };
     let mut out = header(&lines[..first_sep], &mut log);
@@ -324,9 +342,8 @@ fn characters(lines: &mut [Src], log: &mut Log) {
 /// separator); nested quotes lose one level per round.
 fn quote_markers(lines: &mut [Src], log: &mut Log) {
     loop {
-        let quoted_separator = lines.iter().any(|l| {
-            l.text.trim_start().strip_prefix('>').is_some_and(|rest| is_separator(rest))
-        });
+        let quoted_separator =
+            lines.iter().any(|l| l.text.trim_start().strip_prefix('>').is_some_and(is_separator));
         if !quoted_separator || lines.iter().any(|l| is_separator(&l.text)) {
             return;
         }
@@ -340,9 +357,13 @@ fn quote_markers(lines: &mut [Src], log: &mut Log) {
     }
 }
 
+/// A Markdown code fence, or an HTML `<pre>` / `</pre>` line (GitHub
+/// issue templates wrap output in them).
 fn is_fence(text: &str) -> bool {
-    let t = text.trim_start();
-    t.starts_with("```") || t.starts_with("~~~")
+    let t = text.trim();
+    t.starts_with("```")
+        || t.starts_with("~~~")
+        || matches!(t, "<pre>" | "</pre>" | "<pre><code>" | "</code></pre>")
 }
 
 /// Markdown code fences: when a fenced block holds the report, only the
@@ -380,18 +401,37 @@ fn fences(lines: &mut Vec<Src>, log: &mut Log) {
 /// running pprof.
 fn is_shell_command(text: &str) -> bool {
     let t = text.trim();
-    if t.contains("go tool pprof ") || t.starts_with("pprof -") {
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if words.windows(3).any(|w| w == ["go", "tool", "pprof"]) || t.starts_with("pprof -") {
         return true;
     }
     const COMMANDS: [&str; 18] = [
-        "go", "pprof", "curl", "wget", "cat", "zcat", "gzip", "gunzip", "head", "tail", "less",
-        "more", "grep", "type", "Get-Content", "echo", "traces-tool", "sort",
+        "go",
+        "pprof",
+        "curl",
+        "wget",
+        "cat",
+        "zcat",
+        "gzip",
+        "gunzip",
+        "head",
+        "tail",
+        "less",
+        "more",
+        "grep",
+        "type",
+        "Get-Content",
+        "echo",
+        "traces-tool",
+        "sort",
     ];
     for marker in ["$ ", "# ", "% ", "> ", "❯ ", "➜ ", "λ "] {
         if let Some(i) = t.find(marker) {
             let (prefix, command) = (&t[..i], &t[i + marker.len()..]);
             let word = command.split_whitespace().next().unwrap_or("");
-            if prompt_prefix(prefix) && COMMANDS.contains(&word) {
+            // `# pprof comment`: old pprof's header comments are no root prompt.
+            let root_without_host = marker == "# " && prefix.is_empty();
+            if prompt_prefix(prefix) && COMMANDS.contains(&word) && !root_without_host {
                 return true;
             }
         }
@@ -439,6 +479,7 @@ fn raw_text(lines: &mut Vec<Src>, log: &mut Log) -> bool {
             || is_banner(t)
             || pprof_prompt(t).is_some()
             || is_bare_prompt(t)
+            || is_elision(t)
     };
     let start = lines.iter().position(|l| !junk(&l.text)).unwrap_or(lines.len());
     let body: Vec<&str> = lines[start..].iter().map(|l| l.text.as_str()).collect();
@@ -450,6 +491,8 @@ fn raw_text(lines: &mut Vec<Src>, log: &mut Log) -> bool {
         if (i < start || i >= end) && !line.text.trim().is_empty() {
             let kind = if is_shell_command(&line.text) || is_bare_prompt(&line.text) {
                 RepairKind::ShellCommand
+            } else if is_elision(&line.text) {
+                RepairKind::Elision
             } else {
                 RepairKind::PprofSession
             };
@@ -462,6 +505,66 @@ fn raw_text(lines: &mut Vec<Src>, log: &mut Log) -> bool {
     lines.truncate(end);
     lines.drain(..start);
     true
+}
+
+/// One block quoted alone, without separators (as in a document that
+/// shows the stack of one allocation): label lines, one value line and
+/// frames, indented as pprof prints them. Its callers may go on: they are
+/// one elided frame. Text around it stays header (before) or is dropped
+/// (after); text with more than one value line is not read so.
+fn lone_block(lines: &[Src], log: &mut Log) -> Option<Vec<Src>> {
+    // Not a row of a `top` table (`715.66kB   0.7% 90.96% ...`).
+    let is_value = |t: &str| {
+        matches!(classify(t), Ok(Line::Value { token, frame })
+            if parse_value(token).is_ok() && !frame.starts_with(|c: char| c.is_ascii_digit()))
+    };
+    let values: Vec<usize> = (0..lines.len()).filter(|&i| is_value(&lines[i].text)).collect();
+    let [v] = values[..] else { return None };
+    let mut start = v;
+    while start > 0
+        && lines[start - 1].text.contains(":  ")
+        && matches!(classify(&lines[start - 1].text), Ok(Line::Label { .. }))
+    {
+        start -= 1;
+    }
+    let mut end = v + 1;
+    while end < lines.len()
+        && matches!(classify(&lines[end].text), Ok(Line::Frame { frame }) if !frame.starts_with(' '))
+    {
+        end += 1;
+    }
+    if end == v + 1 {
+        return None;
+    }
+    // Nothing else may look like part of a block.
+    let around = lines[..start].iter().chain(&lines[end..]);
+    if around.clone().any(|l| is_block_line(&l.text) && !is_elision(&l.text)) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for line in &lines[..start] {
+        if is_header_field(&line.text) {
+            out.push(line.clone());
+        } else if !line.text.trim().is_empty() {
+            log.note(RepairKind::Prose, line);
+        }
+    }
+    if out.is_empty() {
+        // pprof prints an empty line for a header without fields.
+        out.push(Src { no: lines[start].no, text: String::new() });
+    }
+    let first = &lines[start];
+    log.note(RepairKind::LoneBlock, first);
+    out.push(Src { no: first.no, text: SEPARATOR.to_owned() });
+    out.extend_from_slice(&lines[start..end]);
+    let last = &lines[end - 1];
+    log.note(RepairKind::CutEnd, last);
+    out.push(Src { no: last.no, text: frame_line(ELIDED_FRAME) });
+    out.push(Src { no: last.no, text: SEPARATOR.to_owned() });
+    for line in lines[end..].iter().filter(|l| !l.text.trim().is_empty()) {
+        log.note(RepairKind::TextAfterReport, line);
+    }
+    Some(out)
 }
 
 // -------------------------------------------------------------- header --
@@ -484,10 +587,19 @@ fn header(lines: &[Src], log: &mut Log) -> Vec<Src> {
                 dropped.push((RepairKind::PprofSession, line.clone()));
                 other_output = !(command.is_empty() || command.starts_with("traces"));
             }
+        } else if is_dots(&line.text) {
+            // `...` where the header or a session was left out.
+            dropped.push((RepairKind::Elision, line.clone()));
         } else if other_output || is_banner(&line.text) {
             dropped.push((RepairKind::PprofSession, line.clone()));
         } else if is_shell_command(&line.text) {
             dropped.push((RepairKind::ShellCommand, line.clone()));
+        } else if line.text.starts_with(char::is_whitespace)
+            && is_header_field(line.text.trim_start())
+        {
+            // `    Type: cpu` in a report indented as a whole.
+            log.note(RepairKind::Indentation, line);
+            kept.push(Src { no: line.no, text: line.text.trim_start().to_owned() });
         } else {
             kept.push(line.clone());
         }
@@ -502,7 +614,14 @@ fn header(lines: &[Src], log: &mut Log) -> Vec<Src> {
         None => 0,
     };
     let tail = &kept[tail_start..];
-    if !tail.is_empty() && tail.iter().any(|l| is_block_line(&l.text)) {
+    let only_elisions = tail.iter().all(|l| l.text.trim().is_empty() || is_elision(&l.text));
+    if !tail.is_empty() && only_elisions && tail.iter().any(|l| is_elision(&l.text)) {
+        // `...` where the header was left out: no block is cut.
+        for line in tail.iter().filter(|l| is_elision(&l.text)) {
+            log.note(RepairKind::Elision, line);
+        }
+        kept.truncate(tail_start);
+    } else if !tail.is_empty() && tail.iter().any(|l| is_block_line(&l.text)) {
         log.skip(RepairKind::CutStart, &tail[0]);
         log.note_n(RepairKind::CutStart, &tail[0], tail.len() as u64 - 1);
         kept.truncate(tail_start);
@@ -555,6 +674,15 @@ fn is_block_line(text: &str) -> bool {
 
 // -------------------------------------------------------------- blocks --
 
+/// A line of dots only: `...`, `…`, `. . .`.
+fn is_dots(text: &str) -> bool {
+    let t = text.trim();
+    let dots = t.chars().filter(|&c| c == '.').count();
+    !t.is_empty()
+        && (dots >= 3 || t.contains('…'))
+        && t.chars().all(|c| matches!(c, '.' | '…' | ' '))
+}
+
 /// An elision line: `...`, `…`, `[...]`, `<snip>`, `// 20 lines omitted`,
 /// `... 12 more frames`.
 fn is_elision(text: &str) -> bool {
@@ -562,13 +690,15 @@ fn is_elision(text: &str) -> bool {
     if t.is_empty() {
         return false;
     }
-    let dots = t.chars().filter(|&c| c == '.').count();
-    if (dots >= 3 || t.contains('…')) && t.chars().all(|c| matches!(c, '.' | '…' | ' ')) {
+    if is_dots(t) {
         return true;
     }
     matches!(t, "[...]" | "[…]" | "<snip>" | "[snip]" | "<...>")
         || t.starts_with("//")
-        || ((t.starts_with("...") || t.starts_with('…')) && t.contains(' '))
+        || ((t.starts_with("...") || t.starts_with('…'))
+            && ["more", "omitted", "elided", "lines", "frames", "snip"]
+                .iter()
+                .any(|w| t.contains(w)))
 }
 
 /// Characters of emoji and pictographs (annotations, never in names).
@@ -595,6 +725,11 @@ fn strip_annotation(frame: &str) -> (&str, Option<RepairKind>) {
     } else {
         (kept, Some(RepairKind::Annotation))
     }
+}
+
+/// `File: `, `Type: `... : a header line, not a label.
+fn is_header_field(text: &str) -> bool {
+    !matches!(HeaderField::classify(text), HeaderField::Comment | HeaderField::Empty)
 }
 
 /// `key: values` with its spaces collapsed or tabbed.
@@ -631,15 +766,18 @@ fn blocks(lines: &[Src], complete: bool, last_line_cut: bool, log: &mut Log, out
     let indent: String = lines[0].text.chars().take_while(|c| c.is_whitespace()).collect();
     let uniform = !indent.is_empty()
         && lines.iter().all(|l| l.text.trim().is_empty() || l.text.starts_with(&indent));
-    let mut lines = lines.to_vec();
-    if uniform {
-        for line in &mut lines {
+    let mut owned = Vec::new();
+    let lines = if uniform {
+        owned.extend(lines.iter().map(|line| {
             if !line.text.trim().is_empty() {
                 log.note(RepairKind::Indentation, line);
             }
-            line.text = line.text.get(indent.len()..).unwrap_or("").to_owned();
-        }
-    }
+            Src { no: line.no, text: line.text.get(indent.len()..).unwrap_or("").to_owned() }
+        }));
+        &owned[..]
+    } else {
+        lines
+    };
     let separators: Vec<usize> =
         lines.iter().enumerate().filter(|(_, l)| is_separator(&l.text)).map(|(i, _)| i).collect();
     for (n, &at) in separators.iter().enumerate() {
@@ -701,6 +839,20 @@ fn trailing(lines: &[Src], last_line_cut: bool, log: &mut Log, out: &mut Vec<Src
 /// One block's lines (without separators). `closed`: a separator follows;
 /// `cut`: its last line is the last of the input, without a line end.
 fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Src>) {
+    let mut local = Log::default();
+    match block_lines(lines, closed, cut, &mut local) {
+        Some(repaired) => {
+            out.extend(repaired);
+            log.merge(local);
+        }
+        // Not paste damage: the reader says what is wrong with the block.
+        None => out.extend_from_slice(lines),
+    }
+}
+
+/// The repaired lines of a block (with a closing separator if it was cut
+/// off), or `None` when the block has damage no paste explains.
+fn block_lines(lines: &[Src], closed: bool, cut: bool, log: &mut Log) -> Option<Vec<Src>> {
     let mut block: Vec<Src> = Vec::with_capacity(lines.len() + 1);
     let mut in_frames = false;
     let mut elided_before_value = false;
@@ -723,7 +875,7 @@ fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Sr
                 // A label or value line cut anywhere: the value or the leaf
                 // may be incomplete.
                 log.skip(RepairKind::CutEnd, line);
-                return;
+                return Some(Vec::new());
             }
             match classify(text) {
                 Ok(Line::Label { .. }) => block.push(line.clone()),
@@ -740,6 +892,10 @@ fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Sr
                 }
                 _ => {
                     let body = text.trim_start();
+                    if block.is_empty() && !elided_before_value && is_header_field(text) {
+                        // A second report's header: not paste damage.
+                        return None;
+                    }
                     if let Some((key, values)) = loose_label(body) {
                         log.note(RepairKind::Indentation, line);
                         block.push(Src { no: line.no, text: label_line(key, values) });
@@ -754,11 +910,9 @@ fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Sr
                     } else if elided_before_value {
                         // Frames whose value line was left out.
                         log.skip(RepairKind::Elision, line);
-                        return;
+                        return Some(Vec::new());
                     } else {
-                        // Not paste damage: the reader says what is wrong.
-                        out.extend_from_slice(lines);
-                        return;
+                        return None;
                     }
                 }
             }
@@ -793,30 +947,26 @@ fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Sr
                 }
                 block.push(Src { no: line.no, text: frame_line(frame) });
             }
-            _ => block.push(line.clone()),
+            Ok(Line::Frame { .. }) => block.push(line.clone()),
+            // A label, value, blank or broken separator line after frames.
+            _ => return None,
         }
     }
     if !closed {
-        let Some(last) = lines.last() else { return };
+        let Some(last) = lines.last() else { return Some(block) };
         if !in_frames {
             if !block.is_empty() {
                 log.skip(RepairKind::CutEnd, last);
             }
-            return;
+            return Some(Vec::new());
         }
         if !last_was_marker {
             log.note(RepairKind::CutEnd, last);
             block.push(marker(last.no));
         }
-        out.extend(block);
-        out.push(Src { no: last.no, text: SEPARATOR.to_owned() });
-        return;
+        block.push(Src { no: last.no, text: SEPARATOR.to_owned() });
     }
-    if elided_before_value && !in_frames && block.is_empty() {
-        // A block of elision lines only: blocks left out, samples unknown.
-        return;
-    }
-    out.extend(block);
+    Some(block)
 }
 
 #[cfg(test)]
@@ -859,7 +1009,13 @@ mod tests {
         // get their 13 spaces back.
         let want: String = CLEAN
             .lines()
-            .map(|l| if l.starts_with("             ") { format!("{l}\n") } else { format!("{}\n", l.trim_start()) })
+            .map(|l| {
+                if l.starts_with("             ") {
+                    format!("{l}\n")
+                } else {
+                    format!("{}\n", l.trim_start())
+                }
+            })
             .collect();
         assert_eq!(r.text, want);
         assert_eq!(kinds(&r), [("indentation", 2, 6)]);
@@ -869,7 +1025,11 @@ mod tests {
     fn cut_end_marks_the_missing_callers() {
         let cut = &CLEAN[..CLEAN.find("(inline)").unwrap() + 3];
         let r = repair(cut, true);
-        assert!(r.text.contains("net/http.readRequest\n             ...\n-----------+"), "{}", r.text);
+        assert!(
+            r.text.contains("net/http.readRequest\n             ...\n-----------+"),
+            "{}",
+            r.text
+        );
         assert_eq!(kinds(&r), [("cut-end", 1, 7)]);
         let cut_value = &CLEAN[..CLEAN.find("main.keep").unwrap() + 4];
         let r = repair(cut_value, true);
@@ -883,13 +1043,26 @@ mod tests {
             .replace("net/http.readRequest\n", "net/http.readRequest   // here 🔥\n   ...\n")
             .replace("main.keep\n", "main.keep  \n");
         let r = repair(&text, true);
-        assert_eq!(
-            kinds(&r),
-            [("annotation", 1, 6), ("elision", 1, 7), ("trailing-space", 1, 10)]
-        );
+        assert_eq!(kinds(&r), [("annotation", 1, 6), ("elision", 1, 7), ("trailing-space", 1, 10)]);
         assert_eq!(r.text, CLEAN.replace("readRequest\n", "readRequest\n             ...\n"));
         assert_eq!(r.original_line(7), 7);
         assert_eq!(r.original_line(8), 8);
+    }
+
+    #[test]
+    fn windows_paths_and_crlf_survive_stripping() {
+        // `-lines` on Windows: Go prints paths with `/`, a drive letter and
+        // maybe spaces.
+        let sep = SEPARATOR;
+        let text = format!(
+            "Type: inuse_space\r\n{sep}\r\nbytes:  1kB\r\n1.50MB   main.f C:/Users/dev/svc/main.go:12\r\n\
+             runtime.main C:/Program Files/Go/src/runtime/proc.go:250\r\n{sep}\r\n"
+        );
+        let r = repair(&text, true);
+        assert_eq!(kinds(&r), [("indentation", 1, 5)]);
+        assert!(r
+            .text
+            .contains("\n             runtime.main C:/Program Files/Go/src/runtime/proc.go:250\n"));
     }
 
     #[test]
@@ -899,6 +1072,8 @@ mod tests {
         assert!(is_shell_command(r"PS C:\Users\dev> go tool pprof -raw heap.pb.gz"));
         assert!(!is_shell_command("Type: inuse_space"));
         assert!(!is_shell_command("main.(*T).m"));
+        assert!(!is_shell_command("# pprof comment: written by the profiler"));
+        assert!(is_shell_command("root@box:/# curl -s localhost:6060/debug/pprof/heap"));
         assert!(is_bare_prompt("dev@box:~/svc$ "));
         assert!(!is_bare_prompt("net/http.readRequest"));
     }

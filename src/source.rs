@@ -266,18 +266,23 @@ fn open_pasted(
             source: io::Error::new(io::ErrorKind::InvalidData, message),
         });
     }
-    let repaired = if complete {
+    let mut repaired = if complete {
         found
     } else {
         if let Err(e) = reader.read_to_end(head) {
             return Err(read_error(name, head, e));
         }
-        paste::repair(&String::from_utf8_lossy(head), true)
+        let repaired = paste::repair(&String::from_utf8_lossy(head), true);
+        *head = Vec::new();
+        repaired
     };
     let inner: Box<dyn RecordSource> = match repaired.kind {
-        PastedKind::Raw => Box::new(raw::open(name, &repaired.text, options.sample_index.as_deref())?),
+        PastedKind::Raw => {
+            Box::new(raw::open(name, &repaired.text, options.sample_index.as_deref())?)
+        }
         PastedKind::Traces => {
-            let text: Box<dyn Read> = Box::new(io::Cursor::new(repaired.text.clone().into_bytes()));
+            let text = std::mem::take(&mut repaired.text).into_bytes();
+            let text: Box<dyn Read> = Box::new(io::Cursor::new(text));
             let source = TraceReader::new(name, text, options.reader.clone())
                 .map_err(|e| map_line(e, &repaired))?;
             check_traces_index(&source, options.sample_index.as_deref())?;

@@ -670,7 +670,7 @@ fn bad_arguments_exit_2() {
 
 /// Each kind of malformed input: fixture, line, start of the message.
 const MALFORMED: &[(&str, u64, &str)] = &[
-    ("truncated-block", 5, "input ends inside a block"),
+    ("truncated-block", 5, "--strict: not a report as pprof printed it: closed the cut-off last block at 1 line (first at line 5: \"             net/http.readRequest\")"),
     ("frame-before-value", 4, "expected a value such as 21.01MB before the first frame"),
     ("bad-value", 3, "expected a value such as 21.01MB, 150ms or 37, found \"21.0.1MB\""),
     ("bad-value-decimals", 3, "expected a value such as 21.01MB, 150ms or 37, found \"21.015MB\""),
@@ -700,17 +700,34 @@ const MALFORMED: &[(&str, u64, &str)] = &[
     ("truncated-profile-gz", 0, "damaged or truncated gzip data (incomplete deflate stream)"),
     ("raw-broken-locations", 18, "-raw text: expected a location line"),
     ("label-after-leaf", 4, "expected a frame line (13 spaces and a function) or a separator after the value line, found \"     bytes:  1kB\""),
-    ("prompt-then-more-output", 6, "expected a label line \"key:  value\" or a value line"),
+    ("prompt-then-more-output", 6, "--strict: not a report as pprof printed it: dropped text after the report: 2 lines (first at line 6: \"(pprof)\")"),
 ];
+
+/// The malformed inputs that are damaged pastes: read with a repair by
+/// default, refused (as in [`MALFORMED`]) with `--strict`.
+const REPAIRED_BY_DEFAULT: &[&str] = &["truncated-block", "prompt-then-more-output"];
 
 #[test]
 fn malformed_input_names_file_line_and_expectation() {
     assert!(MALFORMED.len() >= 25);
     for (name, line, message) in MALFORMED {
         let path = format!("tests/data/malformed/{name}.txt");
-        for cmd in ["csv", "hist"] {
-            let args: Vec<&str> =
+        for (cmd, strict) in [("csv", false), ("hist", false), ("csv", true)] {
+            let mut args: Vec<&str> =
                 if cmd == "hist" { vec![cmd, "--all", &path] } else { vec![cmd, &path] };
+            if strict {
+                args.push("--strict");
+            } else if REPAIRED_BY_DEFAULT.contains(name) {
+                let r = run(&args);
+                assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+                assert!(
+                    r.stderr.contains(": closed the cut-off")
+                        || r.stderr.contains(": dropped text after"),
+                    "{name}: {}",
+                    r.stderr
+                );
+                continue;
+            }
             let r = run(&args);
             assert_eq!(r.code, 2, "{name}: {}", r.stderr);
             let place = if *line == 0 { format!("{path}: ") } else { format!("{path}:{line}: ") };

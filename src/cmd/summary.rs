@@ -13,6 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::cmd::facts::ReportFacts;
 use crate::cmd::{formats, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON};
 use crate::error::Result;
+use crate::paste::Repair;
 use crate::record::{Frame, Header, HeaderField, NameId, Names};
 use crate::sheet::{Kind, Sheet};
 use crate::units::{centi_to_decimal, format_in, percentage, Dimension};
@@ -87,6 +88,9 @@ pub struct Summary {
     pub files: Vec<String>,
     /// Stderr notes of the read.
     pub notes: Vec<String>,
+    /// What was repaired in pasted or captured inputs (see
+    /// [`crate::paste`]), per input and kind.
+    pub repairs: Vec<(String, Repair)>,
 }
 
 impl Summary {
@@ -112,10 +116,20 @@ pub fn summarize(input: &InputArgs) -> Result<Summary> {
     let mut flat: FxHashMap<NameId, i128> = FxHashMap::default();
     let mut label_keys: Vec<(String, u64)> = Vec::new();
     let mut deepest_leaf: Option<NameId> = None;
+    let mut repaired_inputs: Vec<String> = Vec::new();
+    let mut repairs: Vec<(String, Repair)> = Vec::new();
     let notes = scan_with(
         input,
         &mut names,
-        |src, rec| facts.observe(src, rec),
+        |src, rec| {
+            if !src.repairs().is_empty()
+                && repaired_inputs.last().map(String::as_str) != Some(src.name())
+            {
+                repaired_inputs.push(src.name().to_owned());
+                repairs.extend(src.repairs().iter().map(|r| (src.name().to_owned(), r.clone())));
+            }
+            facts.observe(src, rec)
+        },
         |_, rec, _| {
             s.samples += 1;
             let v = rec.value.centi;
@@ -159,6 +173,7 @@ pub fn summarize(input: &InputArgs) -> Result<Summary> {
         },
     )?;
     s.notes = notes;
+    s.repairs = repairs;
     s.header = facts.header();
     (s.total, s.total_error) = facts.total();
     s.printed_unit = facts.printed_unit();
@@ -443,6 +458,27 @@ fn fields(s: &Summary) -> Vec<Field> {
     } else {
         s.files.iter().map(|f| shell_quote(f)).collect::<Vec<_>>().join(" ")
     };
+    if !s.repairs.is_empty() {
+        let several = s.files.len() > 1;
+        let text: Vec<String> = s
+            .repairs
+            .iter()
+            .map(|(file, r)| {
+                let skipped = match r.skipped_samples {
+                    0 => String::new(),
+                    n => format!(", {n} sample{} skipped", if n == 1 { "" } else { "s" }),
+                };
+                let file = if several { format!("{file}: ") } else { String::new() };
+                format!(
+                    "{file}{} ×{} (first at line {}{skipped})",
+                    r.kind.name(),
+                    r.count,
+                    r.first_line
+                )
+            })
+            .collect();
+        out.push(field("repairs", "Repaired", text.join("; "), text.join("\n    ")));
+    }
     let mut next = vec![format!("traces-tool top {files}")];
     if let Some((name, _)) = &s.top_function {
         let rx = shell_quote(&format!("^{}$", regex::escape(name)));
@@ -501,6 +537,9 @@ JSON (--format json): one document:
    \"possibly_truncated_value\": number,
    \"labels\": [{\"key\": str, \"samples\": int}, ...],
    \"top_function\": {\"function\": str, \"flat\": number}|null,
+   \"repairs\": [{\"file\": str, \"kind\": str, \"lines\": int, \"first_line\": int,
+   \"first_text\": str, \"skipped_samples\": int}, ...] (what was repaired in
+   pasted or captured text; empty for a report as pprof printed it),
    \"next\": [str, ...] (commands to run next)}
 Amounts are exact JSON numbers in the base unit.";
 
@@ -517,6 +556,20 @@ fn write_json(out: &mut dyn Write, s: &Summary, fields: &[Field]) -> Result<()> 
         Some((name, v)) => object([("function", name.as_str().into()), ("flat", amount(*v))]),
         None => Value::Null,
     };
+    let repairs: Vec<Value> = s
+        .repairs
+        .iter()
+        .map(|(file, r)| {
+            object([
+                ("file", file.as_str().into()),
+                ("kind", r.kind.name().into()),
+                ("lines", r.count.into()),
+                ("first_line", r.first_line.into()),
+                ("first_text", r.first_text.as_str().into()),
+                ("skipped_samples", r.skipped_samples.into()),
+            ])
+        })
+        .collect();
     let next: Vec<Value> = fields
         .iter()
         .filter(|f| f.key == "next")
@@ -548,6 +601,7 @@ fn write_json(out: &mut dyn Write, s: &Summary, fields: &[Field]) -> Result<()> 
         ("possibly_truncated_value", amount(s.truncated_value)),
         ("labels", Value::Array(labels)),
         ("top_function", top),
+        ("repairs", Value::Array(repairs)),
         ("next", Value::Array(next)),
     ]);
     write_document(out, &doc)
@@ -562,7 +616,7 @@ pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> Result<Outcome> {
         Format::Text => {
             for f in fields.iter().filter(|f| !f.text.is_empty()) {
                 let label = format!("{}:", f.label.trim_end_matches(':'));
-                if f.key == "next" {
+                if f.key == "next" || (f.key == "repairs" && f.text.contains('\n')) {
                     writeln!(out, "{label}\n    {}", f.text)?;
                 } else {
                     writeln!(out, "{label:<20}{}", f.text)?;
