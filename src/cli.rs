@@ -54,6 +54,10 @@ pub enum Command {
     Flamegraph(cmd::flamegraph::FlamegraphArgs),
     /// Convert the report back into a pprof profile (profile.proto, gzipped).
     Export(cmd::export::ExportArgs),
+    /// A shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cmd::completions::CompletionsArgs),
+    /// The manual page, in roff (`traces-tool man | man -l -`).
+    Man(cmd::man::ManArgs),
 }
 
 impl Cli {
@@ -73,6 +77,8 @@ impl Cli {
             Command::Folded(args) => cmd::folded::run(args, out),
             Command::Flamegraph(args) => cmd::flamegraph::run(args, out),
             Command::Export(args) => cmd::export::run(args, out),
+            Command::Completions(args) => cmd::completions::run(args, out),
+            Command::Man(args) => cmd::man::run(args, out),
         }
     }
 }
