@@ -168,3 +168,45 @@ fn man_page_renders_with_man() {
     }
     assert!(plain.contains("(commit "), "{plain}");
 }
+
+/// Runs the binary with stdout (and stderr) on a pseudo-terminal `cols`
+/// wide, through util-linux `script`; None when `script` is missing. The
+/// output comes back with the terminal's `\r\n` turned into `\n`.
+fn in_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> Option<Run> {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no script (util-linux)");
+        return None;
+    }
+    let quoted: Vec<String> =
+        args.iter().map(|a| format!("'{}'", a.replace('\'', "'\\''"))).collect();
+    let inner = format!("stty cols {cols} rows 50; exec '{BIN}' {}", quoted.join(" "));
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &inner, "/dev/null"])
+        .stdin(Stdio::null())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS")
+        .env("TERM", "xterm-256color");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run script");
+    Some(Run {
+        code: out.status.code().expect("exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output").replace("\r\n", "\n"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    })
+}
+
+#[test]
+fn flamegraph_refuses_to_write_svg_to_a_terminal() {
+    let Some(r) = in_terminal(&["flamegraph", "samples/leak/after.traces.txt"], 80, &[]) else {
+        return;
+    };
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("refusing to write SVG to a terminal; give -o FILE"), "{}", r.stdout);
+    assert!(!r.stdout.contains("<svg"));
+    // A pipe takes it.
+    let piped = ok(&["flamegraph", "samples/leak/after.traces.txt"]);
+    assert!(piped.contains("<svg"));
+}
