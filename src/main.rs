@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use traces_tool::cli::Cli;
 
+mod progress_bar;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -18,7 +20,9 @@ fn main() -> ExitCode {
         }
     };
     // A progress bar for large files, only for a person watching stderr.
-    traces_tool::input::show_progress(io::stderr().is_terminal());
+    if io::stderr().is_terminal() {
+        traces_tool::input::set_progress(Some(std::sync::Arc::new(progress_bar::Bars)));
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let result = cli.run(&mut out).and_then(|outcome| {
