@@ -179,7 +179,13 @@ fn in_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> Option<Run> {
     }
     let quoted: Vec<String> =
         args.iter().map(|a| format!("'{}'", a.replace('\'', "'\\''"))).collect();
-    let inner = format!("stty cols {cols} rows 50; exec '{BIN}' {}", quoted.join(" "));
+    // Set inside: `script`'s shell sets COLUMNS from the terminal.
+    let vars: Vec<String> = env.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+    let inner = format!(
+        "stty cols {cols} rows 50; exec env {} '{BIN}' {}",
+        vars.join(" "),
+        quoted.join(" ")
+    );
     let mut cmd = Command::new("script");
     cmd.args(["-qec", &inner, "/dev/null"])
         .stdin(Stdio::null())
@@ -187,9 +193,6 @@ fn in_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> Option<Run> {
         .env_remove("CLICOLOR_FORCE")
         .env_remove("COLUMNS")
         .env("TERM", "xterm-256color");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
     let out = cmd.output().expect("run script");
     Some(Run {
         code: out.status.code().expect("exit status"),
@@ -209,4 +212,135 @@ fn flamegraph_refuses_to_write_svg_to_a_terminal() {
     // A pipe takes it.
     let piped = ok(&["flamegraph", "samples/leak/after.traces.txt"]);
     assert!(piped.contains("<svg"));
+}
+
+const AFTER: &str = "samples/leak/after.traces.txt";
+const BEFORE: &str = "samples/leak/before.traces.txt";
+/// A real CPU profile's `-raw` text, whose grep lines run to 2,500 characters.
+const CPU_REAL: &str = "../shared/real-traces/go-torch__pprof4.raw.txt";
+
+/// Every command with text output, on the leak sample and (when present)
+/// a real CPU report, whose call paths run to thousands of characters.
+fn text_commands() -> Vec<Vec<&'static str>> {
+    let mut all = vec![
+        vec!["grep", "ReadMIMEHeader", AFTER],
+        vec!["grep", "serve", "--stacks", "--top", "2", AFTER],
+        vec!["hist", "ReadMIMEHeader", AFTER],
+        vec!["hist", "--all", "--by", "bytes", AFTER],
+        vec!["top", AFTER],
+        vec!["diff", BEFORE, AFTER],
+        vec!["diff", "--by", "stack", BEFORE, AFTER],
+        vec!["blame", AFTER],
+        vec!["cat", AFTER],
+        vec!["peek", "ReadMIMEHeader", AFTER],
+        vec!["stacks", AFTER],
+        vec!["summary", AFTER],
+    ];
+    if Path::new(CPU_REAL).exists() {
+        for cmd in [
+            vec!["grep", "runtime.mallocgc", "--top", "3", CPU_REAL],
+            vec!["top", CPU_REAL],
+            vec!["blame", CPU_REAL],
+            vec!["stacks", CPU_REAL],
+            vec!["summary", CPU_REAL],
+            vec!["peek", "^runtime.mallocgc$", CPU_REAL],
+        ] {
+            all.push(cmd);
+        }
+    } else {
+        eprintln!("{CPU_REAL} absent: only the shipped samples");
+    }
+    all
+}
+
+/// The text without colour escapes (`ESC [ ... m`).
+fn strip_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn on_an_80_column_terminal_every_line_fits() {
+    for args in text_commands() {
+        let Some(r) = in_terminal(&args, 80, &[]) else { return };
+        assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.stdout);
+        let text = strip_escapes(&r.stdout);
+        let piped = run_env(&args, &[]).stdout;
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{args:?}: {} columns: {line}",
+                line.chars().count()
+            );
+        }
+        // --width 0 on the terminal: the lines as a pipe gets them.
+        let mut whole = args.clone();
+        whole.extend(["--width", "0", "--color", "never"]);
+        let r = in_terminal(&whole, 80, &[]).unwrap();
+        assert_eq!(r.stdout, piped, "{args:?} --width 0");
+    }
+}
+
+#[test]
+fn width_flag_and_columns_fit_a_pipe_too_and_keep_tables_aligned() {
+    let full = ok(&["top", AFTER]);
+    let narrow = ok(&["top", "--width", "90", AFTER]);
+    assert_eq!(full.lines().count(), narrow.lines().count(), "rows are cut, not wrapped");
+    for (a, b) in full.lines().zip(narrow.lines()) {
+        assert!(b.chars().count() <= 90, "{b}");
+        // The numeric columns stay where they were; only the name shrinks.
+        if a.chars().count() > 90 && a.starts_with(' ') {
+            let cut = a.rfind("  ").unwrap() + 2;
+            assert_eq!(&a[..cut], &b[..cut]);
+            let name = &a[cut..];
+            let short = &b[cut..];
+            assert!(short.contains('…'), "{short}");
+            // The function itself is kept: the text after the last `/`.
+            let func = &name[name.rfind('/').map_or(0, |i| i + 1)..];
+            assert!(short.ends_with(func) || short.contains('…'), "{name} -> {short}");
+        }
+    }
+    // COLUMNS is the terminal's width, not a pipe's.
+    let r = run_env(&["top", AFTER], &[("COLUMNS", "60")]);
+    assert_eq!(r.stdout, full);
+    if let Some(r) = in_terminal(&["top", AFTER], 200, &[("COLUMNS", "60")]) {
+        assert!(strip_escapes(&r.stdout).lines().all(|l| l.chars().count() <= 60));
+    }
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
+    let esc = |s: &str| s.contains('\u{1b}');
+    let args = ["grep", "ReadMIMEHeader", "--top", "1", AFTER];
+    // A pipe: none by default, none with never, some with always.
+    assert!(!esc(&ok(&args)));
+    assert!(!esc(&ok(&[&args[..], &["--color", "never"]].concat())));
+    let always = ok(&[&args[..], &["--color", "always"]].concat());
+    assert!(always.contains("\u{1b}[1m\u{1b}[31mReadMIMEHeader\u{1b}[0m"), "{always:?}");
+    assert_eq!(strip_escapes(&always), ok(&args), "colour adds escapes, nothing else");
+    let diff = ok(&["diff", BEFORE, AFTER, "--color", "always"]);
+    assert!(diff.contains("\u{1b}[31m+"), "growth marked: {diff:?}");
+    let blame = ok(&["blame", AFTER, "--color", "always"]);
+    assert!(blame.contains("\u{1b}[1m\u{1b}[36mexample.com/leaky/middleware.SessionContext.func1"));
+    // Machine formats never: CSV with --color always is plain.
+    assert!(!esc(&ok(&["top", "--format", "csv", "--color", "always", AFTER])));
+    // A terminal: colour by default, none with NO_COLOR or --color never.
+    let Some(r) = in_terminal(&args, 120, &[]) else { return };
+    assert!(esc(&r.stdout), "{:?}", r.stdout);
+    let r = in_terminal(&args, 120, &[("NO_COLOR", "1")]).unwrap();
+    assert!(!esc(&r.stdout), "{:?}", r.stdout);
+    let r = in_terminal(&[&args[..], &["--color", "never"]].concat(), 120, &[]).unwrap();
+    assert!(!esc(&r.stdout), "{:?}", r.stdout);
 }
