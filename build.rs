@@ -47,6 +47,14 @@ fn main() {
             watch("packed-refs");
             git(&dir, &["rev-parse", "--short", "HEAD"])
         })
-        .unwrap_or_else(|| "unknown".to_owned());
+        .unwrap_or_else(|| {
+            // A missing `.git` makes cargo rerun this script on every build:
+            // cheap for a one-off package build, and a package verified in
+            // this crate's own target directory (which shares the build
+            // script's output) cannot leave `unknown` behind for the next
+            // build of the checkout.
+            println!("cargo:rerun-if-changed={}", dir.join(".git").display());
+            "unknown".to_owned()
+        });
     println!("cargo:rustc-env=TRACES_TOOL_COMMIT={commit}");
 }

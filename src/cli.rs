@@ -1,6 +1,6 @@
 //! The command line: one subcommand per module in `cmd/`.
 
-use clap::{Parser, Subcommand};
+use clap::{ColorChoice, Parser, Subcommand};
 
 use crate::cmd;
 
@@ -26,6 +26,16 @@ pub const VERSION: &str =
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour in text output: `auto` (when it goes to a terminal and
+    /// NO_COLOR is not set), `always` or `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Fit text output to N columns: long frame names are shortened (the
+    /// package path elided in the middle), long lines wrapped. `0` keeps
+    /// every line whole. Default: the terminal's width when the output is a
+    /// terminal, whole lines otherwise.
+    #[arg(long, value_name = "N", global = true)]
+    pub width: Option<usize>,
 }
 
 /// The subcommands.
@@ -57,6 +67,10 @@ pub enum Command {
     Flamegraph(cmd::flamegraph::FlamegraphArgs),
     /// Convert the report back into a pprof profile (profile.proto, gzipped).
     Export(cmd::export::ExportArgs),
+    /// A shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cmd::completions::CompletionsArgs),
+    /// The manual page, in roff (`traces-tool man | man -l -`).
+    Man(cmd::man::ManArgs),
 }
 
 impl Cli {
@@ -76,6 +90,8 @@ impl Cli {
             Command::Folded(args) => cmd::folded::run(args, out),
             Command::Flamegraph(args) => cmd::flamegraph::run(args, out),
             Command::Export(args) => cmd::export::run(args, out),
+            Command::Completions(args) => cmd::completions::run(args, out),
+            Command::Man(args) => cmd::man::run(args, out),
         }
     }
 }

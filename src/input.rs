@@ -6,9 +6,9 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 
+use std::sync::{Arc, RwLock};
+
 use flate2::read::MultiGzDecoder;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, ParseErrorKind, Result};
 
@@ -36,35 +36,79 @@ pub fn open(path: &str) -> Result<Input> {
     Ok(Input { name, reader })
 }
 
-/// Inputs larger than this get a progress bar, when progress is shown.
-const PROGRESS_MIN_BYTES: u64 = 100 << 20;
+/// Inputs larger than this are reported to the progress observer.
+pub const PROGRESS_MIN_BYTES: u64 = 100 << 20;
 
-static SHOW_PROGRESS: AtomicBool = AtomicBool::new(false);
-
-/// Lets [`open`] draw a progress bar on stderr for large files. The library
-/// never does on its own: the binary turns it on when stderr is a terminal.
-pub fn show_progress(on: bool) {
-    SHOW_PROGRESS.store(on, Ordering::Relaxed);
+/// Watches the reading of large files (over [`PROGRESS_MIN_BYTES`]): the
+/// binary draws a progress bar with it. The library draws nothing itself
+/// and knows nothing of terminals; without an observer ([`set_progress`])
+/// files are read as they are.
+pub trait ProgressObserver: Send + Sync {
+    /// A large file was opened: its display name and size in bytes (as
+    /// stored, before any gzip decoding). The returned tracker is told of
+    /// every read.
+    fn start(&self, name: &str, size: u64) -> Box<dyn InputProgress>;
 }
 
-/// The file itself, or, for a large file when progress is on, the file
-/// behind a progress bar that counts the bytes read and clears itself at
-/// the end.
+/// The progress of one input, from [`ProgressObserver::start`].
+pub trait InputProgress: Send {
+    /// `bytes` more of the file were read.
+    fn advance(&mut self, bytes: u64);
+    /// Reading stopped: at the end of the file (`complete`), or early,
+    /// because the command had what it needed or failed.
+    fn finish(&mut self, complete: bool);
+}
+
+static PROGRESS: RwLock<Option<Arc<dyn ProgressObserver>>> = RwLock::new(None);
+
+/// Sets (or, with `None`, removes) the observer [`open`] reports large
+/// files to.
+pub fn set_progress(observer: Option<Arc<dyn ProgressObserver>>) {
+    *PROGRESS.write().unwrap_or_else(|e| e.into_inner()) = observer;
+}
+
+/// The file itself, or, for a large file with an observer set, the file
+/// behind a reader that reports every read.
 fn with_progress(file: File, name: &str) -> Box<dyn Read> {
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if !SHOW_PROGRESS.load(Ordering::Relaxed) || size < PROGRESS_MIN_BYTES {
-        return Box::new(file);
+    let observer = PROGRESS.read().unwrap_or_else(|e| e.into_inner()).clone();
+    match observer {
+        Some(observer) if size >= PROGRESS_MIN_BYTES => {
+            Box::new(Watched { file, progress: observer.start(name, size), finished: false })
+        }
+        _ => Box::new(file),
     }
-    let style = ProgressStyle::with_template(
-        "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {eta}",
-    )
-    .map(|s| s.progress_chars("=> "))
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
-    let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr())
-        .with_style(style)
-        .with_message(name.to_owned())
-        .with_finish(ProgressFinish::AndClear);
-    Box::new(bar.wrap_read(file))
+}
+
+/// A file whose reads are reported; it says when reading ends, at the end
+/// of the file or when dropped before.
+struct Watched {
+    file: File,
+    progress: Box<dyn InputProgress>,
+    finished: bool,
+}
+
+impl Read for Watched {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            if !self.finished {
+                self.finished = true;
+                self.progress.finish(true);
+            }
+        } else {
+            self.progress.advance(n as u64);
+        }
+        Ok(n)
+    }
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.progress.finish(false);
+        }
+    }
 }
 
 /// Why the bytes of an input could not be decoded: gzip data damaged or
@@ -306,5 +350,77 @@ mod tests {
     fn missing_file_names_the_path() {
         let err = open("/nonexistent/traces.txt").err().unwrap();
         assert!(err.to_string().starts_with("/nonexistent/traces.txt: "), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Records what the reader reports, per input name.
+    #[derive(Default)]
+    struct Recorder(Arc<Mutex<Vec<String>>>);
+
+    struct Tracker(Arc<Mutex<Vec<String>>>, u64);
+
+    impl ProgressObserver for Recorder {
+        fn start(&self, name: &str, size: u64) -> Box<dyn InputProgress> {
+            self.0.lock().unwrap().push(format!("start {name} {size}"));
+            Box::new(Tracker(self.0.clone(), 0))
+        }
+    }
+
+    impl InputProgress for Tracker {
+        fn advance(&mut self, bytes: u64) {
+            self.1 += bytes;
+        }
+        fn finish(&mut self, complete: bool) {
+            self.0.lock().unwrap().push(format!("finish {complete} after {}", self.1));
+        }
+    }
+
+    #[test]
+    fn large_files_report_every_byte_and_one_finish_early_or_at_the_end() {
+        let dir = std::env::temp_dir();
+        let big = dir.join(format!("traces-tool-progress-{}.txt", std::process::id()));
+        let small = dir.join(format!("traces-tool-progress-{}-small.txt", std::process::id()));
+        // Sparse: 100 MiB + 1 byte of zeros, written in no time.
+        File::create(&big).unwrap().set_len(PROGRESS_MIN_BYTES + 1).unwrap();
+        std::fs::write(&small, b"small").unwrap();
+        let events = Arc::new(Mutex::new(Vec::new()));
+        set_progress(Some(Arc::new(Recorder(events.clone()))));
+        let size = PROGRESS_MIN_BYTES + 1;
+
+        // Stopped early: the tracker hears of the bytes read, then a finish.
+        let mut reader = with_progress(File::open(&big).unwrap(), "big");
+        let mut buf = vec![0u8; 1 << 20];
+        reader.read_exact(&mut buf).unwrap();
+        drop(reader);
+        // Read to the end: every byte, one finish (not a second on drop).
+        let mut reader = with_progress(File::open(&big).unwrap(), "big");
+        io::copy(&mut reader, &mut io::sink()).unwrap();
+        assert_eq!(reader.read(&mut buf).unwrap(), 0);
+        drop(reader);
+        // Small files are read as they are.
+        let mut reader = with_progress(File::open(&small).unwrap(), "small");
+        io::copy(&mut reader, &mut io::sink()).unwrap();
+        drop(reader);
+        set_progress(None);
+        let mut reader = with_progress(File::open(&big).unwrap(), "unwatched");
+        reader.read_exact(&mut buf).unwrap();
+        drop(reader);
+
+        std::fs::remove_file(&big).ok();
+        std::fs::remove_file(&small).ok();
+        assert_eq!(
+            *events.lock().unwrap(),
+            [
+                format!("start big {size}"),
+                format!("finish false after {}", 1 << 20),
+                format!("start big {size}"),
+                format!("finish true after {size}"),
+            ]
+        );
     }
 }

@@ -7,8 +7,12 @@
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
+use anstream::ColorChoice;
 use clap::Parser;
 use traces_tool::cli::Cli;
+
+mod present;
+mod progress_bar;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -20,13 +24,30 @@ fn main() -> ExitCode {
         }
     };
     // A progress bar for large files, only for a person watching stderr.
-    traces_tool::input::show_progress(io::stderr().is_terminal());
+    if io::stderr().is_terminal() {
+        traces_tool::input::set_progress(Some(std::sync::Arc::new(progress_bar::Bars)));
+    }
     let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let result = cli.run(&mut out).and_then(|outcome| {
-        out.flush()?;
-        Ok(outcome)
-    });
+    let result = match present::look(&cli) {
+        // A person reads it: fitted to the width, maybe in colour.
+        Some(look) => {
+            let choice = if look.color { ColorChoice::Always } else { ColorChoice::Never };
+            let raw = anstream::AutoStream::new(stdout.lock(), choice);
+            let out = io::BufWriter::with_capacity(1 << 16, raw);
+            let mut out = present::Presenter::new(out, look);
+            cli.run(&mut out).and_then(|outcome| {
+                out.finish()?.flush()?;
+                Ok(outcome)
+            })
+        }
+        None => {
+            let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            cli.run(&mut out).and_then(|outcome| {
+                out.flush()?;
+                Ok(outcome)
+            })
+        }
+    };
     match result {
         Ok(outcome) => match write_notes(&outcome.notes) {
             // A reader of stderr that went away (`2>&1 | head`) is not an error.

@@ -9,7 +9,7 @@
 //! bytes`); they are rewritten here to lead with the amount as pprof prints
 //! it (`3.88MB, 4,063,488 bytes, 56.20%`), which search and zoom ignore.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::str::FromStr;
 
 use clap::Args;
@@ -37,7 +37,8 @@ use crate::units::{format_centi, Dimension};
 /// away).
 #[derive(Args, Clone, Debug)]
 pub struct FlamegraphArgs {
-    /// Where to write the SVG (`-` for standard output).
+    /// Where to write the SVG (`-` for standard output, which must not be a
+    /// terminal).
     #[arg(short = 'o', long = "output", value_name = "FILE", default_value = "-")]
     pub output: String,
     /// Title at the top (default: the sample type, e.g. `inuse_space`).
@@ -86,6 +87,13 @@ pub fn count_name(dim: Dimension, other: &str) -> String {
 
 /// Runs the command.
 pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<Outcome> {
+    // Pages of SVG markup are no use on a screen (as `export` refuses a
+    // binary profile there): a file, or a pipe to a viewer.
+    if args.output == "-" && std::io::stdout().is_terminal() {
+        return Err(Error::Usage(
+            "flamegraph: refusing to write SVG to a terminal; give -o FILE or pipe it".to_owned(),
+        ));
+    }
     let folded = collect(&args.input, args.diff)?;
     let (mut lines, more) = folded.lines("flamegraph");
     let mut notes = folded.notes.clone();

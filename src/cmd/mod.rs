@@ -5,6 +5,7 @@
 
 pub mod blame;
 pub mod cat;
+pub mod completions;
 pub mod csv;
 pub mod diff;
 pub mod export;
@@ -13,6 +14,7 @@ pub mod flamegraph;
 pub mod folded;
 pub mod grep;
 pub mod hist;
+pub mod man;
 pub mod peek;
 pub mod stacks;
 pub mod summary;
@@ -109,7 +111,7 @@ pub struct InputArgs {
     /// `-sample_index`: a sample type (`alloc_space`; `inuse_` may be left
     /// out) or its 0-based index. Default: the profile's default type, else
     /// its last (`inuse_space` for heap profiles).
-    #[arg(long, value_name = "NAME|N")]
+    #[arg(long, value_name = "NAME|N", value_parser = SampleIndexParser, hide_possible_values = true)]
     pub sample_index: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -129,6 +131,47 @@ pub struct InputArgs {
     /// option).
     #[arg(skip)]
     pub frame_lines: bool,
+}
+
+/// The sample type names Go's runtime writes, offered by shell completion
+/// for `--sample-index` (any other name or an index is accepted as well).
+pub const SAMPLE_TYPE_NAMES: &[&str] = &[
+    "inuse_space",
+    "inuse_objects",
+    "alloc_space",
+    "alloc_objects",
+    "space",
+    "objects",
+    "samples",
+    "cpu",
+    "contentions",
+    "delay",
+    "goroutine",
+    "threadcreate",
+];
+
+/// Accepts any `--sample-index` text, and tells shell completion the usual
+/// names ([`SAMPLE_TYPE_NAMES`]).
+#[derive(Clone, Copy, Debug)]
+struct SampleIndexParser;
+
+impl clap::builder::TypedValueParser for SampleIndexParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(SAMPLE_TYPE_NAMES.iter().map(clap::builder::PossibleValue::new)))
+    }
 }
 
 impl InputArgs {

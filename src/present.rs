@@ -1,0 +1,593 @@
+//! The binary's text output for a person at a terminal: lines fitted to
+//! the terminal's width and colour where it helps reading. It sits between
+//! a command and standard output, line by line, and only when the binary
+//! asks for it (a terminal, `--width N`, `--color always`); output in a
+//! pipe passes through untouched, byte for byte.
+//!
+//! Fitting a line, in order, until it fits:
+//! 1. Frame names (and paths) are shortened: the package path is elided in
+//!    the middle (`github.com/…/middleware.SessionContext.func1`), the
+//!    function is kept. Names are the last column of every table, so the
+//!    columns before them stay aligned.
+//! 2. A call path (`a < b < c`) or a folded stack (`a;b;c`) loses frames in
+//!    the middle, marked `[N more]`.
+//! 3. Anything else (prose) is wrapped at spaces under a hanging indent;
+//!    a word longer than the line is cut with `…`.
+//!
+//! Colour: pprof's header lines bold, matched text in `grep`, growth green
+//! and shrinkage red in `diff`, the application's frames in `blame`.
+
+use std::io::{self, IsTerminal, Write};
+
+use anstyle::{AnsiColor, Style};
+use clap::ColorChoice;
+use regex::{Regex, RegexBuilder};
+use traces_tool::cli::{Cli, Command};
+use traces_tool::cmd::Format;
+
+/// What colour marks in a command's output.
+#[derive(Clone, Debug)]
+pub enum Paint {
+    /// Header lines only.
+    Plain,
+    /// Text matching grep's pattern, too.
+    Matches(Regex),
+    /// Signed changes (`+10.72MB`, `-3.1%`).
+    Changes,
+    /// Rows charged to an application frame.
+    Blame,
+}
+
+/// How to present a command's text output.
+#[derive(Clone, Debug)]
+pub struct Look {
+    /// Fit lines to this many columns; `None` leaves them as they are.
+    pub width: Option<usize>,
+    /// Write colour escapes.
+    pub color: bool,
+    /// What the colour marks.
+    pub paint: Paint,
+}
+
+/// How the output of `cli` is presented, or `None` to write it as it is:
+/// only text output is touched, fitted to `--width` or the terminal's
+/// width, coloured when `--color` and the terminal (and NO_COLOR) say so.
+pub fn look(cli: &Cli) -> Option<Look> {
+    let stdout = io::stdout();
+    let terminal = stdout.is_terminal();
+    let text = |format: Format| format == Format::Text;
+    let paint = match &cli.command {
+        Command::Grep(a) if text(a.format) => {
+            let o = a.pattern_options;
+            let source = if o.fixed { regex::escape(&a.pattern) } else { a.pattern.clone() };
+            match RegexBuilder::new(&source).case_insensitive(o.ignore_case).build() {
+                Ok(re) if !a.pattern.is_empty() => Paint::Matches(re),
+                _ => Paint::Plain,
+            }
+        }
+        Command::Diff(a) if text(a.format) => Paint::Changes,
+        Command::Blame(a) if text(a.format) => Paint::Blame,
+        Command::Hist(a) if text(a.format) => Paint::Plain,
+        Command::Top(a) if text(a.format) => Paint::Plain,
+        Command::Peek(a) if text(a.format) => Paint::Plain,
+        Command::Stacks(a) if text(a.format) => Paint::Plain,
+        Command::Summary(a) if text(a.format) => Paint::Plain,
+        Command::Cat(_) => Paint::Plain,
+        _ => return None,
+    };
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        // anstream's reading: a terminal, NO_COLOR unset, TERM not dumb
+        // (CLICOLOR_FORCE forces it).
+        ColorChoice::Auto => anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never,
+    };
+    let width = match cli.width {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None if terminal => terminal_width(&stdout),
+        None => None,
+    };
+    (color || width.is_some()).then_some(Look { width, color, paint })
+}
+
+/// The terminal's width: `COLUMNS` when set (as clap reads it), else what
+/// the terminal says.
+fn terminal_width(stdout: &io::Stdout) -> Option<usize> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .or_else(|| terminal_size::terminal_size_of(stdout).map(|(w, _)| usize::from(w.0)))
+}
+
+/// A writer that presents whole lines to `inner` as [`Look`] says.
+pub struct Presenter<W: Write> {
+    inner: W,
+    look: Look,
+    pending: Vec<u8>,
+    styles: Styles,
+}
+
+impl<W: Write> Presenter<W> {
+    /// Presents what is written to it on `inner`.
+    pub fn new(inner: W, look: Look) -> Presenter<W> {
+        Presenter { inner, look, pending: Vec::new(), styles: Styles::new() }
+    }
+
+    /// Writes a last line without a newline, if any, and flushes.
+    pub fn finish(mut self) -> io::Result<W> {
+        if !self.pending.is_empty() {
+            let line = std::mem::take(&mut self.pending);
+            self.present(&line, false)?;
+        }
+        self.inner.flush()?;
+        Ok(self.inner)
+    }
+
+    fn present(&mut self, line: &[u8], newline: bool) -> io::Result<()> {
+        let end = if newline { "\n" } else { "" };
+        let Ok(text) = std::str::from_utf8(line) else {
+            self.inner.write_all(line)?;
+            return self.inner.write_all(end.as_bytes());
+        };
+        let lines = match self.look.width {
+            Some(w) => fit_line(text, w),
+            None => vec![text.to_owned()],
+        };
+        let count = lines.len();
+        for (i, l) in lines.into_iter().enumerate() {
+            let l = if self.look.color { self.styles.paint(&l, &self.look.paint) } else { l };
+            self.inner.write_all(l.as_bytes())?;
+            if i + 1 < count {
+                self.inner.write_all(b"\n")?;
+            }
+        }
+        self.inner.write_all(end.as_bytes())
+    }
+}
+
+impl<W: Write> Write for Presenter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if let Some(last) = memchr::memrchr(b'\n', &self.pending) {
+            let rest = self.pending.split_off(last + 1);
+            let done = std::mem::replace(&mut self.pending, rest);
+            for line in done[..done.len() - 1].split(|&b| b == b'\n') {
+                self.present(line, true)?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Columns a text takes (one per character: frame names are ASCII).
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// The line as lines of at most `w` columns (see the module doc).
+pub fn fit_line(line: &str, w: usize) -> Vec<String> {
+    let w = w.max(20);
+    if width(line) <= w {
+        return vec![line.to_owned()];
+    }
+    let short = shorten_names(line, w);
+    if width(&short) <= w {
+        return vec![short];
+    }
+    if let Some(short) = collapse_list(line, w) {
+        return vec![short];
+    }
+    // A table row is cut, never wrapped: its name shortened to the room
+    // left, down to its last characters.
+    if let Some(from) = last_column(line).filter(|&from| line[from..].split(' ').count() <= 3) {
+        let room = w.saturating_sub(width(&line[..from]));
+        if room >= 8 {
+            let mut row = line[..from].to_owned();
+            let last = &line[from..];
+            // ` (inline)` and the like stay whole after the name.
+            let (name, tag) = match last.find(" (").or_else(|| last.find("  [")) {
+                Some(i) if room > width(&last[i..]) + 8 => last.split_at(i),
+                _ => (last, ""),
+            };
+            let room = room - width(tag);
+            row.push_str(&if is_name(name) {
+                shorten_name(name, room)
+            } else {
+                cut_front(name, room)
+            });
+            row.push_str(tag);
+            if width(&row) <= w {
+                return vec![row];
+            }
+        }
+    }
+    wrap(line, w)
+}
+
+/// Where the last column of a table row starts: after the line's last run
+/// of two spaces past its indent.
+fn last_column(line: &str) -> Option<usize> {
+    let lead = line.len() - line.trim_start_matches(' ').len();
+    line[lead..].trim_end().rfind("  ").map(|gap| lead + gap + 2)
+}
+
+/// Whether a word looks like a frame name or a path worth shortening:
+/// a package path (`net/http.(*conn).serve`) or a file path.
+fn is_name(word: &str) -> bool {
+    word.len() > 16 && word.contains('/')
+}
+
+/// Shortens the frame names in the last column of a line (after its last
+/// run of two spaces: where every table puts its names), longest first,
+/// until the line fits or no name can give more. Prose has no such column
+/// and is left to [`wrap`].
+fn shorten_names(line: &str, w: usize) -> String {
+    match last_column(line) {
+        Some(from) => shorten_names_from(line, from, w),
+        None => line.to_owned(),
+    }
+}
+
+/// [`shorten_names`] on the names from byte `from` of the line on.
+fn shorten_names_from(line: &str, from: usize, w: usize) -> String {
+    let (head, last) = line.split_at(from);
+    // Words with their separators kept, so the line rebuilds exactly.
+    let mut parts: Vec<String> = vec![head.to_owned()];
+    for (i, word) in last.split(' ').enumerate() {
+        if i > 0 {
+            parts.push(" ".to_owned());
+        }
+        // Folded stacks: each frame apart.
+        for (j, atom) in word.split(';').enumerate() {
+            if j > 0 {
+                parts.push(";".to_owned());
+            }
+            parts.push(atom.to_owned());
+        }
+    }
+    let mut order: Vec<usize> = (1..parts.len()).filter(|&i| is_name(&parts[i])).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(width(&parts[i])));
+    let mut excess = width(line).saturating_sub(w);
+    for i in order {
+        if excess == 0 {
+            break;
+        }
+        let len = width(&parts[i]);
+        let target = len.saturating_sub(excess).max(24.min(len));
+        let short = shorten_name(&parts[i], target);
+        excess = excess.saturating_sub(len - width(&short));
+        parts[i] = short;
+    }
+    parts.concat()
+}
+
+/// `name` in at most `max` columns if it can be: the package path elided
+/// in the middle (first component and as many of the last as fit), then
+/// only the function, then the function's end after `…`.
+pub fn shorten_name(name: &str, max: usize) -> String {
+    if width(name) <= max {
+        return name.to_owned();
+    }
+    // The package path ends at the last `/` before any `(` or `[`
+    // (receiver, type parameters), which may themselves hold paths.
+    let head_end = name.find(['(', '[']).unwrap_or(name.len());
+    let Some(slash) = name[..head_end].rfind('/') else {
+        return cut_front(name, max);
+    };
+    let (path, func) = (&name[..slash], &name[slash + 1..]);
+    let comps: Vec<&str> = path.split('/').collect();
+    // first/…/c[n-k]/…/c[n-1]/func, with k as large as fits.
+    for keep in (0..comps.len().saturating_sub(1)).rev() {
+        let mut s = format!("{}/…/", comps[0]);
+        for c in &comps[comps.len() - keep..] {
+            s.push_str(c);
+            s.push('/');
+        }
+        s.push_str(func);
+        if width(&s) <= max {
+            return s;
+        }
+    }
+    let s = format!("…/{func}");
+    if width(&s) <= max {
+        return s;
+    }
+    cut_front(name, max)
+}
+
+/// The end of `s` after `…`, in `max` columns.
+fn cut_front(s: &str, max: usize) -> String {
+    let n = width(s);
+    if n <= max {
+        return s.to_owned();
+    }
+    let skip = n - max.saturating_sub(1);
+    format!("…{}", s.chars().skip(skip).collect::<String>())
+}
+
+/// The start of `s` before `…`, in `max` columns.
+fn cut_back(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// A call path (`a < b < c`, the first frame the one asked about) keeps its
+/// first frames and its last; a folded stack (`root;…;leaf`, the last word
+/// of the line) keeps its root and its last frames. `None` for other lines.
+fn collapse_list(line: &str, w: usize) -> Option<String> {
+    if let Some(start) = line.find(|c: char| c != ' ') {
+        let (indent, body) = line.split_at(start);
+        let items: Vec<&str> = body.split(" < ").collect();
+        if items.len() >= 3 {
+            return Some(collapse(indent, &items, " < ", w, true));
+        }
+    }
+    let last_space = line.rfind(' ').map_or(0, |i| i + 1);
+    let (before, stack) = line.split_at(last_space);
+    let items: Vec<&str> = stack.split(';').collect();
+    (items.len() >= 3).then(|| collapse(before, &items, ";", w, false))
+}
+
+/// `prefix` and the items joined by `sep`, the middle ones replaced by
+/// `[N more]`: the first items and the last (`front`, a call path from the
+/// frame asked about), or only the last ones (a folded stack, whose leaf
+/// end tells most), as many as fit.
+fn collapse(prefix: &str, items: &[&str], sep: &str, w: usize, front: bool) -> String {
+    let n = items.len();
+    let build = |k: usize, with_last: bool| {
+        let (head, tail): (Vec<&str>, Vec<&str>) = if front {
+            (items[..k].to_vec(), if with_last { vec![items[n - 1]] } else { Vec::new() })
+        } else {
+            (Vec::new(), items[n - k..].to_vec())
+        };
+        let more = format!("[{} more]", n - head.len() - tail.len());
+        let mut all = head;
+        all.push(&more);
+        all.extend(tail);
+        format!("{prefix}{}", all.join(sep))
+    };
+    let mut best = build(1, true);
+    for k in 2..n - 1 {
+        let s = build(k, true);
+        if width(&s) > w {
+            break;
+        }
+        best = s;
+    }
+    // Too long even so: shorter names, then (a call path) no last frame.
+    if width(&best) > w {
+        best = shorten_names_from(&best, prefix.len(), w);
+    }
+    if width(&best) > w && front {
+        best = shorten_names_from(&build(1, false), prefix.len(), w);
+    }
+    if width(&best) > w {
+        best = cut_back(&best, w);
+    }
+    best
+}
+
+/// Wraps prose at spaces (runs of spaces inside a line kept as they are);
+/// continuation lines start under the value of a `Key:   value` line, or
+/// a little right of the line's own indent. A word longer than a line is
+/// shortened as a name, or cut.
+fn wrap(line: &str, w: usize) -> Vec<String> {
+    let lead = line.len() - line.trim_start_matches(' ').len();
+    let hang = line
+        .find(":  ")
+        .map(|i| i + 1 + line[i + 1..].len() - line[i + 1..].trim_start_matches(' ').len())
+        .filter(|&h| h < w / 2)
+        .unwrap_or(if lead > 0 { lead + 4 } else { 0 })
+        .min(w / 2);
+    // Words with the spaces before them.
+    let mut words: Vec<(&str, &str)> = Vec::new();
+    let mut rest = &line[lead..];
+    while !rest.is_empty() {
+        let gap = rest.len() - rest.trim_start_matches(' ').len();
+        let (spaces, after) = rest.split_at(gap);
+        let end = after.find(' ').unwrap_or(after.len());
+        words.push((spaces, &after[..end]));
+        rest = &after[end..];
+    }
+    let mut out = Vec::new();
+    let mut current = line[..lead].to_owned();
+    let mut empty = true;
+    for (spaces, word) in words {
+        if word.is_empty() {
+            continue;
+        }
+        let mut spaces = if empty { "" } else { spaces };
+        if !empty && width(&current) + width(spaces) + width(word) > w {
+            out.push(std::mem::replace(&mut current, " ".repeat(hang)));
+            spaces = "";
+        }
+        current.push_str(spaces);
+        let room = w.saturating_sub(width(&current)).max(1);
+        let word = if is_name(word) { shorten_name(word, room) } else { word.to_owned() };
+        current.push_str(&cut_back(&word, room));
+        empty = false;
+    }
+    out.push(current);
+    out
+}
+
+/// The styles, and the patterns that find what to paint.
+struct Styles {
+    header: Style,
+    matched: Style,
+    grew: Style,
+    shrank: Style,
+    app: Style,
+    change: Regex,
+    blame_row: Regex,
+}
+
+/// pprof's header lines, as `go tool pprof` starts them.
+const HEADER_STARTS: &[&str] =
+    &["File: ", "Build ID: ", "Type: ", "Time: ", "Duration: ", "Showing ", "Dropped "];
+
+impl Styles {
+    fn new() -> Styles {
+        Styles {
+            header: Style::new().bold(),
+            matched: AnsiColor::Red.on_default().bold(),
+            grew: AnsiColor::Red.on_default(),
+            shrank: AnsiColor::Green.on_default(),
+            app: AnsiColor::Cyan.on_default().bold(),
+            change: Regex::new(r"(?:^|\s)([+-](?:\d|\.\d)\S*)").expect("valid"),
+            blame_row: Regex::new(r"^\s*\S+\s+\S+%\s+\d+\s+(\S.*)$").expect("valid"),
+        }
+    }
+
+    /// The line with colour escapes added.
+    fn paint(&self, line: &str, paint: &Paint) -> String {
+        if HEADER_STARTS.iter().any(|h| line.starts_with(h)) {
+            return styled(self.header, line);
+        }
+        let mut spans: Vec<(usize, usize, Style)> = Vec::new();
+        match paint {
+            Paint::Plain => {}
+            Paint::Matches(re) => {
+                spans.extend(
+                    re.find_iter(line)
+                        .filter(|m| !m.is_empty())
+                        .map(|m| (m.start(), m.end(), self.matched)),
+                );
+            }
+            Paint::Changes => {
+                for c in self.change.captures_iter(line) {
+                    let m = c.get(1).expect("group 1");
+                    let style = if m.as_str().starts_with('+') { self.grew } else { self.shrank };
+                    spans.push((m.start(), m.end(), style));
+                }
+            }
+            Paint::Blame => {
+                if let Some(m) = self.blame_row.captures(line).and_then(|c| c.get(1)) {
+                    if !m.as_str().contains("[no application frame]") {
+                        spans.push((m.start(), m.end(), self.app));
+                    }
+                }
+            }
+        }
+        let mut out = String::with_capacity(line.len() + spans.len() * 12);
+        let mut at = 0;
+        for (start, end, style) in spans {
+            out.push_str(&line[at..start]);
+            out.push_str(&styled(style, &line[start..end]));
+            at = end;
+        }
+        out.push_str(&line[at..]);
+        out
+    }
+}
+
+/// `text` between the style's escape and its reset.
+fn styled(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lose_the_middle_of_their_package_path_first() {
+        let name = "github.com/acme/very/long/package/path/middleware.SessionContext.func1";
+        assert_eq!(shorten_name(name, 200), name);
+        assert_eq!(
+            shorten_name(name, 62),
+            "github.com/…/long/package/path/middleware.SessionContext.func1"
+        );
+        assert_eq!(shorten_name(name, 45), "github.com/…/middleware.SessionContext.func1");
+        assert_eq!(shorten_name(name, 36), "…/middleware.SessionContext.func1");
+        assert_eq!(shorten_name(name, 20), "…essionContext.func1");
+        // A receiver's parentheses are not part of the package path.
+        let method = "net/textproto.(*Reader).ReadMIMEHeader";
+        assert_eq!(shorten_name(method, 36), "…/textproto.(*Reader).ReadMIMEHeader");
+        assert_eq!(shorten_name(method, 30), "…roto.(*Reader).ReadMIMEHeader");
+    }
+
+    #[test]
+    fn table_rows_keep_their_columns_and_fit() {
+        let row = "   741.61kB     11.44MB    +10.72MB +1480.2%  github.com/acme/very/long/package/path/middleware.SessionContext.func1";
+        let fitted = fit_line(row, 80);
+        assert_eq!(fitted.len(), 1);
+        assert!(width(&fitted[0]) <= 80, "{}", fitted[0]);
+        assert!(fitted[0].starts_with("   741.61kB     11.44MB    +10.72MB +1480.2%  …"));
+        assert!(fitted[0].ends_with("middleware.SessionContext.func1"));
+    }
+
+    #[test]
+    fn call_paths_and_folded_stacks_lose_middle_frames() {
+        let path = format!(
+            "        {}",
+            (0..30).map(|i| format!("pkg/p.f{i}")).collect::<Vec<_>>().join(" < ")
+        );
+        let fitted = fit_line(&path, 80);
+        assert_eq!(fitted.len(), 1);
+        assert!(width(&fitted[0]) <= 80);
+        assert!(fitted[0].starts_with("        pkg/p.f0 < pkg/p.f1 < "), "{}", fitted[0]);
+        assert!(fitted[0].contains(" more] < pkg/p.f29"), "{}", fitted[0]);
+        let stack = format!(
+            "  1.5MB  {}",
+            (0..30).map(|i| format!("pkg/p.f{i}")).collect::<Vec<_>>().join(";")
+        );
+        let fitted = fit_line(&stack, 80);
+        assert!(width(&fitted[0]) <= 80);
+        assert!(
+            fitted[0].starts_with("  1.5MB  [") && fitted[0].ends_with(";pkg/p.f29"),
+            "{}",
+            fitted[0]
+        );
+    }
+
+    #[test]
+    fn prose_wraps_under_its_value() {
+        let line = format!("Values:             {}", "word ".repeat(40).trim_end());
+        let lines = fit_line(&line, 60);
+        assert!(lines.len() > 1);
+        for l in &lines {
+            assert!(width(l) <= 60, "{l}");
+        }
+        assert!(lines[1].starts_with(&" ".repeat(20)) && !lines[1].starts_with(&" ".repeat(21)));
+        assert_eq!(lines.concat().split_whitespace().count(), 41);
+    }
+
+    #[test]
+    fn pipes_see_no_change_without_width_or_colour() {
+        let text = "File: x\nnet/http.(*conn).serve  +1MB\nno newline";
+        let mut p =
+            Presenter::new(Vec::new(), Look { width: None, color: false, paint: Paint::Changes });
+        p.write_all(text.as_bytes()).unwrap();
+        assert_eq!(p.finish().unwrap(), text.as_bytes());
+    }
+
+    #[test]
+    fn colour_marks_headers_matches_and_changes() {
+        let look = |paint| Look { width: None, color: true, paint };
+        let mut p = Presenter::new(Vec::new(), look(Paint::Matches(Regex::new("MIME").unwrap())));
+        p.write_all(b"Type: inuse_space\n  net/textproto.ReadMIMEHeader\n").unwrap();
+        let out = String::from_utf8(p.finish().unwrap()).unwrap();
+        assert_eq!(
+            out,
+            "\u{1b}[1mType: inuse_space\u{1b}[0m\n  net/textproto.Read\u{1b}[1m\u{1b}[31mMIME\u{1b}[0mHeader\n"
+        );
+        let mut p = Presenter::new(Vec::new(), look(Paint::Changes));
+        p.write_all(b"  1MB  2MB  +1MB +100%  -2MB f\n").unwrap();
+        let out = String::from_utf8(p.finish().unwrap()).unwrap();
+        assert!(
+            out.contains("\u{1b}[31m+1MB\u{1b}[0m") && out.contains("\u{1b}[32m-2MB\u{1b}[0m"),
+            "{out:?}"
+        );
+    }
+}

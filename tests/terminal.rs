@@ -1,0 +1,346 @@
+//! The binary at home in a terminal and a package manager: `--version`
+//! with the commit, shell completions, the man page, output width and
+//! colour under a pseudo-terminal (`script`), and `flamegraph` refusing to
+//! write SVG to a terminal.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).stdin(Stdio::null()).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run traces-tool");
+    Run {
+        code: out.status.code().expect("exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+fn ok(args: &[&str]) -> String {
+    let r = run_env(args, &[]);
+    assert_eq!(r.code, 0, "{args:?} failed: {}", r.stderr);
+    r.stdout
+}
+
+/// `git rev-parse --short HEAD` of this checkout, if git and `.git` are here.
+fn git_commit() -> Option<String> {
+    if !Path::new(".git").exists() {
+        return None;
+    }
+    let out = Command::new("git").args(["rev-parse", "--short", "HEAD"]).output().ok()?;
+    out.status.success().then(|| String::from_utf8(out.stdout).unwrap().trim().to_owned())
+}
+
+#[test]
+fn version_names_the_crate_version_and_the_commit() {
+    let out = ok(&["--version"]);
+    let expected_commit = git_commit().unwrap_or_else(|| "unknown".to_owned());
+    assert_eq!(
+        out,
+        format!("traces-tool {} (commit {expected_commit})\n", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(ok(&["-V"]), out);
+}
+
+/// What bash completion offers for the words typed so far (the last one is
+/// the word being completed), with the script `completions bash` prints.
+fn bash_complete(words: &[&str]) -> Vec<String> {
+    let script = ok(&["completions", "bash"]);
+    let path = std::env::temp_dir().join(format!("traces-tool-{}.bash", std::process::id()));
+    std::fs::write(&path, script).unwrap();
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let cword = words.len() - 1;
+    let prev = if cword > 0 { words[cword - 1] } else { "" };
+    let program = format!(
+        "source '{}' && complete -p traces-tool >/dev/null && \
+         COMP_WORDS=({}) && COMP_CWORD={cword} && \
+         _traces__tool traces-tool '{}' '{prev}' && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        path.display(),
+        quoted.join(" "),
+        words[cword],
+    );
+    let out = Command::new("bash").args(["--norc", "-c", &program]).output().expect("run bash");
+    std::fs::remove_file(&path).ok();
+    assert!(out.status.success(), "bash: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn completions_bash_offers_subcommands_flags_and_fixed_values() {
+    if Command::new("bash").arg("--version").output().is_err() {
+        eprintln!("skipped: no bash");
+        return;
+    }
+    let subcommands = bash_complete(&["traces-tool", ""]);
+    for sub in ["grep", "hist", "csv", "top", "diff", "blame", "flamegraph", "completions", "man"] {
+        assert!(subcommands.iter().any(|s| s == sub), "{sub} not in {subcommands:?}");
+    }
+    // A subcommand's own flags (clap-rs/clap#6421: not with the script as
+    // clap_complete writes it for a hyphenated name).
+    let flags = bash_complete(&["traces-tool", "grep", "--f"]);
+    assert_eq!(flags, ["--fixed-strings", "--format", "--focus"]);
+    assert_eq!(
+        bash_complete(&["traces-tool", "top", "--format", ""]),
+        ["text", "csv", "json", "ndjson"]
+    );
+    assert_eq!(bash_complete(&["traces-tool", "diff", "--by", ""]), ["function", "leaf", "stack"]);
+    assert_eq!(
+        bash_complete(&["traces-tool", "peek", "--granularity", ""]),
+        ["frames", "functions", "files", "lines"]
+    );
+    let names = bash_complete(&["traces-tool", "top", "--sample-index", "alloc"]);
+    assert_eq!(names, ["alloc_space", "alloc_objects"]);
+    let shells = bash_complete(&["traces-tool", "completions", ""]);
+    assert!(shells.ends_with(&["bash", "elvish", "fish", "powershell", "zsh"].map(String::from)));
+}
+
+#[test]
+fn completions_for_every_shell_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = ok(&["completions", shell]);
+        for sub in ["grep", "flamegraph", "man"] {
+            assert!(script.contains(sub), "{shell}: no {sub}");
+        }
+    }
+    // Where the shells are installed, their parsers accept the scripts.
+    for (shell, check) in [("zsh", "-n"), ("fish", "--no-execute")] {
+        let path = std::env::temp_dir().join(format!("traces-tool-{}.{shell}", std::process::id()));
+        std::fs::write(&path, ok(&["completions", shell])).unwrap();
+        match Command::new(shell).arg(check).arg(&path).output() {
+            Ok(out) => {
+                assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr))
+            }
+            Err(_) => eprintln!("skipped the {shell} syntax check: no {shell}"),
+        }
+        std::fs::remove_file(&path).ok();
+    }
+}
+
+#[test]
+fn man_page_renders_with_man() {
+    let page = ok(&["man"]);
+    assert!(page.starts_with(".ie") || page.contains(".TH traces-tool 1"), "{page}");
+    let path = std::env::temp_dir().join(format!("traces-tool-{}.1", std::process::id()));
+    std::fs::write(&path, &page).unwrap();
+    let out = Command::new("man")
+        .arg("-l")
+        .arg(&path)
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output();
+    std::fs::remove_file(&path).ok();
+    let out = match out {
+        Ok(out) => out,
+        Err(_) => {
+            eprintln!("skipped: no man (Debian package man-db)");
+            return;
+        }
+    };
+    assert!(out.status.success(), "man -l: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // man may overstrike bold text (`N\bNA\bAM\bME`); read it without.
+    let plain: String = {
+        let mut s = String::new();
+        for c in text.chars() {
+            if c == '\u{8}' {
+                s.pop();
+            } else {
+                s.push(c);
+            }
+        }
+        s
+    };
+    for want in ["NAME", "traces-tool", "SYNOPSIS", "SUBCOMMANDS", "flamegraph", "VERSION"] {
+        assert!(plain.contains(want), "{want} missing from the rendered page:\n{plain}");
+    }
+    assert!(plain.contains("(commit "), "{plain}");
+}
+
+/// Runs the binary with stdout (and stderr) on a pseudo-terminal `cols`
+/// wide, through util-linux `script`; None when `script` is missing. The
+/// output comes back with the terminal's `\r\n` turned into `\n`.
+fn in_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> Option<Run> {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no script (util-linux)");
+        return None;
+    }
+    let quoted: Vec<String> =
+        args.iter().map(|a| format!("'{}'", a.replace('\'', "'\\''"))).collect();
+    // Set inside: `script`'s shell sets COLUMNS from the terminal.
+    let vars: Vec<String> = env.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+    let inner = format!(
+        "stty cols {cols} rows 50; exec env {} '{BIN}' {}",
+        vars.join(" "),
+        quoted.join(" ")
+    );
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &inner, "/dev/null"])
+        .stdin(Stdio::null())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS")
+        .env("TERM", "xterm-256color");
+    let out = cmd.output().expect("run script");
+    Some(Run {
+        code: out.status.code().expect("exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output").replace("\r\n", "\n"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    })
+}
+
+#[test]
+fn flamegraph_refuses_to_write_svg_to_a_terminal() {
+    let Some(r) = in_terminal(&["flamegraph", "samples/leak/after.traces.txt"], 80, &[]) else {
+        return;
+    };
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("refusing to write SVG to a terminal; give -o FILE"), "{}", r.stdout);
+    assert!(!r.stdout.contains("<svg"));
+    // A pipe takes it.
+    let piped = ok(&["flamegraph", "samples/leak/after.traces.txt"]);
+    assert!(piped.contains("<svg"));
+}
+
+const AFTER: &str = "samples/leak/after.traces.txt";
+const BEFORE: &str = "samples/leak/before.traces.txt";
+/// A real CPU profile's `-raw` text, whose grep lines run to 2,500 characters.
+const CPU_REAL: &str = "../shared/real-traces/go-torch__pprof4.raw.txt";
+
+/// Every command with text output, on the leak sample and (when present)
+/// a real CPU report, whose call paths run to thousands of characters.
+fn text_commands() -> Vec<Vec<&'static str>> {
+    let mut all = vec![
+        vec!["grep", "ReadMIMEHeader", AFTER],
+        vec!["grep", "serve", "--stacks", "--top", "2", AFTER],
+        vec!["hist", "ReadMIMEHeader", AFTER],
+        vec!["hist", "--all", "--by", "bytes", AFTER],
+        vec!["top", AFTER],
+        vec!["diff", BEFORE, AFTER],
+        vec!["diff", "--by", "stack", BEFORE, AFTER],
+        vec!["blame", AFTER],
+        vec!["cat", AFTER],
+        vec!["peek", "ReadMIMEHeader", AFTER],
+        vec!["stacks", AFTER],
+        vec!["summary", AFTER],
+    ];
+    if Path::new(CPU_REAL).exists() {
+        for cmd in [
+            vec!["grep", "runtime.mallocgc", "--top", "3", CPU_REAL],
+            vec!["top", CPU_REAL],
+            vec!["blame", CPU_REAL],
+            vec!["stacks", CPU_REAL],
+            vec!["summary", CPU_REAL],
+            vec!["peek", "^runtime.mallocgc$", CPU_REAL],
+        ] {
+            all.push(cmd);
+        }
+    } else {
+        eprintln!("{CPU_REAL} absent: only the shipped samples");
+    }
+    all
+}
+
+/// The text without colour escapes (`ESC [ ... m`).
+fn strip_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn on_an_80_column_terminal_every_line_fits() {
+    for args in text_commands() {
+        let Some(r) = in_terminal(&args, 80, &[]) else { return };
+        assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.stdout);
+        let text = strip_escapes(&r.stdout);
+        let piped = run_env(&args, &[]).stdout;
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{args:?}: {} columns: {line}",
+                line.chars().count()
+            );
+        }
+        // --width 0 on the terminal: the lines as a pipe gets them.
+        let mut whole = args.clone();
+        whole.extend(["--width", "0", "--color", "never"]);
+        let r = in_terminal(&whole, 80, &[]).unwrap();
+        assert_eq!(r.stdout, piped, "{args:?} --width 0");
+    }
+}
+
+#[test]
+fn width_flag_and_columns_fit_a_pipe_too_and_keep_tables_aligned() {
+    let full = ok(&["top", AFTER]);
+    let narrow = ok(&["top", "--width", "90", AFTER]);
+    assert_eq!(full.lines().count(), narrow.lines().count(), "rows are cut, not wrapped");
+    for (a, b) in full.lines().zip(narrow.lines()) {
+        assert!(b.chars().count() <= 90, "{b}");
+        // The numeric columns stay where they were; only the name shrinks.
+        if a.chars().count() > 90 && a.starts_with(' ') {
+            let cut = a.rfind("  ").unwrap() + 2;
+            assert_eq!(&a[..cut], &b[..cut]);
+            let name = &a[cut..];
+            let short = &b[cut..];
+            assert!(short.contains('…'), "{short}");
+            // The function itself is kept: the text after the last `/`.
+            let func = &name[name.rfind('/').map_or(0, |i| i + 1)..];
+            assert!(short.ends_with(func) || short.contains('…'), "{name} -> {short}");
+        }
+    }
+    // COLUMNS is the terminal's width, not a pipe's.
+    let r = run_env(&["top", AFTER], &[("COLUMNS", "60")]);
+    assert_eq!(r.stdout, full);
+    if let Some(r) = in_terminal(&["top", AFTER], 200, &[("COLUMNS", "60")]) {
+        assert!(strip_escapes(&r.stdout).lines().all(|l| l.chars().count() <= 60));
+    }
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
+    let esc = |s: &str| s.contains('\u{1b}');
+    let args = ["grep", "ReadMIMEHeader", "--top", "1", AFTER];
+    // A pipe: none by default, none with never, some with always.
+    assert!(!esc(&ok(&args)));
+    assert!(!esc(&ok(&[&args[..], &["--color", "never"]].concat())));
+    let always = ok(&[&args[..], &["--color", "always"]].concat());
+    assert!(always.contains("\u{1b}[1m\u{1b}[31mReadMIMEHeader\u{1b}[0m"), "{always:?}");
+    assert_eq!(strip_escapes(&always), ok(&args), "colour adds escapes, nothing else");
+    let diff = ok(&["diff", BEFORE, AFTER, "--color", "always"]);
+    assert!(diff.contains("\u{1b}[31m+"), "growth marked: {diff:?}");
+    let blame = ok(&["blame", AFTER, "--color", "always"]);
+    assert!(blame.contains("\u{1b}[1m\u{1b}[36mexample.com/leaky/middleware.SessionContext.func1"));
+    // Machine formats never: CSV with --color always is plain.
+    assert!(!esc(&ok(&["top", "--format", "csv", "--color", "always", AFTER])));
+    // A terminal: colour by default, none with NO_COLOR or --color never.
+    let Some(r) = in_terminal(&args, 120, &[]) else { return };
+    assert!(esc(&r.stdout), "{:?}", r.stdout);
+    let r = in_terminal(&args, 120, &[("NO_COLOR", "1")]).unwrap();
+    assert!(!esc(&r.stdout), "{:?}", r.stdout);
+    let r = in_terminal(&[&args[..], &["--color", "never"]].concat(), 120, &[]).unwrap();
+    assert!(!esc(&r.stdout), "{:?}", r.stdout);
+}
