@@ -36,7 +36,7 @@ pub enum ParseErrorKind {
     /// The input ends inside a block (no closing separator).
     TruncatedBlock,
     /// A value whose unit is of another kind than the report's.
-    MixedUnits { token: String, expected: &'static str },
+    MixedUnits { token: String, expected: String },
     /// A line longer than the reader accepts.
     LineTooLong(usize),
     /// UTF-16 text with an unpaired surrogate or an odd number of bytes.

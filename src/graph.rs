@@ -229,6 +229,49 @@ pub struct Node {
     pub callees: FxHashMap<NodeId, Edge>,
 }
 
+/// What one stack has already counted (nodes, edges, functions): a short
+/// list searched linearly while it is short, as almost every stack is, and a
+/// hash set beyond, so that a stack of a million frames costs linear time.
+#[derive(Clone, Debug)]
+pub struct SeenSet<T> {
+    short: Vec<T>,
+    long: FxHashSet<T>,
+}
+
+impl<T: Copy + Eq + std::hash::Hash> Default for SeenSet<T> {
+    fn default() -> Self {
+        SeenSet { short: Vec::new(), long: FxHashSet::default() }
+    }
+}
+
+impl<T: Copy + Eq + std::hash::Hash> SeenSet<T> {
+    /// Entries kept in the list before the set takes over.
+    const SHORT: usize = 32;
+
+    /// Adds `item`; true when it was not there yet.
+    pub fn insert(&mut self, item: T) -> bool {
+        if self.short.contains(&item) {
+            return false;
+        }
+        if self.short.len() < Self::SHORT {
+            self.short.push(item);
+            return true;
+        }
+        self.long.insert(item)
+    }
+
+    /// Empties it for the next stack (a large set is dropped, not cleared:
+    /// clearing costs its capacity, again for every later stack).
+    pub fn clear(&mut self) {
+        self.short.clear();
+        if self.long.capacity() > 4 * Self::SHORT {
+            self.long = FxHashSet::default();
+        } else {
+            self.long.clear();
+        }
+    }
+}
+
 /// The graph: nodes with non-zero flat or cum.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
@@ -270,8 +313,8 @@ impl Graph {
     pub fn build(stacks: &StackSet, kept: Option<&FxHashSet<NodeId>>, node_count: usize) -> Graph {
         let mut nodes: Vec<Node> =
             (0..node_count as NodeId).map(|id| Node { id, ..Node::default() }).collect();
-        let mut seen_nodes: Vec<NodeId> = Vec::new();
-        let mut seen_edges: Vec<(NodeId, NodeId)> = Vec::new();
+        let mut seen_nodes: SeenSet<NodeId> = SeenSet::default();
+        let mut seen_edges: SeenSet<(NodeId, NodeId)> = SeenSet::default();
         for (frames, total) in stacks.iter() {
             let (w, err) = (total.value, total.error);
             seen_nodes.clear();
@@ -285,15 +328,13 @@ impl Graph {
                     continue;
                 }
                 let n = frame.node;
-                if !seen_nodes.contains(&n) {
-                    seen_nodes.push(n);
+                if seen_nodes.insert(n) {
                     let node = &mut nodes[n as usize];
                     node.cum += w;
                     node.cum_error += err;
                 }
                 if let Some(p) = parent {
-                    if p != n && !seen_edges.contains(&(p, n)) {
-                        seen_edges.push((p, n));
+                    if p != n && seen_edges.insert((p, n)) {
                         add_edge(&mut nodes, p, n, w, residual, frame.inline);
                     }
                 }

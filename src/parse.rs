@@ -282,8 +282,8 @@ pub struct TraceReader<R> {
     header: Header,
     options: ReaderOptions,
     state: State,
-    /// Dimension of the first non-zero value: later ones must agree.
-    dim: Option<Dimension>,
+    /// What the values may be measured in: later ones must agree.
+    units: Units,
     samples: u64,
     skipped: Vec<Skipped>,
     done: bool,
@@ -311,7 +311,7 @@ impl<R: Read> TraceReader<R> {
             header: Header::default(),
             options,
             state: State::Labels,
-            dim: None,
+            units: Units::default(),
             samples: 0,
             skipped: Vec::new(),
             done: false,
@@ -319,6 +319,7 @@ impl<R: Read> TraceReader<R> {
             check_only: false,
         };
         this.read_header()?;
+        this.units = Units::of_header(&this.header);
         Ok(this)
     }
 
@@ -335,7 +336,7 @@ impl<R: Read> TraceReader<R> {
     /// What the report's values measure: from the values read so far, else
     /// from the header's `Type:`, else a count.
     pub fn dimension(&self) -> Dimension {
-        self.dim.or_else(|| self.header.dimension()).unwrap_or(Dimension::Count)
+        self.units.seen.or_else(|| self.header.dimension()).unwrap_or(Dimension::Count)
     }
 
     /// Blocks skipped in lenient mode, per kind.
@@ -494,15 +495,18 @@ impl<R: Read> TraceReader<R> {
                 }
                 Ok(text) => {
                     let names = if self.check_only { None } else { Some(&mut *names) };
-                    step(self.state, text, rec, names, line_no, self.dim)
+                    step(self.state, text, rec, names, line_no, &self.units)
                 }
             };
             match outcome {
                 Ok(true) => {
                     // Only a complete block sets the report's dimension: a
                     // block skipped in lenient mode must not.
-                    if self.dim.is_none() && rec.value.dim != Dimension::Zero {
-                        self.dim = Some(rec.value.dim);
+                    if self.units.seen.is_none() && rec.value.dim != Dimension::Zero {
+                        self.units.seen = Some(rec.value.dim);
+                        if rec.value.dim == Dimension::Other {
+                            self.units.other = Some(unit_name(rec.value_text()).to_owned());
+                        }
                     }
                     self.state = State::Labels;
                     self.samples += 1;
@@ -563,7 +567,7 @@ fn step(
     rec: &mut Record,
     names: Option<&mut Names>,
     line_no: u64,
-    dim: Option<Dimension>,
+    units: &Units,
 ) -> Result<bool, ParseErrorKind> {
     if text.contains('\0') {
         return Err(nul_byte());
@@ -599,7 +603,7 @@ fn step(
                 token: token.to_owned(),
                 reason: e.to_string(),
             })?;
-            check_dimension(dim, value.dim, token)?;
+            units.check(value.dim, token)?;
             rec.set_value(value, token);
             rec.line = line_no;
             push_frame(rec, names, frame)?;
@@ -688,21 +692,63 @@ fn is_header_line(text: &str) -> bool {
     !matches!(HeaderField::classify(text), HeaderField::Comment | HeaderField::Empty)
 }
 
-/// Values of one report are all bytes, all time or all counts; a bare `0`
-/// and unknown `-unit` suffixes fit any. `seen` is the dimension of the
-/// first complete block with a non-zero value.
-fn check_dimension(
+/// What the values of one report are measured in: all bytes, all time,
+/// all counts, or all one unit pprof does not know (`-unit=megabytes` on a
+/// count profile prints `1megabytes`); a bare `0` fits any.
+#[derive(Clone, Debug, Default)]
+struct Units {
+    /// From the header's `Type:`, for memory and time only: pprof prints
+    /// their values in a unit of their own dimension whatever `-unit` asks
+    /// for (a unit of another kind gives the default one, `B` or `s`).
+    /// Counts have no unit to convert, so `-unit=X` prints `X` after them.
+    header: Option<Dimension>,
+    /// The dimension of the first complete block with a non-zero value.
     seen: Option<Dimension>,
-    dim: Dimension,
-    token: &str,
-) -> Result<(), ParseErrorKind> {
-    if matches!(dim, Dimension::Zero) {
-        return Ok(());
+    /// When `seen` is [`Dimension::Other`]: its unit, as [`unit_name`]
+    /// gives it.
+    other: Option<String>,
+}
+
+impl Units {
+    /// Expectations from a report's header.
+    fn of_header(header: &Header) -> Units {
+        let header =
+            header.dimension().filter(|d| matches!(d, Dimension::Bytes | Dimension::Nanoseconds));
+        Units { header, seen: None, other: None }
     }
-    match seen {
-        None => Ok(()),
-        Some(d) if d == dim || d == Dimension::Other || dim == Dimension::Other => Ok(()),
-        Some(d) => Err(ParseErrorKind::MixedUnits { token: token.to_owned(), expected: d.name() }),
+
+    /// Does a value of dimension `dim`, printed as `token`, fit?
+    fn check(&self, dim: Dimension, token: &str) -> Result<(), ParseErrorKind> {
+        let mixed = |expected: &str| {
+            Err(ParseErrorKind::MixedUnits {
+                token: token.to_owned(),
+                expected: expected.to_owned(),
+            })
+        };
+        match (dim, self.seen, &self.other) {
+            (Dimension::Zero, _, _) => Ok(()),
+            // `80zz` among `MB` values, `1MB` among `zz` values.
+            (Dimension::Other, _, Some(other)) if unit_name(token) == other => Ok(()),
+            (_, _, Some(other)) => mixed(&format!("{other:?}")),
+            (Dimension::Other, Some(seen), None) => mixed(seen.name()),
+            (Dimension::Other, None, None) => Ok(()),
+            (_, Some(seen), None) if seen != dim => mixed(seen.name()),
+            (_, None, None) => match self.header {
+                Some(header) if header != dim => mixed(header.name()),
+                _ => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The name of a unit pprof does not know, without the scale prefix of
+/// pprof's GCU units (`k*GCU`, `k\u{b7}GCU` and `GCU` are one unit).
+fn unit_name(token: &str) -> &str {
+    let unit = crate::units::unit_suffix(token);
+    match unit.rfind(['*', '\u{b7}']) {
+        Some(i) => &unit[i + unit[i..].chars().next().map_or(1, char::len_utf8)..],
+        None => unit,
     }
 }
 

@@ -190,9 +190,7 @@ fn open_input(
             Ok(Box::new(source))
         }
         InputKind::Raw => {
-            if let Err(e) = reader.read_to_end(&mut head) {
-                return Err(read_error(&name, &head, e));
-            }
+            read_whole(&name, &mut reader, &mut head, "`-raw` text")?;
             let text = String::from_utf8_lossy(&head);
             if !raw::has_locations(&text) {
                 let hint = "; it starts like pprof's `-raw` output, but has no `Locations` \
@@ -203,9 +201,7 @@ fn open_input(
             Ok(Box::new(raw::open(&name, &text, index)?))
         }
         InputKind::Legacy | InputKind::GoroutineDump => {
-            if let Err(e) = reader.read_to_end(&mut head) {
-                return Err(read_error(&name, &head, e));
-            }
+            read_whole(&name, &mut reader, &mut head, "text profile")?;
             let text = String::from_utf8_lossy(&head);
             let lines = options.frame_lines;
             Ok(match kind {
@@ -213,10 +209,14 @@ fn open_input(
                 _ => Box::new(goroutine_dump::open(&name, &text, lines)?),
             })
         }
+        // Binary data that does not start like a profile is not read on:
+        // the traces reader says what it is from its first line.
+        InputKind::Binary if !profile::wire::starts_like_profile(&head) => {
+            let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
+            Ok(Box::new(TraceReader::new(name, reader, options.reader)?))
+        }
         InputKind::Binary => {
-            if let Err(e) = reader.read_to_end(&mut head) {
-                return Err(read_error(&name, &head, e));
-            }
+            read_whole(&name, &mut reader, &mut head, "pprof profile")?;
             match profile::decode(&head) {
                 Ok(decoded) => Ok(Box::new(
                     profile::source::ProfileSource::new(name.as_str(), decoded, index)
@@ -269,9 +269,7 @@ fn open_pasted(
     let mut repaired = if complete {
         found
     } else {
-        if let Err(e) = reader.read_to_end(head) {
-            return Err(read_error(name, head, e));
-        }
+        read_whole(name, reader, head, "pasted report")?;
         let repaired = paste::repair(&String::from_utf8_lossy(head), true);
         *head = Vec::new();
         repaired
@@ -339,6 +337,34 @@ impl RecordSource for PastedSource {
     fn repairs(&self) -> &[Repair] {
         &self.repaired.repairs
     }
+}
+
+/// The most bytes a binary profile, `-raw` text, a `?debug=1` profile, a
+/// goroutine dump or a pasted report may hold (after gunzip): all are
+/// decoded whole, so a gzip bomb (a few MB that inflate to GBs)
+/// is refused here rather than filling memory. Real ones are far smaller
+/// (a profile of 166,000 samples is 16 MB). Traces reports are streamed and
+/// have no limit.
+pub const MAX_WHOLE_INPUT: u64 = 512 << 20;
+
+/// Reads the rest of an input that is decoded whole, up to
+/// [`MAX_WHOLE_INPUT`] bytes.
+fn read_whole(name: &str, reader: &mut dyn Read, head: &mut Vec<u8>, what: &str) -> Result<()> {
+    let room = MAX_WHOLE_INPUT + 1 - head.len() as u64;
+    if let Err(e) = reader.take(room).read_to_end(head) {
+        return Err(read_error(name, head, e));
+    }
+    if head.len() as u64 > MAX_WHOLE_INPUT {
+        let msg = format!(
+            "{what} larger than {} MiB once decompressed: refused (a gzip bomb?)",
+            MAX_WHOLE_INPUT >> 20
+        );
+        return Err(Error::Io {
+            path: name.to_owned(),
+            source: io::Error::new(io::ErrorKind::InvalidData, msg),
+        });
+    }
+    Ok(())
 }
 
 /// A read error while opening an input: damaged gzip or UTF-16 data in

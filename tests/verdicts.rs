@@ -210,3 +210,73 @@ fn lenient_reading_skips_and_counts_the_same_blocks_in_every_command() {
     );
     assert!(notes[1].contains("skipped 2 malformed blocks of kind bad-value"), "{notes:?}");
 }
+
+#[test]
+fn a_value_in_another_unit_than_the_report_is_malformed() {
+    let dir = scratch("units");
+    let d = &dir;
+    // One value of a report in bytes edited to an unknown unit.
+    let zz = damaged(d, "zz.txt", |t| {
+        edit_value_line(t, 12, |l| {
+            let (_, frame) = l.trim_start().split_once("   ").unwrap();
+            format!("{:>10}   {frame}", "80zz")
+        })
+    });
+    let message = assert_one_error(&zz, d);
+    assert!(
+        message.contains(r#"value "80zz" is not in bytes like the rest of the report"#),
+        "{message}"
+    );
+    let line =
+        std::fs::read_to_string(&zz).unwrap().lines().position(|l| l.contains("80zz")).unwrap();
+    assert!(message.starts_with(&format!("traces-tool: {zz}:{}: ", line + 1)), "{message}");
+    // Lenient reading skips that block, in every command.
+    for mut args in every_command(&zz, d) {
+        args.insert(1, "--lenient".to_owned());
+        let (code, notes) = skipped_notes(&args);
+        assert!(code == 0 || code == 1, "{args:?}: {code}");
+        assert_eq!(notes.len(), 1, "{args:?}: {notes:?}");
+        assert!(notes[0].contains("skipped 1 malformed block of kind mixed-units"), "{notes:?}");
+    }
+    // Bytes in a time report, even in its first block: `Type: cpu` says
+    // what the values are.
+    let sep = "-----------+-------------------------------------------------------";
+    let cpu = d.join("cpu.txt");
+    std::fs::write(
+        &cpu,
+        format!("Type: cpu\n{sep}\n       1kB   main.f\n{sep}\n     150ms   main.g\n{sep}\n"),
+    )
+    .unwrap();
+    let cpu = cpu.to_string_lossy().into_owned();
+    let message = assert_one_error(&cpu, d);
+    assert!(
+        message.starts_with(&format!("traces-tool: {cpu}:3: value \"1kB\" is not in nanoseconds")),
+        "{message}"
+    );
+    // A unit pprof does not know stays readable where every value has it.
+    let mb = d.join("megabytes.txt");
+    std::fs::write(
+        &mb,
+        format!("Type: contentions\n{sep}\n1megabytes   main.f\n{sep}\n         0   main.z\n{sep}\n12megabytes   main.g\n{sep}\n"),
+    )
+    .unwrap();
+    let out = Command::new(BIN).arg("top").arg(&mb).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // ... but not two of them.
+    let two = d.join("two-units.txt");
+    std::fs::write(
+        &two,
+        format!(
+            "Type: contentions\n{sep}\n1megabytes   main.f\n{sep}\n   2cycles   main.g\n{sep}\n"
+        ),
+    )
+    .unwrap();
+    let two = two.to_string_lossy().into_owned();
+    let message = assert_one_error(&two, d);
+    assert!(
+        message.starts_with(&format!(
+            "traces-tool: {two}:5: value \"2cycles\" is not in \"megabytes\""
+        )),
+        "{message}"
+    );
+}

@@ -5,14 +5,16 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::Write;
+use std::rc::Rc;
 
 use clap::Args;
 use rustc_hash::FxHashMap;
 
 use crate::cmd::{formats, scan, Format, InputArgs, Outcome, UnitContext, ALL_FORMATS};
 use crate::error::Result;
+use crate::graph::SeenSet;
 use crate::matcher::{NameMatcher, PatternOptions};
-use crate::record::{NameId, Names, Record};
+use crate::record::{Frame, NameId, Names, Record};
 use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::centi_to_decimal;
 use crate::write::write_block_body;
@@ -73,7 +75,9 @@ struct Hit {
     /// Frame index of the function's first (leafmost) occurrence.
     position: usize,
     role: Role,
-    record: Record,
+    /// Shared by the hits of all the functions of one sample: a stack of
+    /// a million frames is kept once, not once per matching function.
+    record: Rc<Record>,
 }
 
 /// Heap key: larger value first, then earlier in the input.
@@ -124,14 +128,16 @@ pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
     let mut units = UnitContext::default();
     let mut order = 0u64;
     let mut matched: Vec<(NameId, usize)> = Vec::new();
+    let mut seen: SeenSet<NameId> = SeenSet::default();
     let notes = scan(&input, &mut names, |src, rec, names| {
         order += 1;
         units.learn(src, rec);
         matched.clear();
+        seen.clear();
         let frames =
             if args.leaf { &rec.frames[..rec.frames.len().min(1)] } else { &rec.frames[..] };
         for (i, f) in frames.iter().enumerate() {
-            if matcher.is_match(f.name, names) && !matched.iter().any(|(id, _)| *id == f.name) {
+            if matcher.is_match(f.name, names) && seen.insert(f.name) {
                 matched.push((f.name, i));
             }
         }
@@ -143,6 +149,7 @@ pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
         }
         let value = rec.value.centi;
         let error = rec.value.max_error_centi();
+        let mut shared: Option<Rc<Record>> = None;
         for &(id, position) in &matched {
             let role = if position == 0 { Role::Leaf } else { Role::Caller };
             let s = stats.entry(id).or_default();
@@ -160,7 +167,8 @@ pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
                 || s.best.len() < args.top
                 || s.best.peek().is_some_and(|Reverse(w)| rank > w.0);
             if better {
-                let hit = Hit { file: files.len() - 1, position, role, record: rec.clone() };
+                let record = shared.get_or_insert_with(|| Rc::new(rec.clone())).clone();
+                let hit = Hit { file: files.len() - 1, position, role, record };
                 s.best.push(Reverse(Ranked(rank, hit)));
                 if args.top > 0 && s.best.len() > args.top {
                     s.best.pop();
@@ -205,6 +213,10 @@ impl Report<'_> {
     }
 
     fn text(&self, out: &mut dyn Write, functions: &mut [(NameId, FunctionStats)]) -> Result<()> {
+        // Each sample's stack is printed once, however many of its functions
+        // match: per sample shown, the frame from which its call path (or,
+        // with --stacks, its block) was printed.
+        let mut printed: FxHashMap<(usize, u64), usize> = FxHashMap::default();
         for (n, (id, stats)) in functions.iter_mut().enumerate() {
             if n > 0 {
                 writeln!(out)?;
@@ -240,15 +252,43 @@ impl Report<'_> {
                     line.push_str(&format!("  (leaf {})", self.names.get(leaf)));
                 }
                 writeln!(out, "{line}")?;
-                if self.stacks {
-                    write_block_body(out, rec, self.names, "        ")?;
-                } else {
-                    let path: Vec<&str> =
-                        rec.frames[hit.position..].iter().map(|f| self.names.get(f.name)).collect();
-                    writeln!(out, "        {}", path.join(" < "))?;
+                let from = if self.stacks { 0 } else { hit.position };
+                match printed.get(&(hit.file, rec.index)).copied() {
+                    None => {
+                        printed.insert((hit.file, rec.index), from);
+                        if self.stacks {
+                            write_block_body(out, rec, self.names, "        ")?;
+                        } else {
+                            self.write_path(out, &rec.frames[from..], "")?;
+                        }
+                    }
+                    // Printed above from this frame or one nearer the leaf.
+                    Some(done) if done <= from => {
+                        writeln!(out, "        (stack printed above, sample {})", rec.index)?;
+                    }
+                    // Printed above from a frame nearer the root: the
+                    // frames up to it, then a reference.
+                    Some(done) => {
+                        printed.insert((hit.file, rec.index), from);
+                        let tail = format!(" < ... (printed above, sample {})", rec.index);
+                        self.write_path(out, &rec.frames[from..done], &tail)?;
+                    }
                 }
             }
         }
+        Ok(())
+    }
+
+    /// A call path, leaf end first, joined by ` < ` on one line.
+    fn write_path(&self, out: &mut dyn Write, frames: &[Frame], tail: &str) -> Result<()> {
+        write!(out, "        ")?;
+        for (i, f) in frames.iter().enumerate() {
+            if i > 0 {
+                write!(out, " < ")?;
+            }
+            write!(out, "{}", self.names.get(f.name))?;
+        }
+        writeln!(out, "{tail}")?;
         Ok(())
     }
 

@@ -15,7 +15,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::cmd::top::{collect, select_unit, write_legend, Collected};
 use crate::cmd::{formats, Format, InputArgs, Outcome, TEXT_CSV_JSON};
 use crate::error::{Error, Result};
-use crate::graph::{inline_label, Edge, Granularity, Graph, Node, NodeId, StackSet, TrimOptions};
+use crate::graph::{
+    inline_label, Edge, Granularity, Graph, Node, NodeId, SeenSet, StackSet, TrimOptions,
+};
 use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{centi_to_decimal, format_in, percentage};
 
@@ -132,7 +134,7 @@ fn sorted_edges<'a>(
 /// as `Graph::build` walks them (once per sample per edge, no self edges).
 fn edge_errors(stacks: &StackSet, wanted: &FxHashSet<NodeId>) -> FxHashMap<(NodeId, NodeId), i128> {
     let mut errors: FxHashMap<(NodeId, NodeId), i128> = FxHashMap::default();
-    let mut seen: Vec<(NodeId, NodeId)> = Vec::new();
+    let mut seen: SeenSet<(NodeId, NodeId)> = SeenSet::default();
     for (frames, total) in stacks.iter() {
         if total.error == 0 {
             continue;
@@ -143,8 +145,7 @@ fn edge_errors(stacks: &StackSet, wanted: &FxHashSet<NodeId>) -> FxHashMap<(Node
             let n = frame.node;
             if let Some(p) = parent {
                 let pair = (p, n);
-                if p != n && (wanted.contains(&p) || wanted.contains(&n)) && !seen.contains(&pair) {
-                    seen.push(pair);
+                if p != n && (wanted.contains(&p) || wanted.contains(&n)) && seen.insert(pair) {
                     *errors.entry(pair).or_insert(0) += total.error;
                 }
             }
