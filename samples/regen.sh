@@ -157,9 +157,11 @@ done < filters/cases.tsv
 # Compressed (gzip -n: no timestamp) to keep samples/ small.
 gzip -9n filters/*.txt
 
-# More references, one script per command that needs them (each is sourced
-# here with `pprof`, `top`, `exact_unit` and $GO in scope).
-for extra in regen.d/*.sh; do
+# More samples and references, one script per command or input that needs
+# them (each is sourced here with `pprof`, `top`, `exact_unit` and $GO in
+# scope). binary-filters.sh goes last: it renders references for every
+# binary profile, those the other scripts write included.
+for extra in $(ls regen.d/*.sh | grep -v binary-filters) regen.d/binary-filters.sh; do
   [[ -e $extra ]] || continue
   # shellcheck source=/dev/null
   source "$extra"
