@@ -159,17 +159,34 @@ impl Filter {
         if rec.frames.is_empty() {
             return false;
         }
-        // ShowFrom: keep the leaf up to the outermost matching frame.
+        // ShowFrom, as pprof applies it to locations (a run of ` (inline)`
+        // frames and the frame they were inlined into): a location whose
+        // mapping matches stays whole; one with a matching line loses the
+        // lines above its last match (in every sample, not only where it
+        // is the outermost match); then the stack ends at the outermost
+        // matching location.
         if let Some(show_from) = &mut self.show_from {
-            match (0..rec.frames.len()).rev().find(|&i| matches_name(show_from, rec, i, names)) {
-                Some(i) => {
-                    rec.frames.truncate(i + 1);
-                    rec.origins.truncate(i + 1);
-                    // The kept frame now ends its location: it is not inline.
-                    rec.frames[i].inline = false;
+            let n = rec.frames.len();
+            let mut keep = vec![true; n];
+            let mut outermost = None;
+            let mut start = 0;
+            for end in 0..n {
+                if rec.frames[end].inline && end + 1 < n {
+                    continue;
                 }
-                None => return false,
+                if mapping_matches(show_from, rec, end, names) {
+                    outermost = Some(end);
+                } else if let Some(j) =
+                    (start..=end).rev().find(|&j| line_matches(show_from, rec, j, names))
+                {
+                    keep[j + 1..=end].iter_mut().for_each(|k| *k = false);
+                    outermost = Some(j);
+                }
+                start = end + 1;
             }
+            let Some(top) = outermost else { return false };
+            keep[top + 1..].iter_mut().for_each(|k| *k = false);
+            retain_frames(rec, &keep);
         }
         if let Some(tf) = &self.tagfocus {
             if !tf.matches(rec) {
@@ -194,13 +211,23 @@ impl Filter {
 /// frame as printed; on a binary profile, the function's name or file name
 /// (for a frame with a function) or the mapping's file.
 fn matches_name(m: &mut NameMatcher, rec: &Record, i: usize, names: &Names) -> bool {
+    mapping_matches(m, rec, i, names) || line_matches(m, rec, i, names)
+}
+
+/// Does the mapping file of frame `i`'s location match (binary profiles and
+/// `-raw` text only)?
+fn mapping_matches(m: &mut NameMatcher, rec: &Record, i: usize, names: &Names) -> bool {
+    rec.origins.get(i).and_then(|o| o.mapping).is_some_and(|id| m.is_match(id, names))
+}
+
+/// Does frame `i` itself match: on a traces report the frame as printed;
+/// else, for a frame with a function, its name or file name (pprof's
+/// `lastMatchedLineIndex`).
+fn line_matches(m: &mut NameMatcher, rec: &Record, i: usize, names: &Names) -> bool {
     let name = rec.frames[i].name;
     match rec.origins.get(i) {
         None => m.is_match(name, names),
-        Some(o) => {
-            o.mapping.is_some_and(|id| m.is_match(id, names))
-                || o.file.is_some_and(|file| m.is_match(name, names) || m.is_match(file, names))
-        }
+        Some(o) => o.file.is_some_and(|file| m.is_match(name, names) || m.is_match(file, names)),
     }
 }
 
@@ -463,7 +490,10 @@ mod tests {
         let mut rec = record(&mut names, &[], "1kB", &["leaf", "mid (inline)", "x", "mid", "root"]);
         assert!(filter(FilterArgs { show_from: Some("^mid$".into()), ..Default::default() })
             .keep(&mut rec, &names));
-        assert_eq!(frames(&rec, &names), ["leaf", "mid (inline)", "x", "mid"]);
+        // pprof cuts every matching location above its last match: `x`,
+        // into which `mid` was inlined, goes too (profile/filter.go
+        // filterShowFromLocation).
+        assert_eq!(frames(&rec, &names), ["leaf", "mid", "mid"]);
         let mut inl = record(&mut names, &[], "1kB", &["leaf", "mid (inline)", "x", "root"]);
         assert!(filter(FilterArgs { show_from: Some("^mid$".into()), ..Default::default() })
             .keep(&mut inl, &names));

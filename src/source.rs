@@ -177,7 +177,7 @@ fn open_input(
     let complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
     let kind = sniff(&head, complete);
-    if kind != InputKind::Binary && options.paste != PasteMode::Off {
+    if matches!(kind, InputKind::Traces | InputKind::Raw) && options.paste != PasteMode::Off {
         if let Some(source) = open_pasted(&name, &mut head, &mut reader, complete, &options)? {
             return Ok(source);
         }

@@ -71,9 +71,9 @@ fn a_stack_of_200000_distinct_frames() {
     // (2MB is pprof's rounding of a value within 5242.88 bytes of it).
     let peek = stdout_ok(&["peek", "--format", "csv", "^main\\.f100000$", &file]);
     let want = format!(
-        "main.f100000,caller,main.f100001,{two_mb},bytes,,{two_mb},5242.88\n\
-         main.f100000,self,,0,bytes,,{two_mb},5242.88\n\
-         main.f100000,callee,main.f99999,{two_mb},bytes,,{two_mb},5242.88\n"
+        "main.f100000,caller,main.f100001,{two_mb},bytes,,{two_mb},5242.88,false\n\
+         main.f100000,self,,0,bytes,,{two_mb},5242.88,false\n\
+         main.f100000,callee,main.f99999,{two_mb},bytes,,{two_mb},5242.88,false\n"
     );
     assert!(peek.ends_with(&want), "{peek}");
     assert_eq!(peek.lines().count(), 4, "{peek}");
@@ -92,9 +92,9 @@ fn deep_recursion_counts_each_function_once_per_sample() {
     }
     let peek = stdout_ok(&["peek", "--format", "csv", "^main\\.r5$", &file]);
     let want = format!(
-        "main.r5,caller,main.r6,{two_mb},bytes,,{two_mb},5242.88\n\
-         main.r5,self,,0,bytes,,{two_mb},5242.88\n\
-         main.r5,callee,main.r4,{two_mb},bytes,,{two_mb},5242.88\n"
+        "main.r5,caller,main.r6,{two_mb},bytes,,{two_mb},5242.88,false\n\
+         main.r5,self,,0,bytes,,{two_mb},5242.88,false\n\
+         main.r5,callee,main.r4,{two_mb},bytes,,{two_mb},5242.88,false\n"
     );
     assert!(peek.ends_with(&want), "{peek}");
 }

@@ -226,7 +226,10 @@ fn sample_cells(
     };
     next().push_str(file);
     let _ = write!(next(), "{}", rec.index);
-    let _ = write!(next(), "{}", rec.line);
+    let line = next();
+    if let Some(l) = rec.text_line() {
+        let _ = write!(line, "{l}");
+    }
     let _ = write!(next(), "{}", DecimalCenti(rec.value.centi));
     next().push_str(unit);
     next().push_str(rec.value_text());
