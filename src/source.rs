@@ -243,9 +243,10 @@ fn open_pasted(
         repaired
     };
     let inner: Box<dyn RecordSource> = match repaired.kind {
-        PastedKind::Raw => {
-            Box::new(raw::open(name, &repaired.text, options.sample_index.as_deref())?)
-        }
+        PastedKind::Raw => Box::new(
+            raw::open(name, &repaired.text, options.sample_index.as_deref())
+                .map_err(|e| map_line(e, &repaired))?,
+        ),
         PastedKind::Traces => {
             let text = std::mem::take(&mut repaired.text).into_bytes();
             let text: Box<dyn Read> = Box::new(io::Cursor::new(text));
@@ -263,6 +264,14 @@ fn map_line(e: Error, repaired: &paste::Repaired) -> Error {
     match e {
         Error::Parse { path, line, kind } => {
             Error::Parse { path, line: repaired.original_line(line), kind }
+        }
+        // The `-raw` reader names the line in the path (`name:line`).
+        Error::Io { path, source } => {
+            let path = match path.rsplit_once(':').map(|(n, l)| (n, l.parse::<u64>())) {
+                Some((name, Ok(line))) => format!("{name}:{}", repaired.original_line(line)),
+                _ => path,
+            };
+            Error::Io { path, source }
         }
         other => other,
     }
