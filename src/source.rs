@@ -154,7 +154,9 @@ fn open_input(
     let complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
     let kind = sniff(&head, complete);
-    if kind != InputKind::Binary && options.paste != PasteMode::Off {
+    // Only text read as a traces report or `-raw` text is looked at (a
+    // `-raw` text after its command line sniffs as a traces report).
+    if matches!(kind, InputKind::Traces | InputKind::Raw) && options.paste != PasteMode::Off {
         if let Some(source) = open_pasted(&name, &mut head, &mut reader, complete, &options)? {
             return Ok(source);
         }
