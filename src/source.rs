@@ -177,6 +177,8 @@ fn open_input(
     let complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
     let kind = sniff(&head, complete);
+    // Only text read as a traces report or `-raw` text is looked at (a
+    // `-raw` text after its command line sniffs as a traces report).
     if matches!(kind, InputKind::Traces | InputKind::Raw) && options.paste != PasteMode::Off {
         if let Some(source) = open_pasted(&name, &mut head, &mut reader, complete, &options)? {
             return Ok(source);
@@ -275,9 +277,10 @@ fn open_pasted(
         repaired
     };
     let inner: Box<dyn RecordSource> = match repaired.kind {
-        PastedKind::Raw => {
-            Box::new(raw::open(name, &repaired.text, options.sample_index.as_deref())?)
-        }
+        PastedKind::Raw => Box::new(
+            raw::open(name, &repaired.text, options.sample_index.as_deref())
+                .map_err(|e| map_line(e, &repaired))?,
+        ),
         PastedKind::Traces => {
             let text = std::mem::take(&mut repaired.text).into_bytes();
             let text: Box<dyn Read> = Box::new(io::Cursor::new(text));
@@ -295,6 +298,14 @@ fn map_line(e: Error, repaired: &paste::Repaired) -> Error {
     match e {
         Error::Parse { path, line, kind } => {
             Error::Parse { path, line: repaired.original_line(line), kind }
+        }
+        // The `-raw` reader names the line in the path (`name:line`).
+        Error::Io { path, source } => {
+            let path = match path.rsplit_once(':').map(|(n, l)| (n, l.parse::<u64>())) {
+                Some((name, Ok(line))) => format!("{name}:{}", repaired.original_line(line)),
+                _ => path,
+            };
+            Error::Io { path, source }
         }
         other => other,
     }

@@ -464,3 +464,34 @@ fn shapes_met_in_public_issues() {
         }
     }
 }
+
+#[test]
+fn errors_after_a_repair_name_the_line_as_pasted() {
+    // A broken block after the damage, in a traces report and in `-raw`
+    // text: the line is the one in the pasted text.
+    let text = std::fs::read_to_string("samples/paste/terminal-capture.txt").unwrap();
+    let broken =
+        text.replacen("         1   runtime.goroutineProfileWithLabels", "   1.2.3MB   x", 1);
+    let line = broken.lines().position(|l| l.contains("1.2.3MB")).unwrap() + 1;
+    assert!(!paste::repair(&broken, true).repairs.is_empty());
+    let dir = std::env::temp_dir().join(format!("traces-tool-paste-err-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("capture.txt");
+    std::fs::write(&path, &broken).unwrap();
+    let p = path.to_string_lossy().into_owned();
+    let r = run(&["csv", &p]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("{p}:{line}: expected a value")), "{}", r.stderr);
+    let raw = std::fs::read_to_string("samples/paste/raw-command.txt").unwrap();
+    let at = raw.lines().position(|l| l.trim_end() == "Locations").unwrap() + 2;
+    let broken: Vec<String> = raw
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i + 1 == at { "     1: zz M=1 main.f".to_owned() } else { l.to_owned() })
+        .collect();
+    std::fs::write(&path, broken.join("\n")).unwrap();
+    let r = run(&["csv", &p]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("{p}:{at}: ")), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
