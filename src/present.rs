@@ -451,7 +451,7 @@ impl Styles {
 
     /// The line with colour escapes added.
     fn paint(&self, line: &str, paint: &Paint) -> String {
-        if HEADER_STARTS.iter().any(|h| line.starts_with(h)) {
+        if HEADER_STARTS.iter().any(|h| line.starts_with(h)) || is_column_titles(line) {
             return styled(self.header, line);
         }
         let mut spans: Vec<(usize, usize, Style)> = Vec::new();
@@ -489,6 +489,16 @@ impl Styles {
         out.push_str(&line[at..]);
         out
     }
+}
+
+/// Whether a line is a table's column titles (`      flat  flat%   sum%`,
+/// `     value   share  samples  frame`): lower-case words without digits,
+/// set apart by at least two runs of two or more spaces (prose has none).
+fn is_column_titles(line: &str) -> bool {
+    let body = line.trim();
+    !body.is_empty()
+        && body.split("  ").filter(|s| !s.trim().is_empty()).count() >= 3
+        && body.chars().all(|c| c.is_ascii_lowercase() || c == ' ' || "%±#()+".contains(c))
 }
 
 /// `text` between the style's escape and its reset.
@@ -570,6 +580,18 @@ mod tests {
             Presenter::new(Vec::new(), Look { width: None, color: false, paint: Paint::Changes });
         p.write_all(text.as_bytes()).unwrap();
         assert_eq!(p.finish().unwrap(), text.as_bytes());
+    }
+
+    #[test]
+    fn column_titles_are_told_from_prose_and_rows() {
+        assert!(is_column_titles("      flat  flat%   sum%        cum   cum%"));
+        assert!(is_column_titles("     value   share  samples  frame"));
+        assert!(is_column_titles(
+            "     before       after      change   change  stack (root first)"
+        ));
+        assert!(!is_column_titles("(values are rounded as pprof printed them)"));
+        assert!(!is_column_titles("   11.44MB 51.44% 51.44%    12.49MB 56.14%  main.f"));
+        assert!(!is_column_titles("  net/http.serve  [no application frame]"));
     }
 
     #[test]
