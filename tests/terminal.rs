@@ -91,8 +91,10 @@ fn completions_bash_offers_subcommands_flags_and_fixed_values() {
     // clap_complete writes it for a hyphenated name).
     let flags = bash_complete(&["traces-tool", "grep", "--f"]);
     assert_eq!(flags, ["--fixed-strings", "--format", "--focus"]);
+    // Only the formats the command writes.
+    assert_eq!(bash_complete(&["traces-tool", "top", "--format", ""]), ["text", "csv", "json"]);
     assert_eq!(
-        bash_complete(&["traces-tool", "top", "--format", ""]),
+        bash_complete(&["traces-tool", "grep", "--format", ""]),
         ["text", "csv", "json", "ndjson"]
     );
     assert_eq!(bash_complete(&["traces-tool", "diff", "--by", ""]), ["function", "leaf", "stack"]);
