@@ -145,7 +145,11 @@ impl fmt::Display for ParseErrorKind {
             MixedUnits { token, expected } => {
                 write!(f, "value {} is not in {expected} like the rest of the report", quote(token))
             }
-            LineTooLong(max) => write!(f, "line longer than {max} bytes: not a traces report"),
+            LineTooLong(max) => write!(
+                f,
+                "line longer than {max} bytes ({}): not a traces report",
+                bytesize::ByteSize::b(*max as u64).display().iec()
+            ),
             BadUtf16(what) => write!(f, "invalid UTF-16 text ({what}): the text stops here"),
             BadGzip(what) => {
                 write!(f, "damaged or truncated gzip data ({what}): the text stops here")

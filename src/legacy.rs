@@ -34,6 +34,7 @@
 //!   report samples without a stack), and are counted in a note;
 //! - the `# runtime.MemStats` trailer is skipped (it is all comments).
 
+use itertools::Itertools;
 use std::collections::HashMap;
 use std::io;
 
@@ -209,7 +210,7 @@ fn parse_frame_line(line: &str) -> Option<FrameLine> {
         Some(i) if func[i + 3..].bytes().all(|b| b.is_ascii_hexdigit()) => &func[..i],
         _ => func,
     };
-    let file_line = fields.collect::<Vec<_>>().join("\t");
+    let file_line = fields.join("\t");
     let (file, line_no) = match file_line.rsplit_once(':') {
         Some((f, n)) if n.bytes().all(|b| b.is_ascii_digit()) && !n.is_empty() => {
             (f.to_owned(), n.parse().unwrap_or(0))

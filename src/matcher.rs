@@ -73,11 +73,6 @@ impl NameMatcher {
             v => v == 2,
         }
     }
-
-    /// Does a plain string match (no cache)?
-    pub fn is_match_str(&self, text: &str) -> bool {
-        self.regex.is_match(text)
-    }
 }
 
 /// Literals one of which every match of a pattern contains, searched for

@@ -35,14 +35,6 @@ impl Names {
         }
     }
 
-    /// The id of a name given as bytes; `Err` if new and not UTF-8.
-    pub fn intern_bytes(&mut self, name: &[u8]) -> Result<NameId, std::str::Utf8Error> {
-        match self.ids.get(name) {
-            Some(&id) => Ok(id),
-            None => Ok(self.insert(std::str::from_utf8(name)?)),
-        }
-    }
-
     fn insert(&mut self, name: &str) -> NameId {
         let id = NameId(u32::try_from(self.names.len()).expect("fewer than 2^32 names"));
         self.names.push(name.into());

@@ -367,8 +367,8 @@ fn read_whole(name: &str, reader: &mut dyn Read, head: &mut Vec<u8>, what: &str)
     }
     if head.len() as u64 > MAX_WHOLE_INPUT {
         let msg = format!(
-            "{what} larger than {} MiB once decompressed: refused (a gzip bomb?)",
-            MAX_WHOLE_INPUT >> 20
+            "{what} larger than {} once decompressed: refused (a gzip bomb?)",
+            bytesize::ByteSize::b(MAX_WHOLE_INPUT).display().iec()
         );
         return Err(Error::Io {
             path: name.to_owned(),

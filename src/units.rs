@@ -106,11 +106,6 @@ impl Value {
     /// A value of zero.
     pub const ZERO: Value = Value { centi: 0, dim: Dimension::Zero, scale: 1 };
 
-    /// A value from a whole number of base units, as binary profiles carry.
-    pub fn from_base(amount: i64, dim: Dimension) -> Value {
-        Value { centi: i128::from(amount) * 100, dim, scale: 1 }
-    }
-
     /// The largest possible rounding error, in hundredths of the base unit:
     /// zero when the printed suffix is the base unit itself (`1025B`, `37`).
     pub fn max_error_centi(&self) -> i128 {

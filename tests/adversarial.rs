@@ -203,7 +203,10 @@ fn inputs_decoded_whole_have_a_stated_limit() {
     // refused at 512 MiB instead of read whole.
     let (code, err) = top_on_stdin(&[0x0a, 0x04, 0x08, 0x01, 0x10, 0x02], 600 << 20);
     assert_eq!(code, 2);
-    assert!(err.contains("pprof profile larger than 512 MiB once decompressed: refused"), "{err}");
+    assert!(
+        err.contains("pprof profile larger than 512.0 MiB once decompressed: refused"),
+        "{err}"
+    );
     // Zeros alone are no profile: refused at the first line, not read on.
     let (code, err) = top_on_stdin(&[0], 64 << 20);
     assert_eq!(code, 2);

@@ -5,6 +5,7 @@
 //! Per-function changes equal `go tool pprof -top -diff_base` to the unit on
 //! exact reports.
 
+use itertools::Itertools;
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
@@ -260,7 +261,7 @@ fn stack_rows(before: &Side, after: &Side, table: &NodeTable) -> Vec<Row> {
     }
     rows.into_iter()
         .map(|(frames, mut r)| {
-            r.key = frames.iter().rev().map(|f| table.name(f.node)).collect::<Vec<_>>().join(";");
+            r.key = frames.iter().rev().map(|f| table.name(f.node)).join(";");
             r
         })
         .collect()

@@ -8,6 +8,7 @@
 //! give two value columns, `stack before after`: difffolded.pl's format,
 //! which `flamegraph.pl` and inferno draw as a differential flame graph.
 
+use itertools::Itertools;
 use std::io::Write;
 
 use clap::Args;
@@ -201,7 +202,7 @@ pub fn collect(input: &InputArgs, diff: bool) -> Result<Folded> {
         .stacks
         .into_iter()
         .map(|(ids, (b, a))| {
-            let stack = ids.iter().map(|&id| names.get(id)).collect::<Vec<_>>().join(";");
+            let stack = ids.iter().map(|&id| names.get(id)).join(";");
             (stack, b, a)
         })
         .collect();

@@ -6,6 +6,7 @@
 //! lists the stacks by total, largest first, with the labels that differ
 //! between the merged blocks.
 
+use itertools::Itertools;
 use std::cmp::Ordering;
 use std::io::Write;
 
@@ -134,11 +135,7 @@ impl MergedStack {
 
     /// The labels as one CSV field: `key=v1 v2; key2=v`.
     pub fn labels_joined(&self) -> String {
-        self.labels
-            .iter()
-            .map(|l| format!("{}={}", l.key, l.sorted().join(" ")))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.labels.iter().map(|l| format!("{}={}", l.key, l.sorted().join(" "))).join("; ")
     }
 }
 
@@ -428,7 +425,6 @@ fn write_csv(
                 let marker = if f.inline { INLINE_SUFFIX } else { "" };
                 format!("{}{marker}", m.names.get(f.name))
             })
-            .collect::<Vec<_>>()
             .join(";");
         w.row([
             &(rank + 1).to_string(),

@@ -5,6 +5,7 @@
 //! runtime may have cut them, whether the values are exact, and what to run
 //! next.
 
+use itertools::Itertools;
 use std::io::Write;
 
 use clap::Args;
@@ -431,7 +432,7 @@ fn fields(s: &Summary) -> Vec<Field> {
         out.push(field(
             "labels",
             "Labels",
-            s.label_keys.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(" "),
+            s.label_keys.iter().map(|(k, _)| k.as_str()).join(" "),
             keys.join(", "),
         ));
     }
@@ -456,7 +457,7 @@ fn fields(s: &Summary) -> Vec<Field> {
     let files = if s.files.is_empty() || s.files.iter().all(|f| f == "-") {
         "FILE".to_owned()
     } else {
-        s.files.iter().map(|f| shell_quote(f)).collect::<Vec<_>>().join(" ")
+        s.files.iter().map(|f| shell_quote(f)).join(" ")
     };
     if !s.repairs.is_empty() {
         let several = s.files.len() > 1;

@@ -108,19 +108,6 @@ pub fn collect(input: &InputArgs, granularity: Granularity) -> Result<Collected>
 }
 
 impl InputArgs {
-    /// True when any filter option is set.
-    pub fn filters_set(&self) -> bool {
-        let f = &self.filters;
-        f.focus.is_some()
-            || f.ignore.is_some()
-            || f.hide.is_some()
-            || f.show.is_some()
-            || f.show_from.is_some()
-            || f.tagfocus.is_some()
-            || f.tagignore.is_some()
-            || f.min.is_some()
-    }
-
     /// pprof's `Active filters:` entries, `name=value` in pprof's order.
     pub fn active_filters(&self) -> Vec<String> {
         let f = &self.filters;
