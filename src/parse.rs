@@ -685,7 +685,7 @@ fn quick_check(region: &[u8], limit: usize, units: &mut Units) -> Checked {
         };
         let sep = pos.saturating_sub(1) + nl + 1;
         let Some(sep_len) = memchr(b'\n', &region[sep..]) else { return done };
-        if sep <= pos || &region[sep..sep + sep_len] != SEPARATOR.as_bytes() {
+        if sep <= pos || sep > limit || &region[sep..sep + sep_len] != SEPARATOR.as_bytes() {
             return done;
         }
         // Labels, then the value line.
@@ -1069,6 +1069,38 @@ mod tests {
             (skipped[1].kind, skipped[1].count, skipped[1].first_line),
             ("frame-before-value", 1, 7)
         );
+    }
+
+    #[test]
+    fn quick_check_reads_plain_blocks_and_stops_before_anything_else() {
+        let sep = SEPARATOR;
+        let block1 = format!("  1kB   a\n             b\n{sep}\n");
+        let block2 = format!("     k:  v\n  2kB   c\n{sep}\n");
+        let block3 = format!("  3kB   d\n             e (inline)\n{sep}\n");
+        let check = |text: &str| {
+            // The last separator starts at `limit`, as `skippable` gives it.
+            let limit = text.len() - sep.len() - 1;
+            let done = quick_check(text.as_bytes(), limit, &mut Units::default());
+            (done.samples, done.lines, done.bytes)
+        };
+        let all = format!("{block1}{block2}{block3}");
+        assert_eq!(check(&all), (3, 9, all.len()));
+        // Anything unusual stops it before its block, for the line-by-line
+        // check to judge: a frame line of 12 spaces, a name starting with
+        // a space, an empty name, CRLF, a second report, a block without value.
+        for damaged in [
+            format!("  2kB   c\n            x\n{sep}\n"),
+            format!("  2kB   c\n              x\n{sep}\n"),
+            format!("  2kB   c\n             \n{sep}\n"),
+            format!("  2kB   c\r\n{sep}\n"),
+            format!("File: b\n  2kB   c\n{sep}\n"),
+            format!("     k:  v\n{sep}\n"),
+            format!("  2ms   c\n{sep}\n"),
+        ] {
+            let text = format!("{block1}{damaged}{block3}");
+            let want = if damaged.contains('\r') { (0, 0, 0) } else { (1, 3, block1.len()) };
+            assert_eq!(check(&text), want, "{damaged:?}");
+        }
     }
 
     #[test]

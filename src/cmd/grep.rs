@@ -23,7 +23,10 @@ use crate::write::write_block_body;
 ///
 /// PATTERN is a regular expression matched against frame names (without the
 /// ` (inline)` marker). Functions are listed by cum, largest first; for each,
-/// its N largest samples by exact value (ties in file order).
+/// its N largest samples by exact value (ties in file order). A sample's
+/// stack is printed once, under the first function listed with it; later
+/// ones print the frames a match nearer the leaf adds, then `... (printed
+/// above, sample N)`.
 #[derive(Args, Clone, Debug)]
 #[command(after_long_help = JSON_SCHEMA)]
 pub struct GrepArgs {
