@@ -10,7 +10,7 @@ use std::rc::Rc;
 use clap::Args;
 use rustc_hash::FxHashMap;
 
-use crate::cmd::{formats, scan, Format, InputArgs, Outcome, UnitContext, ALL_FORMATS};
+use crate::cmd::{formats, row_limit, scan, Format, InputArgs, Outcome, UnitContext, ALL_FORMATS};
 use crate::error::Result;
 use crate::graph::SeenSet;
 use crate::matcher::{NameMatcher, PatternOptions};
@@ -32,10 +32,11 @@ use crate::write::write_block_body;
 pub struct GrepArgs {
     /// Regular expression matched against function names.
     pub pattern: String,
-    /// Samples to show per function (0: all), in every format: each one
-    /// shown is held in memory until the end.
-    #[arg(long, short = 'n', value_name = "N", default_value_t = 5)]
-    pub top: usize,
+    /// Samples to show per function (0: all). Default: 5 in text; every
+    /// matching sample in csv, json and ndjson. Each one shown is held in
+    /// memory until the end.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub top: Option<usize>,
     /// Only samples where the function is the leaf (where the value was
     /// measured), not where it is a caller.
     #[arg(long)]
@@ -121,6 +122,7 @@ struct FunctionStats {
 /// Runs the command.
 pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
     let options = args.pattern_options;
+    let top = row_limit(args.top, args.format, 5);
     let mut matcher = NameMatcher::new(&args.pattern, options, "pattern")?;
     // Only samples with a matching frame count: read search-first.
     let mut input = args.input.clone();
@@ -166,14 +168,14 @@ pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
             }
             let rank = (value, Reverse(order));
             // --top 0: every hit.
-            let better = args.top == 0
-                || s.best.len() < args.top
+            let better = top == 0
+                || s.best.len() < top
                 || s.best.peek().is_some_and(|Reverse(w)| rank > w.0);
             if better {
                 let record = shared.get_or_insert_with(|| Rc::new(rec.clone())).clone();
                 let hit = Hit { file: files.len() - 1, position, role, record };
                 s.best.push(Reverse(Ranked(rank, hit)));
-                if args.top > 0 && s.best.len() > args.top {
+                if top > 0 && s.best.len() > top {
                     s.best.pop();
                 }
             }
