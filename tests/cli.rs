@@ -12,7 +12,6 @@ use support::{ok, run, run_with_stdin, BIN};
 const HEKETI: &str = "tests/data/heketi-fragment.txt";
 const HEAP: &str = "samples/heap/inuse_space.traces.txt";
 
-
 /// Hundredths of a base unit from a CSV decimal (`22030581.76`).
 fn centi(decimal: &str) -> i128 {
     let (whole, frac) = decimal.split_once('.').unwrap_or((decimal, ""));
