@@ -32,26 +32,32 @@ impl Run {
 
 /// Runs the binary with `args` and no standard input.
 pub fn run(args: &[&str]) -> Run {
-    run_cmd(Command::new(BIN).args(args), args, None)
+    run_cmd(&mut command(args), None)
 }
 
 /// Runs the binary with `args`, writing `stdin` to its standard input
 /// (standard input is closed when `stdin` is `None`).
 pub fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
-    run_cmd(Command::new(BIN).args(args), args, stdin)
+    run_cmd(&mut command(args), stdin)
 }
 
 /// Runs the binary with `args` and extra environment variables.
 pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    run_cmd(&mut cmd, args, None)
+    run_cmd(command(args).envs(env.iter().copied()), None)
 }
 
-fn run_cmd(cmd: &mut Command, args: &[&str], stdin: Option<&[u8]>) -> Run {
+/// The binary with `args`, for a test that needs more than [`run`] offers
+/// (environment, working directory); run it with [`run_cmd`].
+pub fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args);
+    cmd
+}
+
+/// Runs `cmd` (from [`command`]), writing `stdin` to its standard input
+/// (standard input is closed when `stdin` is `None`).
+pub fn run_cmd(cmd: &mut Command, stdin: Option<&[u8]>) -> Run {
+    let args: Vec<_> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
     let mut child = cmd
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
