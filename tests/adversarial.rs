@@ -6,9 +6,11 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+mod support;
+use support::{run, stdout_ok, BIN};
+
 const SEP: &str = "-----------+-------------------------------------------------------";
 
 fn scratch(name: &str) -> PathBuf {
@@ -17,18 +19,6 @@ fn scratch(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).stdin(Stdio::null()).output().expect("run traces-tool")
-}
-
-fn stdout_ok(args: &[&str]) -> String {
-    let out = run(args);
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// A report: one block of 2MB whose stack is `frames` (leaf first), then a
-/// block of 1kB at `main.small < main.main`.
 fn deep_report(path: &Path, frames: impl Iterator<Item = String>) -> String {
     let mut text = format!("Type: inuse_space\n{SEP}\n");
     for (i, f) in frames.enumerate() {
@@ -164,8 +154,8 @@ fn very_long_names_are_read_and_too_long_lines_refused() {
         format!("Type: inuse_space\n{SEP}\n       1kB   main.{}\n{SEP}\n", "y".repeat(3 << 20));
     std::fs::write(&path, text).unwrap();
     let out = run(&["top", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.code, 2);
+    let err = &out.stderr;
     assert!(err.contains("too-long.txt:3: line longer than 1048576 bytes"), "{err}");
 }
 
@@ -226,7 +216,7 @@ fn a_gzip_bomb_is_refused_without_inflating_it_all() {
         std::fs::write(&path, gz.finish().unwrap()).unwrap();
     }
     let out = run(&["top", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.code, 2);
+    let err = &out.stderr;
     assert!(err.contains("bomb.gz:1: "), "{err}");
 }

@@ -6,25 +6,11 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+mod support;
+use support::{run, BIN};
+
 const HEAP: &str = "samples/heap/inuse_space.traces.txt";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = Command::new(BIN).args(args).stdin(Stdio::null()).output().expect("run traces-tool");
-    Run {
-        code: out.status.code().expect("exit status"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// A temporary file holding `text`, removed when dropped.
 struct Temp(std::path::PathBuf);
 
 impl Temp {

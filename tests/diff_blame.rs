@@ -4,16 +4,11 @@
 //! `go tool pprof -top -diff_base` to the byte on exact reports.
 
 use std::collections::HashMap;
-use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+mod support;
+use support::stdout_ok;
+
 const LEAK: &str = "example.com/leaky/middleware.SessionContext.func1";
-
-fn run(args: &[&str]) -> String {
-    let out = Command::new(BIN).args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn csv_rows(text: &str) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
@@ -58,7 +53,7 @@ fn diff_names_the_leaking_middleware_first() {
         ],
         vec!["diff", "samples/leak/diff.traces.txt", "--top", "3"],
     ] {
-        let out = run(&args);
+        let out = stdout_ok(&args);
         let first_row = out.lines().find(|l| l.contains('+') && !l.starts_with("after")).unwrap();
         assert!(first_row.ends_with(LEAK), "{args:?}:\n{out}");
         let rows = out.lines().filter(|l| l.contains("  ") && l.contains('%')).count();
@@ -70,7 +65,7 @@ fn diff_names_the_leaking_middleware_first() {
 fn diff_agrees_with_pprof_diff_base_to_the_byte() {
     let expected = pprof_top("samples/leak/diff.exact.top.txt");
     assert!(expected.len() > 10);
-    let two_files = run(&[
+    let two_files = stdout_ok(&[
         "diff",
         "--top",
         "0",
@@ -80,7 +75,7 @@ fn diff_agrees_with_pprof_diff_base_to_the_byte() {
         "samples/leak/after.exact.traces.txt",
     ]);
     let one_file =
-        run(&["diff", "--top", "0", "--format", "csv", "samples/leak/diff.exact.traces.txt"]);
+        stdout_ok(&["diff", "--top", "0", "--format", "csv", "samples/leak/diff.exact.traces.txt"]);
     for (what, text) in [("two reports", &two_files), ("-diff_base report", &one_file)] {
         let rows = csv_rows(text);
         let ours: HashMap<&str, (i128, i128)> = rows
@@ -106,7 +101,7 @@ fn diff_agrees_with_pprof_diff_base_to_the_byte() {
 #[test]
 fn diff_of_a_heap_pair_matches_pprof_too() {
     let expected = pprof_top("samples/heap/diff.inuse_space.exact.top.txt");
-    let rows = csv_rows(&run(&[
+    let rows = csv_rows(&stdout_ok(&[
         "diff",
         "--top",
         "0",
@@ -124,7 +119,7 @@ fn diff_of_a_heap_pair_matches_pprof_too() {
 
 #[test]
 fn diff_by_stack_marks_new_stacks_and_min_growth_filters() {
-    let out = run(&[
+    let out = stdout_ok(&[
         "diff",
         "--by",
         "stack",
@@ -143,7 +138,7 @@ fn diff_by_stack_marks_new_stacks_and_min_growth_filters() {
         .all(|r| r["change_percent"].is_empty() || r["change_percent"].parse::<f64>().is_ok()));
     let changes: Vec<i128> = rows.iter().map(|r| r["change"].parse().unwrap()).collect();
     assert!(changes.windows(2).all(|w| w[0] >= w[1]));
-    let big = run(&[
+    let big = stdout_ok(&[
         "diff",
         "--min-growth",
         "1MB",
@@ -159,7 +154,7 @@ fn diff_by_stack_marks_new_stacks_and_min_growth_filters() {
 
 #[test]
 fn blame_charges_the_leaking_middleware_and_explains_the_http_root() {
-    let out = run(&["blame", "samples/leak/after.traces.txt"]);
+    let out = stdout_ok(&["blame", "samples/leak/after.traces.txt"]);
     assert!(out.contains("Application code: main and example.com/leaky (guessed"), "{out}");
     let first = out.lines().skip_while(|l| !l.trim_start().starts_with("value")).nth(1).unwrap();
     assert!(first.ends_with(LEAK), "{out}");
@@ -171,7 +166,7 @@ fn blame_charges_the_leaking_middleware_and_explains_the_http_root() {
 
 #[test]
 fn blame_csv_shares_add_up_and_app_can_be_set() {
-    let rows = csv_rows(&run(&[
+    let rows = csv_rows(&stdout_ok(&[
         "blame",
         "--top",
         "0",
@@ -180,7 +175,7 @@ fn blame_csv_shares_add_up_and_app_can_be_set() {
         "samples/leak/after.exact.traces.txt",
     ]));
     let total: i128 = rows.iter().map(|r| r["value"].parse::<i128>().unwrap()).sum();
-    let csv_total: i128 = csv_rows(&run(&["csv", "samples/leak/after.exact.traces.txt"]))
+    let csv_total: i128 = csv_rows(&stdout_ok(&["csv", "samples/leak/after.exact.traces.txt"]))
         .iter()
         .map(|r| r["value"].parse::<i128>().unwrap())
         .sum();
@@ -188,7 +183,7 @@ fn blame_csv_shares_add_up_and_app_can_be_set() {
     assert_eq!(rows[0]["frame"], LEAK);
     assert_eq!(rows[0]["kind"], "application");
     // Declaring reqctx to be application code moves its bytes to it.
-    let with_reqctx = csv_rows(&run(&[
+    let with_reqctx = csv_rows(&stdout_ok(&[
         "blame",
         "--top",
         "0",

@@ -5,36 +5,15 @@
 //! (`../shared/real-traces`) and damaged profiles.
 
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+mod support;
+use support::{command, run_cmd, Run};
+
 const INPUTS: &str = "tests/data/inputs";
 
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-/// Runs the binary with `TZ=UTC` (the zone the references were printed in).
+/// Runs with times shown in UTC.
 fn run_with(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("TZ", "UTC")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run traces-tool");
-    if let Some(bytes) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(&bytes);
-        });
-    }
-    let out = child.wait_with_output().unwrap();
-    let code = out.status.code().unwrap_or_else(|| panic!("{args:?} was killed by a signal"));
-    Run { code, stdout: out.stdout, stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    run_cmd(command(args).env("TZ", "UTC"), stdin.as_deref())
 }
 
 fn run(args: &[&str]) -> Run {
@@ -45,7 +24,7 @@ fn run(args: &[&str]) -> Run {
 fn ok(args: &[&str]) -> String {
     let r = run(args);
     assert_eq!(r.code, 0, "{args:?} failed: {}", r.stderr);
-    String::from_utf8(r.stdout).expect("UTF-8 output")
+    r.text()
 }
 
 fn read(path: &str) -> String {
@@ -141,7 +120,7 @@ fn gzipped_plain_renamed_and_stdin_profiles_read_alike() {
     for bytes in [plain, std::fs::read(gz).unwrap()] {
         let r = run_with(&["cat", "--sample-index", "alloc_space"], Some(bytes));
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert!(r.stdout == want.as_bytes(), "standard input");
+        assert!(r.bytes == want.as_bytes(), "standard input");
     }
 }
 
@@ -318,7 +297,7 @@ fn every_command_reads_every_kind_of_input() {
                 .map(|args| {
                     let r = run(args);
                     assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.stderr);
-                    String::from_utf8(r.stdout).unwrap().replace(i, "INPUT")
+                    String::from_utf8(r.bytes).unwrap().replace(i, "INPUT")
                 })
                 .collect(),
         );

@@ -19,7 +19,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
-use std::process::Command;
+
+mod support;
+use support::{command, run_cmd};
 
 use traces_tool::parse::{ReaderOptions, TraceReader};
 use traces_tool::profile::load::prepare;
@@ -28,7 +30,6 @@ use traces_tool::record::{Names, Record};
 use traces_tool::source::{open_bytes, RecordSource};
 use traces_tool::{goroutine_dump, legacy, raw};
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
 const KINDS: [&str; 5] = ["heap", "allocs", "goroutine", "mutex", "block"];
 
 fn sample(name: &str) -> String {
@@ -239,16 +240,8 @@ fn dump_labels() {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run traces-tool");
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = run_cmd(command(args).current_dir(env!("CARGO_MANIFEST_DIR")), None);
+    (r.code, r.stdout, r.stderr)
 }
 
 #[test]

@@ -9,10 +9,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+mod support;
+use support::{ok, ok_noted, run};
+
 use serde_json::Value;
 use traces_tool::units::{format_centi, Dimension};
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
 const HEAP: &str = "samples/heap/inuse_space.traces.txt";
 const HEAP_EXACT: &str = "samples/heap/inuse_space.exact.traces.txt";
 const SMALL: &str = "tests/data/outputs/small.traces.txt";
@@ -20,42 +22,6 @@ const ROUNDED: &str = "tests/data/outputs/rounded.traces.txt";
 const LEAK_BEFORE: &str = "samples/leak/before.exact.traces.txt";
 const LEAK_AFTER: &str = "samples/leak/after.exact.traces.txt";
 const LEAK_DIFF: &str = "samples/leak/diff.exact.traces.txt";
-
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-impl Run {
-    fn text(&self) -> String {
-        String::from_utf8(self.stdout.clone()).expect("UTF-8 output")
-    }
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = Command::new(BIN).args(args).stdin(Stdio::null()).output().expect("run traces-tool");
-    Run {
-        code: out.status.code().expect("exit status"),
-        stdout: out.stdout,
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-/// Runs a command that must succeed without a word on stderr.
-fn ok(args: &[&str]) -> String {
-    let r = run(args);
-    assert_eq!(r.code, 0, "{args:?} failed: {}", r.stderr);
-    assert_eq!(r.stderr, "", "{args:?} wrote to stderr");
-    r.text()
-}
-
-/// Runs a command that must succeed; stderr may hold notes.
-fn ok_noted(args: &[&str]) -> (String, String) {
-    let r = run(args);
-    assert_eq!(r.code, 0, "{args:?} failed: {}", r.stderr);
-    (r.text(), r.stderr)
-}
 
 fn json(args: &[&str]) -> Value {
     let (out, _) = ok_noted(args);
@@ -220,7 +186,7 @@ fn ndjson_is_refused_where_rows_do_not_stream() {
         // Refused by clap, which lists the formats the command writes.
         assert!(r.stderr.contains("invalid value 'ndjson'"), "{a:?}: {}", r.stderr);
         assert!(r.stderr.contains("[possible values: text, csv, json]"), "{a:?}: {}", r.stderr);
-        assert!(r.stdout.is_empty());
+        assert!(r.bytes.is_empty());
     }
     let r = run(&["csv", "--format", "text", HEAP]);
     assert_eq!(r.code, 2);
@@ -464,7 +430,7 @@ fn flamegraph_is_well_formed_svg_with_title_functions_and_pprof_units() {
     let out = path.to_str().unwrap();
     let r = run(&["flamegraph", "-o", out, "--title", title, "--min-width", "0", HEAP_EXACT]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.is_empty());
+    assert!(r.bytes.is_empty());
     let svg = std::fs::read_to_string(&path).unwrap();
     let doc = parse_svg(&svg).expect("well-formed XML");
     let root = doc.root_element();
@@ -604,8 +570,8 @@ fn export_writes_profile_proto_with_inline_frames_folded_into_locations() {
     let r = run(&["export", "--to", "pprof", "-o", "-", SMALL]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stderr, "");
-    assert_eq!(&r.stdout[..2], &[0x1f, 0x8b], "gzipped");
-    let raw = gunzip(&r.stdout);
+    assert_eq!(&r.bytes[..2], &[0x1f, 0x8b], "gzipped");
+    let raw = gunzip(&r.bytes);
     let p = fields(&raw);
     let strings: Vec<String> =
         bytes_of(&p, 6).iter().map(|b| String::from_utf8(b.to_vec()).unwrap()).collect();

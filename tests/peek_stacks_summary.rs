@@ -4,46 +4,10 @@
 //! exact reports and within the stated bound on rounded ones; stacks and
 //! summary on crafted reports with known answers and on real samples.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
+use support::{run, run_with_stdin, stdout_ok, stdout_ok_with_stdin};
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
 const SEP: &str = "-----------+-------------------------------------------------------";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str], stdin: Option<&str>) -> Run {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run traces-tool");
-    if let Some(text) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        let bytes = text.as_bytes().to_vec();
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(&bytes);
-        });
-    }
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().expect("exit status"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-fn ok(args: &[&str], stdin: Option<&str>) -> String {
-    let r = run(args, stdin);
-    assert_eq!(r.code, 0, "{args:?} failed: {}", r.stderr);
-    r.stdout
-}
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -124,7 +88,7 @@ fn peek_on_exact_reports_is_pprofs_output_byte_for_byte() {
         let mut a: Vec<&str> = vec!["peek"];
         a.extend(args.iter().map(String::as_str));
         a.push(&path);
-        let ours = ok(&a, None);
+        let ours = stdout_ok(&a);
         let theirs = read(&format!("samples/peek/{name}.peek.txt"));
         assert_eq!(ours, theirs, "{name}");
         checked += 1;
@@ -223,7 +187,7 @@ fn peek_on_a_rounded_report_has_pprofs_structure_within_the_bound() {
         let mut a: Vec<&str> = vec!["peek", "--format", "csv"];
         a.extend(args.iter().map(String::as_str));
         a.push(&path);
-        let (h, rows) = csv_rows(&ok(&a, None));
+        let (h, rows) = csv_rows(&stdout_ok(&a));
         let theirs = parse_peek(&read(&format!("samples/peek/{name}.peek.txt")));
         let (f, rel, other, w, inl, cum, err) = (
             col(&h, "function"),
@@ -270,7 +234,7 @@ fn peek_on_a_rounded_report_has_pprofs_structure_within_the_bound() {
 
 #[test]
 fn peek_text_on_a_rounded_report_keeps_the_layout_and_states_bounds() {
-    let out = ok(&["peek", "main\\.", "samples/heap/inuse_space.traces.txt"], None);
+    let out = stdout_ok(&["peek", "main\\.", "samples/heap/inuse_space.traces.txt"]);
     assert!(out.contains("Rounded input: total "), "{out}");
     let sep = "----------------------------------------------------------+-------------";
     for line in out.lines().skip_while(|l| !l.starts_with(sep)).skip(2) {
@@ -292,7 +256,7 @@ fn peek_text_on_a_rounded_report_keeps_the_layout_and_states_bounds() {
 
 #[test]
 fn peek_without_a_match_says_so_like_pprof() {
-    let r = run(&["peek", "no\\.such\\.function", "samples/cpu/cpu.exact.traces.txt"], None);
+    let r = run(&["peek", "no\\.such\\.function", "samples/cpu/cpu.exact.traces.txt"]);
     assert_eq!(r.code, 1);
     assert_eq!(r.stdout, "");
     assert!(r.stderr.contains("no matches found for regexp: no\\.such\\.function"), "{}", r.stderr);
@@ -308,7 +272,7 @@ fn peek_of_a_crafted_report() {
             block(&[], "5", &["main.leaf", "main.alloc", "main.alloc", "main.main"]),
         ],
     );
-    let out = ok(&["peek", "^main\\.alloc$"], Some(&text));
+    let out = stdout_ok_with_stdin(&["peek", "^main\\.alloc$"], Some(text.as_bytes()));
     let expected = concat!(
         "Type: inuse_objects\n",
         "Showing nodes accounting for 10, 100% of 10 total\n",
@@ -323,7 +287,10 @@ fn peek_of_a_crafted_report() {
         "----------------------------------------------------------+-------------\n",
     );
     assert_eq!(out, expected);
-    let (h, rows) = csv_rows(&ok(&["peek", "--format", "csv", "^main\\.alloc$"], Some(&text)));
+    let (h, rows) = csv_rows(&stdout_ok_with_stdin(
+        &["peek", "--format", "csv", "^main\\.alloc$"],
+        Some(text.as_bytes()),
+    ));
     let got: Vec<String> = rows
         .iter()
         .map(|r| {
@@ -366,7 +333,7 @@ fn three_sizes() -> String {
 
 #[test]
 fn stacks_merges_blocks_of_one_stack_and_lists_differing_labels() {
-    let out = ok(&["stacks"], Some(&three_sizes()));
+    let out = stdout_ok_with_stdin(&["stacks"], Some(three_sizes().as_bytes()));
     let expected = format!(
         "File: demo\nType: inuse_space\n\
          5 blocks hold 3 distinct stacks (1 of them in several blocks); total 11.50kB ±15.36B \
@@ -396,8 +363,10 @@ fn stacks_merges_blocks_of_one_stack_and_lists_differing_labels() {
 
 #[test]
 fn stacks_csv_has_exact_totals_block_counts_and_root_first_stacks() {
-    let (h, rows) =
-        csv_rows(&ok(&["stacks", "--format", "csv", "--top", "2"], Some(&three_sizes())));
+    let (h, rows) = csv_rows(&stdout_ok_with_stdin(
+        &["stacks", "--format", "csv", "--top", "2"],
+        Some(three_sizes().as_bytes()),
+    ));
     assert_eq!(
         h.iter().collect::<Vec<_>>(),
         [
@@ -431,7 +400,7 @@ fn stacks_csv_has_exact_totals_block_counts_and_root_first_stacks() {
 #[test]
 fn stacks_of_a_real_heap_report_add_up_to_the_report() {
     let path = "samples/heap/inuse_space.exact.traces.txt";
-    let (h, rows) = csv_rows(&ok(&["stacks", "--format", "csv", "--top", "0", path], None));
+    let (h, rows) = csv_rows(&stdout_ok(&["stacks", "--format", "csv", "--top", "0", path]));
     let blocks: u64 = rows.iter().map(|r| r[col(&h, "blocks")].parse::<u64>().unwrap()).sum();
     let text = read(path);
     let separators = text.lines().filter(|l| *l == SEP).count() as u64;
@@ -449,7 +418,7 @@ fn stacks_of_a_real_heap_report_add_up_to_the_report() {
 
 #[test]
 fn stacks_with_nothing_left_exits_1() {
-    let r = run(&["stacks", "--focus", "nothing-matches", "samples/cpu/cpu.traces.txt"], None);
+    let r = run(&["stacks", "--focus", "nothing-matches", "samples/cpu/cpu.traces.txt"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("no samples"), "{}", r.stderr);
 }
@@ -459,7 +428,7 @@ fn stacks_with_nothing_left_exits_1() {
 fn summary_fields(args: &[&str], stdin: Option<&str>) -> Vec<(String, String)> {
     let mut a = vec!["summary", "--format", "csv"];
     a.extend(args);
-    let (h, rows) = csv_rows(&ok(&a, stdin));
+    let (h, rows) = csv_rows(&stdout_ok_with_stdin(&a, stdin.map(str::as_bytes)));
     assert_eq!(h.iter().collect::<Vec<_>>(), ["field", "value"]);
     rows.iter().map(|r| (r[0].to_owned(), r[1].to_owned())).collect()
 }
@@ -504,7 +473,7 @@ fn summary_counts_zero_negative_base_and_possibly_truncated_stacks() {
     assert_eq!(get(&f, "possibly_truncated_stacks"), "1");
     assert_eq!(get(&f, "exact"), "true");
     assert_eq!(get(&f, "top_function"), "main.f0");
-    let text = ok(&["summary"], Some(&crafted_diff()));
+    let text = stdout_ok_with_stdin(&["summary"], Some(crafted_diff().as_bytes()));
     assert!(text.contains("objects already freed"), "{text}");
     assert!(text.contains("possibly truncated by the runtime"), "{text}");
     assert!(text.contains("under -diff_base"), "{text}");
@@ -528,7 +497,7 @@ fn summary_of_a_rounded_report_says_how_to_get_exact_values() {
     assert_eq!(get(&f, "total_max_error"), "5005000");
     assert_eq!(get(&f, "stacks_in_several_blocks"), "1");
     assert_eq!(get(&f, "labels"), "worker");
-    let out = ok(&["summary"], Some(&text));
+    let out = stdout_ok_with_stdin(&["summary"], Some(text.as_bytes()));
     assert!(out.contains("-unit=ns"), "{out}");
     assert!(out.contains("1.51s ±5ms"), "{out}");
 }
@@ -562,7 +531,7 @@ fn summary_of_a_real_report_agrees_with_pprof_and_the_file() {
 #[test]
 fn summary_of_nothing_exits_1() {
     let text = report("Type: cpu\n", &[]);
-    let r = run(&["summary"], Some(&text));
+    let r = run_with_stdin(&["summary"], Some(text.as_bytes()));
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stderr.contains("no samples"), "{}", r.stderr);
 }

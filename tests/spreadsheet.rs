@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+mod support;
+use support::stdout_ok;
+
 const HOSTILE: &str = "tests/data/spreadsheet/hostile.traces.txt";
 const HOSTILE_PB: &str = "tests/data/spreadsheet/hostile.pb";
 const HEAP: &str = "samples/heap/inuse_space.traces.txt";
@@ -142,12 +144,6 @@ fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn run(args: &[&str]) -> String {
-    let out = Command::new(BIN).args(args).stdin(Stdio::null()).output().expect("run traces-tool");
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("UTF-8")
 }
 
 /// Converts every CSV to flat ODS with one `soffice` run, its own profile
@@ -310,14 +306,14 @@ fn calc_reads_numbers_as_numbers_and_text_as_text_in_every_command() {
     let mut texts = HashMap::new();
     let cases = cases();
     for case in &cases {
-        let text = run(&case.args);
+        let text = stdout_ok(&case.args);
         let path = dir.join(format!("{}.csv", case.name));
         std::fs::write(&path, &text).unwrap();
         files.push(path);
         texts.insert(case.name, text);
     }
     // The same CSV, raw: the check must see what the default prevents.
-    let raw = run(&["csv", "--csv-raw-text", HOSTILE]);
+    let raw = stdout_ok(&["csv", "--csv-raw-text", HOSTILE]);
     let raw_path = dir.join("raw.csv");
     std::fs::write(&raw_path, &raw).unwrap();
     files.push(raw_path);

@@ -6,32 +6,19 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod support;
+use support::{command, run_cmd, Run, BIN};
 
 fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args).stdin(Stdio::null()).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("run traces-tool");
-    Run {
-        code: out.status.code().expect("exit status"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
+    let mut cmd = command(args);
+    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").envs(env.iter().copied());
+    run_cmd(&mut cmd, None)
 }
 
 fn ok(args: &[&str]) -> String {
     let r = run_env(args, &[]);
     assert_eq!(r.code, 0, "{args:?} failed: {}", r.stderr);
-    r.stdout
+    r.text()
 }
 
 /// `git rev-parse --short HEAD` of this checkout, if git and `.git` are here.
@@ -196,9 +183,11 @@ fn in_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> Option<Run> {
         .env_remove("COLUMNS")
         .env("TERM", "xterm-256color");
     let out = cmd.output().expect("run script");
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8 output").replace("\r\n", "\n");
     Some(Run {
         code: out.status.code().expect("exit status"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 output").replace("\r\n", "\n"),
+        bytes: stdout.clone().into_bytes(),
+        stdout,
         stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
     })
 }

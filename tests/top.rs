@@ -3,15 +3,14 @@
 //! the stated rounding bound where it is rounded.
 
 use std::io::Read;
-use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+mod support;
+use support::stdout_ok;
+
 const ALL_NODES: [&str; 4] = ["--nodefraction", "0", "--edgefraction", "0"];
 
 fn top(args: &[&str]) -> String {
-    let out = Command::new(BIN).arg("top").args(args).output().unwrap();
-    assert!(out.status.success(), "top {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+    stdout_ok(&[&["top"], args].concat())
 }
 
 fn read(path: &str) -> String {

@@ -5,9 +5,10 @@
 //! `--lenient` skips and counts the same blocks in every command.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+mod support;
+use support::run;
+
 const HEAP: &str = "samples/heap/inuse_space.traces.txt";
 
 /// An empty directory for one test's files, under Cargo's scratch space.
@@ -20,9 +21,8 @@ fn scratch(name: &str) -> std::path::PathBuf {
 
 /// Exit status and the first line of stderr.
 fn verdict(args: &[String]) -> (i32, String) {
-    let out = Command::new(BIN).args(args).stdin(Stdio::null()).output().expect("run traces-tool");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    (out.status.code().expect("exit status"), stderr.lines().next().unwrap_or("").to_owned())
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    (out.code, out.stderr.lines().next().unwrap_or("").to_owned())
 }
 
 /// Every command on `file`, as argument lists. `grep` and `hist` run with a
@@ -194,8 +194,8 @@ fn joined_damaged_and_truncated_reports_get_one_verdict() {
 
 /// The lines of stderr that tell what lenient reading skipped.
 fn skipped_notes(args: &[String]) -> (i32, Vec<String>) {
-    let out = Command::new(BIN).args(args).stdin(Stdio::null()).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let stderr = &out.stderr;
     // `diff FILE FILE` reads it twice and says so twice.
     let mut notes: Vec<String> = Vec::new();
     for line in stderr.lines().filter(|l| l.contains("skipped")) {
@@ -203,7 +203,7 @@ fn skipped_notes(args: &[String]) -> (i32, Vec<String>) {
             notes.push(line.to_owned());
         }
     }
-    (out.status.code().unwrap(), notes)
+    (out.code, notes)
 }
 
 #[test]
@@ -284,8 +284,8 @@ fn a_value_in_another_unit_than_the_report_is_malformed() {
         format!("Type: contentions\n{sep}\n1megabytes   main.f\n{sep}\n         0   main.z\n{sep}\n12megabytes   main.g\n{sep}\n"),
     )
     .unwrap();
-    let out = Command::new(BIN).arg("top").arg(&mb).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["top", mb.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
     // ... but not two of them.
     let two = d.join("two-units.txt");
     std::fs::write(

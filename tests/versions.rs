@@ -6,13 +6,13 @@
 //! labels, exact values and frames.
 
 use std::path::Path;
-use std::process::Command;
 
 use traces_tool::parse::{ReaderOptions, TraceReader};
 use traces_tool::record::{Header, HeaderField, Names, Record};
 use traces_tool::units::Dimension;
 
-const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
+mod support;
+use support::{command, run_cmd};
 
 /// One record as read: labels, value text, value in hundredths of the base
 /// unit, frames (name, inline).
@@ -52,10 +52,9 @@ fn version(name: &str) -> (Header, Dimension, Vec<Sample>) {
 }
 
 fn tool(args: &[&str]) -> String {
-    let out =
-        Command::new(BIN).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
-    assert!(out.status.code().unwrap() <= 1, "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+    let out = run_cmd(command(args).current_dir(env!("CARGO_MANIFEST_DIR")), None);
+    assert!(out.code <= 1, "{args:?}: {}", out.stderr);
+    out.text()
 }
 
 const KB: i128 = 1024 * 100;
