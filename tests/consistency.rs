@@ -349,6 +349,11 @@ fn top_zero_means_all_rows_everywhere() {
     assert_eq!(all, count_hits("100000"));
     let text = run(&["grep", "--top", "0", r"conn\).serve$", HEAP]).stdout;
     assert!(text.contains("  6. "), "{text}");
+    // Without --top: every hit in the machine formats, 5 in text.
+    let r = run(&["grep", "--format", "csv", r"conn\).serve$", HEAP]);
+    assert_eq!(r.stdout.lines().count() - 1, all, "{}", r.stderr);
+    let text = run(&["grep", r"conn\).serve$", HEAP]).stdout;
+    assert!(text.contains("  5. ") && !text.contains("  6. "), "{text}");
     let before = "samples/heap/heap-before.pb.gz";
     let after = "samples/heap/heap-after.pb.gz";
     for (args, default) in [

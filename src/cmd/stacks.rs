@@ -251,10 +251,10 @@ fn write_text(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {
     let several = m.stacks.iter().filter(|s| s.blocks > 1).count();
     writeln!(
         out,
-        "{} block{} hold {} distinct stack{} ({} of them in several blocks); total {}{} \
+        "{} block{} {} distinct stack{} ({} of them in several blocks); total {}{} \
          (pprof's: all samples before filters)",
         m.blocks,
-        if m.blocks == 1 { "" } else { "s" },
+        if m.blocks == 1 { " holds" } else { "s hold" },
         m.stacks.len(),
         if m.stacks.len() == 1 { "" } else { "s" },
         several,
@@ -264,7 +264,9 @@ fn write_text(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {
     writeln!(
         out,
         "Showing {} stack{} by merged total, largest first",
-        if order.len() == m.stacks.len() {
+        if m.stacks.len() == 1 {
+            "1".to_owned()
+        } else if order.len() == m.stacks.len() {
             format!("all {}", order.len())
         } else {
             format!("the top {}", order.len())
