@@ -78,6 +78,9 @@ impl<R: Read> LineReader<R> {
             if let Some(i) = memchr(b'\n', &self.buf[self.start + searched..self.end]) {
                 let begin = self.start;
                 let stop = begin + searched + i;
+                if stop - begin > MAX_LINE {
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, "line too long"));
+                }
                 self.start = stop + 1;
                 self.consumed += (stop + 1 - begin) as u64;
                 self.line += 1;
@@ -89,6 +92,9 @@ impl<R: Read> LineReader<R> {
                     return Ok(None);
                 }
                 let begin = self.start;
+                if self.end - begin > MAX_LINE {
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, "line too long"));
+                }
                 self.start = self.end;
                 self.consumed += (self.end - begin) as u64;
                 self.line += 1;

@@ -157,6 +157,17 @@ fn very_long_names_are_read_and_too_long_lines_refused() {
     assert_eq!(out.code, 2);
     let err = &out.stderr;
     assert!(err.contains("too-long.txt:3: line longer than 1048576 bytes"), "{err}");
+    // Just over the limit too, wherever the line falls in the read buffer.
+    for over in [1, 1 << 19] {
+        let text = format!(
+            "Type: inuse_space\n{SEP}\n       1kB   main.{}\n{SEP}\n",
+            "y".repeat((1 << 20) + over)
+        );
+        std::fs::write(&path, text).unwrap();
+        let out = run(&["top", path.to_str().unwrap()]);
+        assert_eq!(out.code, 2, "{over}");
+        assert!(out.stderr.contains("too-long.txt:3: line longer than"), "{}", out.stderr);
+    }
 }
 
 /// Runs `top -` on `len` bytes: `head`, then zeros, written to stdin.
