@@ -60,7 +60,16 @@ impl ProfileSource {
         profile: Profile,
         sample_index: Option<&str>,
     ) -> Result<ProfileSource, String> {
-        let profile = load::prepare(profile);
+        Self::prepared(name, load::prepare(profile), sample_index)
+    }
+
+    /// Like [`ProfileSource::new`], for a profile already prepared (by
+    /// [`load::prepare`] or [`super::load()`]).
+    pub fn prepared(
+        name: impl Into<String>,
+        profile: Profile,
+        sample_index: Option<&str>,
+    ) -> Result<ProfileSource, String> {
         if profile.sample_types.is_empty() {
             return Err("profile has no samples".into());
         }
