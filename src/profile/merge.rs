@@ -74,9 +74,9 @@ pub struct Merger<'a> {
     src: &'a Profile,
     out: Profile,
     /// Source index -> (output index, address offset).
-    mappings_by_src: HashMap<usize, (usize, i64)>,
-    locations_by_src: HashMap<usize, usize>,
-    functions_by_src: HashMap<usize, usize>,
+    mappings_by_src: BySrc<(usize, i64)>,
+    locations_by_src: BySrc<usize>,
+    functions_by_src: BySrc<usize>,
     /// Sample key hash -> the first output sample with it; further ones
     /// with the same hash are chained through `next_sample`.
     samples: FxHashMap<u64, u32>,
@@ -87,6 +87,22 @@ pub struct Merger<'a> {
 }
 
 const NO_SAMPLE: u32 = u32::MAX;
+
+/// What a source table's elements became in the output, by source index.
+struct BySrc<T>(Vec<Option<T>>);
+
+impl<T: Copy> BySrc<T> {
+    fn get(&self, i: &usize) -> Option<&T> {
+        self.0.get(*i).and_then(Option::as_ref)
+    }
+
+    fn insert(&mut self, i: usize, v: T) {
+        if i >= self.0.len() {
+            self.0.resize(i + 1, None);
+        }
+        self.0[i] = Some(v);
+    }
+}
 
 impl<'a> Merger<'a> {
     /// A merger over the tables of `src` (its samples are not read).
@@ -112,9 +128,9 @@ impl<'a> Merger<'a> {
         let mut m = Merger {
             src,
             out,
-            mappings_by_src: HashMap::new(),
-            locations_by_src: HashMap::new(),
-            functions_by_src: HashMap::new(),
+            mappings_by_src: BySrc(vec![None; src.mappings.len()]),
+            locations_by_src: BySrc(vec![None; src.locations.len()]),
+            functions_by_src: BySrc(vec![None; src.functions.len()]),
             samples: FxHashMap::default(),
             next_sample: Vec::new(),
             locations: HashMap::new(),

@@ -470,17 +470,26 @@ impl Profile {
         let mut units: BTreeMap<String, String> = BTreeMap::new();
         for s in &self.samples {
             for (key, label) in &s.num_labels {
+                if units.contains_key(key) {
+                    continue;
+                }
                 if let Some(unit) = label.units.iter().find(|u| !u.is_empty()) {
-                    units.entry(key.clone()).or_insert_with(|| unit.clone());
+                    units.insert(key.clone(), unit.clone());
                 }
             }
         }
         for s in &self.samples {
             for key in s.num_labels.keys() {
-                units.entry(key.clone()).or_insert_with(|| match key.as_str() {
-                    "alignment" | "request" => "bytes".to_owned(),
-                    _ => key.clone(),
-                });
+                if units.contains_key(key) {
+                    continue;
+                }
+                units.insert(
+                    key.clone(),
+                    match key.as_str() {
+                        "alignment" | "request" => "bytes".to_owned(),
+                        _ => key.clone(),
+                    },
+                );
             }
         }
         units
