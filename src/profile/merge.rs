@@ -362,7 +362,7 @@ mod tests {
         let mut src = profile();
         src.samples =
             vec![sample(vec![0], vec![4]), sample(vec![0], vec![-4]), sample(vec![1], vec![1])];
-        src.samples[2].labels.insert("k".into(), vec!["v".into()]);
+        std::sync::Arc::make_mut(&mut src.samples[2].labels).insert("k".into(), vec!["v".into()]);
         let p = merge(&src);
         assert_eq!(p.samples.len(), 1);
         assert_eq!(p.samples[0].labels["k"], ["v"]);

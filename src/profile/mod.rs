@@ -36,6 +36,9 @@ pub mod wire;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use prost::Message;
 
@@ -54,14 +57,22 @@ pub struct NumLabel {
     pub units: Vec<String>,
 }
 
+/// String labels: the values of each key.
+pub type Labels = BTreeMap<String, Vec<String>>;
+
+/// Numeric labels: the values (and units) of each key.
+pub type NumLabels = BTreeMap<String, NumLabel>;
+
 /// One sample: its stack (indexes into [`Profile::locations`], leaf
-/// first), one value per sample type, and its labels by key.
+/// first), one value per sample type, and its labels by key. Samples with
+/// the same labels may share them (most samples of a profile carry one of
+/// a few label sets).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sample {
     pub locations: Vec<usize>,
     pub values: Vec<i64>,
-    pub labels: BTreeMap<String, Vec<String>>,
-    pub num_labels: BTreeMap<String, NumLabel>,
+    pub labels: Arc<Labels>,
+    pub num_labels: Arc<NumLabels>,
 }
 
 /// A binary (or other mapped object) of the profiled process.
@@ -211,7 +222,7 @@ pub fn load(data: &[u8]) -> Result<Profile, ProfileError> {
             raw.merge(field.raw).map_err(|e| ProfileError::Protobuf(e.to_string()))?;
         }
     }
-    let (mut tables, resolver) = Resolver::tables(&raw)?;
+    let (mut tables, mut resolver) = Resolver::tables(&raw)?;
     resolver.meta(&raw, &mut tables)?;
     load::add_fake_mapping(&mut tables);
     let types = tables.sample_types.len();
@@ -247,7 +258,13 @@ pub fn load(data: &[u8]) -> Result<Profile, ProfileError> {
 struct Resolver {
     strings: Vec<String>,
     location_index: std::collections::HashMap<u64, usize>,
+    /// The label sets seen, by their labels as written (key, str, num,
+    /// num_unit), shared by the samples that carry them.
+    label_sets: FxHashMap<Vec<[i64; 4]>, LabelSet>,
 }
+
+/// A sample's string and numeric labels, shareable.
+type LabelSet = (Arc<Labels>, Arc<NumLabels>);
 
 impl Resolver {
     fn get(&self, i: i64) -> Result<String, ProfileError> {
@@ -269,7 +286,11 @@ impl Resolver {
         if strings.first().is_some_and(|s| !s.is_empty()) {
             return Err(malformed("string_table[0] must be ''"));
         }
-        let mut r = Resolver { strings, location_index: std::collections::HashMap::new() };
+        let mut r = Resolver {
+            strings,
+            location_index: std::collections::HashMap::new(),
+            label_sets: FxHashMap::default(),
+        };
         let mut p = Profile::default();
         // Ids resolve to the last element with that id, as Go's lookup
         // tables do; duplicates are rejected by check_valid anyway.
@@ -330,14 +351,39 @@ impl Resolver {
 
     /// One sample: labels by key (empty string values and unitless zero
     /// numbers dropped), locations as indexes.
-    fn sample(&self, s: proto::Sample) -> Result<Sample, ProfileError> {
-        let mut sample = Sample { values: s.value, ..Sample::default() };
-        for l in &s.label {
+    fn sample(&mut self, s: proto::Sample) -> Result<Sample, ProfileError> {
+        let written: Vec<[i64; 4]> =
+            s.label.iter().map(|l| [l.key, l.str, l.num, l.num_unit]).collect();
+        let (labels, num_labels) = match self.label_sets.get(&written) {
+            Some((labels, num_labels)) => (labels.clone(), num_labels.clone()),
+            None => {
+                let (labels, num_labels) = self.labels(&s.label)?;
+                let set = (Arc::new(labels), Arc::new(num_labels));
+                self.label_sets.insert(written, set.clone());
+                set
+            }
+        };
+        let locations = Vec::with_capacity(s.location_id.len());
+        let mut sample = Sample { values: s.value, labels, num_labels, locations };
+        for id in &s.location_id {
+            match self.location_index.get(id) {
+                Some(&i) => sample.locations.push(i),
+                None => return Err(malformed("sample has nil location")),
+            }
+        }
+        Ok(sample)
+    }
+
+    /// A sample's labels by key: string labels with an empty value and
+    /// numeric ones that are zero without a unit are dropped.
+    fn labels(&self, written: &[proto::Label]) -> Result<(Labels, NumLabels), ProfileError> {
+        let (mut labels, mut num_labels) = (Labels::new(), NumLabels::new());
+        for l in written {
             let key = self.get(l.key)?;
             if l.str != 0 {
-                sample.labels.entry(key).or_default().push(self.get(l.str)?);
+                labels.entry(key).or_default().push(self.get(l.str)?);
             } else if l.num != 0 || l.num_unit != 0 {
-                let entry = sample.num_labels.entry(key).or_default();
+                let entry = num_labels.entry(key).or_default();
                 if l.num_unit != 0 {
                     let unit = self.get(l.num_unit)?;
                     entry.units.resize(entry.values.len(), String::new());
@@ -346,19 +392,12 @@ impl Resolver {
                 entry.values.push(l.num);
             }
         }
-        for entry in sample.num_labels.values_mut() {
+        for entry in num_labels.values_mut() {
             if !entry.units.is_empty() {
                 entry.units.resize(entry.values.len(), String::new());
             }
         }
-        sample.locations.reserve_exact(s.location_id.len());
-        for id in &s.location_id {
-            match self.location_index.get(id) {
-                Some(&i) => sample.locations.push(i),
-                None => return Err(malformed("sample has nil location")),
-            }
-        }
-        Ok(sample)
+        Ok((labels, num_labels))
     }
 
     /// The fields after the samples: frames to drop and keep, period,
@@ -382,7 +421,7 @@ impl Resolver {
 
 /// `postDecode`: string indexes to strings, ids to indexes.
 fn from_proto(mut raw: proto::Profile) -> Result<Profile, ProfileError> {
-    let (mut p, resolver) = Resolver::tables(&raw)?;
+    let (mut p, mut resolver) = Resolver::tables(&raw)?;
     for s in std::mem::take(&mut raw.sample) {
         p.samples.push(resolver.sample(s)?);
     }
@@ -469,7 +508,7 @@ impl Profile {
     pub fn num_label_units(&self) -> BTreeMap<String, String> {
         let mut units: BTreeMap<String, String> = BTreeMap::new();
         for s in &self.samples {
-            for (key, label) in &s.num_labels {
+            for (key, label) in s.num_labels.iter() {
                 if units.contains_key(key) {
                     continue;
                 }
@@ -609,9 +648,10 @@ mod tests {
     fn num_label_units_first_seen_else_by_key() {
         let mut p = Profile::default();
         let mut s = Sample::default();
-        s.num_labels.insert("bytes".into(), NumLabel { values: vec![1], units: vec![] });
-        s.num_labels.insert("request".into(), NumLabel { values: vec![1], units: vec![] });
-        s.num_labels.insert(
+        let num_labels = Arc::make_mut(&mut s.num_labels);
+        num_labels.insert("bytes".into(), NumLabel { values: vec![1], units: vec![] });
+        num_labels.insert("request".into(), NumLabel { values: vec![1], units: vec![] });
+        num_labels.insert(
             "lat".into(),
             NumLabel { values: vec![1, 2], units: vec!["".into(), "ms".into()] },
         );
