@@ -725,12 +725,11 @@ fn build(p: &mut Profile, records: Vec<RawRecord>) -> Notes {
             sample.locations.push(l);
         }
         if let Some(b) = rec.blocksize {
-            sample
-                .num_labels
+            std::sync::Arc::make_mut(&mut sample.num_labels)
                 .insert("bytes".to_owned(), NumLabel { values: vec![b], units: vec![] });
         }
         for (k, v) in rec.labels {
-            sample.labels.entry(k).or_default().push(v);
+            std::sync::Arc::make_mut(&mut sample.labels).entry(k).or_default().push(v);
         }
         p.samples.push(sample);
     }

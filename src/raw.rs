@@ -243,7 +243,8 @@ pub fn parse(text: &str) -> Result<Profile, ParseError> {
                 .ok_or_else(|| (s.line, format!("-raw text: sample uses location {id}, which the Locations section does not list")))?;
             sample.locations.push(l);
         }
-        (sample.labels, sample.num_labels) = label_sets;
+        let (labels, num_labels) = label_sets;
+        (sample.labels, sample.num_labels) = (labels.into(), num_labels.into());
         p.samples.push(sample);
     }
     Ok(p)

@@ -219,9 +219,9 @@ fn open_input(
         }
         InputKind::Binary => {
             read_whole(&name, &mut reader, &mut head, "pprof profile")?;
-            match profile::decode(&head) {
-                Ok(decoded) => Ok(Box::new(
-                    profile::source::ProfileSource::new(name.as_str(), decoded, index)
+            match profile::load(&head) {
+                Ok(loaded) => Ok(Box::new(
+                    profile::source::ProfileSource::prepared(name.as_str(), loaded, index)
                         .map_err(|e| profile::input_error(&name, e))?,
                 )),
                 Err(e) if profile::wire::starts_like_profile(&head) => {

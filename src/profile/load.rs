@@ -18,13 +18,22 @@ use super::{Mapping, Profile};
 
 /// Runs the steps above.
 pub fn prepare(mut p: Profile) -> Profile {
+    add_fake_mapping(&mut p);
+    finish(merge(&p))
+}
+
+/// Step 1: the fake mapping of a profile without mappings.
+pub fn add_fake_mapping(p: &mut Profile) {
     if p.mappings.is_empty() {
         p.mappings.push(Mapping { id: 1, ..Mapping::default() });
         for l in &mut p.locations {
             l.mapping = Some(0);
         }
     }
-    let mut p = merge(&p);
+}
+
+/// Steps 3 to 5, on a merged profile.
+pub fn finish(mut p: Profile) -> Profile {
     demangle(&mut p);
     remove_uninteresting(&mut p);
     for m in &mut p.mappings {

@@ -14,16 +14,22 @@
 //!   of first use by a sample, and unused ones are dropped;
 //! - if a summed sample is zero in every value, the result is merged again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
-use super::{Function, Line, Location, Mapping, NumLabel, Profile, Sample};
+use rustc_hash::{FxHashMap, FxHasher};
 
-/// The key that makes two samples one.
-#[derive(PartialEq, Eq, Hash)]
-struct SampleKey {
-    locations: Vec<usize>,
-    labels: BTreeMap<String, Vec<String>>,
-    num_labels: BTreeMap<String, NumLabel>,
+use super::{Function, Line, Location, Mapping, Profile, Sample};
+
+/// The hash of the key that makes two samples one: the (renumbered)
+/// locations, the string labels and the numeric labels. Samples with equal
+/// hashes are compared field by field, so no copy of the key is kept.
+fn sample_hash(s: &Sample) -> u64 {
+    let mut h = FxHasher::default();
+    s.locations.hash(&mut h);
+    s.labels.hash(&mut h);
+    s.num_labels.hash(&mut h);
+    h.finish()
 }
 
 #[derive(PartialEq, Eq, Hash)]
@@ -60,20 +66,106 @@ impl Mapping {
     }
 }
 
-struct Merger<'a> {
+/// `profile.Merge` of one profile whose samples arrive one at a time: the
+/// source's mappings, locations and functions are given up front (in a
+/// [`Profile`] whose samples are ignored), each sample is handed over with
+/// [`Merger::add`] and moved, not copied, into the result.
+pub struct Merger<'a> {
     src: &'a Profile,
     out: Profile,
     /// Source index -> (output index, address offset).
-    mappings_by_src: HashMap<usize, (usize, i64)>,
-    locations_by_src: HashMap<usize, usize>,
-    functions_by_src: HashMap<usize, usize>,
-    samples: HashMap<SampleKey, usize>,
+    mappings_by_src: BySrc<(usize, i64)>,
+    locations_by_src: BySrc<usize>,
+    functions_by_src: BySrc<usize>,
+    /// Sample key hash -> the first output sample with it; further ones
+    /// with the same hash are chained through `next_sample`.
+    samples: FxHashMap<u64, u32>,
+    next_sample: Vec<u32>,
     locations: HashMap<LocationKey, usize>,
     functions: HashMap<FunctionKey, usize>,
     mappings: HashMap<MappingKey, usize>,
 }
 
-impl Merger<'_> {
+const NO_SAMPLE: u32 = u32::MAX;
+
+/// What a source table's elements became in the output, by source index.
+struct BySrc<T>(Vec<Option<T>>);
+
+impl<T: Copy> BySrc<T> {
+    fn get(&self, i: &usize) -> Option<&T> {
+        self.0.get(*i).and_then(Option::as_ref)
+    }
+
+    fn insert(&mut self, i: usize, v: T) {
+        if i >= self.0.len() {
+            self.0.resize(i + 1, None);
+        }
+        self.0[i] = Some(v);
+    }
+}
+
+impl<'a> Merger<'a> {
+    /// A merger over the tables of `src` (its samples are not read).
+    pub fn new(src: &'a Profile) -> Merger<'a> {
+        let mut comments = Vec::new();
+        for c in &src.comments {
+            if !comments.contains(c) {
+                comments.push(c.clone());
+            }
+        }
+        let out = Profile {
+            sample_types: src.sample_types.clone(),
+            default_sample_type: src.default_sample_type.clone(),
+            comments,
+            drop_frames: src.drop_frames.clone(),
+            keep_frames: src.keep_frames.clone(),
+            time_nanos: src.time_nanos,
+            duration_nanos: src.duration_nanos,
+            period_type: src.period_type.clone(),
+            period: src.period,
+            ..Profile::default()
+        };
+        let mut m = Merger {
+            src,
+            out,
+            mappings_by_src: BySrc(vec![None; src.mappings.len()]),
+            locations_by_src: BySrc(vec![None; src.locations.len()]),
+            functions_by_src: BySrc(vec![None; src.functions.len()]),
+            samples: FxHashMap::default(),
+            next_sample: Vec::new(),
+            locations: HashMap::new(),
+            functions: HashMap::new(),
+            mappings: HashMap::new(),
+        };
+        if !src.mappings.is_empty() {
+            m.map_mapping(Some(0));
+        }
+        m
+    }
+
+    /// Adds one sample of the source (its locations index the source's):
+    /// dropped if all its values are zero, else summed into an equal one
+    /// or kept.
+    pub fn add(&mut self, mut sample: Sample) {
+        if is_zero(&sample) {
+            return;
+        }
+        for l in &mut sample.locations {
+            *l = self.map_location(*l);
+        }
+        self.map_sample(sample);
+    }
+
+    /// The merged profile (merged again if a sum came to zero, as pprof
+    /// does).
+    pub fn finish(self) -> Profile {
+        let out = self.out;
+        if out.samples.iter().any(is_zero) {
+            return merge(&out);
+        }
+        out
+    }
+
     fn map_mapping(&mut self, src: Option<usize>) -> (Option<usize>, i64) {
         let Some(i) = src else { return (None, 0) };
         if let Some(&(m, offset)) = self.mappings_by_src.get(&i) {
@@ -156,24 +248,29 @@ impl Merger<'_> {
         l
     }
 
-    fn map_sample(&mut self, src: &Sample) {
-        let locations: Vec<usize> = src.locations.iter().map(|&l| self.map_location(l)).collect();
-        let key =
-            SampleKey { locations, labels: src.labels.clone(), num_labels: src.num_labels.clone() };
-        if let Some(&s) = self.samples.get(&key) {
-            for (acc, v) in self.out.samples[s].values.iter_mut().zip(&src.values) {
-                *acc = acc.wrapping_add(*v);
+    /// Sums `sample` (its locations already renumbered) into an equal one,
+    /// or keeps it.
+    fn map_sample(&mut self, sample: Sample) {
+        let hash = sample_hash(&sample);
+        let head = self.samples.get(&hash).copied().unwrap_or(NO_SAMPLE);
+        let mut at = head;
+        while at != NO_SAMPLE {
+            let s = &mut self.out.samples[at as usize];
+            if s.locations == sample.locations
+                && s.labels == sample.labels
+                && s.num_labels == sample.num_labels
+            {
+                for (acc, v) in s.values.iter_mut().zip(&sample.values) {
+                    *acc = acc.wrapping_add(*v);
+                }
+                return;
             }
-            return;
+            at = self.next_sample[at as usize];
         }
-        let s = self.out.samples.len();
-        self.out.samples.push(Sample {
-            locations: key.locations.clone(),
-            values: src.values.clone(),
-            labels: key.labels.clone(),
-            num_labels: key.num_labels.clone(),
-        });
-        self.samples.insert(key, s);
+        let s = u32::try_from(self.out.samples.len()).expect("fewer than 2^32 samples");
+        self.out.samples.push(sample);
+        self.next_sample.push(head);
+        self.samples.insert(hash, s);
     }
 }
 
@@ -183,48 +280,13 @@ fn is_zero(s: &Sample) -> bool {
 
 /// `profile.Merge([]*Profile{p})`.
 pub fn merge(src: &Profile) -> Profile {
-    let mut comments = Vec::new();
-    for c in &src.comments {
-        if !comments.contains(c) {
-            comments.push(c.clone());
-        }
-    }
-    let out = Profile {
-        sample_types: src.sample_types.clone(),
-        default_sample_type: src.default_sample_type.clone(),
-        comments,
-        drop_frames: src.drop_frames.clone(),
-        keep_frames: src.keep_frames.clone(),
-        time_nanos: src.time_nanos,
-        duration_nanos: src.duration_nanos,
-        period_type: src.period_type.clone(),
-        period: src.period,
-        ..Profile::default()
-    };
-    let mut m = Merger {
-        src,
-        out,
-        mappings_by_src: HashMap::new(),
-        locations_by_src: HashMap::new(),
-        functions_by_src: HashMap::new(),
-        samples: HashMap::new(),
-        locations: HashMap::new(),
-        functions: HashMap::new(),
-        mappings: HashMap::new(),
-    };
-    if !src.mappings.is_empty() {
-        m.map_mapping(Some(0));
-    }
+    let mut m = Merger::new(src);
     for s in &src.samples {
         if !is_zero(s) {
-            m.map_sample(s);
+            m.add(s.clone());
         }
     }
-    let out = m.out;
-    if out.samples.iter().any(is_zero) {
-        return merge(&out);
-    }
-    out
+    m.finish()
 }
 
 #[cfg(test)]
@@ -300,7 +362,7 @@ mod tests {
         let mut src = profile();
         src.samples =
             vec![sample(vec![0], vec![4]), sample(vec![0], vec![-4]), sample(vec![1], vec![1])];
-        src.samples[2].labels.insert("k".into(), vec!["v".into()]);
+        std::sync::Arc::make_mut(&mut src.samples[2].labels).insert("k".into(), vec!["v".into()]);
         let p = merge(&src);
         assert_eq!(p.samples.len(), 1);
         assert_eq!(p.samples[0].labels["k"], ["v"]);

@@ -36,6 +36,9 @@ pub mod wire;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use prost::Message;
 
@@ -54,14 +57,22 @@ pub struct NumLabel {
     pub units: Vec<String>,
 }
 
+/// String labels: the values of each key.
+pub type Labels = BTreeMap<String, Vec<String>>;
+
+/// Numeric labels: the values (and units) of each key.
+pub type NumLabels = BTreeMap<String, NumLabel>;
+
 /// One sample: its stack (indexes into [`Profile::locations`], leaf
-/// first), one value per sample type, and its labels by key.
+/// first), one value per sample type, and its labels by key. Samples with
+/// the same labels may share them (most samples of a profile carry one of
+/// a few label sets).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sample {
     pub locations: Vec<usize>,
     pub values: Vec<i64>,
-    pub labels: BTreeMap<String, Vec<String>>,
-    pub num_labels: BTreeMap<String, NumLabel>,
+    pub labels: Arc<Labels>,
+    pub num_labels: Arc<NumLabels>,
 }
 
 /// A binary (or other mapped object) of the profiled process.
@@ -185,124 +196,236 @@ pub fn open(
     data: &[u8],
     sample_index: Option<&str>,
 ) -> crate::error::Result<source::ProfileSource> {
-    let profile = decode(data).map_err(|e| input_error(name, e))?;
-    source::ProfileSource::new(name, profile, sample_index).map_err(|e| input_error(name, e))
+    let profile = load(data).map_err(|e| input_error(name, e))?;
+    source::ProfileSource::prepared(name, profile, sample_index).map_err(|e| input_error(name, e))
 }
 
-/// `postDecode`: string indexes to strings, ids to indexes.
-fn from_proto(raw: proto::Profile) -> Result<Profile, ProfileError> {
-    let strings: Vec<String> =
-        raw.string_table.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect();
-    if strings.is_empty() {
-        return Err(malformed("no string table (cut short?)"));
+/// Decodes an uncompressed protobuf profile and prepares it as `go tool
+/// pprof` does on loading: the same result as [`load::prepare`] of
+/// [`decode`], in one pass over the samples. The tables (strings,
+/// mappings, locations, functions) are decoded first; then each sample is
+/// decoded on its own, straight from the bytes, and handed to the merge
+/// ([`merge::Merger`]), so no decoded copy of all samples is ever held.
+pub fn load(data: &[u8]) -> Result<Profile, ProfileError> {
+    if data.is_empty() {
+        return Err(malformed("empty input file"));
     }
-    if strings.first().is_some_and(|s| !s.is_empty()) {
-        return Err(malformed("string_table[0] must be ''"));
+    if wire::is_concatenated(data) {
+        return Err(malformed("concatenated profiles detected"));
     }
-    let get = |i: i64| -> Result<String, ProfileError> {
+    let damaged = |at: usize| ProfileError::Protobuf(format!("damaged field at byte {at}"));
+    let is_sample = |f: &wire::Field<'_>| f.number == 2 && f.wire == 2;
+    let mut raw = proto::Profile::default();
+    for field in wire::fields(data) {
+        let field = field.map_err(damaged)?;
+        if !is_sample(&field) {
+            raw.merge(field.raw).map_err(|e| ProfileError::Protobuf(e.to_string()))?;
+        }
+    }
+    let (mut tables, mut resolver) = Resolver::tables(&raw)?;
+    resolver.meta(&raw, &mut tables)?;
+    load::add_fake_mapping(&mut tables);
+    let types = tables.sample_types.len();
+    let (mut count, mut mismatch) = (0usize, None);
+    let mut merger = merge::Merger::new(&tables);
+    for field in wire::fields(data) {
+        let field = field.map_err(damaged)?;
+        if !is_sample(&field) {
+            continue;
+        }
+        let s = proto::Sample::decode(field.payload)
+            .map_err(|e| ProfileError::Protobuf(e.to_string()))?;
+        let s = resolver.sample(s)?;
+        count += 1;
+        if s.values.len() != types {
+            mismatch.get_or_insert(s.values.len());
+            continue;
+        }
+        merger.add(s);
+    }
+    let merged = merger.finish();
+    if types == 0 && count > 0 {
+        return Err(malformed("missing sample type information"));
+    }
+    if let Some(n) = mismatch {
+        return Err(malformed(format!("mismatch: sample has {n} values vs. {types} types")));
+    }
+    tables.check_valid().map_err(malformed)?;
+    Ok(load::finish(merged))
+}
+
+/// What resolving a sample needs: the strings and the locations by id.
+struct Resolver {
+    strings: Vec<String>,
+    location_index: std::collections::HashMap<u64, usize>,
+    /// The label sets seen, by their labels as written (key, str, num,
+    /// num_unit), shared by the samples that carry them.
+    label_sets: FxHashMap<Vec<[i64; 4]>, LabelSet>,
+}
+
+/// A sample's string and numeric labels, shareable.
+type LabelSet = (Arc<Labels>, Arc<NumLabels>);
+
+impl Resolver {
+    fn get(&self, i: i64) -> Result<String, ProfileError> {
         usize::try_from(i)
             .ok()
-            .and_then(|i| strings.get(i))
+            .and_then(|i| self.strings.get(i))
             .cloned()
             .ok_or_else(|| malformed(format!("malformed profile format (string index {i})")))
-    };
-    let mut p = Profile::default();
-    // Ids resolve to the last element with that id, as Go's lookup tables
-    // do; duplicates are rejected by check_valid anyway.
-    let mut mapping_index = std::collections::HashMap::new();
-    for m in &raw.mapping {
-        mapping_index.insert(m.id, p.mappings.len());
-        p.mappings.push(Mapping {
-            id: m.id,
-            start: m.memory_start,
-            limit: m.memory_limit,
-            offset: m.file_offset,
-            file: get(m.filename)?,
-            build_id: get(m.build_id)?,
-            has_functions: m.has_functions,
-            has_filenames: m.has_filenames,
-            has_line_numbers: m.has_line_numbers,
-            has_inline_frames: m.has_inline_frames,
-        });
     }
-    let mut function_index = std::collections::HashMap::new();
-    for f in &raw.function {
-        function_index.insert(f.id, p.functions.len());
-        p.functions.push(Function {
-            id: f.id,
-            name: get(f.name)?,
-            system_name: get(f.system_name)?,
-            filename: get(f.filename)?,
-            start_line: f.start_line,
-        });
+
+    /// The mappings, functions, locations and sample types of `raw` (no
+    /// samples, none of the fields after them).
+    fn tables(raw: &proto::Profile) -> Result<(Profile, Resolver), ProfileError> {
+        let strings: Vec<String> =
+            raw.string_table.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect();
+        if strings.is_empty() {
+            return Err(malformed("no string table (cut short?)"));
+        }
+        if strings.first().is_some_and(|s| !s.is_empty()) {
+            return Err(malformed("string_table[0] must be ''"));
+        }
+        let mut r = Resolver {
+            strings,
+            location_index: std::collections::HashMap::new(),
+            label_sets: FxHashMap::default(),
+        };
+        let mut p = Profile::default();
+        // Ids resolve to the last element with that id, as Go's lookup
+        // tables do; duplicates are rejected by check_valid anyway.
+        let mut mapping_index = std::collections::HashMap::new();
+        for m in &raw.mapping {
+            mapping_index.insert(m.id, p.mappings.len());
+            p.mappings.push(Mapping {
+                id: m.id,
+                start: m.memory_start,
+                limit: m.memory_limit,
+                offset: m.file_offset,
+                file: r.get(m.filename)?,
+                build_id: r.get(m.build_id)?,
+                has_functions: m.has_functions,
+                has_filenames: m.has_filenames,
+                has_line_numbers: m.has_line_numbers,
+                has_inline_frames: m.has_inline_frames,
+            });
+        }
+        let mut function_index = std::collections::HashMap::new();
+        for f in &raw.function {
+            function_index.insert(f.id, p.functions.len());
+            p.functions.push(Function {
+                id: f.id,
+                name: r.get(f.name)?,
+                system_name: r.get(f.system_name)?,
+                filename: r.get(f.filename)?,
+                start_line: f.start_line,
+            });
+        }
+        for l in &raw.location {
+            r.location_index.insert(l.id, p.locations.len());
+            let lines = l
+                .line
+                .iter()
+                .map(|ln| Line {
+                    function: if ln.function_id == 0 {
+                        None
+                    } else {
+                        function_index.get(&ln.function_id).copied()
+                    },
+                    line: ln.line,
+                })
+                .collect();
+            p.locations.push(Location {
+                id: l.id,
+                mapping: mapping_index.get(&l.mapping_id).copied(),
+                address: l.address,
+                lines,
+                is_folded: l.is_folded,
+            });
+        }
+        for st in &raw.sample_type {
+            p.sample_types.push(ValueType { ty: r.get(st.r#type)?, unit: r.get(st.unit)? });
+        }
+        Ok((p, r))
     }
-    let mut location_index = std::collections::HashMap::new();
-    for l in &raw.location {
-        location_index.insert(l.id, p.locations.len());
-        let lines = l
-            .line
-            .iter()
-            .map(|ln| Line {
-                function: if ln.function_id == 0 {
-                    None
-                } else {
-                    function_index.get(&ln.function_id).copied()
-                },
-                line: ln.line,
-            })
-            .collect();
-        p.locations.push(Location {
-            id: l.id,
-            mapping: mapping_index.get(&l.mapping_id).copied(),
-            address: l.address,
-            lines,
-            is_folded: l.is_folded,
-        });
+
+    /// One sample: labels by key (empty string values and unitless zero
+    /// numbers dropped), locations as indexes.
+    fn sample(&mut self, s: proto::Sample) -> Result<Sample, ProfileError> {
+        let written: Vec<[i64; 4]> =
+            s.label.iter().map(|l| [l.key, l.str, l.num, l.num_unit]).collect();
+        let (labels, num_labels) = match self.label_sets.get(&written) {
+            Some((labels, num_labels)) => (labels.clone(), num_labels.clone()),
+            None => {
+                let (labels, num_labels) = self.labels(&s.label)?;
+                let set = (Arc::new(labels), Arc::new(num_labels));
+                self.label_sets.insert(written, set.clone());
+                set
+            }
+        };
+        let locations = Vec::with_capacity(s.location_id.len());
+        let mut sample = Sample { values: s.value, labels, num_labels, locations };
+        for id in &s.location_id {
+            match self.location_index.get(id) {
+                Some(&i) => sample.locations.push(i),
+                None => return Err(malformed("sample has nil location")),
+            }
+        }
+        Ok(sample)
     }
-    for st in &raw.sample_type {
-        p.sample_types.push(ValueType { ty: get(st.r#type)?, unit: get(st.unit)? });
-    }
-    for s in raw.sample {
-        let mut sample = Sample { values: s.value, ..Sample::default() };
-        for l in &s.label {
-            let key = get(l.key)?;
+
+    /// A sample's labels by key: string labels with an empty value and
+    /// numeric ones that are zero without a unit are dropped.
+    fn labels(&self, written: &[proto::Label]) -> Result<(Labels, NumLabels), ProfileError> {
+        let (mut labels, mut num_labels) = (Labels::new(), NumLabels::new());
+        for l in written {
+            let key = self.get(l.key)?;
             if l.str != 0 {
-                sample.labels.entry(key).or_default().push(get(l.str)?);
+                labels.entry(key).or_default().push(self.get(l.str)?);
             } else if l.num != 0 || l.num_unit != 0 {
-                let entry = sample.num_labels.entry(key).or_default();
+                let entry = num_labels.entry(key).or_default();
                 if l.num_unit != 0 {
-                    let unit = get(l.num_unit)?;
+                    let unit = self.get(l.num_unit)?;
                     entry.units.resize(entry.values.len(), String::new());
                     entry.units.push(unit);
                 }
                 entry.values.push(l.num);
             }
         }
-        for entry in sample.num_labels.values_mut() {
+        for entry in num_labels.values_mut() {
             if !entry.units.is_empty() {
                 entry.units.resize(entry.values.len(), String::new());
             }
         }
-        for id in &s.location_id {
-            match location_index.get(id) {
-                Some(&i) => sample.locations.push(i),
-                None => return Err(malformed("sample has nil location")),
-            }
+        Ok((labels, num_labels))
+    }
+
+    /// The fields after the samples: frames to drop and keep, period,
+    /// comments, default sample type, times.
+    fn meta(&self, raw: &proto::Profile, p: &mut Profile) -> Result<(), ProfileError> {
+        p.drop_frames = self.get(raw.drop_frames)?;
+        p.keep_frames = self.get(raw.keep_frames)?;
+        if let Some(pt) = &raw.period_type {
+            p.period_type = ValueType { ty: self.get(pt.r#type)?, unit: self.get(pt.unit)? };
         }
-        p.samples.push(sample);
+        for &c in &raw.comment {
+            p.comments.push(self.get(c)?);
+        }
+        p.default_sample_type = self.get(raw.default_sample_type)?;
+        p.time_nanos = raw.time_nanos;
+        p.duration_nanos = raw.duration_nanos;
+        p.period = raw.period;
+        Ok(())
     }
-    p.drop_frames = get(raw.drop_frames)?;
-    p.keep_frames = get(raw.keep_frames)?;
-    if let Some(pt) = &raw.period_type {
-        p.period_type = ValueType { ty: get(pt.r#type)?, unit: get(pt.unit)? };
+}
+
+/// `postDecode`: string indexes to strings, ids to indexes.
+fn from_proto(mut raw: proto::Profile) -> Result<Profile, ProfileError> {
+    let (mut p, mut resolver) = Resolver::tables(&raw)?;
+    for s in std::mem::take(&mut raw.sample) {
+        p.samples.push(resolver.sample(s)?);
     }
-    for &c in &raw.comment {
-        p.comments.push(get(c)?);
-    }
-    p.default_sample_type = get(raw.default_sample_type)?;
-    p.time_nanos = raw.time_nanos;
-    p.duration_nanos = raw.duration_nanos;
-    p.period = raw.period;
+    resolver.meta(&raw, &mut p)?;
     Ok(p)
 }
 
@@ -385,18 +508,27 @@ impl Profile {
     pub fn num_label_units(&self) -> BTreeMap<String, String> {
         let mut units: BTreeMap<String, String> = BTreeMap::new();
         for s in &self.samples {
-            for (key, label) in &s.num_labels {
+            for (key, label) in s.num_labels.iter() {
+                if units.contains_key(key) {
+                    continue;
+                }
                 if let Some(unit) = label.units.iter().find(|u| !u.is_empty()) {
-                    units.entry(key.clone()).or_insert_with(|| unit.clone());
+                    units.insert(key.clone(), unit.clone());
                 }
             }
         }
         for s in &self.samples {
             for key in s.num_labels.keys() {
-                units.entry(key.clone()).or_insert_with(|| match key.as_str() {
-                    "alignment" | "request" => "bytes".to_owned(),
-                    _ => key.clone(),
-                });
+                if units.contains_key(key) {
+                    continue;
+                }
+                units.insert(
+                    key.clone(),
+                    match key.as_str() {
+                        "alignment" | "request" => "bytes".to_owned(),
+                        _ => key.clone(),
+                    },
+                );
             }
         }
         units
@@ -475,12 +607,51 @@ mod tests {
     }
 
     #[test]
+    fn load_is_prepare_of_decode() {
+        use std::io::Read;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let mut seen = 0;
+        for kind in std::fs::read_dir(&dir).unwrap() {
+            let kind = kind.unwrap().path();
+            let Ok(files) = std::fs::read_dir(&kind) else { continue };
+            for file in files {
+                let file = file.unwrap().path();
+                if !file.to_string_lossy().ends_with(".pb.gz") {
+                    continue;
+                }
+                let mut data = Vec::new();
+                let gz = std::fs::File::open(&file).unwrap();
+                flate2::read::GzDecoder::new(gz).read_to_end(&mut data).unwrap();
+                let want = load::prepare(decode(&data).unwrap());
+                assert_eq!(load(&data).unwrap(), want, "{}", file.display());
+                seen += 1;
+            }
+        }
+        assert!(seen >= 10, "only {seen} sample profiles");
+        // The same errors, in the same words, on damaged and invalid input.
+        let mut bad = small();
+        bad.sample[0].value.push(1);
+        assert!(load(&encode(&bad)).unwrap_err().to_string().contains("2 values vs. 1 types"));
+        let mut bad = small();
+        bad.sample[0].location_id = vec![9];
+        assert!(load(&encode(&bad)).unwrap_err().to_string().contains("nil location"));
+        let mut bad = small();
+        bad.location.push(bad.location[0].clone());
+        assert!(load(&encode(&bad)).unwrap_err().to_string().contains("multiple locations"));
+        let bytes = encode(&small());
+        let cut = load(&bytes[..bytes.len() - 3]).unwrap_err();
+        assert!(matches!(cut, ProfileError::Protobuf(_)), "{cut}");
+        assert!(load(&[]).is_err());
+    }
+
+    #[test]
     fn num_label_units_first_seen_else_by_key() {
         let mut p = Profile::default();
         let mut s = Sample::default();
-        s.num_labels.insert("bytes".into(), NumLabel { values: vec![1], units: vec![] });
-        s.num_labels.insert("request".into(), NumLabel { values: vec![1], units: vec![] });
-        s.num_labels.insert(
+        let num_labels = Arc::make_mut(&mut s.num_labels);
+        num_labels.insert("bytes".into(), NumLabel { values: vec![1], units: vec![] });
+        num_labels.insert("request".into(), NumLabel { values: vec![1], units: vec![] });
+        num_labels.insert(
             "lat".into(),
             NumLabel { values: vec![1, 2], units: vec!["".into(), "ms".into()] },
         );

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::Result;
-use crate::record::{Frame, FrameOrigin, Header, HeaderField, Names, Record};
+use crate::record::{Frame, FrameOrigin, Header, HeaderField, NameId, Names, Record};
 use crate::source::RecordSource;
 use crate::units::{percentage, Dimension};
 
@@ -30,6 +30,14 @@ pub struct ProfileSource {
     /// The samples to print, in order: those with a non-empty stack.
     order: Vec<usize>,
     next: usize,
+    /// The caller's name ids of each location's frames and origins,
+    /// interned on first use: per location, a range of `interned`.
+    interned_at: Vec<Option<(u32, u32)>>,
+    interned: Vec<(Frame, FrameOrigin)>,
+    /// How to tell that the caller's name table is the one the ids above
+    /// belong to (tables only grow): the first name interned here, and the
+    /// table's length after the last interning.
+    table: Option<(NameId, Box<str>, usize)>,
 }
 
 /// A frame's function file, its mapping file, and whether it is a line.
@@ -60,7 +68,16 @@ impl ProfileSource {
         profile: Profile,
         sample_index: Option<&str>,
     ) -> Result<ProfileSource, String> {
-        let profile = load::prepare(profile);
+        Self::prepared(name, load::prepare(profile), sample_index)
+    }
+
+    /// Like [`ProfileSource::new`], for a profile already prepared (by
+    /// [`load::prepare`] or [`super::load()`]).
+    pub fn prepared(
+        name: impl Into<String>,
+        profile: Profile,
+        sample_index: Option<&str>,
+    ) -> Result<ProfileSource, String> {
         if profile.sample_types.is_empty() {
             return Err("profile has no samples".into());
         }
@@ -92,6 +109,52 @@ impl ProfileSource {
             origins,
             order,
             next: 0,
+            interned_at: Vec::new(),
+            interned: Vec::new(),
+            table: None,
+        }
+    }
+
+    /// The range of `interned` that holds location `l`'s frames, interned
+    /// into `names` if they are not yet.
+    fn intern_location(&mut self, l: usize, names: &mut Names) -> (usize, usize) {
+        if let Some(Some((at, n))) = self.interned_at.get(l) {
+            return (*at as usize, *n as usize);
+        }
+        let at = self.interned.len();
+        for ((name, inline), (file, mapping, line)) in self.frames[l].iter().zip(&self.origins[l]) {
+            let frame = Frame { name: names.intern(name), inline: *inline };
+            let origin = FrameOrigin {
+                file: file.as_deref().map(|f| names.intern(f)),
+                mapping: mapping.as_deref().map(|m| names.intern(m)),
+                line: *line,
+            };
+            self.interned.push((frame, origin));
+        }
+        let n = self.interned.len() - at;
+        if self.interned_at.len() <= l {
+            self.interned_at.resize(self.frames.len(), None);
+        }
+        self.interned_at[l] = Some((at as u32, n as u32));
+        match &mut self.table {
+            Some((_, _, len)) => *len = names.len(),
+            None => {
+                self.table = self
+                    .interned
+                    .first()
+                    .map(|(f, _)| (f.name, names.get(f.name).into(), names.len()));
+            }
+        }
+        (at, n)
+    }
+
+    /// Forgets the interned ids if `names` is not the table they are of.
+    fn check_table(&mut self, names: &Names) {
+        let Some((first, name, len)) = &self.table else { return };
+        if names.len() < *len || names.get(*first) != &**name {
+            self.interned_at.clear();
+            self.interned.clear();
+            self.table = None;
         }
     }
 
@@ -260,16 +323,13 @@ impl RecordSource for ProfileSource {
         }
         let v = s.values[self.index];
         rec.set_value(value(v, &self.unit), &scaled_label(v, &self.unit, "minimum"));
-        for &l in &s.locations {
-            for (name, inline) in &self.frames[l] {
-                rec.frames.push(Frame { name: names.intern(name), inline: *inline });
-            }
-            for (file, mapping, line) in &self.origins[l] {
-                rec.origins.push(FrameOrigin {
-                    file: file.as_deref().map(|f| names.intern(f)),
-                    mapping: mapping.as_deref().map(|m| names.intern(m)),
-                    line: *line,
-                });
+        self.check_table(names);
+        for i in 0..self.profile.samples[si].locations.len() {
+            let l = self.profile.samples[si].locations[i];
+            let (at, n) = self.intern_location(l, names);
+            for (frame, origin) in &self.interned[at..at + n] {
+                rec.frames.push(*frame);
+                rec.origins.push(*origin);
             }
         }
         Ok(true)
@@ -279,6 +339,51 @@ impl RecordSource for ProfileSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frame_ids_follow_the_callers_name_table() {
+        use super::super::{Function, Line, Location, Sample, ValueType};
+        let mut p = Profile {
+            sample_types: vec![ValueType { ty: "samples".into(), unit: "count".into() }],
+            ..Profile::default()
+        };
+        for (i, name) in ["leaf", "main"].iter().enumerate() {
+            p.functions.push(Function {
+                id: i as u64 + 1,
+                name: (*name).into(),
+                ..Default::default()
+            });
+            p.locations.push(Location {
+                id: i as u64 + 1,
+                address: i as u64 + 1,
+                lines: vec![Line { function: Some(i), line: 1 }],
+                ..Default::default()
+            });
+        }
+        for v in [1, 2, 3] {
+            let locations = [vec![0, 1], vec![1], vec![1, 0]][v as usize - 1].clone();
+            p.samples.push(Sample { locations, values: vec![v], ..Default::default() });
+        }
+        let mut src = ProfileSource::new("p", p, None).unwrap();
+        let mut rec = Record::new();
+        let names_of = |rec: &Record, names: &Names| -> Vec<String> {
+            rec.frames.iter().map(|f| names.get(f.name).to_owned()).collect()
+        };
+        let mut first = Names::new();
+        assert!(src.read_record(&mut rec, &mut first).unwrap());
+        assert_eq!(names_of(&rec, &first), ["leaf", "main"]);
+        assert!(src.read_record(&mut rec, &mut first).unwrap());
+        assert_eq!(names_of(&rec, &first), ["main"]);
+        // Another table, where the ids interned so far mean other names.
+        let mut other = Names::new();
+        for name in ["x", "y", "z", "w"] {
+            other.intern(name);
+        }
+        assert!(src.read_record(&mut rec, &mut other).unwrap());
+        assert_eq!(names_of(&rec, &other), ["main", "leaf"]);
+        assert_eq!(rec.origins.len(), 2);
+        assert!(!src.read_record(&mut rec, &mut other).unwrap());
+    }
 
     #[test]
     fn base_like_go() {

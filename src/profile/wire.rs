@@ -12,6 +12,8 @@ pub struct Field<'a> {
     pub payload: &'a [u8],
     /// The varint's value (wire type 0), else 0.
     pub varint: u64,
+    /// The whole field as written: key and payload.
+    pub raw: &'a [u8],
 }
 
 /// Reads a varint at `*pos`.
@@ -66,7 +68,7 @@ pub fn fields(data: &[u8]) -> impl Iterator<Item = Result<Field<'_>, usize>> + '
                 }
                 _ => return None,
             };
-            Some(Field { number, wire, payload, varint: value })
+            Some(Field { number, wire, payload, varint: value, raw: &data[start..pos] })
         })();
         match field {
             Some(f) => Some(Ok(f)),
