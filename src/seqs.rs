@@ -95,6 +95,44 @@ impl<T: Copy + Eq + Hash> SeqInterner<T> {
     pub fn iter(&self) -> impl Iterator<Item = &[T]> + '_ {
         (0..self.ends.len() as u32).map(move |i| self.get(i))
     }
+
+    /// The sequences without the hash index, once nothing more is to be
+    /// interned (the index is a fifth of the memory).
+    pub fn seal(self) -> Seqs<T> {
+        Seqs { items: self.items, ends: self.ends }
+    }
+}
+
+/// Sequences stored side by side, read only: a sealed [`SeqInterner`].
+#[derive(Clone, Debug)]
+pub struct Seqs<T> {
+    items: Vec<T>,
+    ends: Vec<usize>,
+}
+
+impl<T> Default for Seqs<T> {
+    fn default() -> Self {
+        Seqs { items: Vec::new(), ends: Vec::new() }
+    }
+}
+
+impl<T> Seqs<T> {
+    /// Sequence `i`.
+    pub fn get(&self, i: u32) -> &[T] {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.items[start..self.ends[i]]
+    }
+
+    /// Number of sequences.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there is none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -113,6 +151,8 @@ mod tests {
         assert_eq!(s.get(2), [1, 2]);
         let all: Vec<&[u32]> = s.iter().collect();
         assert_eq!(all, [&[1, 2, 3][..], &[], &[1, 2]]);
+        let sealed = s.seal();
+        assert_eq!((sealed.len(), sealed.get(0), sealed.get(1)), (3, &[1, 2, 3][..], &[][..]));
     }
 
     /// Items that all hash alike, so every sequence of one length collides.

@@ -261,7 +261,7 @@ fn stack_rows(before: &Side, after: &Side, table: &NodeTable) -> Vec<Row> {
     }
     rows.into_iter()
         .map(|(frames, mut r)| {
-            r.key = frames.iter().rev().map(|f| table.name(f.node)).join(";");
+            r.key = frames.iter().rev().map(|f| table.name(f.node())).join(";");
             r
         })
         .collect()

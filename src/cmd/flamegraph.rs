@@ -186,8 +186,8 @@ fn subtitle(folded: &Folded) -> String {
     if let Some(time) = folded.header.get(HeaderField::Time) {
         parts.push(format!("Time: {time}"));
     }
-    let before: i128 = folded.rows.iter().map(|r| r.1).sum();
-    let after: i128 = folded.rows.iter().map(|r| r.2).sum();
+    let before: i128 = folded.values.iter().map(|v| v.0).sum();
+    let after: i128 = folded.values.iter().map(|v| v.1).sum();
     if folded.two_columns {
         parts.push(format!(
             "before {}, after {}",

@@ -16,7 +16,7 @@ use clap::Args;
 use crate::cmd::{scan, InputArgs, Outcome, UnitContext};
 use crate::error::{Error, Result};
 use crate::record::{Header, NameId, Names};
-use crate::seqs::SeqInterner;
+use crate::seqs::{SeqInterner, Seqs};
 
 /// Folded stacks (`root;...;leaf value`), for flame graph tools.
 ///
@@ -47,13 +47,15 @@ pub struct FoldedArgs {
 /// kept once, as interned name ids; its text is made only while printing.
 #[derive(Debug, Default)]
 pub struct Folded {
-    /// `(stack, before, after)` sorted by the stack's text (root first,
-    /// joined by `;`), stacks of identical texts merged; `stack` indexes
-    /// `stacks`. In one-column mode `before` is 0. Values are hundredths
-    /// of the base unit, exact.
-    pub rows: Vec<(u32, i128, i128)>,
+    /// The stacks to print (indices of `stacks` and `values`), sorted by
+    /// their texts (root first, joined by `;`); of stacks with identical
+    /// texts, the first holds the sum and the others are left out.
+    pub rows: Vec<u32>,
     /// The distinct stacks, frame names root first.
-    pub stacks: SeqInterner<NameId>,
+    pub stacks: Seqs<NameId>,
+    /// `(before, after)` of each stack; in one-column mode `before` is 0.
+    /// Values are hundredths of the base unit, exact.
+    pub values: Vec<(i128, i128)>,
     /// The frame names.
     pub names: Names,
     /// True for two columns (before and after).
@@ -107,7 +109,8 @@ impl Folded {
         let mut notes = Vec::new();
         let (mut negative, mut fractional) = (0u64, false);
         let mut line = String::new();
-        for &(stack, before, after) in &self.rows {
+        for &stack in &self.rows {
+            let (before, after) = self.values[stack as usize];
             fractional |= before % 100 != 0 || after % 100 != 0;
             let (b, a) = (round(before), round(after));
             line.clear();
@@ -262,16 +265,18 @@ pub fn collect(input: &InputArgs, diff: bool) -> Result<Folded> {
         }
     }
     let two_columns = two_files || acc.base_samples > 0;
-    let stacks = acc.stacks;
-    let mut rows: Vec<(u32, i128, i128)> =
-        acc.values.into_iter().enumerate().map(|(i, (b, a))| (i as u32, b, a)).collect();
-    rows.sort_unstable_by(|x, y| cmp_texts(stacks.get(x.0), stacks.get(y.0), &names));
+    let stacks = acc.stacks.seal();
+    let mut values = acc.values;
+    let mut rows: Vec<u32> = (0..stacks.len() as u32).collect();
+    rows.sort_unstable_by(|&x, &y| cmp_texts(stacks.get(x), stacks.get(y), &names));
     // Identical texts from distinct id lists cannot happen: names are
     // interned; but `;` inside a name could join two stacks' texts.
     rows.dedup_by(|next, kept| {
-        if cmp_texts(stacks.get(next.0), stacks.get(kept.0), &names) == Ordering::Equal {
-            kept.1 += next.1;
-            kept.2 += next.2;
+        if cmp_texts(stacks.get(*next), stacks.get(*kept), &names) == Ordering::Equal {
+            let (b, a) = values[*next as usize];
+            values[*next as usize] = (0, 0);
+            values[*kept as usize].0 += b;
+            values[*kept as usize].1 += a;
             true
         } else {
             false
@@ -280,6 +285,7 @@ pub fn collect(input: &InputArgs, diff: bool) -> Result<Folded> {
     Ok(Folded {
         rows,
         stacks,
+        values,
         names,
         two_columns,
         units: acc.units,
@@ -323,11 +329,13 @@ mod tests {
     #[test]
     fn lines_leave_out_zero_and_negative_stacks() {
         let mut f = Folded { exact: true, ..Folded::default() };
+        let mut stacks = SeqInterner::new();
         for (leaf, value) in [("b", 1000), ("c", 0), ("d", -500), ("e", 49)] {
             let stack = [f.names.intern("a"), f.names.intern(leaf)];
-            let i = f.stacks.intern(&stack);
-            f.rows.push((i, 0, value));
+            f.rows.push(stacks.intern(&stack));
+            f.values.push((0, value));
         }
+        f.stacks = stacks.seal();
         let (lines, notes) = f.lines("folded");
         assert_eq!(lines, ["a;b 10"]);
         assert_eq!(notes.len(), 2, "{notes:?}");
