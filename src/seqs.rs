@@ -9,6 +9,24 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
+use crate::record::{Frame, NameId};
+
+/// A frame in 4 bytes, for stacks kept in a [`SeqInterner`]: the name id
+/// shifted left, the inline bit below.
+///
+/// # Panics
+///
+/// For name ids from 2^31 on.
+pub fn pack_frame(frame: &Frame) -> u32 {
+    assert!(frame.name.0 < 1 << 31, "fewer than 2^31 frame names");
+    frame.name.0 << 1 | u32::from(frame.inline)
+}
+
+/// The frame of [`pack_frame`].
+pub fn unpack_frame(packed: u32) -> Frame {
+    Frame { name: NameId(packed >> 1), inline: packed & 1 == 1 }
+}
+
 /// No next sequence in a hash chain.
 const NONE: u32 = u32::MAX;
 
@@ -161,6 +179,21 @@ mod tests {
 
     impl Hash for Same {
         fn hash<H: Hasher>(&self, _: &mut H) {}
+    }
+
+    #[test]
+    fn frames_pack_into_four_bytes() {
+        for frame in [
+            Frame { name: NameId(0), inline: false },
+            Frame { name: NameId(7), inline: true },
+            Frame { name: NameId((1 << 31) - 1), inline: true },
+        ] {
+            assert_eq!(unpack_frame(pack_frame(&frame)), frame);
+        }
+        assert_ne!(
+            pack_frame(&Frame { name: NameId(3), inline: false }),
+            pack_frame(&Frame { name: NameId(3), inline: true })
+        );
     }
 
     #[test]

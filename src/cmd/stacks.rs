@@ -21,7 +21,7 @@ use crate::cmd::{
 use crate::error::Result;
 use crate::parse::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
 use crate::record::{Frame, Header, NameId, Names, Record};
-use crate::seqs::SeqInterner;
+use crate::seqs::{pack_frame, unpack_frame, SeqInterner};
 use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{centi_to_decimal, format_in, parse_value, percentage};
 
@@ -141,16 +141,6 @@ struct Totals {
     zero_blocks: u64,
 }
 
-/// A frame in 4 bytes: the name id shifted left, the inline bit below.
-fn pack(frame: &Frame) -> u32 {
-    assert!(frame.name.0 < 1 << 31, "fewer than 2^31 frame names");
-    frame.name.0 << 1 | u32::from(frame.inline)
-}
-
-fn unpack(packed: u32) -> Frame {
-    Frame { name: NameId(packed >> 1), inline: packed & 1 == 1 }
-}
-
 /// The merged stacks of the inputs, with pprof's total. Each distinct
 /// stack is stored once, in a flat arena of packed frames; the labels of a
 /// stack of one block are one interned label set, and only stacks of
@@ -210,7 +200,7 @@ impl Merged {
             None => self.first_label_state(i).labels,
         };
         MergedStack {
-            frames: self.frames.get(i as u32).iter().map(|&f| unpack(f)).collect(),
+            frames: self.frames.get(i as u32).iter().map(|&f| unpack_frame(f)).collect(),
             value: t.value,
             error: t.error,
             blocks: t.blocks,
@@ -243,7 +233,7 @@ impl Merged {
     /// Adds one block.
     fn add(&mut self, rec: &Record, packed: &mut Vec<u32>, pairs: &mut Vec<(NameId, NameId)>) {
         packed.clear();
-        packed.extend(rec.frames.iter().map(pack));
+        packed.extend(rec.frames.iter().map(pack_frame));
         let i = self.frames.intern(packed) as usize;
         if i == self.totals.len() {
             self.totals.push(Totals::default());
