@@ -37,8 +37,9 @@ pub struct SeqInterner<T> {
     items: Vec<T>,
     /// Where sequence `i` ends in `items` (it starts where `i - 1` ends).
     ends: Vec<usize>,
-    /// The first sequence of each hash.
-    first: FxHashMap<u64, u32>,
+    /// The first sequence of each hash (its low 32 bits: 8 bytes a slot;
+    /// sequences whose hashes collide are chained).
+    first: FxHashMap<u32, u32>,
     /// The next sequence with the same hash, [`NONE`] at the end.
     next: Vec<u32>,
 }
@@ -69,6 +70,7 @@ impl<T: Copy + Eq + Hash> SeqInterner<T> {
         let mut h = FxHasher::default();
         seq.hash(&mut h);
         let hash = h.finish();
+        let hash = (hash ^ hash >> 32) as u32;
         let new = u32::try_from(self.ends.len()).ok().filter(|&i| i != NONE);
         let new = new.expect("fewer than 2^32 - 1 distinct sequences");
         let mut at = *self.first.entry(hash).or_insert(new);

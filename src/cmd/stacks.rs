@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use std::io::Write;
 
 use clap::Args;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::cmd::facts::ReportFacts;
 use crate::cmd::top::header_lines;
@@ -19,6 +19,7 @@ use crate::cmd::{
     formats, row_limit, scan_with, Format, InputArgs, Outcome, UnitContext, ALL_FORMATS,
 };
 use crate::error::Result;
+use crate::graph::SeenSet;
 use crate::parse::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
 use crate::record::{Frame, Header, NameId, Names, Record};
 use crate::seqs::{pack_frame, unpack_frame, SeqInterner};
@@ -103,32 +104,59 @@ impl MergedStack {
     }
 }
 
+/// The values one label key took over the blocks of a stack, as ids of
+/// interned texts.
+#[derive(Clone, Debug)]
+struct KeyValues {
+    key: NameId,
+    /// Distinct values, in first-seen order.
+    values: Vec<NameId>,
+    /// The same, to keep `values` free of repeats.
+    seen: SeenSet<NameId>,
+    /// Blocks that carry the key.
+    blocks: u64,
+}
+
 /// The labels of the blocks of one stack, by key in first-seen order.
 #[derive(Clone, Debug, Default)]
 struct LabelState {
-    labels: Vec<LabelValues>,
-    /// Distinct values seen per key (to keep `labels` free of repeats).
-    seen: Vec<FxHashSet<String>>,
+    keys: Vec<KeyValues>,
 }
 
 impl LabelState {
-    /// Adds one block's labels.
-    fn add<'a>(&mut self, labels: impl Iterator<Item = (&'a str, &'a str)>) {
-        for (key, values) in labels {
-            let i = match self.labels.iter().position(|l| l.key == key) {
+    /// Adds one block's labels, as (key, values) ids.
+    fn add(&mut self, labels: impl Iterator<Item = (NameId, NameId)>) {
+        for (key, value) in labels {
+            let i = match self.keys.iter().position(|l| l.key == key) {
                 Some(i) => i,
                 None => {
-                    self.labels.push(LabelValues { key: key.to_owned(), ..Default::default() });
-                    self.seen.push(FxHashSet::default());
-                    self.labels.len() - 1
+                    self.keys.push(KeyValues {
+                        key,
+                        values: Vec::new(),
+                        seen: SeenSet::default(),
+                        blocks: 0,
+                    });
+                    self.keys.len() - 1
                 }
             };
-            self.labels[i].blocks += 1;
-            if !self.seen[i].contains(values) {
-                self.seen[i].insert(values.to_owned());
-                self.labels[i].values.push(values.to_owned());
+            let k = &mut self.keys[i];
+            k.blocks += 1;
+            if k.seen.insert(value) {
+                k.values.push(value);
             }
         }
+    }
+
+    /// The labels with their texts.
+    fn labels(&self, texts: &Names) -> Vec<LabelValues> {
+        self.keys
+            .iter()
+            .map(|k| LabelValues {
+                key: texts.get(k.key).to_owned(),
+                values: k.values.iter().map(|&v| texts.get(v).to_owned()).collect(),
+                blocks: k.blocks,
+            })
+            .collect()
     }
 }
 
@@ -196,8 +224,8 @@ impl Merged {
     pub fn stack(&self, i: usize) -> MergedStack {
         let t = self.totals[i];
         let labels = match self.several.get(&(i as u32)) {
-            Some(state) => state.labels.clone(),
-            None => self.first_label_state(i).labels,
+            Some(state) => state.labels(&self.label_texts),
+            None => self.first_label_state(i).labels(&self.label_texts),
         };
         MergedStack {
             frames: self.frames.get(i as u32).iter().map(|&f| unpack_frame(f)).collect(),
@@ -213,7 +241,7 @@ impl Merged {
     fn first_label_state(&self, i: usize) -> LabelState {
         let mut state = LabelState::default();
         let set = self.label_sets.get(self.first_labels[i]);
-        state.add(set.iter().map(|&(k, v)| (self.label_texts.get(k), self.label_texts.get(v))));
+        state.add(set.iter().copied());
         state
     }
 
@@ -235,19 +263,19 @@ impl Merged {
         packed.clear();
         packed.extend(rec.frames.iter().map(pack_frame));
         let i = self.frames.intern(packed) as usize;
+        pairs.clear();
+        for (key, values) in rec.labels() {
+            pairs.push((self.label_texts.intern(key), self.label_texts.intern(values)));
+        }
         if i == self.totals.len() {
             self.totals.push(Totals::default());
-            pairs.clear();
-            for (key, values) in rec.labels() {
-                pairs.push((self.label_texts.intern(key), self.label_texts.intern(values)));
-            }
             self.first_labels.push(self.label_sets.intern(pairs));
         } else {
             if !self.several.contains_key(&(i as u32)) {
                 let state = self.first_label_state(i);
                 self.several.insert(i as u32, state);
             }
-            self.several.get_mut(&(i as u32)).expect("inserted").add(rec.labels());
+            self.several.get_mut(&(i as u32)).expect("inserted").add(pairs.iter().copied());
         }
         let t = &mut self.totals[i];
         t.value += rec.value.centi;
