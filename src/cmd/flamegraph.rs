@@ -15,7 +15,7 @@ use std::str::FromStr;
 use clap::Args;
 use inferno::flamegraph::{self, Direction, Options, Palette};
 
-use crate::cmd::folded::{collect, Folded};
+use crate::cmd::folded::{collect, round, Folded};
 use crate::cmd::{InputArgs, Outcome};
 use crate::error::{Error, Result};
 use crate::record::HeaderField;
@@ -95,7 +95,10 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<Outcome> {
         ));
     }
     let folded = collect(&args.input, args.diff)?;
-    let (mut lines, more) = folded.lines("flamegraph");
+    let (mut lines, more) = match pruned_lines(&folded, args.min_width) {
+        Some(lines) => (lines, folded.for_each_line("flamegraph", |_| Ok(()))?),
+        None => folded.lines("flamegraph"),
+    };
     let mut notes = folded.notes.clone();
     notes.extend(more);
     if lines.is_empty() {
@@ -123,6 +126,86 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<Outcome> {
             .map_err(|source| Error::Io { path: args.output.clone(), source })?;
     }
     Ok(Outcome { matched: true, notes })
+}
+
+/// The folded lines of a one-column graph with every frame inferno would
+/// leave out (narrower than `min_width` percent of the total) folded, with
+/// all the stacks through it, into the first of those stacks' lines,
+/// carrying their sum: the drawn frames, their places and widths stay the
+/// same, and the lines held for inferno are about as many as the frames
+/// drawn, not one per distinct stack.
+///
+/// `None` (draw from every line) for differential graphs (inferno colors by
+/// each line's own change), without a minimum width, or when a frame name
+/// holds `;`, a space, a control character or `#` (inferno would split,
+/// trim or order such lines otherwise than the stacks' names do).
+fn pruned_lines(folded: &Folded, min_width: f64) -> Option<Vec<String>> {
+    if folded.two_columns || min_width <= 0.0 {
+        return None;
+    }
+    let plain = |name: &str| !name.bytes().any(|b| b <= b' ' || b == b';' || b == b'#');
+    if !folded.names.iter().all(|(_, name)| plain(name)) {
+        return None;
+    }
+    // The lines folded prints: stacks of a positive rounded total.
+    let mut printed: Vec<(u32, u64)> = Vec::new();
+    for &i in &folded.rows {
+        let a = round(folded.values[i as usize].1);
+        if a > 0 {
+            printed.push((i, u64::try_from(a).ok()?));
+        }
+    }
+    // inferno's pruning test, computed as inferno computes it.
+    let time = printed.iter().try_fold(0u64, |t, &(_, a)| t.checked_add(a))?;
+    let widthpertime_pct = 100.0 / time as f64;
+    let minwidth_time = min_width / widthpertime_pct;
+    // Frames are runs of consecutive lines with the same prefix; the open
+    // ones (root first) with their first line and their running total.
+    let mut open: Vec<(usize, u64)> = Vec::new();
+    // Row ranges of the outermost narrow frames closed so far.
+    let mut narrow: Vec<(usize, usize)> = Vec::new();
+    let mut close = |open: &mut Vec<(usize, u64)>, depth: usize, end: usize| {
+        while open.len() > depth {
+            let (start, total) = open.pop().expect("open frame");
+            if (total as f64) < minwidth_time {
+                while narrow.last().is_some_and(|&(s, _)| s >= start) {
+                    narrow.pop();
+                }
+                narrow.push((start, end));
+            }
+        }
+    };
+    let mut previous: &[crate::record::NameId] = &[];
+    for (row, &(i, a)) in printed.iter().enumerate() {
+        let stack = folded.stacks.get(i);
+        let common = previous.iter().zip(stack).take_while(|(x, y)| x == y).count();
+        close(&mut open, common, row);
+        open.resize(stack.len(), (row, 0));
+        for frame in &mut open {
+            frame.1 += a;
+        }
+        previous = stack;
+    }
+    close(&mut open, 0, printed.len());
+    let mut lines = Vec::new();
+    let mut narrow = narrow.into_iter().peekable();
+    let mut row = 0;
+    while row < printed.len() {
+        let (i, mut a) = printed[row];
+        row += 1;
+        if let Some(&(start, end)) = narrow.peek() {
+            if start == row - 1 {
+                a = printed[start..end].iter().map(|&(_, a)| a).sum();
+                row = end;
+                narrow.next();
+            }
+        }
+        let mut line = String::new();
+        folded.stack_text(i, &mut line);
+        line.push_str(&format!(" {a}"));
+        lines.push(line);
+    }
+    Some(lines)
 }
 
 /// Draws the SVG of folded lines and rewrites its tooltips.

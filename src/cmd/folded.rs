@@ -176,7 +176,7 @@ fn text_bytes<'a>(s: &'a [NameId], k: usize, names: &'a Names) -> impl Iterator<
 }
 
 /// Rounds hundredths to a whole number, halves away from zero.
-fn round(centi: i128) -> i128 {
+pub(crate) fn round(centi: i128) -> i128 {
     if centi >= 0 {
         (centi + 50) / 100
     } else {
