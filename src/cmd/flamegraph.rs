@@ -349,4 +349,63 @@ mod tests {
         let counts = "<title>f (3 samples, 1.00%)</title>";
         assert_eq!(annotate_titles(counts, "samples", Dimension::Count, ""), counts);
     }
+
+    /// inferno's SVG of `lines`, with everything else fixed.
+    fn svg_of(lines: &[String], min_width: f64) -> Vec<u8> {
+        let mut opt = Options::default();
+        opt.min_width = min_width;
+        opt.hash = true;
+        let mut svg = Vec::new();
+        flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut svg).unwrap();
+        svg
+    }
+
+    #[test]
+    fn pruned_lines_draw_the_same_svg_from_fewer_lines() {
+        use crate::seqs::SeqInterner;
+        let mut f = Folded { exact: true, ..Folded::default() };
+        let mut stacks = SeqInterner::new();
+        // Names that sort around `;` (`main.f` and `main.f.func1`), wide
+        // and narrow subtrees, narrow frames under wide ones.
+        let mut rows = Vec::new();
+        for (stack, value) in [
+            (&["main", "f"][..], 4000),
+            (&["main", "f", "g"], 3),
+            (&["main", "f", "g", "h"], 2),
+            (&["main", "f", "k"], 5000),
+            (&["main", "f.func1"], 1),
+            (&["main", "f.func1", "x"], 2),
+            (&["main", "f.func1", "y"], 1),
+            (&["main", "f2", "z"], 3000),
+            (&["main", "f2", "z", "w"], 2),
+            (&["other"], 1),
+            (&["other", "q"], 1),
+        ] {
+            let ids: Vec<_> = stack.iter().map(|n| f.names.intern(n)).collect();
+            rows.push(stacks.intern(&ids));
+            f.values.push((0, value * 100));
+        }
+        f.stacks = stacks.seal();
+        let texts: Vec<String> = rows
+            .iter()
+            .map(|&i| {
+                let mut t = String::new();
+                f.stack_text(i, &mut t);
+                t
+            })
+            .collect();
+        rows.sort_by(|&a, &b| texts[a as usize].cmp(&texts[b as usize]));
+        f.rows = rows;
+        let (all, _) = f.lines("flamegraph");
+        for min_width in [0.01, 0.05, 0.1, 1.0, 30.0] {
+            let pruned = pruned_lines(&f, min_width).unwrap();
+            assert_eq!(svg_of(&pruned, min_width), svg_of(&all, min_width), "{min_width}");
+            if min_width == 0.1 {
+                assert!(pruned.len() < all.len(), "{pruned:?}");
+            }
+        }
+        assert!(pruned_lines(&f, 0.0).is_none());
+        f.names.intern("a;b");
+        assert!(pruned_lines(&f, 0.1).is_none(), "a name with `;`");
+    }
 }
