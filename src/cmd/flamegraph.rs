@@ -137,8 +137,9 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<Outcome> {
 ///
 /// `None` (draw from every line) for differential graphs (inferno colors by
 /// each line's own change), without a minimum width, or when a frame name
-/// holds `;`, a space, a control character or `#` (inferno would split,
-/// trim or order such lines otherwise than the stacks' names do).
+/// holds `;`, a space, a control character or `#`, or a stack has no
+/// frame (inferno would split, trim, order or ignore such lines otherwise
+/// than the stacks' names do).
 fn pruned_lines(folded: &Folded, min_width: f64) -> Option<Vec<String>> {
     if folded.two_columns || min_width <= 0.0 {
         return None;
@@ -152,6 +153,10 @@ fn pruned_lines(folded: &Folded, min_width: f64) -> Option<Vec<String>> {
     for &i in &folded.rows {
         let a = round(folded.values[i as usize].1);
         if a > 0 {
+            // inferno ignores a line without frames, and its value.
+            if folded.stacks.get(i).is_empty() {
+                return None;
+            }
             printed.push((i, u64::try_from(a).ok()?));
         }
     }
