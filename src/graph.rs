@@ -11,6 +11,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::record::{NameId, Names, Record};
+use crate::seqs::SeqInterner;
 
 /// Index of a node (a function, file or line, by granularity).
 pub type NodeId = u32;
@@ -122,13 +123,31 @@ fn node_key(frame: &str, granularity: Granularity) -> &str {
     }
 }
 
-/// One frame of a merged stack: its node and whether it was inlined.
+/// One frame of a merged stack: its node and whether it was inlined, in 4
+/// bytes (the node shifted left, the inline bit below).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct StackFrame {
+pub struct StackFrame(u32);
+
+impl StackFrame {
+    /// The frame of `node`, inlined into the next frame or not.
+    ///
+    /// # Panics
+    ///
+    /// For nodes from 2^31 on.
+    pub fn new(node: NodeId, inline: bool) -> StackFrame {
+        assert!(node < 1 << 31, "fewer than 2^31 nodes");
+        StackFrame(node << 1 | u32::from(inline))
+    }
+
     /// The node.
-    pub node: NodeId,
+    pub fn node(self) -> NodeId {
+        self.0 >> 1
+    }
+
     /// Printed ` (inline)`: inlined into the next frame.
-    pub inline: bool,
+    pub fn inline(self) -> bool {
+        self.0 & 1 == 1
+    }
 }
 
 /// The total of one distinct stack.
@@ -143,10 +162,12 @@ pub struct StackTotal {
 }
 
 /// Distinct stacks (leaf first) with their summed values. Each stack is
-/// stored once; iteration order is deterministic (a fixed hash).
+/// stored once, in one flat arena of 4-byte frames; iteration is in
+/// first-seen order.
 #[derive(Debug, Default)]
 pub struct StackSet {
-    stacks: FxHashMap<Box<[StackFrame]>, StackTotal>,
+    stacks: SeqInterner<StackFrame>,
+    totals: Vec<StackTotal>,
     scratch: Vec<StackFrame>,
 }
 
@@ -170,14 +191,13 @@ impl StackSet {
         }
         self.scratch.clear();
         self.scratch.extend(
-            rec.frames
-                .iter()
-                .map(|f| StackFrame { node: table.node(f.name, names), inline: f.inline }),
+            rec.frames.iter().map(|f| StackFrame::new(table.node(f.name, names), f.inline)),
         );
-        let total = match self.stacks.get_mut(self.scratch.as_slice()) {
-            Some(total) => total,
-            None => self.stacks.entry(self.scratch.as_slice().into()).or_default(),
-        };
+        let i = self.stacks.intern(&self.scratch) as usize;
+        if i == self.totals.len() {
+            self.totals.push(StackTotal::default());
+        }
+        let total = &mut self.totals[i];
         total.value += sign * rec.value.centi;
         total.error += rec.value.max_error_centi();
         total.samples += 1;
@@ -185,7 +205,7 @@ impl StackSet {
 
     /// The distinct stacks with their totals.
     pub fn iter(&self) -> impl Iterator<Item = (&[StackFrame], &StackTotal)> {
-        self.stacks.iter().map(|(frames, total)| (&**frames, total))
+        self.stacks.iter().zip(&self.totals)
     }
 
     /// Number of distinct stacks.
@@ -323,11 +343,11 @@ impl Graph {
             let mut residual = false;
             // Root first, as pprof walks locations.
             for frame in frames.iter().rev() {
-                if kept.is_some_and(|k| !k.contains(&frame.node)) {
+                if kept.is_some_and(|k| !k.contains(&frame.node())) {
                     residual = true;
                     continue;
                 }
-                let n = frame.node;
+                let n = frame.node();
                 if seen_nodes.insert(n) {
                     let node = &mut nodes[n as usize];
                     node.cum += w;
@@ -335,7 +355,7 @@ impl Graph {
                 }
                 if let Some(p) = parent {
                     if p != n && seen_edges.insert((p, n)) {
-                        add_edge(&mut nodes, p, n, w, residual, frame.inline);
+                        add_edge(&mut nodes, p, n, w, residual, frame.inline());
                     }
                 }
                 parent = Some(n);

@@ -52,6 +52,7 @@ pub mod paste;
 pub mod profile;
 pub mod raw;
 pub mod record;
+pub mod seqs;
 pub mod sheet;
 pub mod source;
 pub mod units;

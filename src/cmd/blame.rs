@@ -221,20 +221,20 @@ pub fn run(args: &BlameArgs, out: &mut dyn Write) -> Result<Outcome> {
 
     let mut charges: FxHashMap<NodeId, Charge> = FxHashMap::default();
     for (frames, stack_total) in stacks.iter() {
-        let app_frame = frames.iter().find(|f| kinds[f.node as usize] == CodeKind::App);
+        let app_frame = frames.iter().find(|f| kinds[f.node() as usize] == CodeKind::App);
         let (row, app) = match app_frame {
-            Some(f) => (f.node, true),
+            Some(f) => (f.node(), true),
             None => {
                 let outer =
-                    frames.iter().rev().find(|f| kinds[f.node as usize] != CodeKind::Runtime);
-                (outer.unwrap_or(frames.last().expect("stacks are not empty")).node, false)
+                    frames.iter().rev().find(|f| kinds[f.node() as usize] != CodeKind::Runtime);
+                (outer.unwrap_or(frames.last().expect("stacks are not empty")).node(), false)
             }
         };
         let charge = charges.entry(row).or_default();
         charge.app = app;
         charge.value += stack_total.value;
         charge.samples += stack_total.samples;
-        *charge.leaves.entry(frames[0].node).or_default() += stack_total.value;
+        *charge.leaves.entry(frames[0].node()).or_default() += stack_total.value;
     }
     let mut rows: Vec<(NodeId, Charge)> = charges.into_iter().collect();
     rows.sort_by(|a, b| {

@@ -17,7 +17,7 @@ use crate::cmd::{
 };
 use crate::error::{Error, Result};
 use crate::filter::parse_user_value;
-use crate::graph::{Granularity, Graph, NodeTable, StackFrame, StackSet};
+use crate::graph::{Granularity, NodeId, NodeTable, SeenSet, StackFrame, StackSet};
 use crate::record::{Names, Record};
 use crate::sheet::{bool_cell, Sheet};
 use crate::units::centi_to_decimal;
@@ -74,7 +74,15 @@ struct Side {
     name: String,
     /// What the side's values measure (from its first record).
     measure: Option<Measure>,
+    /// The distinct stacks, kept for `--by stack` only.
     stacks: StackSet,
+    /// True to keep the stacks; otherwise only per-node sums are kept.
+    by_stack: bool,
+    /// Per node: flat and cum (cum once per sample per node), as
+    /// `Graph::build` adds them up from the stacks.
+    nodes: Vec<(i128, i128)>,
+    /// The nodes of the current sample already counted.
+    seen: SeenSet<NodeId>,
     total: i128,
     samples: u64,
 }
@@ -160,7 +168,30 @@ fn side_input(args: &DiffArgs, path: &str) -> InputArgs {
 fn add(side: &mut Side, rec: &Record, table: &mut NodeTable, names: &Names, sign: i128) {
     side.total += sign * rec.value.centi;
     side.samples += 1;
-    side.stacks.add_signed(rec, sign, table, names);
+    if side.by_stack {
+        side.stacks.add_signed(rec, sign, table, names);
+        return;
+    }
+    // What `Graph::build` would add up from the merged stacks, sample by
+    // sample: zero-valued samples skipped, cum once per node, flat on the
+    // leaf.
+    let v = sign * rec.value.centi;
+    if v == 0 {
+        return;
+    }
+    side.seen.clear();
+    for (k, f) in rec.frames.iter().enumerate() {
+        let n = table.node(f.name, names) as usize;
+        if n >= side.nodes.len() {
+            side.nodes.resize(n + 1, (0, 0));
+        }
+        if k == 0 {
+            side.nodes[n].0 += v;
+        }
+        if side.seen.insert(n as NodeId) {
+            side.nodes[n].1 += v;
+        }
+    }
 }
 
 fn read_side(
@@ -171,7 +202,8 @@ fn read_side(
     units: &mut UnitContext,
     exact: &mut bool,
 ) -> Result<(Side, Vec<String>)> {
-    let mut side = Side { name: path.to_owned(), ..Side::default() };
+    let by_stack = args.by == DiffBy::Stack;
+    let mut side = Side { name: path.to_owned(), by_stack, ..Side::default() };
     let mut measure = None;
     let notes = scan_with(
         &side_input(args, path),
@@ -202,8 +234,9 @@ fn read_diff_base(
     units: &mut UnitContext,
     exact: &mut bool,
 ) -> Result<(Side, Side, Vec<String>)> {
-    let mut before = Side { name: format!("{path} (base samples)"), ..Side::default() };
-    let mut after = Side { name: format!("{path} (other samples)"), ..Side::default() };
+    let by_stack = args.by == DiffBy::Stack;
+    let mut before = Side { name: format!("{path} (base samples)"), by_stack, ..Side::default() };
+    let mut after = Side { name: format!("{path} (other samples)"), by_stack, ..Side::default() };
     let notes = scan(&side_input(args, path), names, |src, rec, names| {
         units.learn(src, rec);
         *exact &= rec.value.is_exact();
@@ -226,15 +259,18 @@ fn read_diff_base(
 fn function_rows(before: &Side, after: &Side, table: &NodeTable, by: DiffBy) -> Vec<Row> {
     let mut rows: FxHashMap<u32, Row> = FxHashMap::default();
     for (side, is_after) in [(before, false), (after, true)] {
-        for n in Graph::build(&side.stacks, None, table.len()).nodes {
-            let row = rows.entry(n.id).or_default();
+        for (id, &(n_flat, n_cum)) in side.nodes.iter().enumerate() {
+            if n_flat == 0 && n_cum == 0 {
+                continue;
+            }
+            let row = rows.entry(id as NodeId).or_default();
             let (flat, cum) = (&mut row.flat, &mut row.cum);
             if is_after {
-                flat.1 = n.flat;
-                cum.1 = n.cum;
+                flat.1 = n_flat;
+                cum.1 = n_cum;
             } else {
-                flat.0 = n.flat;
-                cum.0 = n.cum;
+                flat.0 = n_flat;
+                cum.0 = n_cum;
             }
         }
     }
@@ -261,7 +297,7 @@ fn stack_rows(before: &Side, after: &Side, table: &NodeTable) -> Vec<Row> {
     }
     rows.into_iter()
         .map(|(frames, mut r)| {
-            r.key = frames.iter().rev().map(|f| table.name(f.node)).join(";");
+            r.key = frames.iter().rev().map(|f| table.name(f.node())).join(";");
             r
         })
         .collect()

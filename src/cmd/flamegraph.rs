@@ -15,7 +15,7 @@ use std::str::FromStr;
 use clap::Args;
 use inferno::flamegraph::{self, Direction, Options, Palette};
 
-use crate::cmd::folded::{collect, Folded};
+use crate::cmd::folded::{collect, round, Folded};
 use crate::cmd::{InputArgs, Outcome};
 use crate::error::{Error, Result};
 use crate::record::HeaderField;
@@ -95,7 +95,10 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<Outcome> {
         ));
     }
     let folded = collect(&args.input, args.diff)?;
-    let (mut lines, more) = folded.lines("flamegraph");
+    let (mut lines, more) = match pruned_lines(&folded, args.min_width) {
+        Some(lines) => (lines, folded.for_each_line("flamegraph", |_| Ok(()))?),
+        None => folded.lines("flamegraph"),
+    };
     let mut notes = folded.notes.clone();
     notes.extend(more);
     if lines.is_empty() {
@@ -123,6 +126,91 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<Outcome> {
             .map_err(|source| Error::Io { path: args.output.clone(), source })?;
     }
     Ok(Outcome { matched: true, notes })
+}
+
+/// The folded lines of a one-column graph with every frame inferno would
+/// leave out (narrower than `min_width` percent of the total) folded, with
+/// all the stacks through it, into the first of those stacks' lines,
+/// carrying their sum: the drawn frames, their places and widths stay the
+/// same, and the lines held for inferno are about as many as the frames
+/// drawn, not one per distinct stack.
+///
+/// `None` (draw from every line) for differential graphs (inferno colors by
+/// each line's own change), without a minimum width, or when a frame name
+/// holds `;`, a space, a control character or `#`, or a stack has no
+/// frame (inferno would split, trim, order or ignore such lines otherwise
+/// than the stacks' names do).
+fn pruned_lines(folded: &Folded, min_width: f64) -> Option<Vec<String>> {
+    if folded.two_columns || min_width <= 0.0 {
+        return None;
+    }
+    let plain = |name: &str| !name.bytes().any(|b| b <= b' ' || b == b';' || b == b'#');
+    if !folded.names.iter().all(|(_, name)| plain(name)) {
+        return None;
+    }
+    // The lines folded prints: stacks of a positive rounded total.
+    let mut printed: Vec<(u32, u64)> = Vec::new();
+    for &i in &folded.rows {
+        let a = round(folded.values[i as usize].1);
+        if a > 0 {
+            // inferno ignores a line without frames, and its value.
+            if folded.stacks.get(i).is_empty() {
+                return None;
+            }
+            printed.push((i, u64::try_from(a).ok()?));
+        }
+    }
+    // inferno's pruning test, computed as inferno computes it.
+    let time = printed.iter().try_fold(0u64, |t, &(_, a)| t.checked_add(a))?;
+    let widthpertime_pct = 100.0 / time as f64;
+    let minwidth_time = min_width / widthpertime_pct;
+    // Frames are runs of consecutive lines with the same prefix; the open
+    // ones (root first) with their first line and their running total.
+    let mut open: Vec<(usize, u64)> = Vec::new();
+    // Row ranges of the outermost narrow frames closed so far.
+    let mut narrow: Vec<(usize, usize)> = Vec::new();
+    let mut close = |open: &mut Vec<(usize, u64)>, depth: usize, end: usize| {
+        while open.len() > depth {
+            let (start, total) = open.pop().expect("open frame");
+            if (total as f64) < minwidth_time {
+                while narrow.last().is_some_and(|&(s, _)| s >= start) {
+                    narrow.pop();
+                }
+                narrow.push((start, end));
+            }
+        }
+    };
+    let mut previous: &[crate::record::NameId] = &[];
+    for (row, &(i, a)) in printed.iter().enumerate() {
+        let stack = folded.stacks.get(i);
+        let common = previous.iter().zip(stack).take_while(|(x, y)| x == y).count();
+        close(&mut open, common, row);
+        open.resize(stack.len(), (row, 0));
+        for frame in &mut open {
+            frame.1 += a;
+        }
+        previous = stack;
+    }
+    close(&mut open, 0, printed.len());
+    let mut lines = Vec::new();
+    let mut narrow = narrow.into_iter().peekable();
+    let mut row = 0;
+    while row < printed.len() {
+        let (i, mut a) = printed[row];
+        row += 1;
+        if let Some(&(start, end)) = narrow.peek() {
+            if start == row - 1 {
+                a = printed[start..end].iter().map(|&(_, a)| a).sum();
+                row = end;
+                narrow.next();
+            }
+        }
+        let mut line = String::new();
+        folded.stack_text(i, &mut line);
+        line.push_str(&format!(" {a}"));
+        lines.push(line);
+    }
+    Some(lines)
 }
 
 /// Draws the SVG of folded lines and rewrites its tooltips.
@@ -186,8 +274,8 @@ fn subtitle(folded: &Folded) -> String {
     if let Some(time) = folded.header.get(HeaderField::Time) {
         parts.push(format!("Time: {time}"));
     }
-    let before: i128 = folded.rows.iter().map(|r| r.1).sum();
-    let after: i128 = folded.rows.iter().map(|r| r.2).sum();
+    let before: i128 = folded.values.iter().map(|v| v.0).sum();
+    let after: i128 = folded.values.iter().map(|v| v.1).sum();
     if folded.two_columns {
         parts.push(format!(
             "before {}, after {}",
@@ -265,5 +353,64 @@ mod tests {
         assert_eq!(ns, "<title>main.walk (1.50s, 1,500,000,000 ns, 50.00%)</title>");
         let counts = "<title>f (3 samples, 1.00%)</title>";
         assert_eq!(annotate_titles(counts, "samples", Dimension::Count, ""), counts);
+    }
+
+    /// inferno's SVG of `lines`, with everything else fixed.
+    fn svg_of(lines: &[String], min_width: f64) -> Vec<u8> {
+        let mut opt = Options::default();
+        opt.min_width = min_width;
+        opt.hash = true;
+        let mut svg = Vec::new();
+        flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut svg).unwrap();
+        svg
+    }
+
+    #[test]
+    fn pruned_lines_draw_the_same_svg_from_fewer_lines() {
+        use crate::seqs::SeqInterner;
+        let mut f = Folded { exact: true, ..Folded::default() };
+        let mut stacks = SeqInterner::new();
+        // Names that sort around `;` (`main.f` and `main.f.func1`), wide
+        // and narrow subtrees, narrow frames under wide ones.
+        let mut rows = Vec::new();
+        for (stack, value) in [
+            (&["main", "f"][..], 4000),
+            (&["main", "f", "g"], 3),
+            (&["main", "f", "g", "h"], 2),
+            (&["main", "f", "k"], 5000),
+            (&["main", "f.func1"], 1),
+            (&["main", "f.func1", "x"], 2),
+            (&["main", "f.func1", "y"], 1),
+            (&["main", "f2", "z"], 3000),
+            (&["main", "f2", "z", "w"], 2),
+            (&["other"], 1),
+            (&["other", "q"], 1),
+        ] {
+            let ids: Vec<_> = stack.iter().map(|n| f.names.intern(n)).collect();
+            rows.push(stacks.intern(&ids));
+            f.values.push((0, value * 100));
+        }
+        f.stacks = stacks.seal();
+        let texts: Vec<String> = rows
+            .iter()
+            .map(|&i| {
+                let mut t = String::new();
+                f.stack_text(i, &mut t);
+                t
+            })
+            .collect();
+        rows.sort_by(|&a, &b| texts[a as usize].cmp(&texts[b as usize]));
+        f.rows = rows;
+        let (all, _) = f.lines("flamegraph");
+        for min_width in [0.01, 0.05, 0.1, 1.0, 30.0] {
+            let pruned = pruned_lines(&f, min_width).unwrap();
+            assert_eq!(svg_of(&pruned, min_width), svg_of(&all, min_width), "{min_width}");
+            if min_width == 0.1 {
+                assert!(pruned.len() < all.len(), "{pruned:?}");
+            }
+        }
+        assert!(pruned_lines(&f, 0.0).is_none());
+        f.names.intern("a;b");
+        assert!(pruned_lines(&f, 0.1).is_none(), "a name with `;`");
     }
 }

@@ -8,15 +8,15 @@
 //! give two value columns, `stack before after`: difffolded.pl's format,
 //! which `flamegraph.pl` and inferno draw as a differential flame graph.
 
-use itertools::Itertools;
+use std::cmp::Ordering;
 use std::io::Write;
 
 use clap::Args;
-use rustc_hash::FxHashMap;
 
 use crate::cmd::{scan, InputArgs, Outcome, UnitContext};
 use crate::error::{Error, Result};
 use crate::record::{Header, NameId, Names};
+use crate::seqs::{SeqInterner, Seqs};
 
 /// Folded stacks (`root;...;leaf value`), for flame graph tools.
 ///
@@ -43,13 +43,21 @@ pub struct FoldedArgs {
     pub input: InputArgs,
 }
 
-/// Distinct stacks with their summed values, ready to print.
+/// Distinct stacks with their summed values, ready to print. Each stack is
+/// kept once, as interned name ids; its text is made only while printing.
 #[derive(Debug, Default)]
 pub struct Folded {
-    /// `(stack root first joined by ;, before, after)` sorted by stack;
-    /// in one-column mode `before` is 0. Values are hundredths of the base
-    /// unit, exact.
-    pub rows: Vec<(String, i128, i128)>,
+    /// The stacks to print (indices of `stacks` and `values`), sorted by
+    /// their texts (root first, joined by `;`); of stacks with identical
+    /// texts, the first holds the sum and the others are left out.
+    pub rows: Vec<u32>,
+    /// The distinct stacks, frame names root first.
+    pub stacks: Seqs<NameId>,
+    /// `(before, after)` of each stack; in one-column mode `before` is 0.
+    /// Values are hundredths of the base unit, exact.
+    pub values: Vec<(i128, i128)>,
+    /// The frame names.
+    pub names: Names,
     /// True for two columns (before and after).
     pub two_columns: bool,
     /// Units of the values.
@@ -66,27 +74,62 @@ pub struct Folded {
 }
 
 impl Folded {
-    /// The lines to print: `stack value` or `stack before after`, values
-    /// rounded to whole base units; stacks that round to zero (both columns
-    /// in diff mode) are left out, as are negative one-column totals (with
-    /// a note).
+    /// The text of stack `i`: frame names root first, joined by `;`.
+    pub fn stack_text(&self, i: u32, text: &mut String) {
+        for (k, &id) in self.stacks.get(i).iter().enumerate() {
+            if k > 0 {
+                text.push(';');
+            }
+            text.push_str(self.names.get(id));
+        }
+    }
+
+    /// The lines to print, in a vector: see [`Folded::for_each_line`].
     pub fn lines(&self, command: &str) -> (Vec<String>, Vec<String>) {
-        let mut lines = Vec::with_capacity(self.rows.len());
+        let mut lines = Vec::new();
+        let notes = self
+            .for_each_line(command, |line| {
+                lines.push(line.to_owned());
+                Ok(())
+            })
+            .expect("collecting lines does not fail");
+        (lines, notes)
+    }
+
+    /// Hands each line to print to `each`, without its newline, and returns
+    /// the notes: `stack value` or `stack before after`, values rounded to
+    /// whole base units; stacks that round to zero (both columns in diff
+    /// mode) are left out, as are negative one-column totals (with a note).
+    pub fn for_each_line(
+        &self,
+        command: &str,
+        mut each: impl FnMut(&str) -> Result<()>,
+    ) -> Result<Vec<String>> {
+        use std::fmt::Write as _;
         let mut notes = Vec::new();
         let (mut negative, mut fractional) = (0u64, false);
-        for (stack, before, after) in &self.rows {
+        let mut line = String::new();
+        for &stack in &self.rows {
+            let (before, after) = self.values[stack as usize];
             fractional |= before % 100 != 0 || after % 100 != 0;
-            let (b, a) = (round(*before), round(*after));
+            let (b, a) = (round(before), round(after));
+            line.clear();
             if self.two_columns {
                 if b == 0 && a == 0 {
                     continue;
                 }
-                lines.push(format!("{stack} {b} {a}"));
+                self.stack_text(stack, &mut line);
+                let _ = write!(line, " {b} {a}");
             } else if a < 0 {
                 negative += 1;
+                continue;
             } else if a > 0 {
-                lines.push(format!("{stack} {a}"));
+                self.stack_text(stack, &mut line);
+                let _ = write!(line, " {a}");
+            } else {
+                continue;
             }
+            each(&line)?;
         }
         if !self.exact || fractional {
             let example = match &self.rounded {
@@ -107,12 +150,33 @@ impl Folded {
                 if negative == 1 { "" } else { "s" }
             ));
         }
-        (lines, notes)
+        Ok(notes)
     }
 }
 
+/// Compares two stacks by their texts (names joined by `;`), byte-wise,
+/// without making the texts.
+fn cmp_texts(a: &[NameId], b: &[NameId], names: &Names) -> Ordering {
+    // Equal ids at the start give equal bytes; compare from the first
+    // difference, each frame after the first preceded by its `;`.
+    let k = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    text_bytes(a, k, names).cmp(text_bytes(b, k, names))
+}
+
+/// The bytes of a stack's text from frame `k` on (with the `;` before it).
+fn text_bytes<'a>(s: &'a [NameId], k: usize, names: &'a Names) -> impl Iterator<Item = u8> + 'a {
+    s[k..]
+        .iter()
+        .enumerate()
+        .flat_map(move |(i, &id)| {
+            let sep: &[u8] = if i + k == 0 { b"" } else { b";" };
+            sep.iter().chain(names.get(id).as_bytes())
+        })
+        .copied()
+}
+
 /// Rounds hundredths to a whole number, halves away from zero.
-fn round(centi: i128) -> i128 {
+pub(crate) fn round(centi: i128) -> i128 {
     if centi >= 0 {
         (centi + 50) / 100
     } else {
@@ -123,7 +187,9 @@ fn round(centi: i128) -> i128 {
 /// Accumulates stacks (as name ids, root first) of one or two sides.
 #[derive(Default)]
 struct Acc {
-    stacks: FxHashMap<Vec<NameId>, (i128, i128)>,
+    stacks: SeqInterner<NameId>,
+    /// `(before, after)` of each interned stack.
+    values: Vec<(i128, i128)>,
     header: Option<Header>,
     units: UnitContext,
     exact: bool,
@@ -150,10 +216,11 @@ impl Acc {
             }
             key.clear();
             key.extend(rec.frames.iter().rev().map(|f| f.name));
-            if !self.stacks.contains_key(key.as_slice()) {
-                self.stacks.insert(key.clone(), (0, 0));
+            let i = self.stacks.intern(&key) as usize;
+            if i == self.values.len() {
+                self.values.push((0, 0));
             }
-            let entry = self.stacks.get_mut(key.as_slice()).expect("inserted");
+            let entry = &mut self.values[i];
             let v = rec.value.centi;
             match side {
                 Some(false) => entry.0 += v,
@@ -198,21 +265,18 @@ pub fn collect(input: &InputArgs, diff: bool) -> Result<Folded> {
         }
     }
     let two_columns = two_files || acc.base_samples > 0;
-    let mut rows: Vec<(String, i128, i128)> = acc
-        .stacks
-        .into_iter()
-        .map(|(ids, (b, a))| {
-            let stack = ids.iter().map(|&id| names.get(id)).join(";");
-            (stack, b, a)
-        })
-        .collect();
-    rows.sort_by(|x, y| x.0.as_bytes().cmp(y.0.as_bytes()));
+    let stacks = acc.stacks.seal();
+    let mut values = acc.values;
+    let mut rows: Vec<u32> = (0..stacks.len() as u32).collect();
+    rows.sort_unstable_by(|&x, &y| cmp_texts(stacks.get(x), stacks.get(y), &names));
     // Identical texts from distinct id lists cannot happen: names are
     // interned; but `;` inside a name could join two stacks' texts.
     rows.dedup_by(|next, kept| {
-        if next.0 == kept.0 {
-            kept.1 += next.1;
-            kept.2 += next.2;
+        if cmp_texts(stacks.get(*next), stacks.get(*kept), &names) == Ordering::Equal {
+            let (b, a) = values[*next as usize];
+            values[*next as usize] = (0, 0);
+            values[*kept as usize].0 += b;
+            values[*kept as usize].1 += a;
             true
         } else {
             false
@@ -220,6 +284,9 @@ pub fn collect(input: &InputArgs, diff: bool) -> Result<Folded> {
     });
     Ok(Folded {
         rows,
+        stacks,
+        values,
+        names,
         two_columns,
         units: acc.units,
         header: acc.header.unwrap_or_default(),
@@ -232,16 +299,18 @@ pub fn collect(input: &InputArgs, diff: bool) -> Result<Folded> {
 /// Runs the command.
 pub fn run(args: &FoldedArgs, out: &mut dyn Write) -> Result<Outcome> {
     let folded = collect(&args.input, args.diff)?;
-    let (lines, more) = folded.lines("folded");
-    for line in &lines {
+    let mut written = 0u64;
+    let more = folded.for_each_line("folded", |line| {
+        written += 1;
         writeln!(out, "{line}")?;
-    }
+        Ok(())
+    })?;
     let mut notes = folded.notes;
     notes.extend(more);
-    if lines.is_empty() {
+    if written == 0 {
         notes.push("no stacks with a value".to_owned());
     }
-    Ok(Outcome { matched: !lines.is_empty(), notes })
+    Ok(Outcome { matched: written > 0, notes })
 }
 
 #[cfg(test)]
@@ -259,18 +328,39 @@ mod tests {
 
     #[test]
     fn lines_leave_out_zero_and_negative_stacks() {
-        let f = Folded {
-            rows: vec![
-                ("a;b".into(), 0, 1000),
-                ("a;c".into(), 0, 0),
-                ("a;d".into(), 0, -500),
-                ("a;e".into(), 0, 49),
-            ],
-            exact: true,
-            ..Folded::default()
-        };
+        let mut f = Folded { exact: true, ..Folded::default() };
+        let mut stacks = SeqInterner::new();
+        for (leaf, value) in [("b", 1000), ("c", 0), ("d", -500), ("e", 49)] {
+            let stack = [f.names.intern("a"), f.names.intern(leaf)];
+            f.rows.push(stacks.intern(&stack));
+            f.values.push((0, value));
+        }
+        f.stacks = stacks.seal();
         let (lines, notes) = f.lines("folded");
         assert_eq!(lines, ["a;b 10"]);
         assert_eq!(notes.len(), 2, "{notes:?}");
+    }
+
+    #[test]
+    fn stacks_sort_as_their_texts_would() {
+        let mut names = Names::new();
+        let frames: [&[&str]; 7] = [
+            &["main", "f"],
+            &["main", "f2"],
+            &["main"],
+            &["main", "f", "g"],
+            &["main;f"],
+            &["mai"],
+            &["main", "e"],
+        ];
+        let stacks: Vec<Vec<NameId>> =
+            frames.iter().map(|s| s.iter().map(|f| names.intern(f)).collect()).collect();
+        let text = |s: &[NameId]| s.iter().map(|&id| names.get(id)).collect::<Vec<_>>().join(";");
+        for a in &stacks {
+            for b in &stacks {
+                let want = text(a).as_bytes().cmp(text(b).as_bytes());
+                assert_eq!(cmp_texts(a, b, &names), want, "{} vs {}", text(a), text(b));
+            }
+        }
     }
 }

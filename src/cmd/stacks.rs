@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use std::io::Write;
 
 use clap::Args;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::cmd::facts::ReportFacts;
 use crate::cmd::top::header_lines;
@@ -19,8 +19,10 @@ use crate::cmd::{
     formats, row_limit, scan_with, Format, InputArgs, Outcome, UnitContext, ALL_FORMATS,
 };
 use crate::error::Result;
+use crate::graph::SeenSet;
 use crate::parse::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
-use crate::record::{Frame, Header, Names, Record};
+use crate::record::{Frame, Header, NameId, Names, Record};
+use crate::seqs::{pack_frame, unpack_frame, SeqInterner};
 use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{centi_to_decimal, format_in, parse_value, percentage};
 
@@ -77,7 +79,8 @@ impl LabelValues {
     }
 }
 
-/// One distinct stack and what its blocks add up to.
+/// One distinct stack and what its blocks add up to, made for display by
+/// [`Merged::stack`].
 #[derive(Clone, Debug)]
 pub struct MergedStack {
     /// The frames, leaf first.
@@ -92,57 +95,97 @@ pub struct MergedStack {
     pub zero_blocks: u64,
     /// Labels by key, in first-seen order.
     pub labels: Vec<LabelValues>,
-    /// Distinct values seen per key (to keep `labels` free of repeats).
-    seen: Vec<FxHashSet<String>>,
 }
 
 impl MergedStack {
-    fn new(frames: &[Frame]) -> MergedStack {
-        MergedStack {
-            frames: frames.to_vec(),
-            value: 0,
-            error: 0,
-            blocks: 0,
-            zero_blocks: 0,
-            labels: Vec::new(),
-            seen: Vec::new(),
-        }
-    }
-
-    fn add(&mut self, rec: &Record) {
-        self.value += rec.value.centi;
-        self.error += rec.value.max_error_centi();
-        self.blocks += 1;
-        if rec.value.centi == 0 {
-            self.zero_blocks += 1;
-        }
-        for (key, values) in rec.labels() {
-            let i = match self.labels.iter().position(|l| l.key == key) {
-                Some(i) => i,
-                None => {
-                    self.labels.push(LabelValues { key: key.to_owned(), ..Default::default() });
-                    self.seen.push(FxHashSet::default());
-                    self.labels.len() - 1
-                }
-            };
-            self.labels[i].blocks += 1;
-            if !self.seen[i].contains(values) {
-                self.seen[i].insert(values.to_owned());
-                self.labels[i].values.push(values.to_owned());
-            }
-        }
-    }
-
     /// The labels as one CSV field: `key=v1 v2; key2=v`.
     pub fn labels_joined(&self) -> String {
         self.labels.iter().map(|l| format!("{}={}", l.key, l.sorted().join(" "))).join("; ")
     }
 }
 
-/// The merged stacks of the inputs, with pprof's total.
+/// The values one label key took over the blocks of a stack, as ids of
+/// interned texts.
+#[derive(Clone, Debug)]
+struct KeyValues {
+    key: NameId,
+    /// Distinct values, in first-seen order.
+    values: Vec<NameId>,
+    /// The same, to keep `values` free of repeats.
+    seen: SeenSet<NameId>,
+    /// Blocks that carry the key.
+    blocks: u64,
+}
+
+/// The labels of the blocks of one stack, by key in first-seen order.
+#[derive(Clone, Debug, Default)]
+struct LabelState {
+    keys: Vec<KeyValues>,
+}
+
+impl LabelState {
+    /// Adds one block's labels, as (key, values) ids.
+    fn add(&mut self, labels: impl Iterator<Item = (NameId, NameId)>) {
+        for (key, value) in labels {
+            let i = match self.keys.iter().position(|l| l.key == key) {
+                Some(i) => i,
+                None => {
+                    self.keys.push(KeyValues {
+                        key,
+                        values: Vec::new(),
+                        seen: SeenSet::default(),
+                        blocks: 0,
+                    });
+                    self.keys.len() - 1
+                }
+            };
+            let k = &mut self.keys[i];
+            k.blocks += 1;
+            if k.seen.insert(value) {
+                k.values.push(value);
+            }
+        }
+    }
+
+    /// The labels with their texts.
+    fn labels(&self, texts: &Names) -> Vec<LabelValues> {
+        self.keys
+            .iter()
+            .map(|k| LabelValues {
+                key: texts.get(k.key).to_owned(),
+                values: k.values.iter().map(|&v| texts.get(v).to_owned()).collect(),
+                blocks: k.blocks,
+            })
+            .collect()
+    }
+}
+
+/// The sums of one distinct stack.
+#[derive(Clone, Copy, Debug, Default)]
+struct Totals {
+    value: i128,
+    error: i128,
+    blocks: u64,
+    zero_blocks: u64,
+}
+
+/// The merged stacks of the inputs, with pprof's total. Each distinct
+/// stack is stored once, in a flat arena of packed frames; the labels of a
+/// stack of one block are one interned label set, and only stacks of
+/// several blocks keep their own label lists.
 pub struct Merged {
-    /// Distinct stacks, in first-seen order.
-    pub stacks: Vec<MergedStack>,
+    /// Distinct stacks (packed frames, leaf first), in first-seen order.
+    frames: SeqInterner<u32>,
+    /// Sums of each stack.
+    totals: Vec<Totals>,
+    /// The labels of each stack's first block: an index of `label_sets`.
+    first_labels: Vec<u32>,
+    /// Distinct label sets, as (key, values) ids in `label_texts`.
+    label_sets: SeqInterner<(NameId, NameId)>,
+    /// Label keys and values, interned.
+    label_texts: Names,
+    /// The labels of stacks of several blocks.
+    several: FxHashMap<u32, LabelState>,
     /// Blocks kept by the filters.
     pub blocks: u64,
     /// pprof's total: Σ|v| of all samples (of base samples under diff).
@@ -162,11 +205,51 @@ pub struct Merged {
 }
 
 impl Merged {
+    /// Number of distinct stacks.
+    pub fn len(&self) -> usize {
+        self.totals.len()
+    }
+
+    /// True when no stack was read.
+    pub fn is_empty(&self) -> bool {
+        self.totals.is_empty()
+    }
+
+    /// Number of stacks merged from more than one block.
+    pub fn in_several_blocks(&self) -> usize {
+        self.totals.iter().filter(|t| t.blocks > 1).count()
+    }
+
+    /// Stack `i` (in first-seen order), with its frames and labels.
+    pub fn stack(&self, i: usize) -> MergedStack {
+        let t = self.totals[i];
+        let labels = match self.several.get(&(i as u32)) {
+            Some(state) => state.labels(&self.label_texts),
+            None => self.first_label_state(i).labels(&self.label_texts),
+        };
+        MergedStack {
+            frames: self.frames.get(i as u32).iter().map(|&f| unpack_frame(f)).collect(),
+            value: t.value,
+            error: t.error,
+            blocks: t.blocks,
+            zero_blocks: t.zero_blocks,
+            labels,
+        }
+    }
+
+    /// The labels of the first block of stack `i`.
+    fn first_label_state(&self, i: usize) -> LabelState {
+        let mut state = LabelState::default();
+        let set = self.label_sets.get(self.first_labels[i]);
+        state.add(set.iter().copied());
+        state
+    }
+
     /// Indices of the stacks by |total| descending, ties first seen.
     pub fn ranking(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.stacks.len()).collect();
+        let mut order: Vec<usize> = (0..self.totals.len()).collect();
         order.sort_by(|&a, &b| {
-            let (x, y) = (&self.stacks[a], &self.stacks[b]);
+            let (x, y) = (&self.totals[a], &self.totals[b]);
             match y.value.abs().cmp(&x.value.abs()) {
                 Ordering::Equal => y.value.cmp(&x.value).then(a.cmp(&b)),
                 o => o,
@@ -174,52 +257,83 @@ impl Merged {
         });
         order
     }
+
+    /// Adds one block.
+    fn add(&mut self, rec: &Record, packed: &mut Vec<u32>, pairs: &mut Vec<(NameId, NameId)>) {
+        packed.clear();
+        packed.extend(rec.frames.iter().map(pack_frame));
+        let i = self.frames.intern(packed) as usize;
+        pairs.clear();
+        for (key, values) in rec.labels() {
+            pairs.push((self.label_texts.intern(key), self.label_texts.intern(values)));
+        }
+        if i == self.totals.len() {
+            self.totals.push(Totals::default());
+            self.first_labels.push(self.label_sets.intern(pairs));
+        } else {
+            if !self.several.contains_key(&(i as u32)) {
+                let state = self.first_label_state(i);
+                self.several.insert(i as u32, state);
+            }
+            self.several.get_mut(&(i as u32)).expect("inserted").add(pairs.iter().copied());
+        }
+        let t = &mut self.totals[i];
+        t.value += rec.value.centi;
+        t.error += rec.value.max_error_centi();
+        t.blocks += 1;
+        if rec.value.centi == 0 {
+            t.zero_blocks += 1;
+        }
+    }
 }
 
 /// Reads the inputs and merges identical stacks.
 pub fn merge(input: &InputArgs) -> Result<Merged> {
     let mut names = Names::new();
     let mut facts = ReportFacts::default();
-    let mut stacks: Vec<MergedStack> = Vec::new();
-    let mut index: FxHashMap<Vec<Frame>, usize> = FxHashMap::default();
-    let mut blocks = 0u64;
+    let mut m = Merged {
+        frames: SeqInterner::new(),
+        totals: Vec::new(),
+        first_labels: Vec::new(),
+        label_sets: SeqInterner::new(),
+        label_texts: Names::new(),
+        several: FxHashMap::default(),
+        blocks: 0,
+        total: 0,
+        total_error: 0,
+        header: Header::default(),
+        units: UnitContext::default(),
+        printed_unit: None,
+        names: Names::new(),
+        notes: Vec::new(),
+    };
+    let (mut packed, mut pairs) = (Vec::new(), Vec::new());
     let notes = scan_with(
         input,
         &mut names,
         |src, rec| facts.observe(src, rec),
         |_, rec, _| {
-            blocks += 1;
-            let i = match index.get(rec.frames.as_slice()) {
-                Some(&i) => i,
-                None => {
-                    stacks.push(MergedStack::new(&rec.frames));
-                    index.insert(rec.frames.clone(), stacks.len() - 1);
-                    stacks.len() - 1
-                }
-            };
-            stacks[i].add(rec);
+            m.blocks += 1;
+            m.add(rec, &mut packed, &mut pairs);
             Ok(())
         },
     )?;
     let (total, total_error) = facts.total();
-    Ok(Merged {
-        stacks,
-        blocks,
-        total,
-        total_error,
-        header: facts.header(),
-        printed_unit: facts.printed_unit(),
-        units: facts.units,
-        names,
-        notes,
-    })
+    m.total = total;
+    m.total_error = total_error;
+    m.header = facts.header();
+    m.printed_unit = facts.printed_unit();
+    m.units = facts.units;
+    m.names = names;
+    m.notes = notes;
+    Ok(m)
 }
 
 /// Runs the command.
 pub fn run(args: &StacksArgs, out: &mut dyn Write) -> Result<Outcome> {
     let m = merge(&args.input)?;
     let mut notes = m.notes.clone();
-    if m.stacks.is_empty() {
+    if m.is_empty() {
         notes.push("no samples to show".to_owned());
         return Ok(Outcome { matched: false, notes });
     }
@@ -248,15 +362,15 @@ fn write_text(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {
     for line in header_lines(&m.header, &fmt, m.total) {
         writeln!(out, "{line}")?;
     }
-    let several = m.stacks.iter().filter(|s| s.blocks > 1).count();
+    let several = m.in_several_blocks();
     writeln!(
         out,
         "{} block{} {} distinct stack{} ({} of them in several blocks); total {}{} \
          (pprof's: all samples before filters)",
         m.blocks,
         if m.blocks == 1 { " holds" } else { "s hold" },
-        m.stacks.len(),
-        if m.stacks.len() == 1 { "" } else { "s" },
+        m.len(),
+        if m.len() == 1 { "" } else { "s" },
         several,
         fmt(m.total),
         m.units.bound(m.total_error),
@@ -264,9 +378,9 @@ fn write_text(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {
     writeln!(
         out,
         "Showing {} stack{} by merged total, largest first",
-        if m.stacks.len() == 1 {
+        if m.len() == 1 {
             "1".to_owned()
-        } else if order.len() == m.stacks.len() {
+        } else if order.len() == m.len() {
             format!("all {}", order.len())
         } else {
             format!("the top {}", order.len())
@@ -274,7 +388,7 @@ fn write_text(out: &mut dyn Write, m: &Merged, order: &[usize]) -> Result<()> {
         if order.len() == 1 { "" } else { "s" }
     )?;
     for (rank, &i) in order.iter().enumerate() {
-        let s = &m.stacks[i];
+        let s = &m.stack(i);
         writeln!(out, "{SEPARATOR}")?;
         let zeros = if s.zero_blocks > 0 {
             format!(" ({} with value 0)", s.zero_blocks)
@@ -340,7 +454,7 @@ fn write_json(out: &mut dyn Write, m: &Merged, order: &[usize], format: Format) 
     let ndjson = format == Format::Ndjson;
     let mut list = Vec::new();
     for (rank, &i) in order.iter().enumerate() {
-        let s = &m.stacks[i];
+        let s = &m.stack(i);
         let labels: Vec<Value> = s
             .labels
             .iter()
@@ -375,14 +489,14 @@ fn write_json(out: &mut dyn Write, m: &Merged, order: &[usize], format: Format) 
     if ndjson {
         return Ok(());
     }
-    let several = m.stacks.iter().filter(|s| s.blocks > 1).count();
+    let several = m.in_several_blocks();
     let doc = object([
         ("header", header(&m.header)),
         ("unit", m.units.unit_name().into()),
         ("total", amount(m.total)),
         ("total_max_error", amount(m.total_error)),
         ("blocks", m.blocks.into()),
-        ("distinct_stacks", m.stacks.len().into()),
+        ("distinct_stacks", m.len().into()),
         ("stacks_in_several_blocks", several.into()),
         ("stacks", Value::Array(list)),
     ]);
@@ -413,7 +527,7 @@ fn write_csv(
     let fmt = formatter(m);
     let mut w = Sheet::new(out, CSV_COLUMNS, options);
     for (rank, &i) in order.iter().enumerate() {
-        let s = &m.stacks[i];
+        let s = &m.stack(i);
         let share = if m.total == 0 {
             String::new()
         } else {

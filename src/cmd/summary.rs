@@ -15,7 +15,8 @@ use crate::cmd::facts::ReportFacts;
 use crate::cmd::{formats, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON};
 use crate::error::Result;
 use crate::paste::Repair;
-use crate::record::{Frame, Header, HeaderField, NameId, Names};
+use crate::record::{Header, HeaderField, NameId, Names};
+use crate::seqs::{pack_frame, SeqInterner};
 use crate::sheet::{Kind, Sheet};
 use crate::units::{centi_to_decimal, format_in, percentage, Dimension};
 
@@ -112,8 +113,10 @@ pub fn summarize(input: &InputArgs) -> Result<Summary> {
     let mut s = Summary { exact: true, files: input.files.clone(), ..Summary::default() };
     let mut facts = ReportFacts::default();
     let mut functions: FxHashSet<NameId> = FxHashSet::default();
-    // Per distinct stack: blocks, value.
-    let mut stacks: FxHashMap<Vec<Frame>, (u64, i128)> = FxHashMap::default();
+    // The distinct stacks (packed frames), and the blocks of each.
+    let mut stacks: SeqInterner<u32> = SeqInterner::new();
+    let mut stack_blocks: Vec<u64> = Vec::new();
+    let mut packed: Vec<u32> = Vec::new();
     let mut flat: FxHashMap<NameId, i128> = FxHashMap::default();
     let mut label_keys: Vec<(String, u64)> = Vec::new();
     let mut deepest_leaf: Option<NameId> = None;
@@ -155,15 +158,13 @@ pub fn summarize(input: &InputArgs) -> Result<Summary> {
                 s.truncated_samples += 1;
                 s.truncated_value += v;
             }
-            match stacks.get_mut(rec.frames.as_slice()) {
-                Some(entry) => {
-                    entry.0 += 1;
-                    entry.1 += v;
-                }
-                None => {
-                    stacks.insert(rec.frames.clone(), (1, v));
-                }
+            packed.clear();
+            packed.extend(rec.frames.iter().map(pack_frame));
+            let i = stacks.intern(&packed) as usize;
+            if i == stack_blocks.len() {
+                stack_blocks.push(0);
             }
+            stack_blocks[i] += 1;
             for (key, _) in rec.labels() {
                 match label_keys.iter_mut().find(|(k, _)| k == key) {
                     Some(entry) => entry.1 += 1,
@@ -183,7 +184,7 @@ pub fn summarize(input: &InputArgs) -> Result<Summary> {
     s.units = facts.units;
     s.functions = functions.len();
     s.stacks = stacks.len();
-    for (frames, (blocks, _)) in &stacks {
+    for (frames, blocks) in stacks.iter().zip(&stack_blocks) {
         if *blocks > 1 {
             s.stacks_in_several_blocks += 1;
             s.blocks_of_repeated_stacks += blocks;
