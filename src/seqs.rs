@@ -33,10 +33,8 @@ const NONE: u32 = u32::MAX;
 /// Distinct sequences of `T`, in first-seen order, indexed `0..len()`.
 #[derive(Clone, Debug)]
 pub struct SeqInterner<T> {
-    /// Every sequence's items, one after the other.
-    items: Vec<T>,
-    /// Where sequence `i` ends in `items` (it starts where `i - 1` ends).
-    ends: Vec<usize>,
+    /// The sequences so far.
+    seqs: Seqs<T>,
     /// The first sequence of each hash (its low 32 bits: 8 bytes a slot;
     /// sequences whose hashes collide are chained).
     first: FxHashMap<u32, u32>,
@@ -46,12 +44,7 @@ pub struct SeqInterner<T> {
 
 impl<T> Default for SeqInterner<T> {
     fn default() -> Self {
-        SeqInterner {
-            items: Vec::new(),
-            ends: Vec::new(),
-            first: FxHashMap::default(),
-            next: Vec::new(),
-        }
+        SeqInterner { seqs: Seqs::default(), first: FxHashMap::default(), next: Vec::new() }
     }
 }
 
@@ -71,7 +64,7 @@ impl<T: Copy + Eq + Hash> SeqInterner<T> {
         seq.hash(&mut h);
         let hash = h.finish();
         let hash = (hash ^ hash >> 32) as u32;
-        let new = u32::try_from(self.ends.len()).ok().filter(|&i| i != NONE);
+        let new = u32::try_from(self.seqs.ends.len()).ok().filter(|&i| i != NONE);
         let new = new.expect("fewer than 2^32 - 1 distinct sequences");
         let mut at = *self.first.entry(hash).or_insert(new);
         loop {
@@ -88,38 +81,36 @@ impl<T: Copy + Eq + Hash> SeqInterner<T> {
             }
             at = next;
         }
-        self.items.extend_from_slice(seq);
-        self.ends.push(self.items.len());
+        self.seqs.items.extend_from_slice(seq);
+        self.seqs.ends.push(self.seqs.items.len());
         self.next.push(NONE);
         new
     }
 
     /// Sequence `i`.
     pub fn get(&self, i: u32) -> &[T] {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.items[start..self.ends[i]]
+        self.seqs.get(i)
     }
 
     /// Number of distinct sequences.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.seqs.len()
     }
 
     /// True when nothing was interned.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.seqs.is_empty()
     }
 
     /// The sequences in index order.
     pub fn iter(&self) -> impl Iterator<Item = &[T]> + '_ {
-        (0..self.ends.len() as u32).map(move |i| self.get(i))
+        (0..self.seqs.ends.len() as u32).map(move |i| self.get(i))
     }
 
     /// The sequences without the hash index, once nothing more is to be
     /// interned (the index is a fifth of the memory).
     pub fn seal(self) -> Seqs<T> {
-        Seqs { items: self.items, ends: self.ends }
+        self.seqs
     }
 }
 
