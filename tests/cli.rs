@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 mod support;
-use support::{ok, run, run_with_stdin, BIN};
+use support::{gunzip_text, ok, run, run_with_stdin, BIN};
 
 const HEKETI: &str = "tests/data/heketi-fragment.txt";
 const HEAP: &str = "samples/heap/inuse_space.traces.txt";
@@ -787,14 +787,6 @@ fn filter_cases() -> Vec<(String, String, String, String)> {
         .collect()
 }
 
-fn gunzip(path: &str) -> String {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_string(&mut text)
-        .unwrap();
-    text
-}
-
 #[test]
 fn filters_reproduce_pprof_filtered_traces_byte_for_byte() {
     // `go tool pprof -traces -focus=... profile` against `traces-tool cat
@@ -808,7 +800,7 @@ fn filters_reproduce_pprof_filtered_traces_byte_for_byte() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let r = run(&args);
         assert!(r.code <= 1, "{name}: {}", r.stderr);
-        let expected = gunzip(&format!("samples/filters/{name}.traces.txt.gz"));
+        let expected = gunzip_text(&format!("samples/filters/{name}.traces.txt.gz"));
         assert!(r.stdout == expected, "{name}: traces-tool cat {flags} differs from pprof");
     }
 }

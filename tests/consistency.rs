@@ -7,7 +7,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 
 mod support;
-use support::{run, BIN};
+use support::{gunzip_text, run, BIN};
 
 const HEAP: &str = "samples/heap/inuse_space.traces.txt";
 
@@ -264,14 +264,6 @@ fn filter_options(flags: &str) -> Vec<String> {
         .collect()
 }
 
-fn gunzip(path: &str) -> String {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_string(&mut text)
-        .unwrap();
-    text
-}
-
 /// `traces-tool cat FILTERS PROFILE` equals `go tool pprof -traces FILTERS
 /// PROFILE` byte for byte, for every binary profile in samples/ and every
 /// case of samples/filters/binary/cases.tsv (rendered by
@@ -310,7 +302,7 @@ fn filters_on_binary_profiles_match_names_files_and_mappings_like_pprof() {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let r = run(&args);
             assert!(r.code <= 1, "{p} {flags}: {}", r.stderr);
-            let expected = gunzip(&format!("samples/filters/binary/{id}.{name}.pprof.txt.gz"));
+            let expected = gunzip_text(&format!("samples/filters/binary/{id}.{name}.pprof.txt.gz"));
             assert!(r.stdout == expected, "traces-tool cat {flags} {p} differs from pprof");
             compared += 1;
         }

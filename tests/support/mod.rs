@@ -113,3 +113,13 @@ pub fn stdout_ok_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> String {
     assert_eq!(r.code, 0, "{args:?} failed: {}", r.stderr);
     r.text()
 }
+
+/// A gzipped text file, decompressed (pprof references in `samples/`).
+pub fn gunzip_text(path: &str) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
