@@ -11,7 +11,7 @@ use std::path::Path;
 use clap::Parser;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use traces_tool::cli::Cli;
-use traces_tool::parse::{ReaderOptions, TraceReader};
+use traces_tool::read::traces::{ReaderOptions, TraceReader};
 use traces_tool::record::{Names, Record};
 
 /// Reports to measure: a heap and a CPU sample, and the large generated

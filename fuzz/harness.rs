@@ -9,11 +9,11 @@
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use traces_tool::parse::{ReaderOptions, TraceReader};
+use traces_tool::output::traces::{write_header, write_record, write_trailer};
+use traces_tool::read::traces::{ReaderOptions, TraceReader};
+use traces_tool::read::{open_bytes, RecordSource, SourceOptions};
 use traces_tool::record::{Names, Record};
-use traces_tool::source::{open_bytes, RecordSource, SourceOptions};
 use traces_tool::units::{format_centi, format_centi_in, parse_value, unit_suffix};
-use traces_tool::write::{write_header, write_record, write_trailer};
 
 /// At most this many records are read from one input (a fuzz input is
 /// small; this only bounds the work of pathological ones).
@@ -130,7 +130,7 @@ pub fn open_any(data: &[u8]) {
 /// it decodes.
 pub fn profile_decode(data: &[u8]) {
     for index in [None, Some("1")] {
-        if let Ok(source) = traces_tool::profile::open("fuzz", data, index) {
+        if let Ok(source) = traces_tool::read::profile::open("fuzz", data, index) {
             drain(Box::new(source));
         }
     }
@@ -139,8 +139,8 @@ pub fn profile_decode(data: &[u8]) {
 /// The `-raw` text reader.
 pub fn raw_text(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let _ = traces_tool::raw::looks_like_raw(&text);
-    if let Ok(source) = traces_tool::raw::open("fuzz", &text, None) {
+    let _ = traces_tool::read::raw::looks_like_raw(&text);
+    if let Ok(source) = traces_tool::read::raw::open("fuzz", &text, None) {
         drain(Box::new(source));
     }
 }

@@ -11,13 +11,13 @@
 //! -----------+-------------------------------------------------------
 //! ```
 //!
-//! [`parse::TraceReader`] streams such blocks as [`record::Record`]s: the
+//! [`read::traces::TraceReader`] streams such blocks as [`record::Record`]s: the
 //! labels, the value (exact, in base units, with pprof's 1024-based memory
 //! units) and the stack, leaf first. The `cmd` modules build the commands of
 //! the `traces-tool` binary on top; the library never prints.
 //!
 //! ```
-//! use traces_tool::parse::{ReaderOptions, TraceReader};
+//! use traces_tool::read::traces::{ReaderOptions, TraceReader};
 //! use traces_tool::record::{Names, Record};
 //!
 //! let report = concat!(
@@ -36,24 +36,14 @@
 //! # Ok::<(), traces_tool::error::Error>(())
 //! ```
 
+pub mod analysis;
 pub mod cli;
 pub mod cmd;
 pub mod error;
-pub mod filter;
-pub mod goroutine_dump;
 pub mod gotime;
-pub mod graph;
-pub mod input;
-pub mod json;
-pub mod legacy;
 pub mod matcher;
-pub mod parse;
-pub mod paste;
-pub mod profile;
-pub mod raw;
+pub mod output;
+pub mod read;
 pub mod record;
 pub mod seqs;
-pub mod sheet;
-pub mod source;
 pub mod units;
-pub mod write;

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     };
     // A progress bar for large files, only for a person watching stderr.
     if io::stderr().is_terminal() {
-        traces_tool::input::set_progress(Some(std::sync::Arc::new(progress_bar::Bars)));
+        traces_tool::read::input::set_progress(Some(std::sync::Arc::new(progress_bar::Bars)));
     }
     let stdout = io::stdout();
     let result = match present::look(&cli) {

@@ -13,7 +13,7 @@
 use std::time::{Duration, Instant};
 
 use indicatif::{BinaryBytes, HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use traces_tool::input::{InputProgress, ProgressObserver};
+use traces_tool::read::input::{InputProgress, ProgressObserver};
 
 /// How long a bar stays hidden after its input is opened.
 const QUIET: Duration = Duration::from_millis(300);

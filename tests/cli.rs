@@ -32,7 +32,7 @@ fn csv_rows(text: &str) -> (csv::StringRecord, Vec<csv::StringRecord>) {
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header = r.headers().unwrap().clone();
     let restore = |rec: csv::StringRecord| -> csv::StringRecord {
-        rec.iter().map(traces_tool::sheet::restore).collect()
+        rec.iter().map(traces_tool::output::sheet::restore).collect()
     };
     (header, r.records().map(|rec| restore(rec.unwrap())).collect())
 }

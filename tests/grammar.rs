@@ -1,5 +1,5 @@
 //! The formal grammar `grammar/traces.pest` checked against real reports and
-//! against the streaming parser (`traces_tool::parse::TraceReader`).
+//! against the streaming parser (`traces_tool::read::traces::TraceReader`).
 //!
 //! - one small example (or file) per production, and inputs it must reject;
 //! - agreement: every `samples/**/*.traces.txt` (and `*.traces.txt.gz`),
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use pest::iterators::Pair;
 use pest::Parser;
-use traces_tool::parse::SEPARATOR;
+use traces_tool::read::traces::SEPARATOR;
 use traces_tool::units::parse_value;
 
 mod common;
@@ -64,7 +64,7 @@ fn files_ending(dir: &Path, suffixes: &[&str]) -> Vec<PathBuf> {
 /// A report's text; gzipped files are decoded as the tool does.
 fn read_text(path: &Path) -> String {
     let file = fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut reader = traces_tool::input::decode(Box::new(file))
+    let mut reader = traces_tool::read::input::decode(Box::new(file))
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

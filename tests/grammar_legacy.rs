@@ -1,6 +1,6 @@
 //! The formal grammar `grammar/legacy.pest` (the `?debug=1` text profiles
-//! and goroutine dumps) against the readers `traces_tool::legacy` and
-//! `traces_tool::goroutine_dump`:
+//! and goroutine dumps) against the readers `traces_tool::read::legacy` and
+//! `traces_tool::read::goroutine_dump`:
 //!
 //! - agreement: every `samples/legacy/*.debug1.txt`, every dump there and
 //!   under `tests/data/legacy/` is parsed by both, each also with CRLF line
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use pest::iterators::Pair;
 use pest::Parser;
-use traces_tool::{goroutine_dump, legacy};
+use traces_tool::read::{goroutine_dump, legacy};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "grammar/legacy.pest"]

@@ -23,12 +23,12 @@ use std::path::Path;
 mod support;
 use support::{command, run_cmd};
 
-use traces_tool::parse::{ReaderOptions, TraceReader};
-use traces_tool::profile::load::prepare;
-use traces_tool::profile::Profile;
+use traces_tool::read::profile::load::prepare;
+use traces_tool::read::profile::Profile;
+use traces_tool::read::traces::{ReaderOptions, TraceReader};
+use traces_tool::read::{goroutine_dump, legacy, raw};
+use traces_tool::read::{open_bytes, RecordSource};
 use traces_tool::record::{Names, Record};
-use traces_tool::source::{open_bytes, RecordSource};
-use traces_tool::{goroutine_dump, legacy, raw};
 
 const KINDS: [&str; 5] = ["heap", "allocs", "goroutine", "mutex", "block"];
 

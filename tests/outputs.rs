@@ -37,7 +37,7 @@ fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
             header
                 .iter()
                 .zip(rec.unwrap().iter())
-                .map(|(h, v)| (h.into(), traces_tool::sheet::restore(v).into()))
+                .map(|(h, v)| (h.into(), traces_tool::output::sheet::restore(v).into()))
                 .collect()
         })
         .collect()

@@ -9,10 +9,10 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use traces_tool::parse::{ReaderOptions, TraceReader};
-use traces_tool::paste::{self, PasteMode, ELIDED_FRAME};
+use traces_tool::read::paste::{self, PasteMode, ELIDED_FRAME};
+use traces_tool::read::traces::{ReaderOptions, TraceReader};
+use traces_tool::read::{open_source, SourceOptions};
 use traces_tool::record::{Names, Record};
-use traces_tool::source::{open_source, SourceOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_traces-tool");
 const DIR: &str = "samples/paste";

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use clap::Parser as _;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
-use traces_tool::parse::{ReaderOptions, TraceReader, SEPARATOR};
+use traces_tool::read::traces::{ReaderOptions, TraceReader, SEPARATOR};
 use traces_tool::record::{Names, Record};
 use traces_tool::units::{format_centi, format_centi_in, parse_value, unit_suffix, Dimension};
 

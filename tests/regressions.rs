@@ -2,7 +2,7 @@
 //! is named after what it guards and holds the smallest input that showed
 //! the problem. The fuzz corpus itself is replayed by `tests/fuzz_corpus.rs`.
 
-use traces_tool::parse::{ReaderOptions, Skipped, TraceReader, SEPARATOR};
+use traces_tool::read::traces::{ReaderOptions, Skipped, TraceReader, SEPARATOR};
 use traces_tool::record::{Names, Record};
 
 /// Reads a report; returns the value texts of the records and what a
@@ -53,7 +53,7 @@ fn text_with_a_byte_that_is_not_utf8_is_read_as_text_not_as_a_damaged_profile() 
     // `h` (0x68) is also the protobuf key of a profile's `comment` field:
     // the input used to be taken for a damaged binary profile because one
     // name is not UTF-8. It is a traces report with one bad line.
-    use traces_tool::source::open_bytes;
+    use traces_tool::read::open_bytes;
     let sep = SEPARATOR;
     let mut text = format!("h\n{sep}\n       1kB   a\n{sep}\n       2kB   b").into_bytes();
     text.extend_from_slice(&[0xff, b'\n']);

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use traces_tool::matcher::{NameMatcher, PatternOptions};
-use traces_tool::parse::{ReaderOptions, TraceReader};
+use traces_tool::read::traces::{ReaderOptions, TraceReader};
 use traces_tool::record::{Names, Record};
 
 /// (sample number, line, value text, frame names) of the samples with a

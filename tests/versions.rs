@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use traces_tool::parse::{ReaderOptions, TraceReader};
+use traces_tool::read::traces::{ReaderOptions, TraceReader};
 use traces_tool::record::{Header, HeaderField, Names, Record};
 use traces_tool::units::Dimension;
 

@@ -10,13 +10,13 @@ use clap::Args;
 use regex::Regex;
 use rustc_hash::FxHashMap;
 
+use crate::analysis::graph::{Granularity, NodeId, NodeTable, StackSet};
 use crate::cmd::{
     formats, row_limit, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON,
 };
 use crate::error::{Error, Result};
-use crate::graph::{Granularity, NodeId, NodeTable, StackSet};
+use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::record::Names;
-use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{centi_to_decimal, percentage};
 
 /// Charge each sample to the first application frame from the leaf.
@@ -273,13 +273,13 @@ pub fn run(args: &BlameArgs, out: &mut dyn Write) -> Result<Outcome> {
         }
         Format::Csv => context.csv(out, &rows, exact, args.input.sheet_options())?,
         Format::Json => {
-            let application = crate::json::object([
+            let application = crate::output::json::object([
                 ("module", classifier.app_module().map_or(serde_json::Value::Null, Into::into)),
                 ("patterns", args.app.clone().into()),
             ]);
             context.json(out, &rows, application, sample_type.as_deref(), exact)?
         }
-        Format::Ndjson => return Err(crate::json::ndjson_unsupported("blame")),
+        Format::Ndjson => return Err(crate::output::json::ndjson_unsupported("blame")),
     }
     let mut notes = notes;
     if rows.is_empty() {
@@ -373,7 +373,7 @@ impl Context<'_> {
         sample_type: Option<&str>,
         exact: bool,
     ) -> Result<()> {
-        use crate::json::{amount, object, percent, write_document};
+        use crate::output::json::{amount, object, percent, write_document};
         use serde_json::Value;
         let list: Vec<Value> = rows
             .iter()

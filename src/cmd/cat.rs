@@ -7,12 +7,12 @@ use std::io::Write;
 
 use clap::Args;
 
+use crate::analysis::filter::Filter;
 use crate::cmd::{InputArgs, Outcome};
 use crate::error::Result;
-use crate::filter::Filter;
+use crate::output::traces::{write_header, write_record, write_trailer};
+use crate::read::{open_source, paths_or_stdin};
 use crate::record::{Names, Record};
-use crate::source::{open_source, paths_or_stdin};
-use crate::write::{write_header, write_record, write_trailer};
 
 /// Print records as a traces report (filtered, if filters are given).
 #[derive(Args, Clone, Debug)]
@@ -38,7 +38,7 @@ pub fn run(args: &CatArgs, out: &mut dyn Write) -> Result<Outcome> {
             }
         }
         write_trailer(out)?;
-        notes.extend(crate::cmd::skipped_notes(source.as_ref()));
+        notes.extend(crate::cmd::skipped_notes(&crate::read::SourceInfo::of(source.as_ref())));
     }
     Ok(Outcome { matched: printed > 0, notes })
 }

@@ -9,8 +9,8 @@ use clap::Args;
 
 use crate::cmd::{formats, scan, Format, InputArgs, Outcome, UnitContext};
 use crate::error::Result;
+use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::record::{Names, Record};
-use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{parse_value, DecimalCenti, Dimension};
 
 /// Samples as CSV records; the columns are described in [`CSV_HELP`].
@@ -260,7 +260,7 @@ pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
     match args.format {
         Format::Csv => {}
         Format::Json | Format::Ndjson => return run_json(args, out),
-        Format::Text => crate::json::require(args.format, &[Format::Csv], "csv")?,
+        Format::Text => crate::output::json::require(args.format, &[Format::Csv], "csv")?,
     }
     if args.frames {
         return run_frames(args, out);
@@ -417,7 +417,7 @@ decimals when pprof rounded the value (21.01MB is 22030581.76).";
 /// `--format json` and `--format ndjson`: the rows of the CSV output as
 /// JSON objects, streamed.
 fn run_json(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
-    use crate::json::{self, RowStream};
+    use crate::output::json::{self, RowStream};
     use serde_json::Value;
     let key = if args.frames { "frames" } else { "samples" };
     let mut stream = RowStream::start(out, args.format == Format::Ndjson, json::object([]), key)?;

@@ -11,15 +11,15 @@ use std::io::Write;
 use clap::{Args, ValueEnum};
 use rustc_hash::FxHashMap;
 
+use crate::analysis::filter::parse_user_value;
+use crate::analysis::graph::{Granularity, NodeId, NodeTable, SeenSet, StackFrame, StackSet};
 use crate::cmd::{
     formats, row_limit, scan, scan_with, Format, InputArgs, Measure, Outcome, UnitContext,
     TEXT_CSV_JSON,
 };
 use crate::error::{Error, Result};
-use crate::filter::parse_user_value;
-use crate::graph::{Granularity, NodeId, NodeTable, SeenSet, StackFrame, StackSet};
+use crate::output::sheet::{bool_cell, Sheet};
 use crate::record::{Names, Record};
-use crate::sheet::{bool_cell, Sheet};
 use crate::units::centi_to_decimal;
 
 /// Growth between two reports (or within one `-diff_base` report).
@@ -149,7 +149,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
         Format::Text => write_text(out, args, &before, &after, &rows, &units, exact)?,
         Format::Csv => write_csv(out, args, &rows, &units, exact)?,
         Format::Json => write_json(out, args, &before, &after, &rows, &units, exact)?,
-        Format::Ndjson => return Err(crate::json::ndjson_unsupported("diff")),
+        Format::Ndjson => return Err(crate::output::json::ndjson_unsupported("diff")),
     }
     if rows.is_empty() {
         notes.push("no function changed".to_owned());
@@ -431,7 +431,7 @@ fn write_json(
     units: &UnitContext,
     exact: bool,
 ) -> Result<()> {
-    use crate::json::{amount, object, write_document};
+    use crate::output::json::{amount, object, write_document};
     use serde_json::Value;
     let side = |s: &Side| {
         object([
@@ -515,7 +515,7 @@ fn write_csv(
     units: &UnitContext,
     exact: bool,
 ) -> Result<()> {
-    use crate::sheet::Kind::{Bool, Number, Text};
+    use crate::output::sheet::Kind::{Bool, Number, Text};
     let d = centi_to_decimal;
     let exact = bool_cell(exact);
     let options = args.input.sheet_options();

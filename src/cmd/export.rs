@@ -18,7 +18,7 @@
 //! - `File:` and `Build ID:` make the main mapping, other header lines the
 //!   comments, `Time:` and `Duration:` the profile's time and duration.
 //!
-//! The message is built from the types of [`crate::profile::proto`] and
+//! The message is built from the types of [`crate::read::profile::proto`] and
 //! encoded by prost.
 
 use std::io::{IsTerminal, Write};
@@ -32,7 +32,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::cmd::{scan, InputArgs, Outcome, UnitContext};
 use crate::error::{Error, Result};
 use crate::gotime::parse_header_time;
-use crate::profile::proto;
+use crate::read::profile::proto;
 use crate::record::{Frame, Header, HeaderField, Names};
 use crate::units::{format_centi, parse_value, percentage, Dimension, Value};
 

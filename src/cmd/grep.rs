@@ -10,14 +10,14 @@ use std::rc::Rc;
 use clap::Args;
 use rustc_hash::FxHashMap;
 
+use crate::analysis::graph::SeenSet;
 use crate::cmd::{formats, row_limit, scan, Format, InputArgs, Outcome, UnitContext, ALL_FORMATS};
 use crate::error::Result;
-use crate::graph::SeenSet;
 use crate::matcher::{NameMatcher, PatternOptions};
+use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
+use crate::output::traces::write_block_body;
 use crate::record::{Frame, NameId, Names, Record};
-use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::centi_to_decimal;
-use crate::write::write_block_body;
 
 /// Largest samples per matching function, with stacks.
 ///
@@ -303,7 +303,7 @@ impl Report<'_> {
         functions: &mut [(NameId, FunctionStats)],
         args: &GrepArgs,
     ) -> Result<()> {
-        use crate::json::{amount, frames, labels, object, write_document, write_line};
+        use crate::output::json::{amount, frames, labels, object, write_document, write_line};
         use serde_json::Value;
         let ndjson = args.format == Format::Ndjson;
         let mut list = Vec::new();

@@ -10,8 +10,8 @@ use clap::{Args, ValueEnum};
 use crate::cmd::{formats, scan, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON};
 use crate::error::Result;
 use crate::matcher::{NameMatcher, PatternOptions};
+use crate::output::sheet::{bool_cell, Kind, Sheet};
 use crate::record::{Names, Record};
-use crate::sheet::{bool_cell, Kind, Sheet};
 use crate::units::{centi_to_decimal, parse_value, percentage, Dimension};
 
 /// Count of samples per value (or per label value), largest value first.
@@ -242,7 +242,7 @@ pub fn run(args: &HistArgs, out: &mut dyn Write) -> Result<Outcome> {
         Format::Text => write_text(out, &ordered, &totals, &args, shown_units)?,
         Format::Csv => write_csv(out, &ordered, &totals, &args, shown_units)?,
         Format::Json => write_json(out, &ordered, &totals, &args, shown_units)?,
-        Format::Ndjson => return Err(crate::json::ndjson_unsupported("hist")),
+        Format::Ndjson => return Err(crate::output::json::ndjson_unsupported("hist")),
     }
     let mut outcome = Outcome { matched: samples > 0, notes };
     if samples == 0 {
@@ -460,7 +460,7 @@ fn write_json(
     args: &HistArgs,
     units: &UnitContext,
 ) -> Result<()> {
-    use crate::json::{amount, object, write_document};
+    use crate::output::json::{amount, object, write_document};
     use serde_json::Value;
     let list: Vec<Value> = rows
         .iter()

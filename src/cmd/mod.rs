@@ -9,7 +9,6 @@ pub mod completions;
 pub mod csv;
 pub mod diff;
 pub mod export;
-pub mod facts;
 pub mod flamegraph;
 pub mod folded;
 pub mod grep;
@@ -22,14 +21,14 @@ pub mod top;
 
 use clap::{Args, ValueEnum};
 
+use crate::analysis::filter::{Filter, FilterArgs};
 use crate::error::{Error, Result};
-use crate::filter::{Filter, FilterArgs};
 use crate::matcher::Prefilter;
-use crate::parse::ReaderOptions;
-use crate::paste::PasteMode;
+use crate::output::sheet::SheetOptions;
+use crate::read::paste::PasteMode;
+use crate::read::traces::ReaderOptions;
+use crate::read::{self, SourceInfo, SourceOptions};
 use crate::record::{Names, Record};
-use crate::sheet::SheetOptions;
-use crate::source::{self, RecordSource, SourceOptions};
 use crate::units::{format_centi, unit_suffix, Dimension};
 
 /// What a command found, for the exit status and stderr.
@@ -204,7 +203,7 @@ pub struct UnitContext {
 
 impl UnitContext {
     /// Learns from a record (and its source's header for bare zeros).
-    pub fn learn(&mut self, source: &dyn RecordSource, rec: &Record) {
+    pub fn learn(&mut self, source: &SourceInfo, rec: &Record) {
         if self.dim.is_none() || self.dim == Some(Dimension::Zero) {
             let dim = match rec.value.dim {
                 Dimension::Zero => source.dimension(),
@@ -264,7 +263,7 @@ pub struct Measure {
 
 impl Measure {
     /// What `rec`, the first record read from `src`, and its header say.
-    pub fn of(src: &dyn RecordSource, rec: &Record) -> Measure {
+    pub fn of(src: &SourceInfo, rec: &Record) -> Measure {
         let dimension = match rec.value.dim {
             Dimension::Zero => src.header().dimension().map(|d| d.name().to_owned()),
             Dimension::Other => Some(unit_suffix(rec.value_text()).to_owned()),
@@ -320,7 +319,7 @@ impl SameMeasure {
         SameMeasure { first: None, fresh: true }
     }
 
-    fn see(&mut self, src: &dyn RecordSource, rec: &Record) -> Result<()> {
+    fn see(&mut self, src: &SourceInfo, rec: &Record) -> Result<()> {
         if !self.fresh {
             return Ok(());
         }
@@ -342,7 +341,7 @@ impl SameMeasure {
 pub fn scan(
     input: &InputArgs,
     names: &mut Names,
-    visit: impl FnMut(&dyn RecordSource, &mut Record, &Names) -> Result<()>,
+    visit: impl FnMut(&SourceInfo, &mut Record, &Names) -> Result<()>,
 ) -> Result<Vec<String>> {
     scan_with(input, names, |_, _| {}, visit)
 }
@@ -352,13 +351,13 @@ pub fn scan(
 pub fn scan_with(
     input: &InputArgs,
     names: &mut Names,
-    mut before: impl FnMut(&dyn RecordSource, &Record),
-    mut visit: impl FnMut(&dyn RecordSource, &mut Record, &Names) -> Result<()>,
+    mut before: impl FnMut(&SourceInfo, &Record),
+    mut visit: impl FnMut(&SourceInfo, &mut Record, &Names) -> Result<()>,
 ) -> Result<Vec<String>> {
     let mut filter = Filter::new(&input.filters)?;
     let mut notes = Vec::new();
     let same = std::cell::RefCell::new(SameMeasure::new());
-    source::for_each_record(
+    read::for_each_record(
         &input.files,
         input.reader_options(),
         names,
@@ -381,7 +380,7 @@ pub fn scan_with(
 
 /// One stderr line per kind of repair made to a pasted input, then one per
 /// kind of block a lenient read skipped, then the reader's own notes.
-pub fn skipped_notes(src: &dyn RecordSource) -> Vec<String> {
+pub fn skipped_notes(src: &SourceInfo) -> Vec<String> {
     let repairs = src.repairs().iter().map(|r| format!("{}: {}", src.name(), r.message()));
     let skipped = src.skipped().iter().map(|s| {
         format!(
@@ -394,5 +393,5 @@ pub fn skipped_notes(src: &dyn RecordSource) -> Vec<String> {
             s.first_message
         )
     });
-    repairs.chain(skipped).chain(src.notes()).collect()
+    repairs.chain(skipped).chain(src.notes().iter().cloned()).collect()
 }

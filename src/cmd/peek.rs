@@ -12,13 +12,13 @@ use clap::Args;
 use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::analysis::graph::{
+    inline_label, Edge, Granularity, Graph, Node, NodeId, SeenSet, StackSet, TrimOptions,
+};
 use crate::cmd::top::{collect, select_unit, write_legend, Collected};
 use crate::cmd::{formats, Format, InputArgs, Outcome, TEXT_CSV_JSON};
 use crate::error::{Error, Result};
-use crate::graph::{
-    inline_label, Edge, Granularity, Graph, Node, NodeId, SeenSet, StackSet, TrimOptions,
-};
-use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
+use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{centi_to_decimal, format_in, percentage};
 
 /// pprof's separator of `peek` and `tree` reports: 58 `-`, `+`, 13 `-`.
@@ -98,7 +98,7 @@ pub fn run(args: &PeekArgs, out: &mut dyn Write) -> Result<Outcome> {
         Format::Text => write_text(out, args, &c, &graph, &matched, &errors, &unit)?,
         Format::Csv => write_csv(out, &c, &matched, &errors, args.input.sheet_options())?,
         Format::Json => write_json(out, args, &c, &matched, &errors, &unit)?,
-        Format::Ndjson => return Err(crate::json::ndjson_unsupported("peek")),
+        Format::Ndjson => return Err(crate::output::json::ndjson_unsupported("peek")),
     }
     Ok(Outcome { matched: true, notes })
 }
@@ -254,7 +254,7 @@ fn write_json(
     errors: &FxHashMap<(NodeId, NodeId), i128>,
     unit: &str,
 ) -> Result<()> {
-    use crate::json::{amount, header, object, percent, write_document};
+    use crate::output::json::{amount, header, object, percent, write_document};
     use serde_json::Value;
     let dim = c.units.dimension();
     let fmt = |v: i128| format_in(v, dim, unit, &c.units.other);

@@ -13,17 +13,17 @@ use std::io::Write;
 use clap::Args;
 use rustc_hash::FxHashMap;
 
-use crate::cmd::facts::ReportFacts;
+use crate::analysis::facts::ReportFacts;
+use crate::analysis::graph::SeenSet;
 use crate::cmd::top::header_lines;
 use crate::cmd::{
     formats, row_limit, scan_with, Format, InputArgs, Outcome, UnitContext, ALL_FORMATS,
 };
 use crate::error::Result;
-use crate::graph::SeenSet;
-use crate::parse::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
+use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
+use crate::read::traces::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
 use crate::record::{Frame, Header, NameId, Names, Record};
 use crate::seqs::{pack_frame, unpack_frame, SeqInterner};
-use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{centi_to_decimal, format_in, parse_value, percentage};
 
 /// Identical stacks merged across blocks, listed by total value.
@@ -448,7 +448,9 @@ NDJSON (--format ndjson): one STACK per line, with \"unit\" added.
 Amounts are exact JSON numbers in the base unit.";
 
 fn write_json(out: &mut dyn Write, m: &Merged, order: &[usize], format: Format) -> Result<()> {
-    use crate::json::{amount, frames, header, object, percent, write_document, write_line};
+    use crate::output::json::{
+        amount, frames, header, object, percent, write_document, write_line,
+    };
     use serde_json::Value;
     let fmt = formatter(m);
     let ndjson = format == Format::Ndjson;

@@ -11,13 +11,13 @@ use std::io::Write;
 use clap::Args;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::cmd::facts::ReportFacts;
+use crate::analysis::facts::ReportFacts;
 use crate::cmd::{formats, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON};
 use crate::error::Result;
-use crate::paste::Repair;
+use crate::output::sheet::{Kind, Sheet};
+use crate::read::paste::Repair;
 use crate::record::{Header, HeaderField, NameId, Names};
 use crate::seqs::{pack_frame, SeqInterner};
-use crate::sheet::{Kind, Sheet};
 use crate::units::{centi_to_decimal, format_in, percentage, Dimension};
 
 /// Stack depths at which the Go runtime stops recording frames: 32 for
@@ -91,7 +91,7 @@ pub struct Summary {
     /// Stderr notes of the read.
     pub notes: Vec<String>,
     /// What was repaired in pasted or captured inputs (see
-    /// [`crate::paste`]), per input and kind.
+    /// [`crate::read::paste`]), per input and kind.
     pub repairs: Vec<(String, Repair)>,
 }
 
@@ -546,7 +546,7 @@ JSON (--format json): one document:
 Amounts are exact JSON numbers in the base unit.";
 
 fn write_json(out: &mut dyn Write, s: &Summary, fields: &[Field]) -> Result<()> {
-    use crate::json::{amount, header, object, write_document};
+    use crate::output::json::{amount, header, object, write_document};
     use serde_json::Value;
     let opt = |v: Option<&str>| v.map_or(Value::Null, Value::from);
     let labels: Vec<Value> = s
@@ -634,7 +634,7 @@ pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> Result<Outcome> {
             w.flush()?;
         }
         Format::Json => write_json(out, &s, &fields)?,
-        Format::Ndjson => return Err(crate::json::ndjson_unsupported("summary")),
+        Format::Ndjson => return Err(crate::output::json::ndjson_unsupported("summary")),
     }
     if s.samples == 0 {
         notes.push("no samples".to_owned());

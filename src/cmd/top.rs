@@ -7,12 +7,14 @@ use std::io::Write;
 
 use clap::Args;
 
-use crate::cmd::facts::ReportFacts;
+use crate::analysis::facts::ReportFacts;
+use crate::analysis::graph::{
+    cutoff, inline_label, Granularity, Graph, NodeTable, StackSet, TrimOptions,
+};
 use crate::cmd::{formats, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON};
 use crate::error::{Error, Result};
-use crate::graph::{cutoff, inline_label, Granularity, Graph, NodeTable, StackSet, TrimOptions};
+use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::record::{Header, HeaderField, Names};
-use crate::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{auto_suffix, centi_to_decimal, format_in, percentage, Dimension};
 
 /// Per-function flat and cum, as pprof's `top` computes them.
@@ -152,7 +154,7 @@ pub fn select_unit(unit: Option<&str>, c: &Collected, graph: &Graph) -> Result<S
 
 /// A user's `--unit` spelling as the suffix pprof prints.
 fn canonical_suffix(unit: &str, dim: Dimension) -> Option<&'static str> {
-    let v = crate::filter::parse_user_value(&format!("1{unit}"))?;
+    let v = crate::analysis::filter::parse_user_value(&format!("1{unit}"))?;
     (v.dim == dim || dim == Dimension::Count && unit.is_empty()).then(|| {
         let suffix = auto_suffix(v.centi, v.dim);
         // `1kb` scales to `kB` itself; `1s` to `s`.
@@ -236,7 +238,7 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<Outcome> {
         }
         Format::Csv => write_csv(out, &graph, &c, args.input.sheet_options())?,
         Format::Json => write_json(out, args, &graph, &info, &c, &unit)?,
-        Format::Ndjson => return Err(crate::json::ndjson_unsupported("top")),
+        Format::Ndjson => return Err(crate::output::json::ndjson_unsupported("top")),
     }
     let matched = !graph.nodes.is_empty();
     let mut notes = c.notes;
@@ -366,11 +368,11 @@ fn write_json(
     out: &mut dyn Write,
     args: &TopArgs,
     graph: &Graph,
-    info: &crate::graph::TrimInfo,
+    info: &crate::analysis::graph::TrimInfo,
     c: &Collected,
     unit: &str,
 ) -> Result<()> {
-    use crate::json::{amount, header, object, percent, write_document};
+    use crate::output::json::{amount, header, object, percent, write_document};
     use serde_json::Value;
     let dim = c.units.dimension();
     let fmt = |v: i128| format_in(v, dim, unit, &c.units.other);

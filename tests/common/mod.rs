@@ -6,7 +6,7 @@
 
 use pest::iterators::Pair;
 use pest::Parser;
-use traces_tool::parse::{ReaderOptions, TraceReader};
+use traces_tool::read::traces::{ReaderOptions, TraceReader};
 use traces_tool::record::{HeaderField, Names, Record};
 
 /// pest_derive 2.7+ resolves the path against the crate root first, then

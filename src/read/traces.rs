@@ -14,8 +14,8 @@ use memchr::memchr;
 use memchr::memmem;
 
 use crate::error::{Error, ParseErrorKind, Result};
-use crate::input::{DecodeError, Input};
 use crate::matcher::Prefilter;
+use crate::read::input::{DecodeError, Input};
 use crate::record::{Frame, Header, HeaderField, Names, Record};
 use crate::units::{parse_value, Dimension};
 

@@ -38,10 +38,10 @@
 use std::io;
 
 use crate::error::{Error, Result};
-use crate::legacy::parse_label_map;
-use crate::profile::measurement::value;
+use crate::read::legacy::parse_label_map;
+use crate::read::profile::measurement::value;
+use crate::read::RecordSource;
 use crate::record::{Frame, Header, HeaderField, Names, Record};
-use crate::source::RecordSource;
 use crate::units::Dimension;
 
 /// One goroutine as read.

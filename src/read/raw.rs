@@ -54,9 +54,11 @@ use std::io;
 
 use crate::error::{Error, Result};
 use crate::gotime::{parse_go_time, parse_printed_duration};
-use crate::profile::measurement;
-use crate::profile::source::ProfileSource;
-use crate::profile::{Function, Line, Location, Mapping, NumLabel, Profile, Sample, ValueType};
+use crate::read::profile::measurement;
+use crate::read::profile::source::ProfileSource;
+use crate::read::profile::{
+    Function, Line, Location, Mapping, NumLabel, Profile, Sample, ValueType,
+};
 
 /// True when `text` starts like `-raw` output: header lines of
 /// `Profile.String()` (`Comment:`, `PeriodType:`, `Period:`, `Time:`,

@@ -468,7 +468,7 @@ mod tests {
         let mut rec = Record::new();
         rec.set_value(parse_value(v).unwrap(), v);
         for f in frames {
-            let (name, inline) = crate::parse::split_inline(f);
+            let (name, inline) = crate::read::traces::split_inline(f);
             rec.frames.push(Frame { name: names.intern(name), inline });
         }
         set.add(&rec, table, names);

@@ -4,8 +4,8 @@
 //! header, the units, and whether the values were printed exactly.
 
 use crate::cmd::UnitContext;
+use crate::read::SourceInfo;
 use crate::record::{Header, Record};
-use crate::source::RecordSource;
 use crate::units::{unit_suffix, Dimension};
 
 /// Facts gathered from every record, before filtering.
@@ -38,7 +38,7 @@ impl Default for ReportFacts {
 
 impl ReportFacts {
     /// Learns from one record (call it before the filters).
-    pub fn observe(&mut self, src: &dyn RecordSource, rec: &Record) {
+    pub fn observe(&mut self, src: &SourceInfo, rec: &Record) {
         if self.header.is_none() {
             self.header = Some(src.header().clone());
         }

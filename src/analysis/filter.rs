@@ -434,7 +434,7 @@ mod tests {
         }
         rec.set_value(parse_value(value).unwrap(), value);
         for f in frames {
-            let (name, inline) = crate::parse::split_inline(f);
+            let (name, inline) = crate::read::traces::split_inline(f);
             rec.frames.push(Frame { name: names.intern(name), inline });
         }
         rec

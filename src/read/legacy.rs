@@ -20,7 +20,7 @@
 //! one), several lines with one address are inlined frames (innermost
 //! first), offsets are dropped from names and file:line is kept in the
 //! profile's lines (and in the frames, `func file:line`, when
-//! [`SourceOptions::frame_lines`](crate::source::SourceOptions) asks). Addresses without a `#` line at the leaf end (runtime
+//! [`SourceOptions::frame_lines`](crate::read::SourceOptions) asks). Addresses without a `#` line at the leaf end (runtime
 //! frames the runtime hides) or at the root end (`runtime.goexit`) are left
 //! out of the stack. A record without any `#` frame line keeps pprof's
 //! `<unknown>` frames, and is counted in a note; so are addresses without a
@@ -41,10 +41,10 @@ use std::io;
 use regex::Regex;
 
 use crate::error::{Error, Result};
-use crate::profile::source::ProfileSource;
-use crate::profile::{Function, Line, Location, NumLabel, Profile, Sample, ValueType};
+use crate::read::profile::source::ProfileSource;
+use crate::read::profile::{Function, Line, Location, NumLabel, Profile, Sample, ValueType};
+use crate::read::RecordSource;
 use crate::record::{Header, Names, Record};
-use crate::source::RecordSource;
 use crate::units::Dimension;
 
 /// The kinds of `debug=1` text.

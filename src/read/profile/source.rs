@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::error::Result;
+use crate::read::RecordSource;
 use crate::record::{Frame, FrameOrigin, Header, HeaderField, NameId, Names, Record};
-use crate::source::RecordSource;
 use crate::units::{percentage, Dimension};
 
 use super::measurement::{label, scale, scaled_label, value};

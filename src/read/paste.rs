@@ -17,8 +17,8 @@
 //! stack is never silently joined across a gap. Text that shows no damage
 //! is left alone: what the streaming parser reads today is not repaired.
 
-use crate::parse::{classify, Line, SEPARATOR};
-use crate::raw;
+use crate::read::raw;
+use crate::read::traces::{classify, Line, SEPARATOR};
 use crate::record::HeaderField;
 use crate::units::parse_value;
 
@@ -33,7 +33,7 @@ pub fn is_elided(name: &str) -> bool {
     name == ELIDED_FRAME
 }
 
-/// What [`crate::source::open_source`] does with damaged text.
+/// What [`crate::read::open_source`] does with damaged text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PasteMode {
     /// Read the text as it is (the library's default): damage is whatever

@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use crate::parse::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
+use crate::read::traces::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
 use crate::record::{Header, Names, Record};
 
 /// Writes the header lines.

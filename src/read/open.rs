@@ -1,65 +1,23 @@
 //! Where records come from. Commands read through [`RecordSource`], so a
 //! new input format (a binary profile, `-raw` text) only needs a new
 //! implementation of it; [`open_source`] picks one per input by looking
-//! at its content: a traces report, `-raw` text ([`crate::raw`]), a
-//! binary pprof profile ([`crate::profile`]), a `?debug=1` text profile
-//! ([`crate::legacy`]) or a goroutine dump ([`crate::goroutine_dump`]).
-//! Pasted and captured text goes through [`crate::paste`] first when
+//! at its content: a traces report, `-raw` text ([`crate::read::raw`]), a
+//! binary pprof profile ([`crate::read::profile`]), a `?debug=1` text profile
+//! ([`crate::read::legacy`]) or a goroutine dump ([`crate::read::goroutine_dump`]).
+//! Pasted and captured text goes through [`crate::read::paste`] first when
 //! [`SourceOptions::paste`] says so.
 
 use std::io::{self, Read};
 use std::sync::mpsc;
 
 use crate::error::{Error, ParseErrorKind, Result};
-use crate::input;
-use crate::parse::{ReaderOptions, Skipped, TraceReader};
-use crate::paste::{self, PasteMode, PastedKind, Repair};
+use crate::read::detect::{sniff, InputKind, SNIFF_BYTES};
+use crate::read::paste::{self, PasteMode, PastedKind, Repair};
+use crate::read::source::{RecordSource, SourceInfo};
+use crate::read::traces::{ReaderOptions, Skipped, TraceReader};
+use crate::read::{goroutine_dump, input, legacy, profile, raw};
 use crate::record::{Header, Names, Record};
 use crate::units::Dimension;
-use crate::{goroutine_dump, legacy, profile, raw};
-
-/// A stream of records with the header they came with.
-pub trait RecordSource {
-    /// The input's name as shown in messages (`traces.txt`, `<stdin>`).
-    fn name(&self) -> &str;
-    /// The report header.
-    fn header(&self) -> &Header;
-    /// Reads the next record into `rec`; false at the end.
-    fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool>;
-    /// What the values measure (bytes, nanoseconds, count).
-    fn dimension(&self) -> Dimension;
-    /// Malformed blocks skipped in lenient mode.
-    fn skipped(&self) -> &[Skipped] {
-        &[]
-    }
-    /// What the reader noticed without stopping (one line per kind, with
-    /// its count and first line), for stderr.
-    fn notes(&self) -> Vec<String> {
-        Vec::new()
-    }
-    /// What [`crate::paste`] repaired in the input, per kind.
-    fn repairs(&self) -> &[Repair] {
-        &[]
-    }
-}
-
-impl<R: Read> RecordSource for TraceReader<R> {
-    fn name(&self) -> &str {
-        TraceReader::name(self)
-    }
-    fn header(&self) -> &Header {
-        TraceReader::header(self)
-    }
-    fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
-        TraceReader::read_record(self, rec, names)
-    }
-    fn dimension(&self) -> Dimension {
-        TraceReader::dimension(self)
-    }
-    fn skipped(&self) -> &[Skipped] {
-        TraceReader::skipped(self)
-    }
-}
 
 /// How [`open_source`] reads an input, whatever its kind.
 #[derive(Clone, Debug, Default)]
@@ -85,62 +43,6 @@ pub struct SourceOptions {
 impl From<ReaderOptions> for SourceOptions {
     fn from(reader: ReaderOptions) -> SourceOptions {
         SourceOptions { reader, sample_index: None, paste: PasteMode::Off, frame_lines: false }
-    }
-}
-
-/// The kinds of input [`open_source`] tells apart by their content.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputKind {
-    /// `go tool pprof -traces` text.
-    Traces,
-    /// `go tool pprof -raw` text (`Profile.String()`).
-    Raw,
-    /// Anything that is not text: a binary pprof profile, if it decodes.
-    Binary,
-    /// A `?debug=1` text profile ([`crate::legacy`]).
-    Legacy,
-    /// A goroutine dump: `goroutine?debug=2`, a panic, SIGQUIT
-    /// ([`crate::goroutine_dump`]).
-    GoroutineDump,
-}
-
-/// How much of an input is looked at to tell its kind.
-const SNIFF_BYTES: u64 = 1 << 18;
-
-/// The kind of an input from its first bytes (after gunzipping and
-/// decoding): binary when it holds control characters other than tab,
-/// line feed, carriage return, form feed and escape; a `?debug=1` text
-/// profile when its first line is one's header ([`legacy::kind_of`]); a
-/// goroutine dump when a `goroutine N [...]:` line comes before any traces
-/// separator ([`goroutine_dump::looks_like_dump`]); `-raw` text when
-/// `Profile.String()`'s header lines lead to `Samples:`; else a traces
-/// report. Text with bytes that are not UTF-8 (a Latin-1 name) is still
-/// text: its reader says on which line (a binary profile always holds
-/// control characters: its field keys and lengths).
-pub fn sniff(head: &[u8], complete: bool) -> InputKind {
-    let lossy;
-    let text = match std::str::from_utf8(head) {
-        Ok(text) => text,
-        // A character cut at the end of the peeked bytes is fine.
-        Err(e) if !complete && e.error_len().is_none() => {
-            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
-        }
-        Err(_) => {
-            lossy = String::from_utf8_lossy(head);
-            &lossy
-        }
-    };
-    if text.bytes().any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)) {
-        return InputKind::Binary;
-    }
-    if legacy::looks_like_legacy(text) {
-        InputKind::Legacy
-    } else if goroutine_dump::looks_like_dump(text) {
-        InputKind::GoroutineDump
-    } else if raw::looks_like_raw(text) {
-        InputKind::Raw
-    } else {
-        InputKind::Traces
     }
 }
 
@@ -421,56 +323,6 @@ pub fn paths_or_stdin(paths: &[String]) -> Vec<String> {
     }
 }
 
-/// What a consumer of records knows of the input they came from, sent
-/// along with them by the reading thread of [`for_each_record`].
-#[derive(Clone, Debug, Default)]
-pub struct SourceInfo {
-    name: String,
-    header: Header,
-    dimension: Dimension,
-    skipped: Vec<Skipped>,
-    notes: Vec<String>,
-    repairs: Vec<Repair>,
-}
-
-impl SourceInfo {
-    fn of(source: &dyn RecordSource) -> SourceInfo {
-        SourceInfo {
-            name: source.name().to_owned(),
-            header: source.header().clone(),
-            dimension: source.dimension(),
-            skipped: source.skipped().to_vec(),
-            notes: source.notes(),
-            repairs: source.repairs().to_vec(),
-        }
-    }
-}
-
-impl RecordSource for SourceInfo {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn header(&self) -> &Header {
-        &self.header
-    }
-    /// A `SourceInfo` holds no records: always the end.
-    fn read_record(&mut self, _: &mut Record, _: &mut Names) -> Result<bool> {
-        Ok(false)
-    }
-    fn dimension(&self) -> Dimension {
-        self.dimension
-    }
-    fn skipped(&self) -> &[Skipped] {
-        &self.skipped
-    }
-    fn notes(&self) -> Vec<String> {
-        self.notes.clone()
-    }
-    fn repairs(&self) -> &[Repair] {
-        &self.repairs
-    }
-}
-
 /// Records read per message between the threads of [`for_each_record`].
 const BATCH: usize = 256;
 
@@ -495,8 +347,8 @@ pub fn for_each_record(
     paths: &[String],
     options: impl Into<SourceOptions>,
     names: &mut Names,
-    mut visit: impl FnMut(&dyn RecordSource, &mut Record, &Names) -> Result<()>,
-    mut finished: impl FnMut(&dyn RecordSource) -> Result<()>,
+    mut visit: impl FnMut(&SourceInfo, &mut Record, &Names) -> Result<()>,
+    mut finished: impl FnMut(&SourceInfo) -> Result<()>,
 ) -> Result<()> {
     let options: SourceOptions = options.into();
     let paths = paths_or_stdin(paths);
@@ -516,8 +368,8 @@ fn consume(
     from_reader: mpsc::Receiver<Message>,
     to_reader: mpsc::Sender<Vec<Record>>,
     names: &mut Names,
-    visit: &mut impl FnMut(&dyn RecordSource, &mut Record, &Names) -> Result<()>,
-    finished: &mut impl FnMut(&dyn RecordSource) -> Result<()>,
+    visit: &mut impl FnMut(&SourceInfo, &mut Record, &Names) -> Result<()>,
+    finished: &mut impl FnMut(&SourceInfo) -> Result<()>,
 ) -> Result<()> {
     let mut info = SourceInfo::default();
     for message in from_reader {

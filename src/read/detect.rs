@@ -1,0 +1,61 @@
+//! Telling the kind of an input from its first bytes: a traces report,
+//! `-raw` text, a binary profile, a `?debug=1` text profile or a goroutine
+//! dump. Each kind's own test (`looks_like_*`) lives with its reader.
+
+use crate::read::{goroutine_dump, legacy, raw};
+
+/// The kinds of input [`open_source`] tells apart by their content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// `go tool pprof -traces` text.
+    Traces,
+    /// `go tool pprof -raw` text (`Profile.String()`).
+    Raw,
+    /// Anything that is not text: a binary pprof profile, if it decodes.
+    Binary,
+    /// A `?debug=1` text profile ([`crate::read::legacy`]).
+    Legacy,
+    /// A goroutine dump: `goroutine?debug=2`, a panic, SIGQUIT
+    /// ([`crate::read::goroutine_dump`]).
+    GoroutineDump,
+}
+
+/// How much of an input is looked at to tell its kind.
+pub const SNIFF_BYTES: u64 = 1 << 18;
+
+/// The kind of an input from its first bytes (after gunzipping and
+/// decoding): binary when it holds control characters other than tab,
+/// line feed, carriage return, form feed and escape; a `?debug=1` text
+/// profile when its first line is one's header ([`legacy::kind_of`]); a
+/// goroutine dump when a `goroutine N [...]:` line comes before any traces
+/// separator ([`goroutine_dump::looks_like_dump`]); `-raw` text when
+/// `Profile.String()`'s header lines lead to `Samples:`; else a traces
+/// report. Text with bytes that are not UTF-8 (a Latin-1 name) is still
+/// text: its reader says on which line (a binary profile always holds
+/// control characters: its field keys and lengths).
+pub fn sniff(head: &[u8], complete: bool) -> InputKind {
+    let lossy;
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        // A character cut at the end of the peeked bytes is fine.
+        Err(e) if !complete && e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => {
+            lossy = String::from_utf8_lossy(head);
+            &lossy
+        }
+    };
+    if text.bytes().any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)) {
+        return InputKind::Binary;
+    }
+    if legacy::looks_like_legacy(text) {
+        InputKind::Legacy
+    } else if goroutine_dump::looks_like_dump(text) {
+        InputKind::GoroutineDump
+    } else if raw::looks_like_raw(text) {
+        InputKind::Raw
+    } else {
+        InputKind::Traces
+    }
+}
