@@ -24,6 +24,7 @@ pub const VERSION: &str =
 #[derive(Parser, Debug)]
 #[command(name = "traces-tool", version = VERSION, about, long_about, max_term_width = 100)]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
     /// Colour in text output: `auto` (when it goes to a terminal and

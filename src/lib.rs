@@ -36,8 +36,12 @@
 //! # Ok::<(), traces_tool::error::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod analysis;
+#[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
 pub mod cmd;
 pub mod error;
 pub mod gotime;

@@ -14,13 +14,14 @@ use crate::error::{Error, Result};
 use crate::record::{NameId, Names};
 
 /// How a pattern is read (`-i`, `-F`, as grep spells them).
-#[derive(clap::Args, Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 pub struct PatternOptions {
     /// PATTERN is a fixed string, not a regular expression.
-    #[arg(short = 'F', long = "fixed-strings")]
+    #[cfg_attr(feature = "cli", arg(short = 'F', long = "fixed-strings"))]
     pub fixed: bool,
     /// Case-insensitive match.
-    #[arg(short = 'i', long = "ignore-case")]
+    #[cfg_attr(feature = "cli", arg(short = 'i', long = "ignore-case"))]
     pub ignore_case: bool,
 }
 

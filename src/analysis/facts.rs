@@ -3,10 +3,10 @@
 //! `report.New` does; under `-diff_base` the base samples' total), the
 //! header, the units, and whether the values were printed exactly.
 
-use crate::cmd::UnitContext;
+use crate::error::{Error, Result};
 use crate::read::SourceInfo;
 use crate::record::{Header, Record};
-use crate::units::{unit_suffix, Dimension};
+use crate::units::{format_centi, unit_suffix, Dimension};
 
 /// Facts gathered from every record, before filtering.
 pub struct ReportFacts {
@@ -115,5 +115,149 @@ impl SuffixEvidence {
     /// The fixed unit, if every value says one was used.
     pub fn fixed_unit(&self) -> Option<String> {
         (self.fixed && !self.mixed).then(|| self.suffix.clone()).flatten()
+    }
+}
+
+/// How to print amounts: the dimension of the values read, and the name of
+/// an unknown `-unit` suffix.
+#[derive(Clone, Debug, Default)]
+pub struct UnitContext {
+    /// Bytes, nanoseconds or a count; `Zero` until a value says.
+    pub dim: Option<Dimension>,
+    /// The suffix of `Other` values (`megabytes`).
+    pub other: String,
+}
+
+impl UnitContext {
+    /// Learns from a record (and its source's header for bare zeros).
+    pub fn learn(&mut self, source: &SourceInfo, rec: &Record) {
+        if self.dim.is_none() || self.dim == Some(Dimension::Zero) {
+            let dim = match rec.value.dim {
+                Dimension::Zero => source.dimension(),
+                d => d,
+            };
+            self.dim = Some(dim);
+        }
+        if rec.value.dim == Dimension::Other && self.other.is_empty() {
+            self.other = unit_suffix(rec.value_text()).to_owned();
+        }
+    }
+
+    /// The dimension, a count if nothing said otherwise.
+    pub fn dimension(&self) -> Dimension {
+        self.dim.unwrap_or(Dimension::Count)
+    }
+
+    /// pprof-style text of an amount (`49.51MB`).
+    pub fn format(&self, centi: i128) -> String {
+        format_centi(centi, self.dimension(), &self.other)
+    }
+
+    /// The unit column of CSV output: `bytes`, `nanoseconds`, `count`, or
+    /// the unknown unit's name.
+    pub fn unit_name(&self) -> &str {
+        match self.dimension() {
+            Dimension::Other => &self.other,
+            d => d.name(),
+        }
+    }
+
+    /// `±0.04MB`-style bound text for a sum of rounding errors, or empty.
+    pub fn bound(&self, centi: i128) -> String {
+        if centi == 0 {
+            String::new()
+        } else {
+            format!(" ±{}", self.format(centi))
+        }
+    }
+}
+
+/// What the values of one input measure: its sample type (`Type:`, or the
+/// `--sample-index` of a binary profile) and its dimension, as far as they
+/// are known. Inputs that measure different things are neither added up
+/// nor compared: heap bytes are not CPU nanoseconds, and `alloc_space` is
+/// not `inuse_space` though both are bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Measure {
+    /// The input's name.
+    pub file: String,
+    /// The sample type, if the input says (`inuse_space`).
+    pub sample_type: Option<String>,
+    /// The dimension (`bytes`, `nanoseconds`, `count` or an unknown unit's
+    /// name), if a value or the sample type says.
+    pub dimension: Option<String>,
+}
+
+impl Measure {
+    /// What `rec`, the first record read from `src`, and its header say.
+    pub fn of(src: &SourceInfo, rec: &Record) -> Measure {
+        let dimension = match rec.value.dim {
+            Dimension::Zero => src.header().dimension().map(|d| d.name().to_owned()),
+            Dimension::Other => Some(unit_suffix(rec.value_text()).to_owned()),
+            d => Some(d.name().to_owned()),
+        };
+        Measure {
+            file: src.name().to_owned(),
+            sample_type: src.header().sample_type().map(str::to_owned),
+            dimension,
+        }
+    }
+
+    /// Refuses `other` unless it measures what `self` does; `verb` says
+    /// what would be done with them (`added up`, `compared`).
+    pub fn check(&self, other: &Measure, verb: &str) -> Result<()> {
+        let differ =
+            |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a != b);
+        if !differ(&self.sample_type, &other.sample_type)
+            && !differ(&self.dimension, &other.dimension)
+        {
+            return Ok(());
+        }
+        let what = |m: &Measure| match (&m.sample_type, &m.dimension) {
+            (Some(t), Some(d)) => format!("{t} values ({d})"),
+            (Some(t), None) => format!("{t} values"),
+            (None, Some(d)) => format!("values in {d}"),
+            (None, None) => "values".to_owned(),
+        };
+        let index = self.sample_type.as_deref().or(other.sample_type.as_deref()).unwrap_or("TYPE");
+        Err(Error::Usage(format!(
+            "{} holds {} but {} holds {}: they cannot be {verb}. Give reports of one \
+             sample type: print each with `go tool pprof -traces -sample_index={index} \
+             PROFILE`, or pass the binary profiles with --sample-index {index}",
+            self.file,
+            what(self),
+            other.file,
+            what(other)
+        )))
+    }
+}
+
+/// Checks that every input of a command measures what the first one does
+/// ([`Measure`]): shown the first record of each input.
+#[derive(Debug, Default)]
+pub(crate) struct SameMeasure {
+    first: Option<Measure>,
+    /// True until the current input's first record was seen.
+    pub(crate) fresh: bool,
+}
+
+impl SameMeasure {
+    pub(crate) fn new() -> SameMeasure {
+        SameMeasure { first: None, fresh: true }
+    }
+
+    pub(crate) fn see(&mut self, src: &SourceInfo, rec: &Record) -> Result<()> {
+        if !self.fresh {
+            return Ok(());
+        }
+        self.fresh = false;
+        let measure = Measure::of(src, rec);
+        match &self.first {
+            Some(first) => first.check(&measure, "added up"),
+            None => {
+                self.first = Some(measure);
+                Ok(())
+            }
+        }
     }
 }

@@ -14,48 +14,47 @@
 //! lines do not say whether a label is a string or a number; a label whose
 //! values all read as pprof values (`352B`, `1.50ms`, `3`) counts as numeric.
 
-use clap::Args;
-
 use crate::error::{Error, Result};
 use crate::matcher::{NameMatcher, PatternOptions};
 use crate::record::{Names, Record};
 use crate::units::{parse_value, Dimension, Value};
 
 /// Filter options shared by every command.
-#[derive(Args, Clone, Debug, Default)]
-#[command(next_help_heading = "Filters (pprof's names and meaning)")]
-pub struct FilterArgs {
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[cfg_attr(feature = "cli", command(next_help_heading = "Filters (pprof's names and meaning)"))]
+pub struct FilterOptions {
     /// Keep only samples with a frame matching REGEX. Frame regexes match,
     /// as pprof's do, the function name, its file name and the mapping's
     /// file (the binary) on binary profiles and `-raw` text; a traces
     /// report prints neither file nor binary, so there they match the frame
     /// as printed.
-    #[arg(long, value_name = "REGEX")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "REGEX"))]
     pub focus: Option<String>,
     /// Drop samples with a frame matching REGEX.
-    #[arg(long, value_name = "REGEX")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "REGEX"))]
     pub ignore: Option<String>,
     /// Remove frames matching REGEX from the stacks (samples left with no
     /// frame are dropped).
-    #[arg(long, value_name = "REGEX")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "REGEX"))]
     pub hide: Option<String>,
     /// Keep only frames matching REGEX in the stacks.
-    #[arg(long, value_name = "REGEX")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "REGEX"))]
     pub show: Option<String>,
     /// Cut each stack above (rootward of) its outermost frame matching
     /// REGEX; samples with no match are dropped.
-    #[arg(long = "show-from", value_name = "REGEX")]
+    #[cfg_attr(feature = "cli", arg(long = "show-from", value_name = "REGEX"))]
     pub show_from: Option<String>,
     /// Keep only samples whose labels match: `REGEX` (against `key:value`),
     /// `key=REGEX`, or a numeric range such as `bytes=1kb:64kb`, `:512`,
     /// `4mb:` (pprof's 1024-based units).
-    #[arg(long, value_name = "FILTER")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILTER"))]
     pub tagfocus: Option<String>,
     /// Drop samples whose labels match, same syntax as --tagfocus.
-    #[arg(long, value_name = "FILTER")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILTER"))]
     pub tagignore: Option<String>,
     /// Leave out samples whose value is below VALUE (e.g. `1MB`, `10ms`).
-    #[arg(long, value_name = "VALUE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "VALUE"))]
     pub min: Option<String>,
 }
 
@@ -74,7 +73,7 @@ pub struct Filter {
 
 impl Filter {
     /// Compiles the options; bad regexes and values are usage errors.
-    pub fn new(args: &FilterArgs) -> Result<Filter> {
+    pub fn new(args: &FilterOptions) -> Result<Filter> {
         let re = |p: &Option<String>, what: &str| -> Result<Option<NameMatcher>> {
             p.as_deref().map(|p| NameMatcher::new(p, PatternOptions::default(), what)).transpose()
         };
@@ -447,7 +446,7 @@ mod tests {
             .collect()
     }
 
-    fn filter(args: FilterArgs) -> Filter {
+    fn filter(args: FilterOptions) -> Filter {
         Filter::new(&args).unwrap()
     }
 
@@ -455,11 +454,11 @@ mod tests {
     fn focus_and_ignore_look_at_any_frame() {
         let mut names = Names::new();
         let mut rec = record(&mut names, &[], "1kB", &["runtime.malg", "main.main"]);
-        assert!(filter(FilterArgs { focus: Some("^main\\.".into()), ..Default::default() })
+        assert!(filter(FilterOptions { focus: Some("^main\\.".into()), ..Default::default() })
             .keep(&mut rec, &names));
-        assert!(!filter(FilterArgs { focus: Some("nothing".into()), ..Default::default() })
+        assert!(!filter(FilterOptions { focus: Some("nothing".into()), ..Default::default() })
             .keep(&mut rec, &names));
-        assert!(!filter(FilterArgs { ignore: Some("malg".into()), ..Default::default() })
+        assert!(!filter(FilterOptions { ignore: Some("malg".into()), ..Default::default() })
             .keep(&mut rec, &names));
     }
 
@@ -472,14 +471,14 @@ mod tests {
             "3.12kB",
             &["main.mk (inline)", "main.allocSmall", "main.main"],
         );
-        assert!(filter(FilterArgs { hide: Some("allocSmall".into()), ..Default::default() })
+        assert!(filter(FilterOptions { hide: Some("allocSmall".into()), ..Default::default() })
             .keep(&mut rec, &names));
         assert_eq!(frames(&rec, &names), ["main.mk", "main.main"]);
         let mut all = record(&mut names, &[], "1kB", &["main.main"]);
-        assert!(!filter(FilterArgs { hide: Some("main".into()), ..Default::default() })
+        assert!(!filter(FilterOptions { hide: Some("main".into()), ..Default::default() })
             .keep(&mut all, &names));
         let mut shown = record(&mut names, &[], "1kB", &["a (inline)", "b", "c"]);
-        assert!(filter(FilterArgs { show: Some("^[ac]$".into()), ..Default::default() })
+        assert!(filter(FilterOptions { show: Some("^[ac]$".into()), ..Default::default() })
             .keep(&mut shown, &names));
         assert_eq!(frames(&shown, &names), ["a", "c"]);
     }
@@ -488,17 +487,17 @@ mod tests {
     fn show_from_cuts_above_the_outermost_match() {
         let mut names = Names::new();
         let mut rec = record(&mut names, &[], "1kB", &["leaf", "mid (inline)", "x", "mid", "root"]);
-        assert!(filter(FilterArgs { show_from: Some("^mid$".into()), ..Default::default() })
+        assert!(filter(FilterOptions { show_from: Some("^mid$".into()), ..Default::default() })
             .keep(&mut rec, &names));
         // pprof cuts every matching location above its last match: `x`,
         // into which `mid` was inlined, goes too (profile/filter.go
         // filterShowFromLocation).
         assert_eq!(frames(&rec, &names), ["leaf", "mid", "mid"]);
         let mut inl = record(&mut names, &[], "1kB", &["leaf", "mid (inline)", "x", "root"]);
-        assert!(filter(FilterArgs { show_from: Some("^mid$".into()), ..Default::default() })
+        assert!(filter(FilterOptions { show_from: Some("^mid$".into()), ..Default::default() })
             .keep(&mut inl, &names));
         assert_eq!(frames(&inl, &names), ["leaf", "mid"]);
-        assert!(!filter(FilterArgs { show_from: Some("zzz".into()), ..Default::default() })
+        assert!(!filter(FilterOptions { show_from: Some("zzz".into()), ..Default::default() })
             .keep(&mut inl, &names));
     }
 
@@ -515,8 +514,8 @@ mod tests {
             FrameOrigin { file: None, mapping: app, line: true },
             FrameOrigin { file: Some(names.intern("app/main.go")), mapping: app, line: true },
         ];
-        let args = |f: fn(&mut FilterArgs)| {
-            let mut a = FilterArgs::default();
+        let args = |f: fn(&mut FilterOptions)| {
+            let mut a = FilterOptions::default();
             f(&mut a);
             a
         };
@@ -540,7 +539,8 @@ mod tests {
         let mut names = Names::new();
         let mut rec = record(&mut names, &[("worker", "a"), ("bytes", "2kB")], "1kB", &["f"]);
         let keep = |tf: &str, rec: &mut Record| {
-            filter(FilterArgs { tagfocus: Some(tf.into()), ..Default::default() }).keep(rec, &names)
+            filter(FilterOptions { tagfocus: Some(tf.into()), ..Default::default() })
+                .keep(rec, &names)
         };
         assert!(keep("bytes=1kb:64kb", &mut rec));
         assert!(keep("1kb:", &mut rec));
@@ -553,7 +553,8 @@ mod tests {
         assert!(!keep("worker=b", &mut rec));
         assert!(keep("worker:a", &mut rec));
         assert!(!keep("worker:a,phase:x", &mut rec));
-        let mut f = filter(FilterArgs { tagignore: Some("worker=a".into()), ..Default::default() });
+        let mut f =
+            filter(FilterOptions { tagignore: Some("worker=a".into()), ..Default::default() });
         assert!(!f.keep(&mut rec, &names));
     }
 
@@ -562,11 +563,11 @@ mod tests {
         let mut names = Names::new();
         let mut big = record(&mut names, &[], "2MB", &["f"]);
         let mut small = record(&mut names, &[], "1000kB", &["f"]);
-        let mut f = filter(FilterArgs { min: Some("1mb".into()), ..Default::default() });
+        let mut f = filter(FilterOptions { min: Some("1mb".into()), ..Default::default() });
         assert!(f.keep(&mut big, &names));
         assert!(!f.keep(&mut small, &names));
         assert!(
-            Filter::new(&FilterArgs { min: Some("lots".into()), ..Default::default() }).is_err()
+            Filter::new(&FilterOptions { min: Some("lots".into()), ..Default::default() }).is_err()
         );
         assert_eq!(parse_user_value("1kb").unwrap().centi, 102_400);
         assert_eq!(parse_user_value("10ms").unwrap().centi, 1_000_000_000);

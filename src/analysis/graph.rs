@@ -19,7 +19,8 @@ pub type NodeId = u32;
 /// How frames are grouped into nodes (pprof's `-functions`, `-files`,
 /// `-lines`). A report carries only what it was printed with: `files` and
 /// `lines` need a report printed with `-lines` (frames `func file:line`).
-#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Granularity {
     /// One node per frame text as printed (the report's own granularity).
     #[default]

@@ -5,3 +5,4 @@
 pub mod facts;
 pub mod filter;
 pub mod graph;
+pub mod scan;

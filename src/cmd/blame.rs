@@ -47,6 +47,7 @@ pub struct BlameArgs {
     /// Output format.
     #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -192,7 +193,7 @@ pub fn run(args: &BlameArgs, out: &mut dyn Write) -> Result<Outcome> {
         (0i128, 0i128, true, 0u64, 0u64);
     let mut sample_type = None;
     let notes = scan_with(
-        &args.input,
+        &args.input.inputs(),
         &mut names,
         |src, rec| {
             total += rec.value.centi.abs();

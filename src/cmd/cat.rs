@@ -17,6 +17,7 @@ use crate::record::{Names, Record};
 /// Print records as a traces report (filtered, if filters are given).
 #[derive(Args, Clone, Debug)]
 pub struct CatArgs {
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }

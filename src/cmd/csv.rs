@@ -24,6 +24,7 @@ pub struct CsvArgs {
     /// per row); see the JSON schema below.
     #[arg(long, value_parser = formats(CSV_FORMATS), default_value = "csv")]
     pub format: Format,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -271,7 +272,7 @@ pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
     // can be read again.
     let two_pass = rereadable(&args.input.files);
     if two_pass {
-        scan(&args.input, &mut Names::new(), |_, rec, _| {
+        scan(&args.input.inputs(), &mut Names::new(), |_, rec, _| {
             labels.learn(rec);
             Ok(())
         })?;
@@ -285,7 +286,7 @@ pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
     let mut units = UnitContext::default();
     let mut rows = 0u64;
     let mut cells = Vec::new();
-    let notes = scan(&args.input, &mut names, |src, rec, names: &Names| {
+    let notes = scan(&args.input.inputs(), &mut names, |src, rec, names: &Names| {
         units.learn(src, rec);
         if sheet.is_none() {
             if !two_pass && held.len() < LABEL_SCAN_SAMPLES {
@@ -358,7 +359,7 @@ fn run_frames(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
     // Buffers reused from row to row.
     let (mut value, mut sample, mut line, mut position) =
         (String::new(), String::new(), String::new(), String::new());
-    let notes = scan(&args.input, &mut names, |src, rec, names: &Names| {
+    let notes = scan(&args.input.inputs(), &mut names, |src, rec, names: &Names| {
         units.learn(src, rec);
         set(&mut value, format_args!("{}", DecimalCenti(rec.value.centi)));
         set(&mut sample, format_args!("{}", rec.index));
@@ -424,7 +425,7 @@ fn run_json(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
     let mut names = Names::new();
     let mut units = UnitContext::default();
     let mut rows = 0u64;
-    let notes = scan(&args.input, &mut names, |src, rec, names: &Names| {
+    let notes = scan(&args.input.inputs(), &mut names, |src, rec, names: &Names| {
         units.learn(src, rec);
         let common = |o: &mut serde_json::Map<String, Value>| {
             o.insert("file".into(), src.name().into());

@@ -52,6 +52,7 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -206,7 +207,7 @@ fn read_side(
     let mut side = Side { name: path.to_owned(), by_stack, ..Side::default() };
     let mut measure = None;
     let notes = scan_with(
-        &side_input(args, path),
+        &side_input(args, path).inputs(),
         names,
         |src, rec| {
             if measure.is_none() {
@@ -237,7 +238,7 @@ fn read_diff_base(
     let by_stack = args.by == DiffBy::Stack;
     let mut before = Side { name: format!("{path} (base samples)"), by_stack, ..Side::default() };
     let mut after = Side { name: format!("{path} (other samples)"), by_stack, ..Side::default() };
-    let notes = scan(&side_input(args, path), names, |src, rec, names| {
+    let notes = scan(&side_input(args, path).inputs(), names, |src, rec, names| {
         units.learn(src, rec);
         *exact &= rec.value.is_exact();
         if rec.is_base() {

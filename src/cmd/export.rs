@@ -58,6 +58,7 @@ pub struct ExportArgs {
     /// Output file (`-` for standard output, which must not be a terminal).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: String,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -93,7 +94,7 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<Outcome> {
     let mut samples: Vec<Sample> = Vec::new();
     let mut header: Option<Header> = None;
     let mut units = UnitContext::default();
-    let mut notes = scan(&args.input, &mut names, |src, rec, _| {
+    let mut notes = scan(&args.input.inputs(), &mut names, |src, rec, _| {
         if header.is_none() {
             header = Some(src.header().clone());
         }

@@ -71,6 +71,7 @@ pub struct FlamegraphArgs {
     /// (inferno's `--minwidth`; 0 draws every frame).
     #[arg(long = "min-width", value_name = "PERCENT", default_value_t = 0.01)]
     pub min_width: f64,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }

@@ -39,6 +39,7 @@ pub struct FoldedArgs {
     /// same program), or one `-diff_base` report.
     #[arg(long)]
     pub diff: bool,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -205,7 +206,7 @@ impl Acc {
         side: Option<bool>,
     ) -> Result<Vec<String>> {
         let mut key: Vec<NameId> = Vec::new();
-        scan(input, names, |src, rec, _| {
+        scan(&input.inputs(), names, |src, rec, _| {
             if self.header.is_none() {
                 self.header = Some(src.header().clone());
             }

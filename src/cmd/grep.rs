@@ -44,11 +44,13 @@ pub struct GrepArgs {
     /// Print each sample's whole block (labels and stack) as pprof does.
     #[arg(long)]
     pub stacks: bool,
+    /// How PATTERN is read (`-F`, `-i`).
     #[command(flatten)]
     pub pattern_options: PatternOptions,
     /// Output format.
     #[arg(long, value_parser = formats(ALL_FORMATS), default_value = "text")]
     pub format: Format,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -134,7 +136,7 @@ pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
     let mut order = 0u64;
     let mut matched: Vec<(NameId, usize)> = Vec::new();
     let mut seen: SeenSet<NameId> = SeenSet::default();
-    let notes = scan(&input, &mut names, |src, rec, names| {
+    let notes = scan(&input.inputs(), &mut names, |src, rec, names| {
         order += 1;
         units.learn(src, rec);
         matched.clear();

@@ -44,11 +44,13 @@ pub struct HistArgs {
     /// (most samples first) or by `value` (largest sum first).
     #[arg(long, value_enum, default_value_t)]
     pub sort: HistSort,
+    /// How PATTERN is read (`-F`, `-i`).
     #[command(flatten)]
     pub pattern_options: PatternOptions,
     /// Output format.
     #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -194,7 +196,7 @@ pub fn run(args: &HistArgs, out: &mut dyn Write) -> Result<Outcome> {
     let mut label_units = UnitContext::default();
     let mut samples = 0u64;
     let (mut total, mut inuse) = (0i128, false);
-    let notes = scan(&args.input, &mut names, |src, rec, names| {
+    let notes = scan(&args.input.inputs(), &mut names, |src, rec, names| {
         units.learn(src, rec);
         inuse |= src.header().sample_type().is_some_and(|t| t.starts_with("inuse_"));
         let role = match &mut matcher {

@@ -21,15 +21,16 @@ pub mod top;
 
 use clap::{Args, ValueEnum};
 
-use crate::analysis::filter::{Filter, FilterArgs};
-use crate::error::{Error, Result};
+pub use crate::analysis::facts::{Measure, UnitContext};
+pub use crate::analysis::scan::{scan, scan_with, skipped_notes, Inputs};
+pub use crate::output::Format;
+
+use crate::analysis::filter::FilterOptions;
 use crate::matcher::Prefilter;
 use crate::output::sheet::SheetOptions;
 use crate::read::paste::PasteMode;
 use crate::read::traces::ReaderOptions;
-use crate::read::{self, SourceInfo, SourceOptions};
-use crate::record::{Names, Record};
-use crate::units::{format_centi, unit_suffix, Dimension};
+use crate::read::SourceOptions;
 
 /// What a command found, for the exit status and stderr.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -38,23 +39,6 @@ pub struct Outcome {
     pub matched: bool,
     /// Lines for stderr: why nothing matched, what a lenient read skipped.
     pub notes: Vec<String>,
-}
-
-/// Output formats.
-#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Format {
-    /// Aligned text for a terminal.
-    #[default]
-    Text,
-    /// CSV with a header row; numbers in base units (bytes, nanoseconds).
-    Csv,
-    /// One JSON document (schema in the command's `--help` and in
-    /// docs/json.md); amounts are exact JSON numbers in base units, with
-    /// the text pprof printed beside them.
-    Json,
-    /// Newline-delimited JSON: one object per row, for the commands whose
-    /// rows stream (csv, grep, stacks).
-    Ndjson,
 }
 
 /// The formats of a command that writes text, CSV and JSON.
@@ -112,8 +96,9 @@ pub struct InputArgs {
     /// its last (`inuse_space` for heap profiles).
     #[arg(long, value_name = "NAME|N", value_parser = SampleIndexParser, hide_possible_values = true)]
     pub sample_index: Option<String>,
+    /// pprof\'s filters.
     #[command(flatten)]
-    pub filters: FilterArgs,
+    pub filters: FilterOptions,
     /// CSV output: write text cells as they are. By default a text cell a
     /// spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab,
     /// carriage return), read as a number or date (`1e3`, `2024-10-09`), or
@@ -174,6 +159,15 @@ impl clap::builder::TypedValueParser for SampleIndexParser {
 }
 
 impl InputArgs {
+    /// The inputs, how to read them and the filters, for the analyses.
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            files: self.files.clone(),
+            read: self.reader_options(),
+            filters: self.filters.clone(),
+        }
+    }
+
     /// How CSV output writes text cells (`--csv-raw-text`).
     pub fn sheet_options(&self) -> SheetOptions {
         SheetOptions { raw_text: self.csv_raw_text }
@@ -189,209 +183,4 @@ impl InputArgs {
             frame_lines: self.frame_lines,
         }
     }
-}
-
-/// How to print amounts: the dimension of the values read, and the name of
-/// an unknown `-unit` suffix.
-#[derive(Clone, Debug, Default)]
-pub struct UnitContext {
-    /// Bytes, nanoseconds or a count; `Zero` until a value says.
-    pub dim: Option<Dimension>,
-    /// The suffix of `Other` values (`megabytes`).
-    pub other: String,
-}
-
-impl UnitContext {
-    /// Learns from a record (and its source's header for bare zeros).
-    pub fn learn(&mut self, source: &SourceInfo, rec: &Record) {
-        if self.dim.is_none() || self.dim == Some(Dimension::Zero) {
-            let dim = match rec.value.dim {
-                Dimension::Zero => source.dimension(),
-                d => d,
-            };
-            self.dim = Some(dim);
-        }
-        if rec.value.dim == Dimension::Other && self.other.is_empty() {
-            self.other = unit_suffix(rec.value_text()).to_owned();
-        }
-    }
-
-    /// The dimension, a count if nothing said otherwise.
-    pub fn dimension(&self) -> Dimension {
-        self.dim.unwrap_or(Dimension::Count)
-    }
-
-    /// pprof-style text of an amount (`49.51MB`).
-    pub fn format(&self, centi: i128) -> String {
-        format_centi(centi, self.dimension(), &self.other)
-    }
-
-    /// The unit column of CSV output: `bytes`, `nanoseconds`, `count`, or
-    /// the unknown unit's name.
-    pub fn unit_name(&self) -> &str {
-        match self.dimension() {
-            Dimension::Other => &self.other,
-            d => d.name(),
-        }
-    }
-
-    /// `±0.04MB`-style bound text for a sum of rounding errors, or empty.
-    pub fn bound(&self, centi: i128) -> String {
-        if centi == 0 {
-            String::new()
-        } else {
-            format!(" ±{}", self.format(centi))
-        }
-    }
-}
-
-/// What the values of one input measure: its sample type (`Type:`, or the
-/// `--sample-index` of a binary profile) and its dimension, as far as they
-/// are known. Inputs that measure different things are neither added up
-/// nor compared: heap bytes are not CPU nanoseconds, and `alloc_space` is
-/// not `inuse_space` though both are bytes.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Measure {
-    /// The input's name.
-    pub file: String,
-    /// The sample type, if the input says (`inuse_space`).
-    pub sample_type: Option<String>,
-    /// The dimension (`bytes`, `nanoseconds`, `count` or an unknown unit's
-    /// name), if a value or the sample type says.
-    pub dimension: Option<String>,
-}
-
-impl Measure {
-    /// What `rec`, the first record read from `src`, and its header say.
-    pub fn of(src: &SourceInfo, rec: &Record) -> Measure {
-        let dimension = match rec.value.dim {
-            Dimension::Zero => src.header().dimension().map(|d| d.name().to_owned()),
-            Dimension::Other => Some(unit_suffix(rec.value_text()).to_owned()),
-            d => Some(d.name().to_owned()),
-        };
-        Measure {
-            file: src.name().to_owned(),
-            sample_type: src.header().sample_type().map(str::to_owned),
-            dimension,
-        }
-    }
-
-    /// Refuses `other` unless it measures what `self` does; `verb` says
-    /// what would be done with them (`added up`, `compared`).
-    pub fn check(&self, other: &Measure, verb: &str) -> Result<()> {
-        let differ =
-            |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a != b);
-        if !differ(&self.sample_type, &other.sample_type)
-            && !differ(&self.dimension, &other.dimension)
-        {
-            return Ok(());
-        }
-        let what = |m: &Measure| match (&m.sample_type, &m.dimension) {
-            (Some(t), Some(d)) => format!("{t} values ({d})"),
-            (Some(t), None) => format!("{t} values"),
-            (None, Some(d)) => format!("values in {d}"),
-            (None, None) => "values".to_owned(),
-        };
-        let index = self.sample_type.as_deref().or(other.sample_type.as_deref()).unwrap_or("TYPE");
-        Err(Error::Usage(format!(
-            "{} holds {} but {} holds {}: they cannot be {verb}. Give reports of one \
-             sample type: print each with `go tool pprof -traces -sample_index={index} \
-             PROFILE`, or pass the binary profiles with --sample-index {index}",
-            self.file,
-            what(self),
-            other.file,
-            what(other)
-        )))
-    }
-}
-
-/// Checks that every input of a command measures what the first one does
-/// ([`Measure`]): shown the first record of each input.
-#[derive(Debug, Default)]
-struct SameMeasure {
-    first: Option<Measure>,
-    /// True until the current input's first record was seen.
-    fresh: bool,
-}
-
-impl SameMeasure {
-    fn new() -> SameMeasure {
-        SameMeasure { first: None, fresh: true }
-    }
-
-    fn see(&mut self, src: &SourceInfo, rec: &Record) -> Result<()> {
-        if !self.fresh {
-            return Ok(());
-        }
-        self.fresh = false;
-        let measure = Measure::of(src, rec);
-        match &self.first {
-            Some(first) => first.check(&measure, "added up"),
-            None => {
-                self.first = Some(measure);
-                Ok(())
-            }
-        }
-    }
-}
-
-/// Reads every input, applies the filters, and hands each kept record to
-/// `visit`. Returns the notes on what lenient reading skipped. Inputs that
-/// measure different things (another sample type or dimension) are refused.
-pub fn scan(
-    input: &InputArgs,
-    names: &mut Names,
-    visit: impl FnMut(&SourceInfo, &mut Record, &Names) -> Result<()>,
-) -> Result<Vec<String>> {
-    scan_with(input, names, |_, _| {}, visit)
-}
-
-/// Like [`scan`], but also shows every record to `before` ahead of the
-/// filters (pprof takes its total before filtering).
-pub fn scan_with(
-    input: &InputArgs,
-    names: &mut Names,
-    mut before: impl FnMut(&SourceInfo, &Record),
-    mut visit: impl FnMut(&SourceInfo, &mut Record, &Names) -> Result<()>,
-) -> Result<Vec<String>> {
-    let mut filter = Filter::new(&input.filters)?;
-    let mut notes = Vec::new();
-    let same = std::cell::RefCell::new(SameMeasure::new());
-    read::for_each_record(
-        &input.files,
-        input.reader_options(),
-        names,
-        |src, rec, names| {
-            same.borrow_mut().see(src, rec)?;
-            before(src, rec);
-            if filter.keep(rec, names) {
-                visit(src, rec, names)?;
-            }
-            Ok(())
-        },
-        |src| {
-            same.borrow_mut().fresh = true;
-            notes.extend(skipped_notes(src));
-            Ok(())
-        },
-    )?;
-    Ok(notes)
-}
-
-/// One stderr line per kind of repair made to a pasted input, then one per
-/// kind of block a lenient read skipped, then the reader's own notes.
-pub fn skipped_notes(src: &SourceInfo) -> Vec<String> {
-    let repairs = src.repairs().iter().map(|r| format!("{}: {}", src.name(), r.message()));
-    let skipped = src.skipped().iter().map(|s| {
-        format!(
-            "{}: skipped {} malformed block{} of kind {} (first at line {}: {})",
-            src.name(),
-            s.count,
-            if s.count == 1 { "" } else { "s" },
-            s.kind,
-            s.first_line,
-            s.first_message
-        )
-    });
-    repairs.chain(skipped).chain(src.notes().iter().cloned()).collect()
 }

@@ -63,6 +63,7 @@ pub struct PeekArgs {
     /// rows, of cum, which bounds flat too).
     #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }

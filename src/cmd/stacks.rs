@@ -43,6 +43,7 @@ pub struct StacksArgs {
     /// Output format. CSV stacks are root first, frames joined by `;`.
     #[arg(long, value_parser = formats(ALL_FORMATS), default_value = "text")]
     pub format: Format,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -309,7 +310,7 @@ pub fn merge(input: &InputArgs) -> Result<Merged> {
     };
     let (mut packed, mut pairs) = (Vec::new(), Vec::new());
     let notes = scan_with(
-        input,
+        &input.inputs(),
         &mut names,
         |src, rec| facts.observe(src, rec),
         |_, rec, _| {

@@ -33,6 +33,7 @@ pub struct SummaryArgs {
     /// in base units.
     #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -123,7 +124,7 @@ pub fn summarize(input: &InputArgs) -> Result<Summary> {
     let mut repaired_inputs: Vec<String> = Vec::new();
     let mut repairs: Vec<(String, Repair)> = Vec::new();
     let notes = scan_with(
-        input,
+        &input.inputs(),
         &mut names,
         |src, rec| {
             if !src.repairs().is_empty()

@@ -52,6 +52,7 @@ pub struct TopArgs {
     /// Output format.
     #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
     pub format: Format,
+    /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -87,7 +88,7 @@ pub fn collect(input: &InputArgs, granularity: Granularity) -> Result<Collected>
     let mut input = input.clone();
     input.frame_lines = matches!(granularity, Granularity::Lines | Granularity::Files);
     let notes = scan_with(
-        &input,
+        &input.inputs(),
         &mut names,
         |src, rec| facts.observe(src, rec),
         |_, rec, names| {

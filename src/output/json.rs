@@ -21,8 +21,8 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Number, Value};
 
-use crate::cmd::Format;
 use crate::error::{Error, Result};
+use crate::output::Format;
 use crate::record::{Frame, Header, HeaderField, Names, Record};
 use crate::units::centi_to_decimal;
 

@@ -4,3 +4,21 @@
 pub mod json;
 pub mod sheet;
 pub mod traces;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Format {
+    /// Aligned text for a terminal.
+    #[default]
+    Text,
+    /// CSV with a header row; numbers in base units (bytes, nanoseconds).
+    Csv,
+    /// One JSON document (schema in the command's `--help` and in
+    /// docs/json.md); amounts are exact JSON numbers in base units, with
+    /// the text pprof printed beside them.
+    Json,
+    /// Newline-delimited JSON: one object per row, for the commands whose
+    /// rows stream (csv, grep, stacks).
+    Ndjson,
+}
