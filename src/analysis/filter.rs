@@ -58,6 +58,26 @@ pub struct FilterOptions {
     pub min: Option<String>,
 }
 
+impl FilterOptions {
+    /// pprof's `Active filters:` entries, `name=value` in pprof's order.
+    pub fn active(&self) -> Vec<String> {
+        let f = self;
+        [
+            ("focus", &f.focus),
+            ("ignore", &f.ignore),
+            ("hide", &f.hide),
+            ("show", &f.show),
+            ("show_from", &f.show_from),
+            ("tagfocus", &f.tagfocus),
+            ("tagignore", &f.tagignore),
+            ("min", &f.min),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+        .collect()
+    }
+}
+
 /// Compiled filters.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {

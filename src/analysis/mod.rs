@@ -5,4 +5,5 @@
 pub mod facts;
 pub mod filter;
 pub mod graph;
+pub mod report;
 pub mod scan;

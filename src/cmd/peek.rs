@@ -15,9 +15,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::analysis::graph::{
     inline_label, Edge, Granularity, Graph, Node, NodeId, SeenSet, StackSet, TrimOptions,
 };
-use crate::cmd::top::{collect, select_unit, write_legend, Collected};
+use crate::analysis::report::{collect, select_unit, Collected};
 use crate::cmd::{formats, Format, InputArgs, Outcome, TEXT_CSV_JSON};
 use crate::error::{Error, Result};
+use crate::output::legend::write_legend;
 use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 use crate::units::{centi_to_decimal, format_in, percentage};
 
@@ -79,7 +80,7 @@ struct EdgeRow<'a> {
 pub fn run(args: &PeekArgs, out: &mut dyn Write) -> Result<Outcome> {
     let rx = Regex::new(&args.regex)
         .map_err(|e| Error::Usage(format!("invalid REGEX {:?}: {e}", args.regex)))?;
-    let c = collect(&args.input, args.granularity)?;
+    let c = collect(&args.input.inputs(), args.granularity)?;
     // peek never trims: no node or edge fraction, no node count.
     let options =
         TrimOptions { node_fraction: 0.0, edge_fraction: 0.0, node_count: 0, cum_sort: args.cum };
@@ -167,7 +168,7 @@ fn write_text(
 ) -> Result<()> {
     let dim = c.units.dimension();
     let fmt = |v: i128| format_in(v, dim, unit, &c.units.other);
-    write_legend(out, c, graph, &args.input, &fmt)?;
+    write_legend(out, c, graph, &args.input.filters.active(), &fmt)?;
     let bounds = !c.exact;
     if bounds {
         writeln!(

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::facts::ReportFacts;
 use crate::analysis::graph::SeenSet;
-use crate::cmd::top::header_lines;
+use crate::analysis::report::header_lines;
 use crate::cmd::{
     formats, row_limit, scan_with, Format, InputArgs, Outcome, UnitContext, ALL_FORMATS,
 };

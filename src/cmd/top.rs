@@ -7,15 +7,13 @@ use std::io::Write;
 
 use clap::Args;
 
-use crate::analysis::facts::ReportFacts;
-use crate::analysis::graph::{
-    cutoff, inline_label, Granularity, Graph, NodeTable, StackSet, TrimOptions,
-};
-use crate::cmd::{formats, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON};
-use crate::error::{Error, Result};
+use crate::analysis::graph::{cutoff, inline_label, Granularity, Graph, TrimOptions};
+use crate::analysis::report::{collect, select_unit, Collected};
+use crate::cmd::{formats, Format, InputArgs, Outcome, TEXT_CSV_JSON};
+use crate::error::Result;
+use crate::output::legend::write_legend;
 use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
-use crate::record::{Header, HeaderField, Names};
-use crate::units::{auto_suffix, centi_to_decimal, format_in, percentage, Dimension};
+use crate::units::{centi_to_decimal, format_in, percentage};
 
 /// Per-function flat and cum, as pprof's `top` computes them.
 ///
@@ -57,139 +55,14 @@ pub struct TopArgs {
     pub input: InputArgs,
 }
 
-/// Everything a top-like report needs, gathered in one pass.
-pub struct Collected {
-    /// Distinct stacks of the kept samples.
-    pub stacks: StackSet,
-    /// Node names.
-    pub table: NodeTable,
-    /// The first input's header.
-    pub header: Header,
-    /// pprof's total: Σ|v| of all samples (of base samples under diff).
-    pub total: i128,
-    /// Rounding bound of the total.
-    pub total_error: i128,
-    /// Units of the values.
-    pub units: UnitContext,
-    /// The fixed unit the report was printed with, if any.
-    pub printed_unit: Option<String>,
-    /// True when every value read was exact.
-    pub exact: bool,
-    /// Stderr notes.
-    pub notes: Vec<String>,
-}
-
-/// Reads the inputs into distinct stacks and pprof's total, in one pass.
-pub fn collect(input: &InputArgs, granularity: Granularity) -> Result<Collected> {
-    let mut names = Names::new();
-    let mut facts = ReportFacts::default();
-    let mut stacks = StackSet::new();
-    let mut table = NodeTable::new(granularity);
-    let mut input = input.clone();
-    input.frame_lines = matches!(granularity, Granularity::Lines | Granularity::Files);
-    let notes = scan_with(
-        &input.inputs(),
-        &mut names,
-        |src, rec| facts.observe(src, rec),
-        |_, rec, names| {
-            stacks.add(rec, &mut table, names);
-            Ok(())
-        },
-    )?;
-    let (total, total_error) = facts.total();
-    Ok(Collected {
-        stacks,
-        table,
-        header: facts.header(),
-        total,
-        total_error,
-        printed_unit: facts.printed_unit(),
-        exact: facts.exact,
-        units: facts.units,
-        notes,
-    })
-}
-
-impl InputArgs {
-    /// pprof's `Active filters:` entries, `name=value` in pprof's order.
-    pub fn active_filters(&self) -> Vec<String> {
-        let f = &self.filters;
-        [
-            ("focus", &f.focus),
-            ("ignore", &f.ignore),
-            ("hide", &f.hide),
-            ("show", &f.show),
-            ("show_from", &f.show_from),
-            ("tagfocus", &f.tagfocus),
-            ("tagignore", &f.tagignore),
-            ("min", &f.min),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
-        .collect()
-    }
-}
-
 /// The output unit: a fixed suffix, or "" for per-value auto-scaling.
 fn output_unit(args: &TopArgs, c: &Collected, graph: &Graph) -> Result<String> {
     select_unit(args.unit.as_deref(), c, graph)
 }
 
-/// The output unit of a top-like report for a `--unit` option: a fixed
-/// suffix, or "" for per-value auto-scaling. Without `--unit`, the unit the
-/// report was printed with if it was fixed, else pprof's `minimum`.
-pub fn select_unit(unit: Option<&str>, c: &Collected, graph: &Graph) -> Result<String> {
-    let dim = c.units.dimension();
-    let requested = unit.map(str::to_owned).or_else(|| c.printed_unit.clone());
-    match requested.as_deref() {
-        Some("auto") => Ok(String::new()),
-        Some("minimum") | None => Ok(select_output_unit(graph, c.total, dim)),
-        Some(u) => {
-            let canonical = canonical_suffix(u, dim).ok_or_else(|| {
-                Error::Usage(format!("invalid --unit {u:?} for values in {}", dim.name()))
-            })?;
-            Ok(canonical.to_owned())
-        }
-    }
-}
-
-/// A user's `--unit` spelling as the suffix pprof prints.
-fn canonical_suffix(unit: &str, dim: Dimension) -> Option<&'static str> {
-    let v = crate::analysis::filter::parse_user_value(&format!("1{unit}"))?;
-    (v.dim == dim || dim == Dimension::Count && unit.is_empty()).then(|| {
-        let suffix = auto_suffix(v.centi, v.dim);
-        // `1kb` scales to `kB` itself; `1s` to `s`.
-        suffix
-    })
-}
-
-/// pprof's `selectOutputUnit`: the unit of the smallest non-zero node
-/// value, moved up when the total is in a larger unit and 100 times the
-/// minimum would be too.
-fn select_output_unit(graph: &Graph, total: i128, dim: Dimension) -> String {
-    let mut min = 0i128;
-    for n in &graph.nodes {
-        let v = if n.flat != 0 { n.flat.abs() } else { n.cum.abs() };
-        if v > 0 && (min == 0 || v < min) {
-            min = v;
-        }
-    }
-    let max = total;
-    if min == 0 {
-        min = max;
-    }
-    let (min_unit, max_unit) = (auto_suffix(min, dim), auto_suffix(max, dim));
-    let unit = if min_unit != max_unit && min * 100 < max {
-        auto_suffix(min * 100, dim)
-    } else {
-        min_unit
-    };
-    unit.to_owned()
-}
-
 /// Runs the command.
 pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<Outcome> {
-    let c = collect(&args.input, args.granularity)?;
+    let c = collect(&args.input.inputs(), args.granularity)?;
     let options = TrimOptions {
         node_fraction: args.nodefraction,
         edge_fraction: args.edgefraction,
@@ -202,7 +75,7 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<Outcome> {
     let fmt = |v: i128| format_in(v, dim, &unit, &c.units.other);
     match args.format {
         Format::Text => {
-            write_legend(out, &c, &graph, &args.input, &fmt)?;
+            write_legend(out, &c, &graph, &args.input.filters.active(), &fmt)?;
             if c.total != 0 && info.dropped_nodes > 0 {
                 let plural = if info.dropped_nodes > 1 { "nodes" } else { "node" };
                 writeln!(
@@ -247,65 +120,6 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<Outcome> {
         notes.push("no samples left to show".to_owned());
     }
     Ok(Outcome { matched, notes })
-}
-
-/// pprof's legend of text reports: the header (with `Total samples` in the
-/// output unit), `Active filters:` (entries over 80 characters cut), and
-/// `Showing nodes accounting for ...`.
-pub fn write_legend(
-    out: &mut dyn Write,
-    c: &Collected,
-    graph: &Graph,
-    input: &InputArgs,
-    fmt: &dyn Fn(i128) -> String,
-) -> Result<()> {
-    for line in header_lines(&c.header, fmt, c.total) {
-        writeln!(out, "{line}")?;
-    }
-    let filters = input.active_filters();
-    if !filters.is_empty() {
-        writeln!(out, "Active filters:")?;
-        for f in filters {
-            let shown: String = if f.chars().count() > 80 {
-                f.chars().take(80).chain(['…']).collect()
-            } else {
-                f
-            };
-            writeln!(out, "   {shown}")?;
-        }
-    }
-    let flat_sum: i128 = graph.nodes.iter().map(|n| n.flat).sum();
-    writeln!(
-        out,
-        "Showing nodes accounting for {}, {} of {} total",
-        fmt(flat_sum),
-        percentage(flat_sum, c.total).trim(),
-        fmt(c.total)
-    )?;
-    Ok(())
-}
-
-/// The header lines, the `Total samples` of `Duration:` in the output unit.
-pub fn header_lines(header: &Header, fmt: &dyn Fn(i128) -> String, total: i128) -> Vec<String> {
-    header
-        .lines
-        .iter()
-        .filter(|(field, _)| *field != HeaderField::Empty)
-        .map(|(field, line)| {
-            if *field != HeaderField::Duration {
-                return line.clone();
-            }
-            const MARK: &str = ", Total samples = ";
-            match line.find(MARK) {
-                Some(at) => {
-                    let rest = &line[at + MARK.len()..];
-                    let after = rest.find(' ').map_or("", |i| &rest[i..]);
-                    format!("{}{MARK}{}{after}", &line[..at], fmt(total))
-                }
-                None => line.clone(),
-            }
-        })
-        .collect()
 }
 
 fn write_rows(
@@ -399,7 +213,7 @@ fn write_json(
             ])
         })
         .collect();
-    let filters: Vec<Value> = args.input.active_filters().into_iter().map(Value::from).collect();
+    let filters: Vec<Value> = args.input.filters.active().into_iter().map(Value::from).collect();
     let doc = object([
         ("header", header(&c.header)),
         ("filters", Value::Array(filters)),

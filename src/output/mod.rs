@@ -1,7 +1,10 @@
-//! The output layer: CSV through one writer ([`sheet`]), JSON with exact
-//! numbers ([`json`]), and traces text as pprof prints it ([`traces`]).
+//! The output layer: the rows of every command through one writer
+//! ([`rows`]) into CSV ([`sheet`] writes its cells), JSON with exact numbers
+//! ([`json`]) and NDJSON; traces text as pprof prints it ([`traces`]).
 
 pub mod json;
+pub mod legend;
+pub mod rows;
 pub mod sheet;
 pub mod traces;
 

@@ -30,6 +30,8 @@ pub enum Kind {
     Number,
     /// `true` or `false`.
     Bool,
+    /// A percentage, written with four decimals (`12.5000`) or empty.
+    Percent,
 }
 
 /// How text cells are written.

@@ -1,0 +1,241 @@
+//! One writer for the rows of every command. An analysis returns rows of a
+//! type that derives `serde::Serialize`; [`write_csv`] writes the columns a
+//! command lists through [`Sheet`], [`write_ndjson`] one JSON object per
+//! row, and [`json_rows`] the rows of a JSON document. All three read the
+//! same serialized values, so CSV and JSON cannot disagree on a number.
+//!
+//! Amounts are [`Amount`]s (exact, in hundredths of the base unit) and
+//! percentages [`Percent`]s; both serialize as JSON numbers, and a CSV
+//! column of [`Kind::Percent`] writes the percentage with four decimals.
+
+use std::io::{self, Write};
+
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Number, Value};
+
+use crate::error::Result;
+use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
+use crate::units::centi_to_decimal;
+
+/// An exact amount in hundredths of the base unit (bytes, nanoseconds or
+/// a count); serialized as a JSON number in the base unit, never through
+/// a float (`21.01MB` is `22030581.76`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(pub i128);
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let text = centi_to_decimal(self.0);
+        match text.parse::<Number>() {
+            Ok(n) => n.serialize(serializer),
+            Err(_) => serializer.serialize_str(&text),
+        }
+    }
+}
+
+/// A part of a total as a percentage: the magnitude, as pprof prints
+/// percentages; serialized as a number with four decimals at most, or
+/// `null` when the total is zero.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Percent(pub Option<f64>);
+
+impl Percent {
+    /// `part` of `total`.
+    pub fn of(part: i128, total: i128) -> Percent {
+        Percent((total != 0).then(|| (part as f64 / total as f64 * 100.0).abs()))
+    }
+}
+
+impl Serialize for Percent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.0 {
+            None => serializer.serialize_none(),
+            Some(ratio) => {
+                let text = format!("{ratio:.4}");
+                let text = text.trim_end_matches('0').trim_end_matches('.');
+                match text.parse::<Number>() {
+                    Ok(n) => n.serialize(serializer),
+                    Err(_) => serializer.serialize_str(text),
+                }
+            }
+        }
+    }
+}
+
+/// A row as a JSON object, its fields in declaration order.
+pub fn to_object<T: Serialize>(row: &T) -> Result<Map<String, Value>> {
+    match serde_json::to_value(row).map_err(io::Error::from)? {
+        Value::Object(map) => Ok(map),
+        other => {
+            let mut map = Map::new();
+            map.insert("value".to_owned(), other);
+            Ok(map)
+        }
+    }
+}
+
+/// The rows of a JSON document: each row's object, keeping only `fields`
+/// (in that order) when given, else every field.
+pub fn json_rows<T: Serialize>(rows: &[T], fields: Option<&[&str]>) -> Result<Vec<Value>> {
+    rows.iter()
+        .map(|row| {
+            let object = to_object(row)?;
+            Ok(Value::Object(match fields {
+                None => object,
+                Some(fields) => project(&object, fields),
+            }))
+        })
+        .collect()
+}
+
+fn project(object: &Map<String, Value>, fields: &[&str]) -> Map<String, Value> {
+    fields
+        .iter()
+        .map(|f| ((*f).to_owned(), object.get(*f).cloned().unwrap_or(Value::Null)))
+        .collect()
+}
+
+/// Writes each row as one line of JSON (NDJSON), every field kept.
+pub fn write_ndjson<T: Serialize>(out: &mut dyn Write, rows: &[T]) -> Result<()> {
+    for row in rows {
+        serde_json::to_writer(&mut *out, &to_object(row)?).map_err(io::Error::from)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// A CSV writer for rows: each column named in `columns` takes the row's
+/// field of that name, else the value of that name in `shared` (what is
+/// one for the whole output, such as `unit`), else an empty cell.
+pub struct CsvRows<'a, W: Write> {
+    sheet: Sheet<W>,
+    columns: &'a [(&'a str, Kind)],
+    shared: Map<String, Value>,
+}
+
+impl<'a, W: Write> CsvRows<'a, W> {
+    /// A writer of `columns`, with the values `shared` by every row.
+    pub fn new(
+        out: W,
+        columns: &'a [(&'a str, Kind)],
+        shared: Map<String, Value>,
+        options: SheetOptions,
+    ) -> CsvRows<'a, W> {
+        let sheet = Sheet::new(out, columns.iter().map(|(n, k)| (*n, *k)), options);
+        CsvRows { sheet, columns, shared }
+    }
+
+    /// Writes one row.
+    pub fn row<T: Serialize>(&mut self, row: &T) -> Result<()> {
+        let object = to_object(row)?;
+        let cells: Vec<String> = self
+            .columns
+            .iter()
+            .map(|(name, kind)| {
+                let value = object.get(*name).or_else(|| self.shared.get(*name));
+                cell(value, *kind)
+            })
+            .collect();
+        self.sheet.row(cells)
+    }
+
+    /// Writes the header if no row did, and flushes.
+    pub fn finish(mut self) -> Result<()> {
+        self.sheet.flush()
+    }
+}
+
+/// Writes `rows` as CSV ([`CsvRows`]).
+pub fn write_csv<T: Serialize>(
+    out: &mut dyn Write,
+    columns: &[(&str, Kind)],
+    shared: Map<String, Value>,
+    rows: &[T],
+    options: SheetOptions,
+) -> Result<()> {
+    let mut csv = CsvRows::new(out, columns, shared, options);
+    for row in rows {
+        csv.row(row)?;
+    }
+    csv.finish()
+}
+
+/// One CSV cell from a serialized value.
+fn cell(value: Option<&Value>, kind: Kind) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Bool(b)) => bool_cell(*b).to_owned(),
+        Some(Value::Number(n)) if kind == Kind::Percent => {
+            n.as_f64().map_or_else(|| n.to_string(), |p| format!("{p:.4}"))
+        }
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Row {
+        function: String,
+        flat: Amount,
+        flat_percent: Percent,
+        inline: Option<String>,
+        exact: bool,
+    }
+
+    fn rows() -> Vec<Row> {
+        vec![
+            Row {
+                function: "=main.f".into(),
+                flat: Amount(2203058176),
+                flat_percent: Percent::of(1, 8),
+                inline: None,
+                exact: false,
+            },
+            Row {
+                function: "main.g".into(),
+                flat: Amount(-1024 * 100),
+                flat_percent: Percent::of(1, 0),
+                inline: Some("inline".into()),
+                exact: true,
+            },
+        ]
+    }
+
+    #[test]
+    fn csv_and_json_carry_the_same_numbers() {
+        let columns = [
+            ("function", Kind::Text),
+            ("flat", Kind::Number),
+            ("unit", Kind::Text),
+            ("flat_percent", Kind::Percent),
+            ("inline", Kind::Text),
+            ("exact", Kind::Bool),
+        ];
+        let mut shared = Map::new();
+        shared.insert("unit".into(), "bytes".into());
+        let mut csv = Vec::new();
+        write_csv(&mut csv, &columns, shared, &rows(), SheetOptions::default()).unwrap();
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "function,flat,unit,flat_percent,inline,exact\n\
+             '=main.f,22030581.76,bytes,12.5000,,false\n\
+             main.g,-1024,bytes,,inline,true\n"
+        );
+        let json = json_rows(&rows(), Some(&["function", "flat", "flat_percent"])).unwrap();
+        assert_eq!(
+            serde_json::to_string(&json).unwrap(),
+            r#"[{"function":"=main.f","flat":22030581.76,"flat_percent":12.5},{"function":"main.g","flat":-1024,"flat_percent":null}]"#
+        );
+        let mut nd = Vec::new();
+        write_ndjson(&mut nd, &rows()[1..]).unwrap();
+        assert_eq!(
+            String::from_utf8(nd).unwrap(),
+            "{\"function\":\"main.g\",\"flat\":-1024,\"flat_percent\":null,\"inline\":\"inline\",\"exact\":true}\n"
+        );
+    }
+}
