@@ -20,7 +20,12 @@ pub enum ParseErrorKind {
     /// A frame line (13 spaces) before the block's value line.
     FrameBeforeValue(String),
     /// The value token of a value line does not parse.
-    BadValue { token: String, reason: String },
+    BadValue {
+        /// The token as printed.
+        token: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A label line or value line after the frames of a block began.
     LineAfterFrames(String),
     /// A line that is neither label, value, frame nor separator.
@@ -36,7 +41,12 @@ pub enum ParseErrorKind {
     /// The input ends inside a block (no closing separator).
     TruncatedBlock,
     /// A value whose unit is of another kind than the report's.
-    MixedUnits { token: String, expected: String },
+    MixedUnits {
+        /// The token as printed.
+        token: String,
+        /// The dimension the report's other values have.
+        expected: String,
+    },
     /// A line longer than the reader accepts.
     LineTooLong(usize),
     /// UTF-16 text with an unpaired surrogate or an odd number of bytes.
@@ -168,9 +178,21 @@ impl fmt::Display for ParseErrorKind {
 #[derive(Debug)]
 pub enum Error {
     /// Reading an input failed.
-    Io { path: String, source: io::Error },
+    Io {
+        /// The input's name.
+        path: String,
+        /// What the system said.
+        source: io::Error,
+    },
     /// An input is not a well-formed traces report.
-    Parse { path: String, line: u64, kind: ParseErrorKind },
+    Parse {
+        /// The input's name.
+        path: String,
+        /// The 1-based line (or sample number, for inputs without lines).
+        line: u64,
+        /// What was expected there.
+        kind: ParseErrorKind,
+    },
     /// Writing output failed (a closed pipe is reported as this too).
     Output(io::Error),
     /// A bad argument: an invalid regular expression, an unknown unit, ...

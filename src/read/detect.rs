@@ -4,7 +4,7 @@
 
 use crate::read::{goroutine_dump, legacy, raw};
 
-/// The kinds of input [`open_source`] tells apart by their content.
+/// The kinds of input [`crate::read::open_source`] tells apart by their content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputKind {
     /// `go tool pprof -traces` text.

@@ -55,7 +55,7 @@ impl<R: Read> RecordSource for TraceReader<R> {
 }
 
 /// What a consumer of records knows of the input they came from, sent
-/// along with them by the reading thread of [`for_each_record`].
+/// along with them by the reading thread of [`crate::read::for_each_record`].
 #[derive(Clone, Debug, Default)]
 pub struct SourceInfo {
     pub(crate) name: String,

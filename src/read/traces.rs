@@ -185,11 +185,24 @@ pub enum Line<'a> {
     /// `-----------+-------------------------------------------------------`
     Separator,
     /// `     bytes:  352B` (key `bytes`, values `352B`)
-    Label { key: &'a str, values: &'a str },
+    Label {
+        /// The key, without its colon.
+        key: &'a str,
+        /// The values as printed, space-separated.
+        values: &'a str,
+    },
     /// `   21.01MB   net/textproto.(*Reader).ReadMIMEHeader`
-    Value { token: &'a str, frame: &'a str },
+    Value {
+        /// The value token (`21.01MB`).
+        token: &'a str,
+        /// The leaf frame's text.
+        frame: &'a str,
+    },
     /// `             net/http.readRequest`
-    Frame { frame: &'a str },
+    Frame {
+        /// The frame's text.
+        frame: &'a str,
+    },
 }
 
 /// Names one line of a block. Never fails on the value token itself: that

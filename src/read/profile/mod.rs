@@ -45,7 +45,9 @@ use prost::Message;
 /// A sample or period type: `inuse_space`/`bytes`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ValueType {
+    /// The sample type's name (`inuse_space`).
     pub ty: String,
+    /// Its unit (`bytes`, `nanoseconds`, `count`).
     pub unit: String,
 }
 
@@ -53,7 +55,9 @@ pub struct ValueType {
 /// profile gave none, else as many as values, `""` where missing).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NumLabel {
+    /// The values, in the order the profile gave them.
     pub values: Vec<i64>,
+    /// Each value's unit (`bytes`), or empty when none was given.
     pub units: Vec<String>,
 }
 
@@ -69,24 +73,38 @@ pub type NumLabels = BTreeMap<String, NumLabel>;
 /// a few label sets).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sample {
+    /// Indexes into [`Profile::locations`], leaf first.
     pub locations: Vec<usize>,
+    /// One value per sample type ([`Profile::sample_types`]).
     pub values: Vec<i64>,
+    /// String labels by key.
     pub labels: Arc<Labels>,
+    /// Numeric labels by key.
     pub num_labels: Arc<NumLabels>,
 }
 
 /// A binary (or other mapped object) of the profiled process.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Mapping {
+    /// The mapping's id in the profile (1-based; 0 for none).
     pub id: u64,
+    /// Where the mapping starts in the address space.
     pub start: u64,
+    /// Where it ends (exclusive).
     pub limit: u64,
+    /// The file offset of its start.
     pub offset: u64,
+    /// The mapped file (the binary's path).
     pub file: String,
+    /// The binary's build id, if known.
     pub build_id: String,
+    /// True when its locations were symbolized to functions.
     pub has_functions: bool,
+    /// True when its locations carry file names.
     pub has_filenames: bool,
+    /// True when its locations carry line numbers.
     pub has_line_numbers: bool,
+    /// True when its locations carry inlined frames.
     pub has_inline_frames: bool,
 }
 
@@ -95,28 +113,39 @@ pub struct Mapping {
 /// several lines, the innermost first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Line {
+    /// Index into [`Profile::functions`], if the line names a function.
     pub function: Option<usize>,
+    /// The source line number (0 when unknown).
     pub line: i64,
 }
 
 /// A program counter and what it symbolizes to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Location {
+    /// The location's id in the profile (1-based).
     pub id: u64,
     /// Index into [`Profile::mappings`].
     pub mapping: Option<usize>,
+    /// The instruction address (0 when unknown).
     pub address: u64,
+    /// Its source lines, the innermost (inlined) first as the profile orders them.
     pub lines: Vec<Line>,
+    /// True when several addresses were folded into this location.
     pub is_folded: bool,
 }
 
 /// A function.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Function {
+    /// The function's id in the profile (1-based).
     pub id: u64,
+    /// Its name as pprof prints it (`main.(*T).f`).
     pub name: String,
+    /// Its symbol name (mangled, for C++).
     pub system_name: String,
+    /// The source file it is in.
     pub filename: String,
+    /// The line where it starts.
     pub start_line: i64,
 }
 
@@ -124,18 +153,31 @@ pub struct Function {
 /// strings resolved, references as indexes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Profile {
+    /// What each sample's values measure, in order.
     pub sample_types: Vec<ValueType>,
+    /// The sample type pprof shows by default (`inuse_space`), or empty.
     pub default_sample_type: String,
+    /// The samples.
     pub samples: Vec<Sample>,
+    /// The mapped binaries.
     pub mappings: Vec<Mapping>,
+    /// The locations the samples' stacks point to.
     pub locations: Vec<Location>,
+    /// The functions the locations' lines point to.
     pub functions: Vec<Function>,
+    /// Free-text comments of the profile.
     pub comments: Vec<String>,
+    /// A regex of frames pprof drops from the stacks, with all below.
     pub drop_frames: String,
+    /// A regex of frames kept despite `drop_frames`.
     pub keep_frames: String,
+    /// When the profile was taken, in nanoseconds since the Unix epoch.
     pub time_nanos: i64,
+    /// How long it was taken over, in nanoseconds.
     pub duration_nanos: i64,
+    /// What the sampling period measures.
     pub period_type: ValueType,
+    /// The sampling period, in `period_type` units.
     pub period: i64,
 }
 

@@ -5,7 +5,9 @@
 /// One top-level field: its number, wire type and the bytes of its payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Field<'a> {
+    /// The field number.
     pub number: u64,
+    /// The wire type (0 varint, 1 fixed64, 2 length-delimited, 5 fixed32).
     pub wire: u8,
     /// The payload: the varint's bytes, 8 or 4 fixed bytes, or the
     /// length-delimited contents.
