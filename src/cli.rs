@@ -75,6 +75,28 @@ pub enum Command {
 }
 
 impl Cli {
+    /// Reports the reading of large inputs to `progress` (the binary's
+    /// progress bar).
+    pub fn watch(&mut self, progress: crate::read::input::Progress) {
+        let input = match &mut self.command {
+            Command::Grep(args) => &mut args.input,
+            Command::Hist(args) => &mut args.input,
+            Command::Csv(args) => &mut args.input,
+            Command::Cat(args) => &mut args.input,
+            Command::Top(args) => &mut args.input,
+            Command::Peek(args) => &mut args.input,
+            Command::Stacks(args) => &mut args.input,
+            Command::Summary(args) => &mut args.input,
+            Command::Diff(args) => &mut args.input,
+            Command::Blame(args) => &mut args.input,
+            Command::Folded(args) => &mut args.input,
+            Command::Flamegraph(args) => &mut args.input,
+            Command::Export(args) => &mut args.input,
+            Command::Completions(_) | Command::Man(_) => return,
+        };
+        input.progress = Some(progress);
+    }
+
     /// Runs the chosen command, writing its output to `out`.
     pub fn run(&self, out: &mut dyn std::io::Write) -> crate::error::Result<cmd::Outcome> {
         match &self.command {

@@ -15,7 +15,7 @@ mod present;
 mod progress_bar;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     };
     // A progress bar for large files, only for a person watching stderr.
     if io::stderr().is_terminal() {
-        traces_tool::read::input::set_progress(Some(std::sync::Arc::new(progress_bar::Bars)));
+        cli.watch(traces_tool::read::input::Progress(std::sync::Arc::new(progress_bar::Bars)));
     }
     let stdout = io::stdout();
     let result = match present::look(&cli) {

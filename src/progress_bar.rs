@@ -1,5 +1,5 @@
 //! The binary's progress bar for large inputs (indicatif, on stderr): the
-//! observer the binary gives the library's `input::set_progress` when
+//! observer the binary gives the library (`Cli::watch`, `input::Progress`) when
 //! stderr is a terminal. The library only counts bytes.
 //!
 //! The bar stays hidden for its first [`QUIET`], so that a quick command

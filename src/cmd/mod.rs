@@ -115,6 +115,10 @@ pub struct InputArgs {
     /// option).
     #[arg(skip)]
     pub frame_lines: bool,
+    /// Who hears of the reading of large files (the binary's progress bar;
+    /// set by the binary, not an option).
+    #[arg(skip)]
+    pub progress: Option<crate::read::input::Progress>,
 }
 
 /// The sample type names Go's runtime writes, offered by shell completion
@@ -181,6 +185,7 @@ impl InputArgs {
             sample_index: self.sample_index.clone(),
             paste: if self.strict { PasteMode::Refuse } else { PasteMode::Repair },
             frame_lines: self.frame_lines,
+            progress: self.progress.clone(),
         }
     }
 }

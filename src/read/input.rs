@@ -6,7 +6,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 
@@ -25,12 +25,17 @@ pub struct Input {
 
 /// Opens `path` (`-` is standard input) and decodes it as described above.
 pub fn open(path: &str) -> Result<Input> {
+    open_watched(path, None)
+}
+
+/// Like [`open`], reporting the reading of a large file to `progress`.
+pub fn open_watched(path: &str, progress: Option<&Progress>) -> Result<Input> {
     let name = if path == "-" { STDIN_NAME.to_owned() } else { path.to_owned() };
     let raw: Box<dyn Read> = if path == "-" {
         Box::new(io::stdin())
     } else {
         let file = File::open(path).map_err(|source| Error::Io { path: name.clone(), source })?;
-        with_progress(file, &name)
+        with_progress(file, &name, progress)
     };
     let reader = decode(raw).map_err(|source| Error::Io { path: name.clone(), source })?;
     Ok(Input { name, reader })
@@ -41,8 +46,8 @@ pub const PROGRESS_MIN_BYTES: u64 = 100 << 20;
 
 /// Watches the reading of large files (over [`PROGRESS_MIN_BYTES`]): the
 /// binary draws a progress bar with it. The library draws nothing itself
-/// and knows nothing of terminals; without an observer ([`set_progress`])
-/// files are read as they are.
+/// and knows nothing of terminals; without an observer
+/// ([`crate::read::SourceOptions::progress`]) files are read as they are.
 pub trait ProgressObserver: Send + Sync {
     /// A large file was opened: its display name and size in bytes (as
     /// stored, before any gzip decoding). The returned tracker is told of
@@ -59,21 +64,23 @@ pub trait InputProgress: Send {
     fn finish(&mut self, complete: bool);
 }
 
-static PROGRESS: RwLock<Option<Arc<dyn ProgressObserver>>> = RwLock::new(None);
+/// A progress observer, shared by the inputs of one run (the options of
+/// reading carry it; nothing global).
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn ProgressObserver>);
 
-/// Sets (or, with `None`, removes) the observer [`open`] reports large
-/// files to.
-pub fn set_progress(observer: Option<Arc<dyn ProgressObserver>>) {
-    *PROGRESS.write().unwrap_or_else(|e| e.into_inner()) = observer;
+impl fmt::Debug for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Progress(..)")
+    }
 }
 
-/// The file itself, or, for a large file with an observer set, the file
-/// behind a reader that reports every read.
-fn with_progress(file: File, name: &str) -> Box<dyn Read> {
+/// The file itself, or, for a large file with an observer, the file behind
+/// a reader that reports every read.
+fn with_progress(file: File, name: &str, progress: Option<&Progress>) -> Box<dyn Read> {
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let observer = PROGRESS.read().unwrap_or_else(|e| e.into_inner()).clone();
-    match observer {
-        Some(observer) if size >= PROGRESS_MIN_BYTES => {
+    match progress {
+        Some(Progress(observer)) if size >= PROGRESS_MIN_BYTES => {
             Box::new(Watched { file, progress: observer.start(name, size), finished: false })
         }
         _ => Box::new(file),
@@ -389,25 +396,25 @@ mod progress_tests {
         File::create(&big).unwrap().set_len(PROGRESS_MIN_BYTES + 1).unwrap();
         std::fs::write(&small, b"small").unwrap();
         let events = Arc::new(Mutex::new(Vec::new()));
-        set_progress(Some(Arc::new(Recorder(events.clone()))));
+        let watch = Progress(Arc::new(Recorder(events.clone())));
+        let watch = Some(&watch);
         let size = PROGRESS_MIN_BYTES + 1;
 
         // Stopped early: the tracker hears of the bytes read, then a finish.
-        let mut reader = with_progress(File::open(&big).unwrap(), "big");
+        let mut reader = with_progress(File::open(&big).unwrap(), "big", watch);
         let mut buf = vec![0u8; 1 << 20];
         reader.read_exact(&mut buf).unwrap();
         drop(reader);
         // Read to the end: every byte, one finish (not a second on drop).
-        let mut reader = with_progress(File::open(&big).unwrap(), "big");
+        let mut reader = with_progress(File::open(&big).unwrap(), "big", watch);
         io::copy(&mut reader, &mut io::sink()).unwrap();
         assert_eq!(reader.read(&mut buf).unwrap(), 0);
         drop(reader);
         // Small files are read as they are.
-        let mut reader = with_progress(File::open(&small).unwrap(), "small");
+        let mut reader = with_progress(File::open(&small).unwrap(), "small", watch);
         io::copy(&mut reader, &mut io::sink()).unwrap();
         drop(reader);
-        set_progress(None);
-        let mut reader = with_progress(File::open(&big).unwrap(), "unwatched");
+        let mut reader = with_progress(File::open(&big).unwrap(), "unwatched", None);
         reader.read_exact(&mut buf).unwrap();
         drop(reader);
 

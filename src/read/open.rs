@@ -38,11 +38,14 @@ pub struct SourceOptions {
     /// source position, `func file:line`, as pprof's `-lines` prints
     /// frames (for `--granularity lines` and `files`).
     pub frame_lines: bool,
+    /// Who hears of the reading of large files (the binary's progress
+    /// bar); `None`: nobody.
+    pub progress: Option<input::Progress>,
 }
 
 impl From<ReaderOptions> for SourceOptions {
     fn from(reader: ReaderOptions) -> SourceOptions {
-        SourceOptions { reader, sample_index: None, paste: PasteMode::Off, frame_lines: false }
+        SourceOptions { reader, ..SourceOptions::default() }
     }
 }
 
@@ -50,8 +53,9 @@ impl From<ReaderOptions> for SourceOptions {
 /// traces report, `-raw` text or a binary pprof profile, gzipped or not
 /// (see [`sniff`]). The name of the file does not matter.
 pub fn open_source(path: &str, options: impl Into<SourceOptions>) -> Result<Box<dyn RecordSource>> {
-    let input::Input { name, reader } = input::open(path)?;
-    open_input(name, reader, options.into())
+    let options: SourceOptions = options.into();
+    let input::Input { name, reader } = input::open_watched(path, options.progress.as_ref())?;
+    open_input(name, reader, options)
 }
 
 /// Like [`open_source`], for an input held in memory (gzipped or not, any
