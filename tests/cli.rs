@@ -27,7 +27,7 @@ fn centi(decimal: &str) -> i128 {
 }
 
 /// The rows of CSV output, text cells restored: a spreadsheet-safe `'`
-/// (src/sheet.rs) removed.
+/// (src/output/sheet.rs) removed.
 fn csv_rows(text: &str) -> (csv::StringRecord, Vec<csv::StringRecord>) {
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header = r.headers().unwrap().clone();

@@ -33,7 +33,7 @@ fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
     let header = r.headers().unwrap().clone();
     r.records()
         .map(|rec| {
-            // Text cells come with a spreadsheet-safe `'` (src/sheet.rs).
+            // Text cells come with a spreadsheet-safe `'` (src/output/sheet.rs).
             header
                 .iter()
                 .zip(rec.unwrap().iter())

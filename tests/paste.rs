@@ -1,4 +1,4 @@
-//! Pasted and captured reports (`src/paste.rs`): every variant made by
+//! Pasted and captured reports (`src/read/paste.rs`): every variant made by
 //! `samples/paste/make.sh` gives exactly the samples of its clean report
 //! that survive the damage (compared record by record with the clean
 //! report read by the streaming parser), each kind of repair is reported

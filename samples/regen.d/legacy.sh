@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The legacy text profiles of net/http/pprof (`?debug=1`) and goroutine
 # dumps, with pprof's reading of each: the references for the readers in
-# src/legacy.rs and src/goroutine_dump.rs. Sourced by samples/regen.sh
+# src/read/legacy.rs and src/read/goroutine_dump.rs. Sourced by samples/regen.sh
 # (inside samples/, with `pprof OUT ARGS...`, $GO and $tmp in scope); it
 # also runs on its own (`bash samples/regen.d/legacy.sh`), regenerating
 # samples/legacy/ only.
