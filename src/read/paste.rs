@@ -973,18 +973,7 @@ fn block_lines(lines: &[Src], closed: bool, cut: bool, log: &mut Log) -> Option<
 mod tests {
     use super::*;
 
-    const CLEAN: &str = concat!(
-        "File: heketi\n",
-        "Type: inuse_space\n",
-        "-----------+-------------------------------------------------------\n",
-        "     bytes:  352B\n",
-        "   21.01MB   net/textproto.(*Reader).ReadMIMEHeader\n",
-        "             net/http.readRequest\n",
-        "             net/http.(*conn).serve (inline)\n",
-        "-----------+-------------------------------------------------------\n",
-        "         0   main.keep\n",
-        "-----------+-------------------------------------------------------\n",
-    );
+    use crate::read::traces::TEST_REPORT as CLEAN;
 
     fn kinds(r: &Repaired) -> Vec<(&'static str, u64, u64)> {
         r.repairs.iter().map(|r| (r.kind.name(), r.count, r.first_line)).collect()

@@ -920,6 +920,22 @@ fn not_traces_hint(header: &Header) -> String {
     }
 }
 
+/// A small report for the tests of the readers: labels, a rounded value,
+/// an inlined frame and a zero sample.
+#[cfg(test)]
+pub(crate) const TEST_REPORT: &str = concat!(
+    "File: heketi\n",
+    "Type: inuse_space\n",
+    "-----------+-------------------------------------------------------\n",
+    "     bytes:  352B\n",
+    "   21.01MB   net/textproto.(*Reader).ReadMIMEHeader\n",
+    "             net/http.readRequest\n",
+    "             net/http.(*conn).serve (inline)\n",
+    "-----------+-------------------------------------------------------\n",
+    "         0   main.keep\n",
+    "-----------+-------------------------------------------------------\n",
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -990,18 +1006,7 @@ mod tests {
         Ok((out, names, reader.skipped().to_vec()))
     }
 
-    const REPORT: &str = concat!(
-        "File: heketi\n",
-        "Type: inuse_space\n",
-        "-----------+-------------------------------------------------------\n",
-        "     bytes:  352B\n",
-        "   21.01MB   net/textproto.(*Reader).ReadMIMEHeader\n",
-        "             net/http.readRequest\n",
-        "             net/http.(*conn).serve (inline)\n",
-        "-----------+-------------------------------------------------------\n",
-        "         0   main.keep\n",
-        "-----------+-------------------------------------------------------\n",
-    );
+    use super::TEST_REPORT as REPORT;
 
     #[test]
     fn reads_header_and_records() {

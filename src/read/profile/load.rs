@@ -204,7 +204,7 @@ fn url_is_absolute(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Function, Line, Location, Sample};
+    use super::super::{Function, Sample};
     use super::*;
 
     #[test]
@@ -242,18 +242,7 @@ mod tests {
     #[test]
     fn prunes_beneath_dropped_frames() {
         let mut p = Profile::default();
-        for (i, name) in ["malloc", "alloc_helper", "user", "main"].iter().enumerate() {
-            p.functions.push(Function {
-                id: i as u64 + 1,
-                name: (*name).into(),
-                ..Default::default()
-            });
-            p.locations.push(Location {
-                id: i as u64 + 1,
-                lines: vec![Line { function: Some(i), line: 0 }],
-                ..Default::default()
-            });
-        }
+        super::super::add_test_functions(&mut p, &["malloc", "alloc_helper", "user", "main"]);
         p.samples.push(Sample {
             locations: vec![0, 1, 2, 3],
             values: vec![1],

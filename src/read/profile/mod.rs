@@ -577,6 +577,22 @@ impl Profile {
     }
 }
 
+/// Adds, for the tests, one function per name and one location per
+/// function (address and line: its 1-based index).
+#[cfg(test)]
+pub(crate) fn add_test_functions(p: &mut Profile, names: &[&str]) {
+    for (i, name) in names.iter().enumerate() {
+        let id = i as u64 + 1;
+        p.functions.push(Function { id, name: (*name).into(), ..Default::default() });
+        p.locations.push(Location {
+            id,
+            address: id,
+            lines: vec![Line { function: Some(i), line: id as i64 }],
+            ..Default::default()
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -342,24 +342,12 @@ mod tests {
 
     #[test]
     fn frame_ids_follow_the_callers_name_table() {
-        use super::super::{Function, Line, Location, Sample, ValueType};
+        use super::super::{Sample, ValueType};
         let mut p = Profile {
             sample_types: vec![ValueType { ty: "samples".into(), unit: "count".into() }],
             ..Profile::default()
         };
-        for (i, name) in ["leaf", "main"].iter().enumerate() {
-            p.functions.push(Function {
-                id: i as u64 + 1,
-                name: (*name).into(),
-                ..Default::default()
-            });
-            p.locations.push(Location {
-                id: i as u64 + 1,
-                address: i as u64 + 1,
-                lines: vec![Line { function: Some(i), line: 1 }],
-                ..Default::default()
-            });
-        }
+        super::super::add_test_functions(&mut p, &["leaf", "main"]);
         for v in [1, 2, 3] {
             let locations = [vec![0, 1], vec![1], vec![1, 0]][v as usize - 1].clone();
             p.samples.push(Sample { locations, values: vec![v], ..Default::default() });
