@@ -364,6 +364,57 @@ fn format_fixed(centi: u128, factor: u128) -> String {
     }
 }
 
+/// An exact amount in hundredths of the base unit (bytes, nanoseconds or
+/// a count); serialized as a JSON number in the base unit, never through
+/// a float (`21.01MB` is `22030581.76`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(pub i128);
+
+impl serde::Serialize for Amount {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let text = centi_to_decimal(self.0);
+        match text.parse::<serde_json::Number>() {
+            Ok(n) => serde::Serialize::serialize(&n, serializer),
+            Err(_) => serializer.serialize_str(&text),
+        }
+    }
+}
+
+/// A part of a total as a percentage: the magnitude, as pprof prints
+/// percentages; serialized as a number with four decimals at most, or
+/// `null` when the total is zero.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Percent(pub Option<f64>);
+
+impl Percent {
+    /// `part` of `total`.
+    pub fn of(part: i128, total: i128) -> Percent {
+        Percent((total != 0).then(|| (part as f64 / total as f64 * 100.0).abs()))
+    }
+}
+
+impl serde::Serialize for Percent {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        match self.0 {
+            None => serializer.serialize_none(),
+            Some(ratio) => {
+                let text = format!("{ratio:.4}");
+                let text = text.trim_end_matches('0').trim_end_matches('.');
+                match text.parse::<serde_json::Number>() {
+                    Ok(n) => serde::Serialize::serialize(&n, serializer),
+                    Err(_) => serializer.serialize_str(text),
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

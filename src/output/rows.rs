@@ -5,62 +5,18 @@
 //! same serialized values, so CSV and JSON cannot disagree on a number.
 //!
 //! Amounts are [`Amount`]s (exact, in hundredths of the base unit) and
-//! percentages [`Percent`]s; both serialize as JSON numbers, and a CSV
+//! percentages [`Percent`]s (both in [`crate::units`], so that the analyses
+//! use them without depending on this layer); both serialize as JSON numbers, and a CSV
 //! column of [`Kind::Percent`] writes the percentage with four decimals.
 
 use std::io::{self, Write};
 
-use serde::{Serialize, Serializer};
-use serde_json::{Map, Number, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::error::Result;
 use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
-use crate::units::centi_to_decimal;
-
-/// An exact amount in hundredths of the base unit (bytes, nanoseconds or
-/// a count); serialized as a JSON number in the base unit, never through
-/// a float (`21.01MB` is `22030581.76`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Amount(pub i128);
-
-impl Serialize for Amount {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let text = centi_to_decimal(self.0);
-        match text.parse::<Number>() {
-            Ok(n) => n.serialize(serializer),
-            Err(_) => serializer.serialize_str(&text),
-        }
-    }
-}
-
-/// A part of a total as a percentage: the magnitude, as pprof prints
-/// percentages; serialized as a number with four decimals at most, or
-/// `null` when the total is zero.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Percent(pub Option<f64>);
-
-impl Percent {
-    /// `part` of `total`.
-    pub fn of(part: i128, total: i128) -> Percent {
-        Percent((total != 0).then(|| (part as f64 / total as f64 * 100.0).abs()))
-    }
-}
-
-impl Serialize for Percent {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        match self.0 {
-            None => serializer.serialize_none(),
-            Some(ratio) => {
-                let text = format!("{ratio:.4}");
-                let text = text.trim_end_matches('0').trim_end_matches('.');
-                match text.parse::<Number>() {
-                    Ok(n) => n.serialize(serializer),
-                    Err(_) => serializer.serialize_str(text),
-                }
-            }
-        }
-    }
-}
+pub use crate::units::{Amount, Percent};
 
 /// A row as a JSON object, its fields in declaration order.
 pub fn to_object<T: Serialize>(row: &T) -> Result<Map<String, Value>> {
