@@ -26,6 +26,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::analysis::facts::UnitContext;
 use crate::analysis::scan::{scan, Inputs};
 use crate::error::Result;
+use crate::frame::FrameText;
 use crate::gotime::parse_header_time;
 use crate::read::profile::proto;
 use crate::record::{Frame, Header, HeaderField, Names};
@@ -175,48 +176,6 @@ fn round_centi(centi: i128) -> i64 {
     i64::try_from(whole).unwrap_or(if whole < 0 { i64::MIN } else { i64::MAX })
 }
 
-/// A frame's text split the way pprof printed it: `[address] function
-/// [file:line]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FrameParts<'a> {
-    /// `-addresses`: the address, else 0.
-    pub address: u64,
-    /// The function name.
-    pub function: &'a str,
-    /// `-lines`: the file, else empty.
-    pub file: &'a str,
-    /// `-lines`: the line, else 0.
-    pub line: i64,
-}
-
-/// Splits a frame text: a leading 16-digit hex address (`-addresses`) and
-/// a trailing ` file:line` (`-lines`) are taken apart; Go function names
-/// have no spaces.
-pub fn frame_parts(text: &str) -> FrameParts<'_> {
-    let mut rest = text;
-    let mut address = 0;
-    if let Some((addr, after)) = rest.split_once(' ') {
-        if addr.len() == 16 && addr.bytes().all(|b| b.is_ascii_hexdigit()) {
-            address = u64::from_str_radix(addr, 16).unwrap_or(0);
-            rest = after;
-        }
-    }
-    if let Some(space) = rest.rfind(' ') {
-        let tail = &rest[space + 1..];
-        if let Some((file, line)) = tail.rsplit_once(':') {
-            if !file.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) {
-                return FrameParts {
-                    address,
-                    function: &rest[..space],
-                    file,
-                    line: line.parse().unwrap_or(0),
-                };
-            }
-        }
-    }
-    FrameParts { address, function: rest, file: "", line: 0 }
-}
-
 /// A string table: index 0 is the empty string.
 #[derive(Default)]
 struct Strings {
@@ -318,7 +277,7 @@ fn build_profile(
         let mut location_list: Vec<u64> = Vec::new();
         group.clear();
         for (i, frame) in s.frames.iter().enumerate() {
-            let parts = frame_parts(names.get(frame.name));
+            let parts = FrameText::parse(names.get(frame.name)).parts();
             has_files |= !parts.file.is_empty();
             has_lines |= parts.line != 0;
             let key = (parts.function.to_owned(), parts.file.to_owned());
@@ -516,32 +475,6 @@ pub fn parse_duration(text: &str, total_centi: i128, dim: Dimension) -> Option<i
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn frames_split_into_address_function_file_line() {
-        assert_eq!(
-            frame_parts("main.walk"),
-            FrameParts { address: 0, function: "main.walk", file: "", line: 0 }
-        );
-        assert_eq!(
-            frame_parts("sync.(*Pool).Put sync/pool.go:111"),
-            FrameParts {
-                address: 0,
-                function: "sync.(*Pool).Put",
-                file: "sync/pool.go",
-                line: 111
-            }
-        );
-        assert_eq!(
-            frame_parts("00000000004d2634 main.mix example.com/cpulabels/main.go:38"),
-            FrameParts {
-                address: 0x4d2634,
-                function: "main.mix",
-                file: "example.com/cpulabels/main.go",
-                line: 38
-            }
-        );
-    }
 
     #[test]
     fn whole_values_print_as_the_text() {

@@ -71,13 +71,31 @@ pub struct FlameGraph {
 /// Errors: `negate` on one column, an unknown palette, or inferno's.
 ///
 /// ```
-/// use traces_tool::analysis::folded::FoldedReport;
+/// use traces_tool::analysis::folded::{folded, FoldedOptions, FoldedReport};
+/// use traces_tool::analysis::scan::Inputs;
 /// use traces_tool::output::flamegraph::{flamegraph, FlamegraphOptions};
 ///
+/// let report = concat!(
+///     "Type: inuse_space\n",
+///     "-----------+-------------------------------------------------------\n",
+///     "     1536B   main.leaf\n",
+///     "             main.main\n",
+///     "-----------+-------------------------------------------------------\n",
+/// );
+/// let dir = std::env::temp_dir().join(format!("flamegraph-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("traces.txt");
+/// std::fs::write(&path, report)?;
+/// let stacks = folded(&Inputs::files([path.to_str().unwrap()]), &FoldedOptions::default())?;
+/// let graph = flamegraph(&stacks, &FlamegraphOptions::default())?;
+/// let svg = graph.svg.expect("a stack with a value");
+/// assert!(svg.starts_with("<?xml"));
+/// assert!(svg.contains("<title>main.leaf (1.50kB, 1,536 bytes, 100.00%)</title>"));
 /// // Nothing to draw: no SVG.
-/// let graph = flamegraph(&FoldedReport::default(), &FlamegraphOptions::default())?;
-/// assert!(graph.svg.is_none());
-/// # Ok::<(), traces_tool::error::Error>(())
+/// let empty = flamegraph(&FoldedReport::default(), &FlamegraphOptions::default())?;
+/// assert!(empty.svg.is_none());
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn flamegraph(folded: &FoldedReport, options: &FlamegraphOptions) -> Result<FlameGraph> {
     let (mut lines, notes) = match pruned_lines(folded, options.min_width) {
