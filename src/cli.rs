@@ -117,6 +117,20 @@ impl Cli {
             Command::Man(args) => cmd::man::run(args, out),
         }
     }
+
+    /// The error to give, before running, when standard output is a
+    /// terminal and the command would write what a screen cannot show there
+    /// (a binary profile, pages of SVG); `None` for the other commands.
+    /// Whether it is a terminal is for the binary to ask.
+    pub fn terminal_refusal(&self) -> Option<&'static str> {
+        match &self.command {
+            Command::Flamegraph(args) if args.to_stdout() => {
+                Some(cmd::flamegraph::TERMINAL_REFUSAL)
+            }
+            Command::Export(args) if args.to_stdout() => Some(cmd::export::TERMINAL_REFUSAL),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ pub mod cli;
 #[cfg(feature = "cli")]
 pub mod cmd;
 pub mod error;
+pub mod frame;
 pub mod gotime;
 pub mod matcher;
 pub mod output;

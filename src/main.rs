@@ -23,6 +23,14 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // A binary profile or an SVG on a screen is of no use: refused before
+    // anything is read (`-o FILE`, or a pipe, instead).
+    if let Some(refusal) = cli.terminal_refusal() {
+        if io::stdout().is_terminal() {
+            let _ = write_notes(&[refusal.to_owned()]);
+            return ExitCode::from(2);
+        }
+    }
     // A progress bar for large files, only for a person watching stderr.
     if io::stderr().is_terminal() {
         cli.watch(traces_tool::read::input::Progress(std::sync::Arc::new(progress_bar::Bars)));

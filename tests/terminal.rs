@@ -205,6 +205,36 @@ fn flamegraph_refuses_to_write_svg_to_a_terminal() {
     assert!(piped.contains("<svg"));
 }
 
+#[test]
+fn export_refuses_to_write_a_profile_to_a_terminal_but_not_to_a_file() {
+    let Some(r) = in_terminal(&["export", "-o", "-", AFTER], 80, &[]) else {
+        return;
+    };
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("export: refusing to write a binary profile to a terminal; give -o FILE"),
+        "{}",
+        r.stdout
+    );
+    // Refused before anything is read: a missing input is not the error.
+    let Some(r) = in_terminal(&["export", "-o", "-", "no/such/input.txt"], 80, &[]) else {
+        return;
+    };
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("refusing to write a binary profile"), "{}", r.stdout);
+    // A file takes it while stdout is a terminal.
+    let dir = std::env::temp_dir().join(format!("terminal-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("after.pb.gz");
+    let Some(r) = in_terminal(&["export", "-o", file.to_str().unwrap(), AFTER], 80, &[]) else {
+        return;
+    };
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let written = std::fs::read(&file).unwrap();
+    assert_eq!(&written[..2], b"\x1f\x8b", "gzip");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 const AFTER: &str = "samples/leak/after.traces.txt";
 const BEFORE: &str = "samples/leak/before.traces.txt";
 /// A real CPU profile's `-raw` text, whose grep lines run to 2,500 characters.

@@ -10,6 +10,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::frame::{file_of, FrameText};
 use crate::record::{NameId, Names, Record};
 use crate::seqs::SeqInterner;
 
@@ -85,42 +86,11 @@ impl NodeTable {
 
 /// The part of a frame text that names its node.
 fn node_key(frame: &str, granularity: Granularity) -> &str {
-    // `-addresses` frames start with 16 hex digits and a space.
-    let without_address = match frame.split_once(' ') {
-        Some((addr, rest)) if addr.len() == 16 && addr.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            rest
-        }
-        _ => frame,
-    };
-    let split_file = |s: &'_ str| -> Option<(usize, usize)> {
-        // The file (with `:line`) is the last space-separated token.
-        let space = s.rfind(' ')?;
-        let file = &s[space + 1..];
-        let looks_like_file = file.contains('/') || file.contains('\\') || file.contains(".go");
-        looks_like_file.then_some((space, space + 1))
-    };
+    let text = FrameText::parse(frame);
     match granularity {
         Granularity::Frames | Granularity::Lines => frame,
-        Granularity::Functions => match split_file(without_address) {
-            Some((space, _)) => &without_address[..space],
-            None => without_address,
-        },
-        Granularity::Files => match split_file(without_address) {
-            Some((_, start)) => {
-                let mut file = &without_address[start..];
-                // `file:line`, or `file:line:column` (pprof's -showcolumns).
-                for _ in 0..2 {
-                    match file.rfind(':') {
-                        Some(c) if file[c + 1..].bytes().all(|b| b.is_ascii_digit()) => {
-                            file = &file[..c];
-                        }
-                        _ => break,
-                    }
-                }
-                file
-            }
-            None => without_address,
-        },
+        Granularity::Functions => text.source().map_or(text.body, |(function, _)| function),
+        Granularity::Files => text.source().map_or(text.body, |(_, file)| file_of(file)),
     }
 }
 

@@ -2,8 +2,10 @@
 //! set of distinct stacks ([`graph`]), and the facts a report takes from
 //! every sample before filtering ([`facts`]).
 
+pub mod export;
 pub mod facts;
 pub mod filter;
+pub mod folded;
 pub mod graph;
 pub mod report;
 pub mod scan;

@@ -1,25 +1,16 @@
 //! `traces-tool flamegraph -o out.svg`: an interactive SVG flame graph
-//! drawn by the `inferno` crate (the Rust port of Brendan Gregg's
-//! flamegraph.pl) from the folded stacks of `traces-tool folded`; with
-//! `--diff BEFORE AFTER`, or from a `-diff_base` report, a differential
-//! flame graph (widths from the after profile, red for growth, blue for
-//! shrinkage).
-//!
-//! inferno's tooltips show a frame's count in whole base units (`4,063,488
-//! bytes`); they are rewritten here to lead with the amount as pprof prints
-//! it (`3.88MB, 4,063,488 bytes, 56.20%`), which search and zoom ignore.
+//! of the folded stacks of `traces-tool folded` ([`crate::analysis::folded`]),
+//! drawn by [`crate::output::flamegraph`] (inferno); with `--diff BEFORE
+//! AFTER`, or from a `-diff_base` report, a differential flame graph.
 
-use std::io::{IsTerminal, Write};
-use std::str::FromStr;
+use std::io::Write;
 
 use clap::Args;
-use inferno::flamegraph::{self, Direction, Options, Palette};
 
-use crate::cmd::folded::{collect, round, Folded};
+use crate::analysis::folded::{folded, FoldedOptions};
 use crate::cmd::{InputArgs, Outcome};
 use crate::error::{Error, Result};
-use crate::record::HeaderField;
-use crate::units::{format_centi, Dimension};
+use crate::output::flamegraph::{flamegraph, FlamegraphOptions};
 
 /// An interactive SVG flame graph (inferno), values in pprof's units.
 ///
@@ -76,342 +67,47 @@ pub struct FlamegraphArgs {
     pub input: InputArgs,
 }
 
-/// inferno's `countname` for a dimension: `bytes`, `ns`, `samples`.
-pub fn count_name(dim: Dimension, other: &str) -> String {
-    match dim {
-        Dimension::Bytes => "bytes".to_owned(),
-        Dimension::Nanoseconds => "ns".to_owned(),
-        Dimension::Count | Dimension::Zero => "samples".to_owned(),
-        Dimension::Other => other.to_owned(),
+/// What `flamegraph` says when its SVG would go to a terminal: pages of
+/// markup are no use on a screen (as `export` refuses a binary profile
+/// there). The binary asks the terminal question, before running.
+pub const TERMINAL_REFUSAL: &str =
+    "flamegraph: refusing to write SVG to a terminal; give -o FILE or pipe it";
+
+impl FlamegraphArgs {
+    /// True when the SVG goes to standard output (`-o -`, the default).
+    pub fn to_stdout(&self) -> bool {
+        self.output == "-"
+    }
+
+    /// How to draw, from the options.
+    pub fn options(&self) -> FlamegraphOptions {
+        FlamegraphOptions {
+            title: self.title.clone(),
+            subtitle: self.subtitle.clone(),
+            negate: self.negate,
+            inverted: self.inverted,
+            colors: self.colors.clone(),
+            width: self.width,
+            min_width: self.min_width,
+        }
     }
 }
 
 /// Runs the command.
 pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<Outcome> {
-    // Pages of SVG markup are no use on a screen (as `export` refuses a
-    // binary profile there): a file, or a pipe to a viewer.
-    if args.output == "-" && std::io::stdout().is_terminal() {
-        return Err(Error::Usage(
-            "flamegraph: refusing to write SVG to a terminal; give -o FILE or pipe it".to_owned(),
-        ));
-    }
-    let folded = collect(&args.input, args.diff)?;
-    let (mut lines, more) = match pruned_lines(&folded, args.min_width) {
-        Some(lines) => (lines, folded.for_each_line("flamegraph", |_| Ok(()))?),
-        None => folded.lines("flamegraph"),
-    };
-    let mut notes = folded.notes.clone();
-    notes.extend(more);
-    if lines.is_empty() {
+    let folded = folded(&args.input.inputs(), &FoldedOptions { diff: args.diff })?;
+    let graph = flamegraph(&folded, &args.options())?;
+    let mut notes = folded.notes;
+    notes.extend(graph.notes);
+    let Some(svg) = graph.svg else {
         notes.push("no stacks with a value: no flame graph written".to_owned());
         return Ok(Outcome { matched: false, notes });
-    }
-    if args.negate {
-        if !folded.two_columns {
-            return Err(Error::Usage("--negate is for differential flame graphs".to_owned()));
-        }
-        // Swap the columns: widths from BEFORE.
-        for line in &mut lines {
-            let mut parts = line.rsplitn(3, ' ');
-            let (a, b, stack) = (parts.next(), parts.next(), parts.next());
-            if let (Some(a), Some(b), Some(stack)) = (a, b, stack) {
-                *line = format!("{stack} {a} {b}");
-            }
-        }
-    }
-    let svg = render(args, &folded, &lines)?;
-    if args.output == "-" {
+    };
+    if args.to_stdout() {
         out.write_all(svg.as_bytes())?;
     } else {
         std::fs::write(&args.output, svg.as_bytes())
             .map_err(|source| Error::Io { path: args.output.clone(), source })?;
     }
     Ok(Outcome { matched: true, notes })
-}
-
-/// The folded lines of a one-column graph with every frame inferno would
-/// leave out (narrower than `min_width` percent of the total) folded, with
-/// all the stacks through it, into the first of those stacks' lines,
-/// carrying their sum: the drawn frames, their places and widths stay the
-/// same, and the lines held for inferno are about as many as the frames
-/// drawn, not one per distinct stack.
-///
-/// `None` (draw from every line) for differential graphs (inferno colors by
-/// each line's own change), without a minimum width, or when a frame name
-/// holds `;`, a space, a control character or `#`, or a stack has no
-/// frame (inferno would split, trim, order or ignore such lines otherwise
-/// than the stacks' names do).
-fn pruned_lines(folded: &Folded, min_width: f64) -> Option<Vec<String>> {
-    if folded.two_columns || min_width <= 0.0 {
-        return None;
-    }
-    let plain = |name: &str| !name.bytes().any(|b| b <= b' ' || b == b';' || b == b'#');
-    if !folded.names.iter().all(|(_, name)| plain(name)) {
-        return None;
-    }
-    // The lines folded prints: stacks of a positive rounded total.
-    let mut printed: Vec<(u32, u64)> = Vec::new();
-    for &i in &folded.rows {
-        let a = round(folded.values[i as usize].1);
-        if a > 0 {
-            // inferno ignores a line without frames, and its value.
-            if folded.stacks.get(i).is_empty() {
-                return None;
-            }
-            printed.push((i, u64::try_from(a).ok()?));
-        }
-    }
-    // inferno's pruning test, computed as inferno computes it.
-    let time = printed.iter().try_fold(0u64, |t, &(_, a)| t.checked_add(a))?;
-    let widthpertime_pct = 100.0 / time as f64;
-    let minwidth_time = min_width / widthpertime_pct;
-    // Frames are runs of consecutive lines with the same prefix; the open
-    // ones (root first) with their first line and their running total.
-    let mut open: Vec<(usize, u64)> = Vec::new();
-    // Row ranges of the outermost narrow frames closed so far.
-    let mut narrow: Vec<(usize, usize)> = Vec::new();
-    let mut close = |open: &mut Vec<(usize, u64)>, depth: usize, end: usize| {
-        while open.len() > depth {
-            let (start, total) = open.pop().expect("open frame");
-            if (total as f64) < minwidth_time {
-                while narrow.last().is_some_and(|&(s, _)| s >= start) {
-                    narrow.pop();
-                }
-                narrow.push((start, end));
-            }
-        }
-    };
-    let mut previous: &[crate::record::NameId] = &[];
-    for (row, &(i, a)) in printed.iter().enumerate() {
-        let stack = folded.stacks.get(i);
-        let common = previous.iter().zip(stack).take_while(|(x, y)| x == y).count();
-        close(&mut open, common, row);
-        open.resize(stack.len(), (row, 0));
-        for frame in &mut open {
-            frame.1 += a;
-        }
-        previous = stack;
-    }
-    close(&mut open, 0, printed.len());
-    let mut lines = Vec::new();
-    let mut narrow = narrow.into_iter().peekable();
-    let mut row = 0;
-    while row < printed.len() {
-        let (i, mut a) = printed[row];
-        row += 1;
-        if let Some(&(start, end)) = narrow.peek() {
-            if start == row - 1 {
-                a = printed[start..end].iter().map(|&(_, a)| a).sum();
-                row = end;
-                narrow.next();
-            }
-        }
-        let mut line = String::new();
-        folded.stack_text(i, &mut line);
-        line.push_str(&format!(" {a}"));
-        lines.push(line);
-    }
-    Some(lines)
-}
-
-/// Draws the SVG of folded lines and rewrites its tooltips.
-fn render(args: &FlamegraphArgs, folded: &Folded, lines: &[String]) -> Result<String> {
-    let dim = folded.units.dimension();
-    let mut opt = Options::default();
-    let type_name = folded.header.sample_type().unwrap_or("value");
-    opt.title = args.title.clone().unwrap_or_else(|| {
-        if folded.two_columns {
-            format!("{type_name}: differential flame graph")
-        } else {
-            type_name.to_owned()
-        }
-    });
-    opt.subtitle = Some(args.subtitle.clone().unwrap_or_else(|| subtitle(folded)));
-    opt.count_name = count_name(dim, &folded.units.other);
-    opt.image_width = Some(args.width);
-    opt.min_width = args.min_width;
-    opt.hash = true;
-    opt.negate_differentials = args.negate;
-    if args.inverted {
-        opt.direction = Direction::Inverted;
-    }
-    let palette = args
-        .colors
-        .clone()
-        .unwrap_or_else(|| if dim == Dimension::Bytes { "mem" } else { "hot" }.to_owned());
-    opt.colors = Palette::from_str(&palette)
-        .map_err(|_| Error::Usage(format!("unknown --colors {palette:?}")))?;
-    let mut svg = Vec::new();
-    flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut svg)?;
-    let svg = String::from_utf8(svg).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let svg = annotate_titles(&svg, &opt.count_name, dim, &folded.units.other);
-    Ok(label_root(&svg))
-}
-
-/// Writes `all` in the root frame, which inferno draws with an empty label
-/// (its zoom code shows `all` there once a frame is clicked).
-pub fn label_root(svg: &str) -> String {
-    let Some(title) = svg.find("<title>all (") else { return svg.to_owned() };
-    let Some(text) = svg[title..].find("<text ").map(|i| title + i) else {
-        return svg.to_owned();
-    };
-    let Some(end) = svg[text..].find('>').map(|i| text + i) else { return svg.to_owned() };
-    if !svg[end..].starts_with("></text>") {
-        return svg.to_owned();
-    }
-    let mut out = String::with_capacity(svg.len() + 3);
-    out.push_str(&svg[..=end]);
-    out.push_str("all");
-    out.push_str(&svg[end + 1..]);
-    out
-}
-
-/// The default subtitle: File, Time and the total as pprof prints it.
-fn subtitle(folded: &Folded) -> String {
-    let mut parts = Vec::new();
-    if let Some(file) = folded.header.get(HeaderField::File) {
-        parts.push(format!("File: {file}"));
-    }
-    if let Some(time) = folded.header.get(HeaderField::Time) {
-        parts.push(format!("Time: {time}"));
-    }
-    let before: i128 = folded.values.iter().map(|v| v.0).sum();
-    let after: i128 = folded.values.iter().map(|v| v.1).sum();
-    if folded.two_columns {
-        parts.push(format!(
-            "before {}, after {}",
-            folded.units.format(before),
-            folded.units.format(after)
-        ));
-    } else {
-        parts.push(format!("total {}", folded.units.format(after)));
-    }
-    if !folded.exact {
-        parts.push("values rounded by pprof".to_owned());
-    }
-    parts.join(", ")
-}
-
-/// Rewrites each frame's tooltip `name (4,063,488 bytes, 56.20%)` to
-/// `name (3.88MB, 4,063,488 bytes, 56.20%)`. Counts (`samples`) are left as
-/// they are: pprof prints them as plain numbers too. The text before the
-/// last parenthesis, which the SVG's zoom code keeps, is unchanged.
-pub fn annotate_titles(svg: &str, count_name: &str, dim: Dimension, other: &str) -> String {
-    if !matches!(dim, Dimension::Bytes | Dimension::Nanoseconds) {
-        return svg.to_owned();
-    }
-    const OPEN: &str = "<title>";
-    const CLOSE: &str = "</title>";
-    let mut out = String::with_capacity(svg.len() + svg.len() / 8);
-    let mut rest = svg;
-    while let Some(start) = rest.find(OPEN) {
-        let body_start = start + OPEN.len();
-        let Some(len) = rest[body_start..].find(CLOSE) else { break };
-        out.push_str(&rest[..body_start]);
-        let body = &rest[body_start..body_start + len];
-        out.push_str(&annotate(body, count_name, dim, other).unwrap_or_else(|| body.to_owned()));
-        rest = &rest[body_start + len..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn annotate(title: &str, count_name: &str, dim: Dimension, other: &str) -> Option<String> {
-    let open = title.rfind(" (")?;
-    let inner = title[open + 2..].strip_suffix(')')?;
-    let (count, rest) = inner.split_once(", ")?;
-    let digits = count.strip_suffix(count_name)?.trim_end();
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b',') {
-        return None;
-    }
-    let amount: i128 = digits.replace(',', "").parse().ok()?;
-    let text = format_centi(amount * 100, dim, other);
-    Some(format!("{} ({text}, {count}, {rest})", &title[..open]))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tooltips_lead_with_pprof_units() {
-        let svg = "<g><title>main.copyPayload (4,063,488 bytes, 56.20%)</title></g>\
-                   <g><title>all (7,116,288 bytes, 100%)</title></g>\
-                   <g><title>f (2,048 bytes, 1.00%; +0.50%)</title></g>";
-        let got = annotate_titles(svg, "bytes", Dimension::Bytes, "");
-        assert_eq!(
-            got,
-            "<g><title>main.copyPayload (3.88MB, 4,063,488 bytes, 56.20%)</title></g>\
-             <g><title>all (6.79MB, 7,116,288 bytes, 100%)</title></g>\
-             <g><title>f (2kB, 2,048 bytes, 1.00%; +0.50%)</title></g>"
-        );
-        let ns = annotate_titles(
-            "<title>main.walk (1,500,000,000 ns, 50.00%)</title>",
-            "ns",
-            Dimension::Nanoseconds,
-            "",
-        );
-        assert_eq!(ns, "<title>main.walk (1.50s, 1,500,000,000 ns, 50.00%)</title>");
-        let counts = "<title>f (3 samples, 1.00%)</title>";
-        assert_eq!(annotate_titles(counts, "samples", Dimension::Count, ""), counts);
-    }
-
-    /// inferno's SVG of `lines`, with everything else fixed.
-    fn svg_of(lines: &[String], min_width: f64) -> Vec<u8> {
-        let mut opt = Options::default();
-        opt.min_width = min_width;
-        opt.hash = true;
-        let mut svg = Vec::new();
-        flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut svg).unwrap();
-        svg
-    }
-
-    #[test]
-    fn pruned_lines_draw_the_same_svg_from_fewer_lines() {
-        use crate::seqs::SeqInterner;
-        let mut f = Folded { exact: true, ..Folded::default() };
-        let mut stacks = SeqInterner::new();
-        // Names that sort around `;` (`main.f` and `main.f.func1`), wide
-        // and narrow subtrees, narrow frames under wide ones.
-        let mut rows = Vec::new();
-        for (stack, value) in [
-            (&["main", "f"][..], 4000),
-            (&["main", "f", "g"], 3),
-            (&["main", "f", "g", "h"], 2),
-            (&["main", "f", "k"], 5000),
-            (&["main", "f.func1"], 1),
-            (&["main", "f.func1", "x"], 2),
-            (&["main", "f.func1", "y"], 1),
-            (&["main", "f2", "z"], 3000),
-            (&["main", "f2", "z", "w"], 2),
-            (&["other"], 1),
-            (&["other", "q"], 1),
-        ] {
-            let ids: Vec<_> = stack.iter().map(|n| f.names.intern(n)).collect();
-            rows.push(stacks.intern(&ids));
-            f.values.push((0, value * 100));
-        }
-        f.stacks = stacks.seal();
-        let texts: Vec<String> = rows
-            .iter()
-            .map(|&i| {
-                let mut t = String::new();
-                f.stack_text(i, &mut t);
-                t
-            })
-            .collect();
-        rows.sort_by(|&a, &b| texts[a as usize].cmp(&texts[b as usize]));
-        f.rows = rows;
-        let (all, _) = f.lines("flamegraph");
-        for min_width in [0.01, 0.05, 0.1, 1.0, 30.0] {
-            let pruned = pruned_lines(&f, min_width).unwrap();
-            assert_eq!(svg_of(&pruned, min_width), svg_of(&all, min_width), "{min_width}");
-            if min_width == 0.1 {
-                assert!(pruned.len() < all.len(), "{pruned:?}");
-            }
-        }
-        assert!(pruned_lines(&f, 0.0).is_none());
-        f.names.intern("a;b");
-        assert!(pruned_lines(&f, 0.1).is_none(), "a name with `;`");
-    }
 }

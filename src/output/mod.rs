@@ -1,7 +1,9 @@
 //! The output layer: the rows of every command through one writer
 //! ([`rows`]) into CSV ([`sheet`] writes its cells), JSON with exact numbers
-//! ([`json`]) and NDJSON; traces text as pprof prints it ([`traces`]).
+//! ([`json`]) and NDJSON; traces text as pprof prints it ([`traces`]); SVG
+//! flame graphs ([`flamegraph`]).
 
+pub mod flamegraph;
 pub mod json;
 pub mod legend;
 pub mod rows;

@@ -14,10 +14,14 @@ use memchr::memchr;
 use memchr::memmem;
 
 use crate::error::{Error, ParseErrorKind, Result};
+use crate::frame::split_inline_bytes;
 use crate::matcher::Prefilter;
 use crate::read::input::{DecodeError, Input};
 use crate::record::{Frame, Header, HeaderField, Names, Record};
 use crate::units::{parse_value, Dimension};
+
+/// The inline marker and its split, re-exported from [`crate::frame`].
+pub use crate::frame::{split_inline, INLINE_SUFFIX};
 
 /// The line pprof prints before every block and once after the last one:
 /// 11 `-`, a `+`, 55 `-`. Unchanged since 2016.
@@ -26,9 +30,6 @@ pub const SEPARATOR: &str = "-----------+---------------------------------------
 /// Continuation frames start with exactly this many spaces (`%10s` of an
 /// empty value plus the 3 spaces of `%10s   %s`).
 pub const FRAME_INDENT: usize = 13;
-
-/// The marker pprof appends to inlined frames (since pprof commit d9cc468).
-pub const INLINE_SUFFIX: &str = " (inline)";
 
 /// Lines longer than this are refused: no report has them, binary data does.
 pub const MAX_LINE: usize = 1 << 20;
@@ -243,14 +244,6 @@ pub fn classify(line: &str) -> Result<Line<'_>, ParseErrorKind> {
         return Ok(Line::Label { key, values: "" });
     }
     Err(ParseErrorKind::UnrecognizedLine(line.to_owned()))
-}
-
-/// Splits the ` (inline)` marker off a frame.
-pub fn split_inline(frame: &str) -> (&str, bool) {
-    match frame.strip_suffix(INLINE_SUFFIX) {
-        Some(name) => (name, true),
-        None => (frame, false),
-    }
 }
 
 /// How a [`TraceReader`] reads.
@@ -653,10 +646,7 @@ fn push_frame_bytes(
     names: &mut Names,
     frame: &[u8],
 ) -> Result<(), ParseErrorKind> {
-    let (name, inline) = match frame.strip_suffix(INLINE_SUFFIX.as_bytes()) {
-        Some(name) => (name, true),
-        None => (frame, false),
-    };
+    let (name, inline) = split_inline_bytes(frame);
     let id = match names.lookup_bytes(name) {
         Some(id) => id,
         // A new name is checked once; a name that fails is not kept, so it
@@ -788,7 +778,7 @@ fn frame_lines(bytes: &[u8], count: usize) -> bool {
 /// Checks a frame of a block that is not returned, as [`push_frame_bytes`]
 /// would, without keeping its name.
 fn check_frame_bytes(frame: &[u8]) -> Result<(), ParseErrorKind> {
-    let name = frame.strip_suffix(INLINE_SUFFIX.as_bytes()).unwrap_or(frame);
+    let (name, _) = split_inline_bytes(frame);
     // The common case, an ASCII name starting with a visible character,
     // needs no UTF-8 decoding of its own.
     if name.first().is_some_and(u8::is_ascii_graphic) && name.is_ascii() {

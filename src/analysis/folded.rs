@@ -1,0 +1,357 @@
+//! Folded stacks, Brendan Gregg's format (the input of `flamegraph.pl`,
+//! inferno and speedscope): identical stacks summed, frames root first,
+//! values in whole base units, sorted by their texts byte-wise as the
+//! stackcollapse tools sort them; with two columns (`before after`,
+//! difffolded.pl's format) for two reports or one printed with
+//! `-diff_base`. [`folded`] reads them; `traces-tool folded` prints them and
+//! `traces-tool flamegraph` draws them.
+
+use std::cmp::Ordering;
+
+use crate::analysis::facts::UnitContext;
+use crate::analysis::scan::{scan, Inputs};
+use crate::error::{Error, Result};
+use crate::record::{Header, NameId, Names};
+use crate::seqs::{SeqInterner, Seqs};
+
+/// How [`folded`] reads its inputs.
+#[derive(Clone, Debug, Default)]
+pub struct FoldedOptions {
+    /// Two columns, before and after: the inputs are BEFORE AFTER (two
+    /// reports of the same program), or one report printed with
+    /// `-diff_base`. Default: false (one column).
+    pub diff: bool,
+}
+
+/// Distinct stacks with their summed values, ready to print. Each stack is
+/// kept once, as interned name ids; its text is made only while printing.
+#[derive(Debug, Default)]
+pub struct FoldedReport {
+    /// The stacks to print (indices of `stacks` and `values`), sorted by
+    /// their texts (root first, joined by `;`); of stacks with identical
+    /// texts, the first holds the sum and the others are left out.
+    pub rows: Vec<u32>,
+    /// The distinct stacks, frame names root first.
+    pub stacks: Seqs<NameId>,
+    /// `(before, after)` of each stack; in one-column mode `before` is 0.
+    /// Values are hundredths of the base unit, exact.
+    pub values: Vec<(i128, i128)>,
+    /// The frame names.
+    pub names: Names,
+    /// True for two columns (before and after).
+    pub two_columns: bool,
+    /// Units of the values.
+    pub units: UnitContext,
+    /// The first input's header.
+    pub header: Header,
+    /// True when every value read was printed exactly.
+    pub exact: bool,
+    /// The first value of the input that pprof had rounded or that has a
+    /// fraction, as printed (`21.01MB`), for the note that says so.
+    pub rounded: Option<String>,
+    /// Stderr notes of the read.
+    pub notes: Vec<String>,
+}
+
+impl FoldedReport {
+    /// The text of stack `i`: frame names root first, joined by `;`.
+    pub fn stack_text(&self, i: u32, text: &mut String) {
+        for (k, &id) in self.stacks.get(i).iter().enumerate() {
+            if k > 0 {
+                text.push(';');
+            }
+            text.push_str(self.names.get(id));
+        }
+    }
+
+    /// The lines to print, in a vector: see [`FoldedReport::for_each_line`].
+    pub fn lines(&self, command: &str) -> (Vec<String>, Vec<String>) {
+        let mut lines = Vec::new();
+        let notes = self
+            .for_each_line(command, |line| {
+                lines.push(line.to_owned());
+                Ok(())
+            })
+            .expect("collecting lines does not fail");
+        (lines, notes)
+    }
+
+    /// Hands each line to print to `each`, without its newline, and returns
+    /// the notes: `stack value` or `stack before after`, values rounded to
+    /// whole base units; stacks that round to zero (both columns in diff
+    /// mode) are left out, as are negative one-column totals (with a note).
+    pub fn for_each_line(
+        &self,
+        command: &str,
+        mut each: impl FnMut(&str) -> Result<()>,
+    ) -> Result<Vec<String>> {
+        use std::fmt::Write as _;
+        let mut notes = Vec::new();
+        let (mut negative, mut fractional) = (0u64, false);
+        let mut line = String::new();
+        for &stack in &self.rows {
+            let (before, after) = self.values[stack as usize];
+            fractional |= before % 100 != 0 || after % 100 != 0;
+            let (b, a) = (round(before), round(after));
+            line.clear();
+            if self.two_columns {
+                if b == 0 && a == 0 {
+                    continue;
+                }
+                self.stack_text(stack, &mut line);
+                let _ = write!(line, " {b} {a}");
+            } else if a < 0 {
+                negative += 1;
+                continue;
+            } else if a > 0 {
+                self.stack_text(stack, &mut line);
+                let _ = write!(line, " {a}");
+            } else {
+                continue;
+            }
+            each(&line)?;
+        }
+        if !self.exact || fractional {
+            let example = match &self.rounded {
+                Some(text) => format!(" (e.g. {text})"),
+                None => String::new(),
+            };
+            notes.push(format!(
+                "{command}: values were rounded by pprof{example}; the counts are their exact \
+                 sums rounded to whole {}: print the report with go tool pprof -traces -unit=b \
+                 (or -unit=ns) for exact counts",
+                self.units.unit_name()
+            ));
+        }
+        if negative > 0 {
+            notes.push(format!(
+                "{command}: left out {negative} stack{} with a negative total (a report printed \
+                 with -base?); --diff gives two columns instead",
+                if negative == 1 { "" } else { "s" }
+            ));
+        }
+        Ok(notes)
+    }
+}
+
+/// Compares two stacks by their texts (names joined by `;`), byte-wise,
+/// without making the texts.
+fn cmp_texts(a: &[NameId], b: &[NameId], names: &Names) -> Ordering {
+    // Equal ids at the start give equal bytes; compare from the first
+    // difference, each frame after the first preceded by its `;`.
+    let k = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    text_bytes(a, k, names).cmp(text_bytes(b, k, names))
+}
+
+/// The bytes of a stack's text from frame `k` on (with the `;` before it).
+fn text_bytes<'a>(s: &'a [NameId], k: usize, names: &'a Names) -> impl Iterator<Item = u8> + 'a {
+    s[k..]
+        .iter()
+        .enumerate()
+        .flat_map(move |(i, &id)| {
+            let sep: &[u8] = if i + k == 0 { b"" } else { b";" };
+            sep.iter().chain(names.get(id).as_bytes())
+        })
+        .copied()
+}
+
+/// Rounds hundredths to a whole number, halves away from zero.
+pub fn round(centi: i128) -> i128 {
+    if centi >= 0 {
+        (centi + 50) / 100
+    } else {
+        (centi - 50) / 100
+    }
+}
+
+/// Accumulates stacks (as name ids, root first) of one or two sides.
+#[derive(Default)]
+struct Acc {
+    stacks: SeqInterner<NameId>,
+    /// `(before, after)` of each interned stack.
+    values: Vec<(i128, i128)>,
+    header: Option<Header>,
+    units: UnitContext,
+    exact: bool,
+    rounded: Option<String>,
+    base_samples: u64,
+}
+
+impl Acc {
+    fn read(
+        &mut self,
+        inputs: &Inputs,
+        names: &mut Names,
+        side: Option<bool>,
+    ) -> Result<Vec<String>> {
+        let mut key: Vec<NameId> = Vec::new();
+        scan(inputs, names, |src, rec, _| {
+            if self.header.is_none() {
+                self.header = Some(src.header().clone());
+            }
+            self.units.learn(src, rec);
+            self.exact &= rec.value.is_exact();
+            if self.rounded.is_none() && (!rec.value.is_exact() || rec.value.centi % 100 != 0) {
+                self.rounded = Some(rec.value_text().to_owned());
+            }
+            key.clear();
+            key.extend(rec.frames.iter().rev().map(|f| f.name));
+            let i = self.stacks.intern(&key) as usize;
+            if i == self.values.len() {
+                self.values.push((0, 0));
+            }
+            let entry = &mut self.values[i];
+            let v = rec.value.centi;
+            match side {
+                Some(false) => entry.0 += v,
+                Some(true) => entry.1 += v,
+                None if rec.is_base() => {
+                    self.base_samples += 1;
+                    // pprof negates the base samples: they are the before.
+                    entry.0 -= v;
+                }
+                None => entry.1 += v,
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Reads the inputs into folded stacks: one column, or two with
+/// [`FoldedOptions::diff`] (BEFORE AFTER) or when the report has
+/// `-diff_base` base samples (`pprof::base`, negated: they are the before).
+///
+/// ```
+/// use traces_tool::analysis::folded::{folded, FoldedOptions};
+/// use traces_tool::analysis::scan::Inputs;
+///
+/// let report = concat!(
+///     "Type: inuse_space\n",
+///     "-----------+-------------------------------------------------------\n",
+///     "     1536B   main.leaf\n",
+///     "             main.main\n",
+///     "-----------+-------------------------------------------------------\n",
+///     "      512B   main.leaf\n",
+///     "             main.main\n",
+///     "-----------+-------------------------------------------------------\n",
+/// );
+/// let dir = std::env::temp_dir().join(format!("folded-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("traces.txt");
+/// std::fs::write(&path, report)?;
+/// let report = folded(&Inputs::files([path.to_str().unwrap()]), &FoldedOptions::default())?;
+/// let (lines, notes) = report.lines("folded");
+/// assert_eq!(lines, ["main.main;main.leaf 2048"]); // bytes, summed
+/// assert!(notes.is_empty());
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn folded(inputs: &Inputs, options: &FoldedOptions) -> Result<FoldedReport> {
+    let diff = options.diff;
+    let mut names = Names::new();
+    let mut acc = Acc { exact: true, ..Acc::default() };
+    let mut notes = Vec::new();
+    let two_files = diff && inputs.files.len() == 2;
+    if two_files {
+        for (i, path) in inputs.files.iter().enumerate() {
+            let side = inputs.with_files(vec![path.clone()]);
+            notes.extend(acc.read(&side, &mut names, Some(i == 1))?);
+        }
+    } else {
+        if diff && inputs.files.len() > 2 {
+            return Err(Error::Usage(
+                "--diff takes BEFORE AFTER, or one report printed with -diff_base".to_owned(),
+            ));
+        }
+        notes.extend(acc.read(inputs, &mut names, None)?);
+        if diff && acc.base_samples == 0 {
+            return Err(Error::Usage(
+                "--diff with one report needs a report printed with go tool pprof -traces \
+                 -diff_base=BEFORE AFTER (no sample carries pprof::base); or give BEFORE AFTER"
+                    .to_owned(),
+            ));
+        }
+    }
+    let two_columns = two_files || acc.base_samples > 0;
+    let stacks = acc.stacks.seal();
+    let mut values = acc.values;
+    let mut rows: Vec<u32> = (0..stacks.len() as u32).collect();
+    rows.sort_unstable_by(|&x, &y| cmp_texts(stacks.get(x), stacks.get(y), &names));
+    // Identical texts from distinct id lists cannot happen: names are
+    // interned; but `;` inside a name could join two stacks' texts.
+    rows.dedup_by(|next, kept| {
+        if cmp_texts(stacks.get(*next), stacks.get(*kept), &names) == Ordering::Equal {
+            let (b, a) = values[*next as usize];
+            values[*next as usize] = (0, 0);
+            values[*kept as usize].0 += b;
+            values[*kept as usize].1 += a;
+            true
+        } else {
+            false
+        }
+    });
+    Ok(FoldedReport {
+        rows,
+        stacks,
+        values,
+        names,
+        two_columns,
+        units: acc.units,
+        header: acc.header.unwrap_or_default(),
+        exact: acc.exact,
+        rounded: acc.rounded,
+        notes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(round(2_203_058_176), 22_030_582);
+        assert_eq!(round(150), 2);
+        assert_eq!(round(149), 1);
+        assert_eq!(round(-150), -2);
+        assert_eq!(round(0), 0);
+    }
+
+    #[test]
+    fn lines_leave_out_zero_and_negative_stacks() {
+        let mut f = FoldedReport { exact: true, ..FoldedReport::default() };
+        let mut stacks = SeqInterner::new();
+        for (leaf, value) in [("b", 1000), ("c", 0), ("d", -500), ("e", 49)] {
+            let stack = [f.names.intern("a"), f.names.intern(leaf)];
+            f.rows.push(stacks.intern(&stack));
+            f.values.push((0, value));
+        }
+        f.stacks = stacks.seal();
+        let (lines, notes) = f.lines("folded");
+        assert_eq!(lines, ["a;b 10"]);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+    }
+
+    #[test]
+    fn stacks_sort_as_their_texts_would() {
+        let mut names = Names::new();
+        let frames: [&[&str]; 7] = [
+            &["main", "f"],
+            &["main", "f2"],
+            &["main"],
+            &["main", "f", "g"],
+            &["main;f"],
+            &["mai"],
+            &["main", "e"],
+        ];
+        let stacks: Vec<Vec<NameId>> =
+            frames.iter().map(|s| s.iter().map(|f| names.intern(f)).collect()).collect();
+        let text = |s: &[NameId]| s.iter().map(|&id| names.get(id)).collect::<Vec<_>>().join(";");
+        for a in &stacks {
+            for b in &stacks {
+                let want = text(a).as_bytes().cmp(text(b).as_bytes());
+                assert_eq!(cmp_texts(a, b, &names), want, "{} vs {}", text(a), text(b));
+            }
+        }
+    }
+}
