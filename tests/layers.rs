@@ -14,7 +14,7 @@ const LAYERS: [&str; 5] = ["core", "read", "analysis", "output", "cli"];
 /// The layer of a top-level module of the crate (`crate::NAME`).
 fn module_layer(name: &str) -> Option<usize> {
     let layer = match name {
-        "error" | "units" | "gotime" | "record" | "seqs" | "matcher" => "core",
+        "error" | "units" | "gotime" | "record" | "seqs" | "matcher" | "frame" => "core",
         "read" => "read",
         "analysis" => "analysis",
         "output" => "output",
