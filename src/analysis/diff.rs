@@ -67,6 +67,11 @@ pub struct Change {
 }
 
 impl Change {
+    /// A change from `before` to `after` (hundredths of the base unit).
+    pub fn new(before: i128, after: i128) -> Change {
+        Change { before: Amount(before), after: Amount(after) }
+    }
+
     /// After minus before.
     pub fn change(&self) -> Amount {
         Amount(self.after.0 - self.before.0)
@@ -402,21 +407,17 @@ fn stack_rows(before: &Side, after: &Side, table: &NodeTable) -> Vec<DiffRow> {
 mod tests {
     use super::*;
 
-    fn change(before: i128, after: i128) -> Change {
-        Change { before: Amount(before), after: Amount(after) }
-    }
-
     #[test]
     fn percent_and_status_of_a_change() {
-        assert_eq!(change(0, 5).percent().0, None);
-        assert_eq!(change(100, 150).percent().0, Some(50.0));
-        assert_eq!(change(200, 100).percent().0, Some(-50.0));
-        assert_eq!(change(-100, -50).percent().0, Some(50.0));
-        assert_eq!(change(0, 5).status(), "new");
-        assert_eq!(change(5, 0).status(), "gone");
-        assert_eq!(change(5, 5).status(), "same");
-        assert_eq!(change(5, 6).status(), "grew");
-        assert_eq!(change(5, 4).status(), "shrank");
-        assert_eq!(change(5, 8).change(), Amount(3));
+        assert_eq!(Change::new(0, 5).percent().0, None);
+        assert_eq!(Change::new(100, 150).percent().0, Some(50.0));
+        assert_eq!(Change::new(200, 100).percent().0, Some(-50.0));
+        assert_eq!(Change::new(-100, -50).percent().0, Some(50.0));
+        assert_eq!(Change::new(0, 5).status(), "new");
+        assert_eq!(Change::new(5, 0).status(), "gone");
+        assert_eq!(Change::new(5, 5).status(), "same");
+        assert_eq!(Change::new(5, 6).status(), "grew");
+        assert_eq!(Change::new(5, 4).status(), "shrank");
+        assert_eq!(Change::new(5, 8).change(), Amount(3));
     }
 }

@@ -220,6 +220,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn csv_and_json_read_one_row() {
+        use crate::analysis::blame::BlameLeaf;
+        use crate::output::rows::{Amount, Percent};
+        let row = BlameRow {
+            frame: "main.f".into(),
+            value: Amount(-150),
+            value_text: "-1.50".into(),
+            samples: 2,
+            share_percent: Percent::of(-150, 400),
+            share: Percent(Some(-37.5)),
+            kind: ChargeKind::Application,
+            leaves: vec![BlameLeaf { function: "runtime.malg".into(), value: Amount(-150) }],
+            explanation: None,
+        };
+        let json = json_rows(std::slice::from_ref(&row), Some(JSON_FIELDS)).unwrap();
+        assert_eq!(
+            json[0].to_string(),
+            r#"{"frame":"main.f","value":-1.5,"value_text":"-1.50","samples":2,"share_percent":37.5,"kind":"application","leaves":[{"function":"runtime.malg","value":-1.5}],"explanation":null}"#
+        );
+        let report = BlameReport { rows: vec![row], exact: true, ..BlameReport::default() };
+        let args = BlameArgs {
+            app: vec![],
+            vendor: vec![],
+            top: None,
+            leaves: 3,
+            format: Format::Csv,
+            input: InputArgs::default(),
+        };
+        let mut csv = Vec::new();
+        write_csv(&mut csv, &report, &args).unwrap();
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "frame,value,samples,share,kind,unit,leaves,exact\n\
+             main.f,-1.5,2,-37.5000,application,count,runtime.malg=-1.5,true\n"
+        );
+    }
+
+    #[test]
     fn wraps_at_spaces() {
         assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
         assert_eq!(wrap("aaaaaaa b", 3), ["aaaaaaa", "b"]);

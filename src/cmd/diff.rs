@@ -328,24 +328,20 @@ fn write_csv_rows(out: &mut dyn Write, args: &DiffArgs, report: &DiffReport) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::rows::Amount;
-
-    fn change(before: i128, after: i128) -> Change {
-        Change { before: Amount(before), after: Amount(after) }
-    }
 
     #[test]
     fn change_percent_marks_new_and_gone() {
-        assert_eq!(change_percent(&change(0, 5)), "new");
-        assert_eq!(change_percent(&change(5, 0)), "gone");
-        assert_eq!(change_percent(&change(0, 0)), "0%");
-        assert_eq!(change_percent(&change(100, 150)), "+50.0%");
-        assert_eq!(change_percent(&change(200, 100)), "-50.0%");
+        assert_eq!(change_percent(&Change::new(0, 5)), "new");
+        assert_eq!(change_percent(&Change::new(5, 0)), "gone");
+        assert_eq!(change_percent(&Change::new(0, 0)), "0%");
+        assert_eq!(change_percent(&Change::new(100, 150)), "+50.0%");
+        assert_eq!(change_percent(&Change::new(200, 100)), "-50.0%");
     }
 
     #[test]
     fn csv_and_json_rows_read_one_change() {
-        let row = DiffRow { key: "main.f".into(), flat: change(300, 400), cum: change(0, 500) };
+        let row =
+            DiffRow { key: "main.f".into(), flat: Change::new(300, 400), cum: Change::new(0, 500) };
         let csv = to_object(&Shown { by: DiffBy::Function, row: &row, json: false }).unwrap();
         assert_eq!(csv["flat_change"].to_string(), "1");
         assert_eq!(csv["flat_change_percent"].to_string(), "33.3333");
