@@ -216,6 +216,49 @@ pub fn unit_suffix(token: &str) -> &str {
     &token[start..]
 }
 
+/// Parses a user-typed value with pprof's `-unit` spellings (`1kb`, `4mb`,
+/// `10ms`, `512`), case-insensitively, 1024-based for memory.
+pub fn parse_user_value(text: &str) -> Option<Value> {
+    let t = text.trim();
+    let split = t
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+'))))
+        .map_or(t.len(), |(i, _)| i);
+    let (number, unit) = t.split_at(split);
+    let number = number.strip_prefix('+').unwrap_or(number);
+    let canonical = canonical_unit(unit)?;
+    let v = parse_value(&format!("{number}{canonical}")).ok()?;
+    Some(if unit.is_empty() && v.dim == Dimension::Zero {
+        Value { dim: Dimension::Count, ..v }
+    } else {
+        v
+    })
+}
+
+/// pprof's unit aliases (`measurement.go`), lowercased, a trailing `s`
+/// dropped from names longer than 2 characters.
+fn canonical_unit(unit: &str) -> Option<&'static str> {
+    let mut u = unit.to_lowercase();
+    if u.len() > 2 && u.ends_with('s') {
+        u.pop();
+    }
+    Some(match u.as_str() {
+        "" => "",
+        "b" | "byte" => "B",
+        "kb" | "kbyte" | "kilobyte" => "kB",
+        "mb" | "mbyte" | "megabyte" => "MB",
+        "gb" | "gbyte" | "gigabyte" => "GB",
+        "tb" | "tbyte" | "terabyte" => "TB",
+        "pb" | "pbyte" | "petabyte" => "PB",
+        "n" | "ns" | "nanosecond" => "ns",
+        "us" | "\u{3bc}s" | "\u{b5}s" | "microsecond" => "us",
+        "ms" | "millisecond" => "ms",
+        "s" | "sec" | "second" => "s",
+        "hour" | "hr" | "hrs" | "h" => "hrs",
+        _ => return None,
+    })
+}
+
 /// Formats an amount (hundredths of the base unit) as pprof's
 /// `ScaledLabel(v, unit, "auto")`: the largest unit in which the amount is at
 /// least 1, two decimals, a trailing `.00` dropped, and a bare `0` for zero.
@@ -500,6 +543,15 @@ mod tests {
         assert_eq!(format_centi(1100, Dimension::Other, "megabytes"), "11megabytes");
         assert_eq!(format_centi_in(1024 * 100, Dimension::Bytes, "MB").unwrap(), "0");
         assert_eq!(format_centi_in(52_429 * 100, Dimension::Bytes, "MB").unwrap(), "0.05MB");
+    }
+
+    #[test]
+    fn user_values_in_pprof_units() {
+        assert_eq!(parse_user_value("1kb").unwrap().centi, 102_400);
+        assert_eq!(parse_user_value("10ms").unwrap().centi, 1_000_000_000);
+        assert_eq!(parse_user_value("2 megabytes").map(|v| v.centi), None);
+        assert_eq!(parse_user_value("5").unwrap().dim, Dimension::Count);
+        assert_eq!(parse_user_value("+1.5MB").unwrap().centi, 150 * (1 << 20));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! set of distinct stacks ([`graph`]), and the facts a report takes from
 //! every sample before filtering ([`facts`]).
 
+pub mod blame;
+pub mod diff;
 pub mod export;
 pub mod facts;
 pub mod filter;

@@ -3,20 +3,19 @@
 //! Go runtime, the standard library or a third-party module. Samples with no
 //! application frame are grouped by their outermost non-runtime frame, with
 //! a plain-words note for server roots such as `net/http.(*conn).serve`.
+//! The analysis is [`crate::analysis::blame`]; this module writes it.
 
 use std::io::Write;
 
 use clap::Args;
-use regex::Regex;
-use rustc_hash::FxHashMap;
+use serde_json::{Map, Value};
 
-use crate::analysis::graph::{Granularity, NodeId, NodeTable, StackSet};
-use crate::cmd::{
-    formats, row_limit, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON,
-};
-use crate::error::{Error, Result};
-use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
-use crate::record::Names;
+use crate::analysis::blame::{blame, BlameOptions, BlameReport, BlameRow, ChargeKind};
+use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome, TEXT_CSV_JSON};
+use crate::error::Result;
+use crate::output::json::{amount, object, write_document};
+use crate::output::rows::{json_rows, to_object, CsvRows};
+use crate::output::sheet::Kind;
 use crate::units::{centi_to_decimal, percentage};
 
 /// Charge each sample to the first application frame from the leaf.
@@ -52,411 +51,135 @@ pub struct BlameArgs {
     pub input: InputArgs,
 }
 
-/// What kind of code a function is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CodeKind {
-    /// `runtime` and its internal packages.
-    Runtime,
-    /// The standard library (package path without a dot in its first
-    /// element).
-    Std,
-    /// The application: `main` and its module.
-    App,
-    /// Other modules and vendored code.
-    ThirdParty,
-}
-
-/// The package path of a function name: `net/http` of
-/// `net/http.(*conn).serve`, `main` of `main.main`.
-pub fn package_of(function: &str) -> &str {
-    let last_slash = function.rfind('/').map_or(0, |i| i + 1);
-    match function[last_slash..].find('.') {
-        Some(dot) => &function[..last_slash + dot],
-        None => function,
-    }
-}
-
-/// The module a non-standard package most likely belongs to: the first
-/// three path elements on hosting sites (`github.com/owner/repo`), else two.
-pub fn module_of(package: &str) -> &str {
-    let parts: Vec<&str> = package.splitn(4, '/').collect();
-    let three = matches!(parts[0], "github.com" | "gitlab.com" | "bitbucket.org" | "golang.org")
-        || parts[0].ends_with(".googlesource.com");
-    let n = if three { 3 } else { 2 }.min(parts.len());
-    let len: usize = parts[..n].iter().map(|p| p.len()).sum::<usize>() + n - 1;
-    &package[..len.min(package.len())]
-}
-
-fn is_std(package: &str) -> bool {
-    !package.split('/').next().unwrap_or("").contains('.') && package != "main"
-}
-
-/// Decides what kind of code each function is.
-pub struct Classifier {
-    app: Vec<Regex>,
-    app_module: Option<String>,
-    vendor: Vec<Regex>,
-}
-
-impl Classifier {
-    /// Builds a classifier; with no `--app`, guesses the application
-    /// module from the functions seen.
-    pub fn new<'a>(
-        app: &[String],
-        vendor: &[String],
-        functions: impl Iterator<Item = &'a str>,
-    ) -> Result<Classifier> {
-        let compile = |list: &[String], what: &str| -> Result<Vec<Regex>> {
-            list.iter()
-                .map(|p| {
-                    Regex::new(p).map_err(|e| Error::Usage(format!("invalid {what} {p:?}: {e}")))
-                })
-                .collect()
-        };
-        let app = compile(app, "--app regex")?;
-        let vendor = compile(vendor, "--vendor regex")?;
-        let app_module = if app.is_empty() { guess_module(functions, &vendor) } else { None };
-        Ok(Classifier { app, app_module, vendor })
-    }
-
-    /// The guessed application module, if any.
-    pub fn app_module(&self) -> Option<&str> {
-        self.app_module.as_deref()
-    }
-
-    /// The kind of a function.
-    pub fn kind(&self, function: &str) -> CodeKind {
-        let package = package_of(function);
-        if package == "runtime" || package.starts_with("runtime/internal") {
-            return CodeKind::Runtime;
-        }
-        if package == "main" {
-            return CodeKind::App;
-        }
-        let vendored =
-            function.contains("/vendor/") || self.vendor.iter().any(|v| v.is_match(function));
-        if vendored {
-            return CodeKind::ThirdParty;
-        }
-        if self.app.iter().any(|a| a.is_match(function)) {
-            return CodeKind::App;
-        }
-        if is_std(package) {
-            return CodeKind::Std;
-        }
-        match &self.app_module {
-            Some(m)
-                if self.app.is_empty()
-                    && (package == m || package.starts_with(&format!("{m}/"))) =>
-            {
-                CodeKind::App
-            }
-            _ => CodeKind::ThirdParty,
-        }
-    }
-}
-
-/// The module with the most distinct non-standard, non-vendored functions.
-fn guess_module<'a>(functions: impl Iterator<Item = &'a str>, vendor: &[Regex]) -> Option<String> {
-    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
-    for f in functions {
-        let package = package_of(f);
-        if is_std(package)
-            || package == "main"
-            || f.contains("/vendor/")
-            || vendor.iter().any(|v| v.is_match(f))
-        {
-            continue;
-        }
-        *counts.entry(module_of(package)).or_default() += 1;
-    }
-    counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0))).map(|(m, _)| m.to_owned())
-}
-
-/// Where a sample's value went.
-#[derive(Default)]
-struct Charge {
-    value: i128,
-    samples: u64,
-    /// Value per leaf function under this row.
-    leaves: FxHashMap<NodeId, i128>,
-    app: bool,
-}
-
 /// Runs the command.
 pub fn run(args: &BlameArgs, out: &mut dyn Write) -> Result<Outcome> {
-    let mut names = Names::new();
-    let mut table = NodeTable::new(Granularity::Functions);
-    let mut stacks = StackSet::new();
-    let mut units = UnitContext::default();
-    let (mut total, mut base_total, mut exact, mut zeros, mut samples) =
-        (0i128, 0i128, true, 0u64, 0u64);
-    let mut sample_type = None;
-    let notes = scan_with(
-        &args.input.inputs(),
-        &mut names,
-        |src, rec| {
-            total += rec.value.centi.abs();
-            if rec.is_base() {
-                base_total += rec.value.centi.abs();
-            }
-            if sample_type.is_none() {
-                sample_type = src.header().sample_type().map(str::to_owned);
-            }
-        },
-        |src, rec, names| {
-            units.learn(src, rec);
-            exact &= rec.value.is_exact();
-            samples += 1;
-            if rec.value.centi == 0 {
-                zeros += 1;
-            }
-            stacks.add(rec, &mut table, names);
-            Ok(())
-        },
-    )?;
-    let total = if base_total != 0 { base_total } else { total };
-    let functions: Vec<&str> = (0..table.len() as NodeId).map(|n| table.name(n)).collect();
-    let classifier = Classifier::new(&args.app, &args.vendor, functions.iter().copied())?;
-    let kinds: Vec<CodeKind> = functions.iter().map(|f| classifier.kind(f)).collect();
-
-    let mut charges: FxHashMap<NodeId, Charge> = FxHashMap::default();
-    for (frames, stack_total) in stacks.iter() {
-        let app_frame = frames.iter().find(|f| kinds[f.node() as usize] == CodeKind::App);
-        let (row, app) = match app_frame {
-            Some(f) => (f.node(), true),
-            None => {
-                let outer =
-                    frames.iter().rev().find(|f| kinds[f.node() as usize] != CodeKind::Runtime);
-                (outer.unwrap_or(frames.last().expect("stacks are not empty")).node(), false)
-            }
-        };
-        let charge = charges.entry(row).or_default();
-        charge.app = app;
-        charge.value += stack_total.value;
-        charge.samples += stack_total.samples;
-        *charge.leaves.entry(frames[0].node()).or_default() += stack_total.value;
-    }
-    let mut rows: Vec<(NodeId, Charge)> = charges.into_iter().collect();
-    rows.sort_by(|a, b| {
-        b.1.value.cmp(&a.1.value).then_with(|| table.name(a.0).cmp(table.name(b.0)))
-    });
-    let top = row_limit(args.top, args.format, 10);
-    if top > 0 {
-        rows.truncate(top);
-    }
-    let context = Context { table: &table, units: &units, total, leaves: args.leaves };
+    let options = BlameOptions {
+        app: args.app.clone(),
+        vendor: args.vendor.clone(),
+        top: row_limit(args.top, args.format, 10),
+        leaves: args.leaves,
+    };
+    let report = blame(&args.input.inputs(), &options)?;
     match args.format {
-        Format::Text => {
-            let app = match (classifier.app_module(), args.app.is_empty()) {
-                (_, false) => format!("main and {}", args.app.join(", ")),
-                (Some(m), true) => format!("main and {m} (guessed; set it with --app)"),
-                (None, true) => "main (no other module found; set it with --app)".to_owned(),
-            };
-            writeln!(out, "Application code: {app}")?;
-            writeln!(
-                out,
-                "{}: {} total, each sample charged to its first application frame from the leaf",
-                sample_type.as_deref().unwrap_or("value"),
-                units.format(total)
-            )?;
-            if !exact {
-                writeln!(out, "(values are rounded as pprof printed them)")?;
-            }
-            if zeros > 0 && sample_type.as_deref().is_some_and(|t| t.starts_with("inuse_")) {
-                writeln!(
-                    out,
-                    "{zeros} of {samples} samples are 0: objects allocated there were already freed"
-                )?;
-            }
-            writeln!(out)?;
-            context.text(out, &rows)?;
-        }
-        Format::Csv => context.csv(out, &rows, exact, args.input.sheet_options())?,
-        Format::Json => {
-            let application = crate::output::json::object([
-                ("module", classifier.app_module().map_or(serde_json::Value::Null, Into::into)),
-                ("patterns", args.app.clone().into()),
-            ]);
-            context.json(out, &rows, application, sample_type.as_deref(), exact)?
-        }
+        Format::Text => write_text(out, &report)?,
+        Format::Csv => write_csv(out, &report, args)?,
+        Format::Json => write_json(out, &report)?,
         Format::Ndjson => return Err(crate::output::json::ndjson_unsupported("blame")),
     }
-    let mut notes = notes;
-    if rows.is_empty() {
+    let mut notes = report.notes;
+    if report.rows.is_empty() {
         notes.push("no samples with a value".to_owned());
     }
-    Ok(Outcome { matched: !rows.is_empty(), notes })
+    Ok(Outcome { matched: !report.rows.is_empty(), notes })
 }
 
-struct Context<'a> {
-    table: &'a NodeTable,
-    units: &'a UnitContext,
-    total: i128,
-    leaves: usize,
-}
-
-impl Context<'_> {
-    fn top_leaves(&self, charge: &Charge) -> Vec<(NodeId, i128)> {
-        let mut leaves: Vec<(NodeId, i128)> = charge.leaves.iter().map(|(k, v)| (*k, *v)).collect();
-        leaves.sort_by(|a, b| {
-            b.1.cmp(&a.1).then_with(|| self.table.name(a.0).cmp(self.table.name(b.0)))
-        });
-        leaves.truncate(self.leaves);
-        leaves
+fn write_text(out: &mut dyn Write, report: &BlameReport) -> Result<()> {
+    let app = match (&report.module, report.patterns.is_empty()) {
+        (_, false) => format!("main and {}", report.patterns.join(", ")),
+        (Some(m), true) => format!("main and {m} (guessed; set it with --app)"),
+        (None, true) => "main (no other module found; set it with --app)".to_owned(),
+    };
+    let sample_type = report.sample_type.as_deref();
+    writeln!(out, "Application code: {app}")?;
+    writeln!(
+        out,
+        "{}: {} total, each sample charged to its first application frame from the leaf",
+        sample_type.unwrap_or("value"),
+        report.units.format(report.total.0)
+    )?;
+    if !report.exact {
+        writeln!(out, "(values are rounded as pprof printed them)")?;
     }
-
-    fn text(&self, out: &mut dyn Write, rows: &[(NodeId, Charge)]) -> Result<()> {
-        let mut roots = Vec::new();
-        writeln!(out, "{:>10} {:>7} {:>8}  frame", "value", "share", "samples")?;
-        for (node, charge) in rows {
-            let name = self.table.name(*node);
-            let mark = if charge.app { "" } else { "  [no application frame]" };
-            writeln!(
-                out,
-                "{:>10} {} {:>8}  {name}{mark}",
-                self.units.format(charge.value),
-                percentage(charge.value, self.total),
-                charge.samples
-            )?;
-            let leaves: Vec<String> = self
-                .top_leaves(charge)
-                .into_iter()
-                .map(|(leaf, v)| {
-                    let leaf_name = self.table.name(leaf);
-                    let shown =
-                        if leaf == *node { "itself".to_owned() } else { leaf_name.to_owned() };
-                    format!("{shown} {}", self.units.format(v))
-                })
-                .collect();
-            writeln!(out, "{:28}via {}", "", leaves.join(", "))?;
-            if !charge.app {
-                roots.push((name, charge));
-            }
-        }
-        for (name, charge) in roots {
-            writeln!(out)?;
-            for line in wrap(&self.explain_root(name, charge), 96) {
-                writeln!(out, "{line}")?;
-            }
-        }
-        Ok(())
+    if report.zeros > 0 && sample_type.is_some_and(|t| t.starts_with("inuse_")) {
+        writeln!(
+            out,
+            "{} of {} samples are 0: objects allocated there were already freed",
+            report.zeros, report.samples
+        )?;
     }
-
-    /// Plain words for a row that no application frame could take.
-    fn explain_root(&self, name: &str, charge: &Charge) -> String {
-        let value = self.units.format(charge.value);
-        if name.starts_with("net/http.(*conn).serve")
-            || name.starts_with("net/http.(*conn).readRequest")
-        {
-            format!(
-                "{name}: {value} was allocated by net/http itself, while reading requests \
-                 (headers, URL, body buffers), before any handler ran. If the profile is \
-                 inuse_*, it is still alive: something keeps the *http.Request or its Header \
-                 reachable. Look for application code that stores requests or contexts, e.g. in \
-                 a map keyed by request that is never cleaned up (the rows above)."
-            )
-        } else if name.starts_with("net/http.") {
-            format!("{name}: {value} was allocated inside net/http, not under application code.")
-        } else {
-            format!(
-                "{name}: {value} has no application frame in its stacks (runtime, standard \
-                 library or third-party code only); set --app if your code was not recognised."
-            )
-        }
-    }
-
-    fn json(
-        &self,
-        out: &mut dyn Write,
-        rows: &[(NodeId, Charge)],
-        application: serde_json::Value,
-        sample_type: Option<&str>,
-        exact: bool,
-    ) -> Result<()> {
-        use crate::output::json::{amount, object, percent, write_document};
-        use serde_json::Value;
-        let list: Vec<Value> = rows
+    writeln!(out)?;
+    writeln!(out, "{:>10} {:>7} {:>8}  frame", "value", "share", "samples")?;
+    for row in &report.rows {
+        let mark =
+            if row.kind == ChargeKind::Application { "" } else { "  [no application frame]" };
+        writeln!(
+            out,
+            "{:>10} {} {:>8}  {}{mark}",
+            row.value_text,
+            percentage(row.value.0, report.total.0),
+            row.samples,
+            row.frame
+        )?;
+        let leaves: Vec<String> = row
+            .leaves
             .iter()
-            .map(|(node, charge)| {
-                let name = self.table.name(*node);
-                let leaves: Vec<Value> = self
-                    .top_leaves(charge)
-                    .into_iter()
-                    .map(|(leaf, v)| {
-                        object([("function", self.table.name(leaf).into()), ("value", amount(v))])
-                    })
-                    .collect();
-                let explanation =
-                    if charge.app { Value::Null } else { self.explain_root(name, charge).into() };
-                object([
-                    ("frame", name.into()),
-                    ("value", amount(charge.value)),
-                    ("value_text", self.units.format(charge.value).into()),
-                    ("samples", charge.samples.into()),
-                    ("share_percent", percent(charge.value, self.total)),
-                    (
-                        "kind",
-                        if charge.app { "application" } else { "no-application-frame" }.into(),
-                    ),
-                    ("leaves", Value::Array(leaves)),
-                    ("explanation", explanation),
-                ])
+            .map(|leaf| {
+                let shown = if leaf.function == row.frame { "itself" } else { &leaf.function };
+                format!("{shown} {}", report.units.format(leaf.value.0))
             })
             .collect();
-        let doc = object([
-            ("application", application),
-            ("type", sample_type.map_or(Value::Null, Value::from)),
-            ("unit", self.units.unit_name().into()),
-            ("exact", exact.into()),
-            ("total", amount(self.total)),
-            ("rows", Value::Array(list)),
-        ]);
-        write_document(out, &doc)
+        writeln!(out, "{:28}via {}", "", leaves.join(", "))?;
     }
-
-    fn csv(
-        &self,
-        out: &mut dyn Write,
-        rows: &[(NodeId, Charge)],
-        exact: bool,
-        options: SheetOptions,
-    ) -> Result<()> {
-        let mut w = Sheet::new(out, CSV_COLUMNS, options);
-        for (node, charge) in rows {
-            let share = if self.total == 0 {
-                String::new()
-            } else {
-                format!("{:.4}", charge.value as f64 / self.total as f64 * 100.0)
-            };
-            let leaves: Vec<String> = self
-                .top_leaves(charge)
-                .into_iter()
-                .map(|(leaf, v)| format!("{}={}", self.table.name(leaf), centi_to_decimal(v)))
-                .collect();
-            w.row([
-                self.table.name(*node),
-                &centi_to_decimal(charge.value),
-                &charge.samples.to_string(),
-                &share,
-                if charge.app { "application" } else { "no-application-frame" },
-                self.units.unit_name(),
-                &leaves.join("; "),
-                bool_cell(exact),
-            ])?;
+    for explanation in report.rows.iter().filter_map(|r| r.explanation.as_deref()) {
+        writeln!(out)?;
+        for line in wrap(explanation, 96) {
+            writeln!(out, "{line}")?;
         }
-        w.flush()?;
-        Ok(())
     }
+    Ok(())
 }
 
-/// The columns of `--format csv`; `exact` is false when a value read was
-/// rounded by pprof (the report's precision).
+/// The fields of a JSON row.
+const JSON_FIELDS: &[&str] =
+    &["frame", "value", "value_text", "samples", "share_percent", "kind", "leaves", "explanation"];
+
+fn write_json(out: &mut dyn Write, report: &BlameReport) -> Result<()> {
+    let application = object([
+        ("module", report.module.as_deref().map_or(Value::Null, Into::into)),
+        ("patterns", report.patterns.clone().into()),
+    ]);
+    let doc = object([
+        ("application", application),
+        ("type", report.sample_type.as_deref().map_or(Value::Null, Value::from)),
+        ("unit", report.units.unit_name().into()),
+        ("exact", report.exact.into()),
+        ("total", amount(report.total.0)),
+        ("rows", Value::Array(json_rows(&report.rows, Some(JSON_FIELDS))?)),
+    ]);
+    write_document(out, &doc)
+}
+
+/// A row's `leaves` cell: `function=value; ...`.
+fn leaves_cell(row: &BlameRow) -> String {
+    let leaves: Vec<String> = row
+        .leaves
+        .iter()
+        .map(|leaf| format!("{}={}", leaf.function, centi_to_decimal(leaf.value.0)))
+        .collect();
+    leaves.join("; ")
+}
+
+/// `--format csv`: the serialized row, its leaves as one text cell.
+fn write_csv(out: &mut dyn Write, report: &BlameReport, args: &BlameArgs) -> Result<()> {
+    let mut shared = Map::new();
+    shared.insert("unit".into(), report.units.unit_name().into());
+    shared.insert("exact".into(), report.exact.into());
+    let mut csv = CsvRows::new(out, &CSV_COLUMNS, shared, args.input.sheet_options());
+    for row in &report.rows {
+        let mut cells = to_object(row)?;
+        cells.insert("leaves".into(), leaves_cell(row).into());
+        csv.row(&cells)?;
+    }
+    csv.finish()
+}
+
+/// The columns of `--format csv`; `share` is signed, `exact` is false when
+/// a value read was rounded by pprof (the report's precision).
 pub const CSV_COLUMNS: [(&str, Kind); 8] = [
     ("frame", Kind::Text),
     ("value", Kind::Number),
     ("samples", Kind::Number),
-    ("share", Kind::Number),
+    ("share", Kind::Percent),
     ("kind", Kind::Text),
     ("unit", Kind::Text),
     ("leaves", Kind::Text),
@@ -497,39 +220,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn packages_and_modules() {
-        assert_eq!(package_of("net/http.(*conn).serve"), "net/http");
-        assert_eq!(package_of("main.main.func1"), "main");
+    fn csv_and_json_read_one_row() {
+        use crate::analysis::blame::BlameLeaf;
+        use crate::output::rows::{Amount, Percent};
+        let row = BlameRow {
+            frame: "main.f".into(),
+            value: Amount(-150),
+            value_text: "-1.50".into(),
+            samples: 2,
+            share_percent: Percent::of(-150, 400),
+            share: Percent(Some(-37.5)),
+            kind: ChargeKind::Application,
+            leaves: vec![BlameLeaf { function: "runtime.malg".into(), value: Amount(-150) }],
+            explanation: None,
+        };
+        let json = json_rows(std::slice::from_ref(&row), Some(JSON_FIELDS)).unwrap();
         assert_eq!(
-            package_of("github.com/heketi/heketi/middleware.(*J).ServeHTTP"),
-            "github.com/heketi/heketi/middleware"
+            json[0].to_string(),
+            r#"{"frame":"main.f","value":-1.5,"value_text":"-1.50","samples":2,"share_percent":37.5,"kind":"application","leaves":[{"function":"runtime.malg","value":-1.5}],"explanation":null}"#
         );
-        assert_eq!(module_of("github.com/heketi/heketi/middleware"), "github.com/heketi/heketi");
-        assert_eq!(module_of("example.com/leaky/middleware"), "example.com/leaky");
-        assert_eq!(module_of("example.com/leaky"), "example.com/leaky");
-        assert!(is_std("net/http") && !is_std("main") && !is_std("example.com/x"));
+        let report = BlameReport { rows: vec![row], exact: true, ..BlameReport::default() };
+        let args = BlameArgs {
+            app: vec![],
+            vendor: vec![],
+            top: None,
+            leaves: 3,
+            format: Format::Csv,
+            input: InputArgs::default(),
+        };
+        let mut csv = Vec::new();
+        write_csv(&mut csv, &report, &args).unwrap();
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "frame,value,samples,share,kind,unit,leaves,exact\n\
+             main.f,-1.5,2,-37.5000,application,count,runtime.malg=-1.5,true\n"
+        );
     }
 
     #[test]
-    fn classifies_like_a_go_developer() {
-        let functions = [
-            "github.com/heketi/heketi/middleware.(*HeketiJwtMiddleware).ServeHTTP",
-            "github.com/heketi/heketi/apps/glusterfs.(*App).VolumeCreate",
-            "github.com/heketi/heketi/vendor/github.com/gorilla/context.Set",
-            "github.com/urfave/negroni.(*Negroni).ServeHTTP",
-            "net/http.(*conn).serve",
-        ];
-        let c = Classifier::new(&[], &[], functions.iter().copied()).unwrap();
-        assert_eq!(c.app_module(), Some("github.com/heketi/heketi"));
-        assert_eq!(c.kind(functions[0]), CodeKind::App);
-        assert_eq!(c.kind(functions[2]), CodeKind::ThirdParty);
-        assert_eq!(c.kind(functions[3]), CodeKind::ThirdParty);
-        assert_eq!(c.kind(functions[4]), CodeKind::Std);
-        assert_eq!(c.kind("runtime.malg"), CodeKind::Runtime);
-        assert_eq!(c.kind("main.main"), CodeKind::App);
-        let explicit =
-            Classifier::new(&["negroni".into()], &[], functions.iter().copied()).unwrap();
-        assert_eq!(explicit.kind(functions[3]), CodeKind::App);
-        assert_eq!(explicit.kind(functions[0]), CodeKind::ThirdParty);
+    fn wraps_at_spaces() {
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("aaaaaaa b", 3), ["aaaaaaa", "b"]);
     }
 }

@@ -1,0 +1,423 @@
+//! What grew between two snapshots of one program ([`diff`]), or within one
+//! report printed with pprof's `-diff_base` ([`diff_base`]): per function
+//! (flat and cum), per leaf, or per merged stack. Per-function changes equal
+//! `go tool pprof -top -diff_base` to the unit on exact reports.
+
+use itertools::Itertools;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::analysis::facts::{Measure, UnitContext};
+use crate::analysis::graph::{Granularity, NodeId, NodeTable, SeenSet, StackFrame, StackSet};
+use crate::analysis::scan::{scan, scan_with, Inputs};
+use crate::error::{Error, Result};
+use crate::units::{Amount, Percent};
+use crate::record::{Names, Record};
+
+/// The unit of comparison.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
+pub enum DiffBy {
+    /// Per function: flat and cum, before and after.
+    #[default]
+    Function,
+    /// Per leaf function: the value measured there (flat).
+    Leaf,
+    /// Per distinct stack, identical stacks merged.
+    Stack,
+}
+
+/// What to compare and which rows to keep.
+#[derive(Clone, Debug, Default)]
+pub struct DiffOptions {
+    /// What a row is.
+    pub by: DiffBy,
+    /// Sort functions by the change of cum instead of flat (`--by function`
+    /// only).
+    pub cum: bool,
+    /// Rows to keep, largest growth first; 0 keeps all.
+    pub top: usize,
+    /// Only rows that grew by at least this much (hundredths of the base
+    /// unit, as [`crate::units::Value::centi`]).
+    pub min_growth: Option<i128>,
+    /// How frames are grouped into functions, files or lines.
+    pub granularity: Granularity,
+}
+
+/// One side of the comparison.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DiffSide {
+    /// The input's name (`heap.pprof (base samples)` for a `-diff_base`
+    /// report's before).
+    pub name: String,
+    /// Sum of the values read.
+    pub total: Amount,
+    /// Samples read.
+    pub samples: u64,
+}
+
+/// A value before and after.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The value before.
+    pub before: Amount,
+    /// The value after.
+    pub after: Amount,
+}
+
+impl Change {
+    /// A change from `before` to `after` (hundredths of the base unit).
+    pub fn new(before: i128, after: i128) -> Change {
+        Change { before: Amount(before), after: Amount(after) }
+    }
+
+    /// After minus before.
+    pub fn change(&self) -> Amount {
+        Amount(self.after.0 - self.before.0)
+    }
+
+    /// The change in percent of before, signed (`50`, `-12.5`); `None`
+    /// when before is zero.
+    pub fn percent(&self) -> Percent {
+        let (b, a) = (self.before.0, self.after.0);
+        Percent((b != 0).then(|| (a - b) as f64 / b.abs() as f64 * 100.0))
+    }
+
+    /// What happened: `new`, `gone`, `grew`, `shrank` or `same`.
+    pub fn status(&self) -> &'static str {
+        match (self.before.0, self.after.0) {
+            (b, a) if b == a => "same",
+            (0, _) => "new",
+            (_, 0) => "gone",
+            (b, a) if a > b => "grew",
+            _ => "shrank",
+        }
+    }
+}
+
+/// One row: a function, leaf or stack, and its values before and after.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DiffRow {
+    /// The function or leaf, or the stack root first, frames joined by `;`.
+    pub key: String,
+    /// Flat before and after (the only value with `--by leaf` or `stack`).
+    pub flat: Change,
+    /// Cum before and after (`--by function`).
+    pub cum: Change,
+}
+
+/// The result of a comparison.
+#[derive(Clone, Debug, Default)]
+pub struct DiffReport {
+    /// What a row is.
+    pub by: DiffBy,
+    /// True when the rows are sorted by the change of cum.
+    pub sort_cum: bool,
+    /// The before side.
+    pub before: DiffSide,
+    /// The after side.
+    pub after: DiffSide,
+    /// Units of the values.
+    pub units: UnitContext,
+    /// True when every value read was exact.
+    pub exact: bool,
+    /// Stderr notes on what lenient reading skipped.
+    pub notes: Vec<String>,
+    /// Largest growth first (ties by key), cut to `top`.
+    pub rows: Vec<DiffRow>,
+}
+
+impl DiffReport {
+    /// The change of the totals.
+    pub fn total(&self) -> Change {
+        Change { before: self.before.total, after: self.after.total }
+    }
+}
+
+/// Compares two reports of one program: what grew from `before` to
+/// `after`. Both must measure one thing (sample type and dimension).
+///
+/// ```
+/// use traces_tool::analysis::diff::{diff, DiffOptions};
+/// use traces_tool::analysis::scan::Inputs;
+///
+/// let dir = std::env::temp_dir().join(format!("diff-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let sep = "-----------+-------------------------------------------------------";
+/// let report = |mb: u32| {
+///     format!("Type: inuse_space\n{sep}\n       {mb}MB   main.leak\n             main.main\n{sep}\n")
+/// };
+/// let (before, after) = (dir.join("before.txt"), dir.join("after.txt"));
+/// std::fs::write(&before, report(1))?;
+/// std::fs::write(&after, report(3))?;
+/// let before = Inputs::files([before.to_string_lossy()]);
+/// let after = Inputs::files([after.to_string_lossy()]);
+/// let report = diff(&before, &after, &DiffOptions::default())?;
+/// let leak = &report.rows[0];
+/// assert_eq!(leak.key, "main.leak");
+/// assert_eq!(leak.flat.change().0, 2 * 1024 * 1024 * 100); // hundredths of a byte
+/// assert_eq!(leak.flat.percent().0, Some(200.0));
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn diff(before: &Inputs, after: &Inputs, options: &DiffOptions) -> Result<DiffReport> {
+    let mut reading = Reading::new(options);
+    let (b, n1) = reading.side(before, options)?;
+    let (a, n2) = reading.side(after, options)?;
+    if let (Some(b), Some(a)) = (&b.measure, &a.measure) {
+        b.check(a, "compared")?;
+    }
+    Ok(reading.finish(b, a, [n1, n2].concat(), options))
+}
+
+/// Compares within one report printed with `go tool pprof -traces
+/// -diff_base=BEFORE AFTER`: its base samples (label `pprof::base`, values
+/// negated by pprof) are the before, the others the after.
+///
+/// ```
+/// use traces_tool::analysis::diff::{diff_base, DiffBy, DiffOptions};
+/// use traces_tool::analysis::scan::Inputs;
+///
+/// let path = std::env::temp_dir().join(format!("diff-base-doc-{}.txt", std::process::id()));
+/// std::fs::write(&path, concat!(
+///     "Type: inuse_space\n",
+///     "-----------+-------------------------------------------------------\n",
+///     " pprof::base:  true\n",
+///     "      -1MB   main.leak\n",
+///     "             main.main\n",
+///     "-----------+-------------------------------------------------------\n",
+///     "       4MB   main.leak\n",
+///     "             main.main\n",
+///     "-----------+-------------------------------------------------------\n",
+/// ))?;
+/// let options = DiffOptions { by: DiffBy::Leaf, ..DiffOptions::default() };
+/// let report = diff_base(&Inputs::files([path.to_string_lossy()]), &options)?;
+/// assert_eq!(report.before.samples, 1);
+/// assert_eq!(report.rows[0].flat.status(), "grew");
+/// assert_eq!(report.rows[0].flat.percent().0, Some(300.0));
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn diff_base(report: &Inputs, options: &DiffOptions) -> Result<DiffReport> {
+    let mut reading = Reading::new(options);
+    let path = report.files.join(" ");
+    let by_stack = options.by == DiffBy::Stack;
+    let mut before = Side { name: format!("{path} (base samples)"), by_stack, ..Side::default() };
+    let mut after = Side { name: format!("{path} (other samples)"), by_stack, ..Side::default() };
+    let Reading { names, table, units, exact } = &mut reading;
+    let notes = scan(&side_inputs(report, options), names, |src, rec, names| {
+        units.learn(src, rec);
+        *exact &= rec.value.is_exact();
+        if rec.is_base() {
+            before.add(rec, table, names, -1);
+        } else {
+            after.add(rec, table, names, 1);
+        }
+        Ok(())
+    })?;
+    if before.samples == 0 {
+        return Err(Error::Usage(format!(
+            "{path}: no sample carries the label pprof::base: give BEFORE and AFTER, or a \
+             report printed with go tool pprof -traces -diff_base=BEFORE AFTER"
+        )));
+    }
+    Ok(reading.finish(before, after, notes, options))
+}
+
+/// What both sides share while they are read: one name table and one node
+/// table (the node table caches by name id), the units and exactness.
+struct Reading {
+    names: Names,
+    table: NodeTable,
+    units: UnitContext,
+    exact: bool,
+}
+
+impl Reading {
+    fn new(options: &DiffOptions) -> Reading {
+        Reading {
+            names: Names::new(),
+            table: NodeTable::new(options.granularity),
+            units: UnitContext::default(),
+            exact: true,
+        }
+    }
+
+    fn side(&mut self, inputs: &Inputs, options: &DiffOptions) -> Result<(Side, Vec<String>)> {
+        let by_stack = options.by == DiffBy::Stack;
+        let mut side = Side { name: inputs.files.join(" "), by_stack, ..Side::default() };
+        let mut measure = None;
+        let Reading { names, table, units, exact } = self;
+        let notes = scan_with(
+            &side_inputs(inputs, options),
+            names,
+            |src, rec| {
+                if measure.is_none() {
+                    measure = Some(Measure::of(src, rec));
+                }
+            },
+            |src, rec, names| {
+                units.learn(src, rec);
+                *exact &= rec.value.is_exact();
+                side.add(rec, table, names, 1);
+                Ok(())
+            },
+        )?;
+        side.measure = measure;
+        Ok((side, notes))
+    }
+
+    fn finish(self, before: Side, after: Side, notes: Vec<String>, o: &DiffOptions) -> DiffReport {
+        let mut rows = match o.by {
+            DiffBy::Function | DiffBy::Leaf => function_rows(&before, &after, &self.table, o.by),
+            DiffBy::Stack => stack_rows(&before, &after, &self.table),
+        };
+        let sort_cum = o.cum && o.by == DiffBy::Function;
+        let growth = |r: &DiffRow| if sort_cum { r.cum.change().0 } else { r.flat.change().0 };
+        rows.retain(|r| o.min_growth.is_none_or(|m| growth(r) >= m));
+        rows.sort_by(|a, b| growth(b).cmp(&growth(a)).then_with(|| a.key.cmp(&b.key)));
+        if o.top > 0 {
+            rows.truncate(o.top);
+        }
+        DiffReport {
+            by: o.by,
+            sort_cum,
+            before: before.summary(),
+            after: after.summary(),
+            units: self.units,
+            exact: self.exact,
+            notes,
+            rows,
+        }
+    }
+}
+
+/// One input, read with source positions in frames when the granularity
+/// needs them.
+fn side_inputs(inputs: &Inputs, options: &DiffOptions) -> Inputs {
+    let mut inputs = inputs.clone();
+    inputs.read.frame_lines =
+        matches!(options.granularity, Granularity::Lines | Granularity::Files);
+    inputs
+}
+
+/// One side while it is read.
+#[derive(Default)]
+struct Side {
+    name: String,
+    /// What the side's values measure (from its first record).
+    measure: Option<Measure>,
+    /// The distinct stacks, kept for `--by stack` only.
+    stacks: StackSet,
+    /// True to keep the stacks; otherwise only per-node sums are kept.
+    by_stack: bool,
+    /// Per node: flat and cum (cum once per sample per node), as
+    /// `Graph::build` adds them up from the stacks.
+    nodes: Vec<(i128, i128)>,
+    /// The nodes of the current sample already counted.
+    seen: SeenSet<NodeId>,
+    total: i128,
+    samples: u64,
+}
+
+impl Side {
+    fn add(&mut self, rec: &Record, table: &mut NodeTable, names: &Names, sign: i128) {
+        self.total += sign * rec.value.centi;
+        self.samples += 1;
+        if self.by_stack {
+            self.stacks.add_signed(rec, sign, table, names);
+            return;
+        }
+        // What `Graph::build` would add up from the merged stacks, sample by
+        // sample: zero-valued samples skipped, cum once per node, flat on the
+        // leaf.
+        let v = sign * rec.value.centi;
+        if v == 0 {
+            return;
+        }
+        self.seen.clear();
+        for (k, f) in rec.frames.iter().enumerate() {
+            let n = table.node(f.name, names) as usize;
+            if n >= self.nodes.len() {
+                self.nodes.resize(n + 1, (0, 0));
+            }
+            if k == 0 {
+                self.nodes[n].0 += v;
+            }
+            if self.seen.insert(n as NodeId) {
+                self.nodes[n].1 += v;
+            }
+        }
+    }
+
+    fn summary(&self) -> DiffSide {
+        DiffSide { name: self.name.clone(), total: Amount(self.total), samples: self.samples }
+    }
+}
+
+fn function_rows(before: &Side, after: &Side, table: &NodeTable, by: DiffBy) -> Vec<DiffRow> {
+    let mut rows: FxHashMap<u32, DiffRow> = FxHashMap::default();
+    for (side, is_after) in [(before, false), (after, true)] {
+        for (id, &(n_flat, n_cum)) in side.nodes.iter().enumerate() {
+            if n_flat == 0 && n_cum == 0 {
+                continue;
+            }
+            let row = rows.entry(id as NodeId).or_default();
+            let (flat, cum) = (&mut row.flat, &mut row.cum);
+            if is_after {
+                flat.after = Amount(n_flat);
+                cum.after = Amount(n_cum);
+            } else {
+                flat.before = Amount(n_flat);
+                cum.before = Amount(n_cum);
+            }
+        }
+    }
+    rows.into_iter()
+        .filter(|(_, r)| by == DiffBy::Function || r.flat != Change::default())
+        .map(|(id, mut r)| {
+            r.key = table.name(id).to_owned();
+            r
+        })
+        .collect()
+}
+
+fn stack_rows(before: &Side, after: &Side, table: &NodeTable) -> Vec<DiffRow> {
+    let mut rows: FxHashMap<&[StackFrame], DiffRow> = FxHashMap::default();
+    for (side, is_after) in [(before, false), (after, true)] {
+        for (frames, total) in side.stacks.iter() {
+            let row = rows.entry(frames).or_default();
+            if is_after {
+                row.flat.after.0 += total.value;
+            } else {
+                row.flat.before.0 += total.value;
+            }
+        }
+    }
+    rows.into_iter()
+        .map(|(frames, mut r)| {
+            r.key = frames.iter().rev().map(|f| table.name(f.node())).join(";");
+            r
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_and_status_of_a_change() {
+        assert_eq!(Change::new(0, 5).percent().0, None);
+        assert_eq!(Change::new(100, 150).percent().0, Some(50.0));
+        assert_eq!(Change::new(200, 100).percent().0, Some(-50.0));
+        assert_eq!(Change::new(-100, -50).percent().0, Some(50.0));
+        assert_eq!(Change::new(0, 5).status(), "new");
+        assert_eq!(Change::new(5, 0).status(), "gone");
+        assert_eq!(Change::new(5, 5).status(), "same");
+        assert_eq!(Change::new(5, 6).status(), "grew");
+        assert_eq!(Change::new(5, 4).status(), "shrank");
+        assert_eq!(Change::new(5, 8).change(), Amount(3));
+    }
+}
