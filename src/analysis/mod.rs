@@ -5,5 +5,7 @@
 pub mod facts;
 pub mod filter;
 pub mod graph;
+pub mod peek;
 pub mod report;
 pub mod scan;
+pub mod top;
