@@ -284,3 +284,56 @@ fn edge_errors(stacks: &StackSet, wanted: &FxHashSet<NodeId>) -> FxHashMap<(Node
     }
     errors
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEP: &str = "-----------+-------------------------------------------------------\n";
+
+    fn run(name: &str, options: &PeekOptions) -> Result<PeekReport> {
+        let text = format!(
+            "Type: inuse_space\n{SEP}       1.50MB   main.a\n             main.mid\n             main.main\n{SEP}\
+             \x20    1024B   main.mid\n             main.main\n{SEP}"
+        );
+        let path =
+            std::env::temp_dir().join(format!("traces-tool-{}-{name}.txt", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        peek(&Inputs::files([path.display().to_string()]), options)
+    }
+
+    #[test]
+    fn rows_are_callers_self_callees_with_their_bounds() {
+        let options = PeekOptions { regex: "mid".into(), ..PeekOptions::default() };
+        let report = run("peek-rows", &options).unwrap();
+        assert_eq!(report.functions.len(), 1);
+        let mid = &report.functions[0];
+        assert_eq!(mid.flat, Amount(1024 * 100));
+        let rows: Vec<(&str, &str, bool)> =
+            mid.rows().map(|r| (r.relation, r.other, r.exact)).collect();
+        assert_eq!(
+            rows,
+            [("caller", "main.main", false), ("self", "", false), ("callee", "main.a", false)]
+        );
+        // The edge from main.main carries both samples, only one rounded.
+        assert_eq!(mid.callers[0].weight, mid.cum);
+        assert_eq!(mid.callers[0].max_error, mid.callees[0].max_error);
+        assert!(mid.callees[0].max_error.0 > 0);
+        assert_eq!(mid.callees[0].percent_of_cum, Percent::of(mid.callees[0].weight.0, mid.cum.0));
+        assert_eq!(report.facts.shown_flat, mid.cum.0);
+    }
+
+    #[test]
+    fn no_match_is_a_note_not_an_error() {
+        let options = PeekOptions {
+            regex: "nothing".into(),
+            unit: Some("furlongs".into()),
+            ..PeekOptions::default()
+        };
+        let report = run("peek-none", &options).unwrap();
+        assert!(report.functions.is_empty());
+        assert_eq!(report.notes, ["no matches found for regexp: nothing"]);
+        let options = PeekOptions { regex: "(".into(), ..PeekOptions::default() };
+        assert!(matches!(run("peek-bad", &options), Err(Error::Usage(_))));
+    }
+}

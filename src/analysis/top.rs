@@ -103,12 +103,12 @@ pub struct TopReport {
 /// let report = concat!(
 ///     "Type: inuse_space\n",
 ///     "-----------+-------------------------------------------------------\n",
-///     "     bytes:  1kB\n",
-///     "       3kB   main.leaf\n",
+///     "     bytes:  1024B\n",
+///     "     3072B   main.leaf\n",
 ///     "             main.main\n",
 ///     "-----------+-------------------------------------------------------\n",
-///     "     bytes:  1kB\n",
-///     "       1kB   main.main\n",
+///     "     bytes:  1024B\n",
+///     "     1024B   main.main\n",
 ///     "-----------+-------------------------------------------------------\n",
 /// );
 /// let path = std::env::temp_dir().join("traces-tool-top-example.txt");
@@ -116,11 +116,11 @@ pub struct TopReport {
 /// let top = top(&Inputs::files([path.display().to_string()]), &TopOptions::default())?;
 /// assert_eq!(top.rows[0].function, "main.leaf");
 /// assert_eq!(top.rows[0].flat.0, 3 * 1024 * 100); // hundredths of a byte
-/// assert_eq!(top.rows[0].flat_text, "3kB");
+/// assert_eq!(top.rows[0].flat_text, "3072B"); // the report's fixed unit
 /// assert_eq!(top.rows[1].function, "main.main");
-/// assert_eq!(top.rows[1].cum_text, "4kB");
+/// assert_eq!(top.rows[1].cum_text, "4096B");
 /// assert_eq!(top.rows[1].cum_percent.0, Some(100.0));
-/// assert!(top.facts.exact);
+/// assert!(top.facts.exact); // printed in bytes: nothing rounded
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -172,4 +172,66 @@ pub fn top(inputs: &Inputs, options: &TopOptions) -> Result<TopReport> {
         nodes_before_count: info.nodes_before_count,
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `text` to a file of its own and returns its inputs.
+    fn inputs(name: &str, text: &str) -> Inputs {
+        let path =
+            std::env::temp_dir().join(format!("traces-tool-{}-{name}.txt", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        Inputs::files([path.display().to_string()])
+    }
+
+    const SEP: &str = "-----------+-------------------------------------------------------\n";
+
+    #[test]
+    fn rounded_rows_carry_their_bounds_and_running_sum() {
+        let text = format!(
+            "Type: inuse_space\n{SEP}       1.50MB   main.a\n             main.main\n{SEP}\
+             \x20    512kB   main.b\n             main.main\n{SEP}"
+        );
+        let report = top(&inputs("top-rounded", &text), &TopOptions::default()).unwrap();
+        let names: Vec<&str> = report.rows.iter().map(|r| r.function.as_str()).collect();
+        assert_eq!(names, ["main.a", "main.b", "main.main"]);
+        assert!(!report.facts.exact);
+        let a = &report.rows[0];
+        assert!(!a.exact);
+        assert!(a.flat_max_error.0 > 0 && a.flat_max_error == a.cum_max_error);
+        assert_eq!(a.flat_percent, Percent::of(3 * 512, 4 * 512));
+        assert_eq!(report.rows[1].sum_percent.0, Some(100.0));
+        let main = &report.rows[2];
+        assert_eq!(main.flat, Amount(0));
+        assert_eq!(main.cum_max_error.0, a.cum_max_error.0 + report.rows[1].cum_max_error.0);
+        assert_eq!(report.facts.shown_flat, a.flat.0 + report.rows[1].flat.0);
+    }
+
+    #[test]
+    fn node_count_and_unit() {
+        let text = format!(
+            "Type: cpu\n{SEP}      30ms   main.a\n             main.main\n{SEP}\
+             \x20     10ms   main.b (inline)\n             main.main\n{SEP}"
+        );
+        let options = TopOptions {
+            node_count: 2,
+            cum: true,
+            unit: Some("us".into()),
+            ..TopOptions::default()
+        };
+        let report = top(&inputs("top-count", &text), &options).unwrap();
+        let names: Vec<&str> = report.rows.iter().map(|r| r.function.as_str()).collect();
+        assert_eq!(names, ["main.main", "main.a"]);
+        assert_eq!(report.nodes_before_count, 3);
+        assert_eq!(report.facts.output_unit, "us");
+        assert_eq!(report.rows[0].cum_text, "40000us");
+        let all = top(&inputs("top-all", &text), &TopOptions::default()).unwrap();
+        assert_eq!(all.rows[1].function, "main.b");
+        assert_eq!(all.rows[1].inline, Some("inline"));
+        assert_eq!(all.rows[2].inline, None);
+        let bad = TopOptions { unit: Some("furlongs".into()), ..TopOptions::default() };
+        assert!(top(&inputs("top-bad", &text), &bad).is_err());
+    }
 }
