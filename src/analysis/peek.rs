@@ -143,6 +143,13 @@ pub struct PeekReport {
     pub notes: Vec<String>,
 }
 
+impl PeekReport {
+    /// The rows of the flat view of every matched function, in order.
+    pub fn rows(&self) -> impl Iterator<Item = PeekRow<'_>> {
+        self.functions.iter().flat_map(PeekFunction::rows)
+    }
+}
+
 /// pprof's `peek` of the inputs: callers and callees of every node whose
 /// name matches `options.regex`. A node's recursive calls to itself are
 /// not edges. With no match, `functions` is empty (and the output unit is

@@ -92,7 +92,7 @@ pub fn run(args: &PeekArgs, out: &mut dyn Write) -> Result<Outcome> {
             let mut shared = Map::new();
             shared.insert("unit".into(), report.facts.units.unit_name().into());
             let mut csv = CsvRows::new(out, &CSV_COLUMNS, shared, args.input.sheet_options());
-            for row in report.functions.iter().flat_map(|f| f.rows()) {
+            for row in report.rows() {
                 csv.row(&row)?;
             }
             csv.finish()?;
