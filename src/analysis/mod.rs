@@ -9,5 +9,7 @@ pub mod facts;
 pub mod filter;
 pub mod folded;
 pub mod graph;
+pub mod peek;
 pub mod report;
 pub mod scan;
+pub mod top;

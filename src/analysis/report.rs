@@ -1,13 +1,14 @@
 //! What the graph reports (`top`, `peek`) gather in one pass over their
 //! inputs ([`collect`]), the output unit pprof would choose for them
-//! ([`select_unit`]), and their header lines ([`header_lines`]).
+//! ([`select_unit`]), the facts they show beside their rows
+//! ([`GraphFacts`]), and their header lines ([`header_lines`]).
 
 use crate::analysis::facts::{ReportFacts, UnitContext};
 use crate::analysis::graph::{Granularity, Graph, NodeTable, StackSet};
 use crate::analysis::scan::{scan_with, Inputs};
 use crate::error::{Error, Result};
 use crate::record::{Header, HeaderField, Names};
-use crate::units::{auto_suffix, Dimension};
+use crate::units::{auto_suffix, format_in, Dimension};
 
 /// Everything a top-like report needs, gathered in one pass.
 pub struct Collected {
@@ -29,6 +30,56 @@ pub struct Collected {
     pub exact: bool,
     /// Stderr notes.
     pub notes: Vec<String>,
+}
+
+impl Collected {
+    /// The facts shown beside the rows of a report read with `inputs`, in
+    /// `output_unit` (see [`select_unit`]), whose rows account for
+    /// `shown_flat`.
+    pub fn facts(&self, inputs: &Inputs, output_unit: String, shown_flat: i128) -> GraphFacts {
+        GraphFacts {
+            header: self.header.clone(),
+            filters: inputs.filters.active(),
+            total: self.total,
+            total_error: self.total_error,
+            units: self.units.clone(),
+            exact: self.exact,
+            output_unit,
+            shown_flat,
+        }
+    }
+}
+
+/// What a graph report (`top`, `peek`) shows beside its rows: the header,
+/// pprof's total, the units and exactness of the values, the output unit,
+/// and the flat the shown nodes account for.
+#[derive(Clone, Debug, Default)]
+pub struct GraphFacts {
+    /// The first input's header.
+    pub header: Header,
+    /// pprof's `Active filters:`, as given.
+    pub filters: Vec<String>,
+    /// pprof's total: Σ|v| of all samples (of base samples under diff), in
+    /// hundredths of the base unit.
+    pub total: i128,
+    /// Rounding bound of the total.
+    pub total_error: i128,
+    /// Units of the values.
+    pub units: UnitContext,
+    /// True when every value read was exact.
+    pub exact: bool,
+    /// The unit amounts are shown in: a fixed suffix (`MB`), or "" when
+    /// each is scaled on its own.
+    pub output_unit: String,
+    /// Σ flat of the nodes the legend accounts for.
+    pub shown_flat: i128,
+}
+
+impl GraphFacts {
+    /// An amount as text in the output unit (`49.51MB`), as pprof prints it.
+    pub fn format(&self, centi: i128) -> String {
+        format_in(centi, self.units.dimension(), &self.output_unit, &self.units.other)
+    }
 }
 
 /// Reads the inputs into distinct stacks and pprof's total, in one pass.

@@ -9,18 +9,16 @@
 use std::io::Write;
 
 use clap::Args;
-use regex::Regex;
-use rustc_hash::{FxHashMap, FxHashSet};
+use serde_json::{Map, Value};
 
-use crate::analysis::graph::{
-    inline_label, Edge, Granularity, Graph, Node, NodeId, SeenSet, StackSet, TrimOptions,
-};
-use crate::analysis::report::{collect, select_unit, Collected};
+use crate::analysis::graph::Granularity;
+use crate::analysis::peek::{peek, PeekEdge, PeekOptions, PeekReport};
 use crate::cmd::{formats, Format, InputArgs, Outcome, TEXT_CSV_JSON};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::legend::write_legend;
-use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
-use crate::units::{centi_to_decimal, format_in, percentage};
+use crate::output::rows::{json_rows, CsvRows};
+use crate::output::sheet::Kind;
+use crate::units::percentage;
 
 /// pprof's separator of `peek` and `tree` reports: 58 `-`, `+`, 13 `-`.
 pub const TREE_SEPARATOR: &str =
@@ -69,106 +67,47 @@ pub struct PeekArgs {
     pub input: InputArgs,
 }
 
-/// One edge of a matched node, as printed.
-struct EdgeRow<'a> {
-    other: NodeId,
-    edge: &'a Edge,
-    error: i128,
+impl PeekArgs {
+    /// The analysis' options.
+    pub fn options(&self) -> PeekOptions {
+        PeekOptions {
+            regex: self.regex.clone(),
+            cum: self.cum,
+            granularity: self.granularity,
+            unit: self.unit.clone(),
+        }
+    }
 }
 
 /// Runs the command.
 pub fn run(args: &PeekArgs, out: &mut dyn Write) -> Result<Outcome> {
-    let rx = Regex::new(&args.regex)
-        .map_err(|e| Error::Usage(format!("invalid REGEX {:?}: {e}", args.regex)))?;
-    let c = collect(&args.input.inputs(), args.granularity)?;
-    // peek never trims: no node or edge fraction, no node count.
-    let options =
-        TrimOptions { node_fraction: 0.0, edge_fraction: 0.0, node_count: 0, cum_sort: args.cum };
-    let (graph, _) = Graph::trimmed(&c.stacks, &c.table, options);
-    let matched: Vec<&Node> =
-        graph.nodes.iter().filter(|n| rx.is_match(c.table.name(n.id))).collect();
-    let mut notes = c.notes.clone();
-    if matched.is_empty() {
+    let report = peek(&args.input.inputs(), &args.options())?;
+    if report.functions.is_empty() {
         // pprof prints nothing but the error.
-        notes.push(format!("no matches found for regexp: {}", args.regex));
-        return Ok(Outcome { matched: false, notes });
+        return Ok(Outcome { matched: false, notes: report.notes });
     }
-    let wanted: FxHashSet<NodeId> = matched.iter().map(|n| n.id).collect();
-    let errors = if c.exact { FxHashMap::default() } else { edge_errors(&c.stacks, &wanted) };
-    let unit = select_unit(args.unit.as_deref(), &c, &graph)?;
     match args.format {
-        Format::Text => write_text(out, args, &c, &graph, &matched, &errors, &unit)?,
-        Format::Csv => write_csv(out, &c, &matched, &errors, args.input.sheet_options())?,
-        Format::Json => write_json(out, args, &c, &matched, &errors, &unit)?,
+        Format::Text => write_text(out, &report)?,
+        Format::Csv => {
+            let mut shared = Map::new();
+            shared.insert("unit".into(), report.facts.units.unit_name().into());
+            let mut csv = CsvRows::new(out, &CSV_COLUMNS, shared, args.input.sheet_options());
+            for row in report.rows() {
+                csv.row(&row)?;
+            }
+            csv.finish()?;
+        }
+        Format::Json => write_json(out, args, &report)?,
         Format::Ndjson => return Err(crate::output::json::ndjson_unsupported("peek")),
     }
-    Ok(Outcome { matched: true, notes })
+    Ok(Outcome { matched: true, notes: report.notes })
 }
 
-/// A node's callers (or callees) in pprof's order: |weight| descending,
-/// then by name.
-fn sorted_edges<'a>(
-    edges: &'a FxHashMap<NodeId, Edge>,
-    node: NodeId,
-    callers: bool,
-    c: &Collected,
-    errors: &FxHashMap<(NodeId, NodeId), i128>,
-) -> Vec<EdgeRow<'a>> {
-    let mut rows: Vec<EdgeRow> = edges
-        .iter()
-        .map(|(&other, edge)| {
-            let pair = if callers { (other, node) } else { (node, other) };
-            EdgeRow { other, edge, error: errors.get(&pair).copied().unwrap_or(0) }
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        b.edge
-            .weight
-            .abs()
-            .cmp(&a.edge.weight.abs())
-            .then(b.edge.weight.cmp(&a.edge.weight))
-            .then_with(|| c.table.name(a.other).cmp(c.table.name(b.other)))
-    });
-    rows
-}
-
-/// Rounding bounds of the edges touching `wanted`, from the stacks, walked
-/// as `Graph::build` walks them (once per sample per edge, no self edges).
-fn edge_errors(stacks: &StackSet, wanted: &FxHashSet<NodeId>) -> FxHashMap<(NodeId, NodeId), i128> {
-    let mut errors: FxHashMap<(NodeId, NodeId), i128> = FxHashMap::default();
-    let mut seen: SeenSet<(NodeId, NodeId)> = SeenSet::default();
-    for (frames, total) in stacks.iter() {
-        if total.error == 0 {
-            continue;
-        }
-        seen.clear();
-        let mut parent: Option<NodeId> = None;
-        for frame in frames.iter().rev() {
-            let n = frame.node();
-            if let Some(p) = parent {
-                let pair = (p, n);
-                if p != n && (wanted.contains(&p) || wanted.contains(&n)) && seen.insert(pair) {
-                    *errors.entry(pair).or_insert(0) += total.error;
-                }
-            }
-            parent = Some(n);
-        }
-    }
-    errors
-}
-
-fn write_text(
-    out: &mut dyn Write,
-    args: &PeekArgs,
-    c: &Collected,
-    graph: &Graph,
-    matched: &[&Node],
-    errors: &FxHashMap<(NodeId, NodeId), i128>,
-    unit: &str,
-) -> Result<()> {
-    let dim = c.units.dimension();
-    let fmt = |v: i128| format_in(v, dim, unit, &c.units.other);
-    write_legend(out, c, graph, &args.input.filters.active(), &fmt)?;
+/// The text view: pprof's legend, then its tree of each matched function.
+fn write_text(out: &mut dyn Write, report: &PeekReport) -> Result<()> {
+    let c = &report.facts;
+    let fmt = |v: i128| c.format(v);
+    write_legend(out, c)?;
     let bounds = !c.exact;
     if bounds {
         writeln!(
@@ -181,54 +120,44 @@ fn write_text(
     }
     writeln!(out, "{TREE_SEPARATOR}")?;
     writeln!(out, "{TREE_LEGEND}")?;
-    let with_bound = |v: i128, err: i128| {
-        if bounds && err != 0 {
-            format!("{} ±{}", fmt(v), c.units.format(err))
+    let edge_line = |out: &mut dyn Write, e: &PeekEdge, cum: i128| -> Result<()> {
+        let inline = if e.inline { " (inline)" } else { "" };
+        let weight = if bounds && e.max_error.0 != 0 {
+            format!("{} ±{}", e.weight_text, c.units.format(e.max_error.0))
         } else {
-            fmt(v)
-        }
-    };
-    let edge_line = |out: &mut dyn Write, row: &EdgeRow, cum: i128| -> Result<()> {
-        let inline = if row.edge.inline { " (inline)" } else { "" };
-        writeln!(
-            out,
-            "{:>50} {} |   {}{inline}",
-            with_bound(row.edge.weight, row.error),
-            percentage(row.edge.weight, cum),
-            c.table.name(row.other)
-        )?;
+            e.weight_text.clone()
+        };
+        writeln!(out, "{weight:>50} {} |   {}{inline}", percentage(e.weight.0, cum), e.function)?;
         Ok(())
     };
     let mut flat_sum = 0i128;
-    for n in matched {
+    for f in &report.functions {
         writeln!(out, "{TREE_SEPARATOR}")?;
-        for row in sorted_edges(&n.callers, n.id, true, c, errors) {
-            edge_line(out, &row, n.cum)?;
+        for e in &f.callers {
+            edge_line(out, e, f.cum.0)?;
         }
-        flat_sum += n.flat;
+        flat_sum += f.flat.0;
         // pprof leaves 16 spaces before the `|`; a bound goes there.
-        let gap = if bounds && n.cum_error != 0 {
-            format!("{:>15} ", format!("±{}", c.units.format(n.cum_error)))
+        let gap = if bounds && f.cum_max_error.0 != 0 {
+            format!("{:>15} ", format!("±{}", c.units.format(f.cum_max_error.0)))
         } else {
             " ".repeat(16)
         };
         writeln!(
             out,
             "{:>10} {} {} {:>10} {}{gap}| {}",
-            fmt(n.flat),
-            percentage(n.flat, c.total),
+            f.flat_text,
+            percentage(f.flat.0, c.total),
             percentage(flat_sum, c.total),
-            fmt(n.cum),
-            percentage(n.cum, c.total),
-            c.table.name(n.id)
+            f.cum_text,
+            percentage(f.cum.0, c.total),
+            f.function
         )?;
-        for row in sorted_edges(&n.callees, n.id, false, c, errors) {
-            edge_line(out, &row, n.cum)?;
+        for e in &f.callees {
+            edge_line(out, e, f.cum.0)?;
         }
     }
-    if !graph.nodes.is_empty() {
-        writeln!(out, "{TREE_SEPARATOR}")?;
-    }
+    writeln!(out, "{TREE_SEPARATOR}")?;
     Ok(())
 }
 
@@ -248,64 +177,18 @@ JSON (--format json): one document:
    \"max_error\": number}
 Amounts are exact JSON numbers in the base unit.";
 
-fn write_json(
-    out: &mut dyn Write,
-    args: &PeekArgs,
-    c: &Collected,
-    matched: &[&Node],
-    errors: &FxHashMap<(NodeId, NodeId), i128>,
-    unit: &str,
-) -> Result<()> {
-    use crate::output::json::{amount, header, object, percent, write_document};
-    use serde_json::Value;
-    let dim = c.units.dimension();
-    let fmt = |v: i128| format_in(v, dim, unit, &c.units.other);
-    let edges = |n: &Node, callers: bool| -> Value {
-        let map = if callers { &n.callers } else { &n.callees };
-        Value::Array(
-            sorted_edges(map, n.id, callers, c, errors)
-                .iter()
-                .map(|row| {
-                    object([
-                        ("function", c.table.name(row.other).into()),
-                        ("weight", amount(row.edge.weight)),
-                        ("weight_text", fmt(row.edge.weight).into()),
-                        ("percent_of_cum", percent(row.edge.weight, n.cum)),
-                        ("inline", row.edge.inline.into()),
-                        ("max_error", amount(row.error)),
-                    ])
-                })
-                .collect(),
-        )
-    };
-    let functions: Vec<Value> = matched
-        .iter()
-        .map(|n| {
-            let inline = inline_label(n).trim_matches(['(', ')']);
-            object([
-                ("function", c.table.name(n.id).into()),
-                ("flat", amount(n.flat)),
-                ("flat_text", fmt(n.flat).into()),
-                ("flat_percent", percent(n.flat, c.total)),
-                ("cum", amount(n.cum)),
-                ("cum_text", fmt(n.cum).into()),
-                ("cum_percent", percent(n.cum, c.total)),
-                ("cum_max_error", amount(n.cum_error)),
-                ("inline", if inline.is_empty() { Value::Null } else { inline.into() }),
-                ("callers", edges(n, true)),
-                ("callees", edges(n, false)),
-            ])
-        })
-        .collect();
+fn write_json(out: &mut dyn Write, args: &PeekArgs, report: &PeekReport) -> Result<()> {
+    use crate::output::json::{amount, header, object, write_document};
+    let c = &report.facts;
     let doc = object([
         ("header", header(&c.header)),
         ("regex", args.regex.as_str().into()),
         ("unit", c.units.unit_name().into()),
-        ("output_unit", unit.into()),
+        ("output_unit", c.output_unit.as_str().into()),
         ("exact", c.exact.into()),
         ("total", amount(c.total)),
         ("total_max_error", amount(c.total_error)),
-        ("functions", Value::Array(functions)),
+        ("functions", Value::Array(json_rows(&report.functions, None)?)),
     ]);
     write_document(out, &doc)
 }
@@ -323,51 +206,3 @@ pub const CSV_COLUMNS: [(&str, Kind); 9] = [
     ("max_error", Kind::Number),
     ("exact", Kind::Bool),
 ];
-
-fn write_csv(
-    out: &mut dyn Write,
-    c: &Collected,
-    matched: &[&Node],
-    errors: &FxHashMap<(NodeId, NodeId), i128>,
-    options: SheetOptions,
-) -> Result<()> {
-    let mut w = Sheet::new(out, CSV_COLUMNS, options);
-    let unit = c.units.unit_name();
-    for n in matched {
-        let name = c.table.name(n.id);
-        let cum = centi_to_decimal(n.cum);
-        let edge_row = |relation: &str, row: &EdgeRow| {
-            [
-                name.to_owned(),
-                relation.to_owned(),
-                c.table.name(row.other).to_owned(),
-                centi_to_decimal(row.edge.weight),
-                unit.to_owned(),
-                if row.edge.inline { "inline" } else { "" }.to_owned(),
-                cum.clone(),
-                centi_to_decimal(row.error),
-                bool_cell(row.error == 0 && n.cum_error == 0).to_owned(),
-            ]
-        };
-        for row in sorted_edges(&n.callers, n.id, true, c, errors) {
-            w.row(edge_row("caller", &row))?;
-        }
-        w.row([
-            name,
-            "self",
-            "",
-            &centi_to_decimal(n.flat),
-            unit,
-            inline_label(n).trim_matches(['(', ')']),
-            &cum,
-            // The bound of cum, which bounds flat too (a subset of it).
-            &centi_to_decimal(n.cum_error),
-            bool_cell(n.cum_error == 0),
-        ])?;
-        for row in sorted_edges(&n.callees, n.id, false, c, errors) {
-            w.row(edge_row("callee", &row))?;
-        }
-    }
-    w.flush()?;
-    Ok(())
-}

@@ -6,14 +6,16 @@
 use std::io::Write;
 
 use clap::Args;
+use serde_json::{Map, Value};
 
-use crate::analysis::graph::{cutoff, inline_label, Granularity, Graph, TrimOptions};
-use crate::analysis::report::{collect, select_unit, Collected};
+use crate::analysis::graph::Granularity;
+use crate::analysis::top::{top, TopOptions, TopReport};
 use crate::cmd::{formats, Format, InputArgs, Outcome, TEXT_CSV_JSON};
 use crate::error::Result;
 use crate::output::legend::write_legend;
-use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
-use crate::units::{centi_to_decimal, format_in, percentage};
+use crate::output::rows::{json_rows, write_csv};
+use crate::output::sheet::Kind;
+use crate::units::percentage;
 
 /// Per-function flat and cum, as pprof's `top` computes them.
 ///
@@ -55,81 +57,67 @@ pub struct TopArgs {
     pub input: InputArgs,
 }
 
-/// The output unit: a fixed suffix, or "" for per-value auto-scaling.
-fn output_unit(args: &TopArgs, c: &Collected, graph: &Graph) -> Result<String> {
-    select_unit(args.unit.as_deref(), c, graph)
+impl TopArgs {
+    /// The analysis' options.
+    pub fn options(&self) -> TopOptions {
+        TopOptions {
+            cum: self.cum,
+            node_count: self.nodecount,
+            node_fraction: self.nodefraction,
+            edge_fraction: self.edgefraction,
+            granularity: self.granularity,
+            unit: self.unit.clone(),
+        }
+    }
 }
 
 /// Runs the command.
 pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<Outcome> {
-    let c = collect(&args.input.inputs(), args.granularity)?;
-    let options = TrimOptions {
-        node_fraction: args.nodefraction,
-        edge_fraction: args.edgefraction,
-        node_count: args.nodecount,
-        cum_sort: args.cum,
-    };
-    let (graph, info) = Graph::trimmed(&c.stacks, &c.table, options);
-    let unit = output_unit(args, &c, &graph)?;
-    let dim = c.units.dimension();
-    let fmt = |v: i128| format_in(v, dim, &unit, &c.units.other);
+    let report = top(&args.input.inputs(), &args.options())?;
     match args.format {
-        Format::Text => {
-            write_legend(out, &c, &graph, &args.input.filters.active(), &fmt)?;
-            if c.total != 0 && info.dropped_nodes > 0 {
-                let plural = if info.dropped_nodes > 1 { "nodes" } else { "node" };
-                writeln!(
-                    out,
-                    "Dropped {} {plural} (cum <= {})",
-                    info.dropped_nodes,
-                    fmt(cutoff(c.total, args.nodefraction))
-                )?;
-            }
-            if c.total != 0
-                && !graph.nodes.is_empty()
-                && graph.nodes.len() < info.nodes_before_count
-            {
-                writeln!(
-                    out,
-                    "Showing top {} nodes out of {}",
-                    graph.nodes.len(),
-                    info.nodes_before_count
-                )?;
-            }
-            if !c.exact {
-                writeln!(
-                    out,
-                    "Rounded input: total {}{}; each flat and cum lies within its ± column",
-                    fmt(c.total),
-                    c.units.bound(c.total_error)
-                )?;
-                writeln!(
-                    out,
-                    "(print the report with pprof's -unit=b or -unit=ns for exact numbers)"
-                )?;
-            }
-            write_rows(out, &graph, &c, &fmt)?;
+        Format::Text => write_text(out, &report)?,
+        Format::Csv => {
+            let mut shared = Map::new();
+            shared.insert("unit".into(), report.facts.units.unit_name().into());
+            write_csv(out, &CSV_COLUMNS, shared, &report.rows, args.input.sheet_options())?
         }
-        Format::Csv => write_csv(out, &graph, &c, args.input.sheet_options())?,
-        Format::Json => write_json(out, args, &graph, &info, &c, &unit)?,
+        Format::Json => write_json(out, &report)?,
         Format::Ndjson => return Err(crate::output::json::ndjson_unsupported("top")),
     }
-    let matched = !graph.nodes.is_empty();
-    let mut notes = c.notes;
-    if !matched {
-        notes.push("no samples left to show".to_owned());
-    }
-    Ok(Outcome { matched, notes })
+    Ok(Outcome { matched: !report.rows.is_empty(), notes: report.notes })
 }
 
-fn write_rows(
-    out: &mut dyn Write,
-    graph: &Graph,
-    c: &Collected,
-    fmt: &dyn Fn(i128) -> String,
-) -> Result<()> {
+/// The text view: pprof's legend, then its aligned table.
+fn write_text(out: &mut dyn Write, report: &TopReport) -> Result<()> {
+    let c = &report.facts;
+    let fmt = |v: i128| c.format(v);
+    write_legend(out, c)?;
+    if c.total != 0 && report.dropped_nodes > 0 {
+        let plural = if report.dropped_nodes > 1 { "nodes" } else { "node" };
+        writeln!(
+            out,
+            "Dropped {} {plural} (cum <= {})",
+            report.dropped_nodes,
+            fmt(report.drop_cutoff)
+        )?;
+    }
+    if c.total != 0 && !report.rows.is_empty() && report.rows.len() < report.nodes_before_count {
+        writeln!(
+            out,
+            "Showing top {} nodes out of {}",
+            report.rows.len(),
+            report.nodes_before_count
+        )?;
+    }
     let bounds = !c.exact;
     if bounds {
+        writeln!(
+            out,
+            "Rounded input: total {}{}; each flat and cum lies within its ± column",
+            fmt(c.total),
+            c.units.bound(c.total_error)
+        )?;
+        writeln!(out, "(print the report with pprof's -unit=b or -unit=ns for exact numbers)")?;
         writeln!(
             out,
             "{:>10} {:>5}% {:>5}% {:>10} {:>5}% {:>10} {:>10}",
@@ -139,24 +127,23 @@ fn write_rows(
         writeln!(out, "{:>10} {:>5}% {:>5}% {:>10} {:>5}%", "flat", "flat", "sum", "cum", "cum")?;
     }
     let mut flat_sum = 0i128;
-    for n in &graph.nodes {
-        flat_sum += n.flat;
-        let inline = inline_label(n);
-        let inline = if inline.is_empty() { String::new() } else { format!(" {inline}") };
+    for row in &report.rows {
+        flat_sum += row.flat.0;
+        let inline = row.inline.map(|tag| format!(" ({tag})")).unwrap_or_default();
         let errors = if bounds {
-            format!(" {:>10} {:>10}", fmt(n.flat_error), fmt(n.cum_error))
+            format!(" {:>10} {:>10}", fmt(row.flat_max_error.0), fmt(row.cum_max_error.0))
         } else {
             String::new()
         };
         writeln!(
             out,
             "{:>10} {} {} {:>10} {}{errors}  {}{inline}",
-            fmt(n.flat),
-            percentage(n.flat, c.total),
+            row.flat_text,
+            percentage(row.flat.0, c.total),
             percentage(flat_sum, c.total),
-            fmt(n.cum),
-            percentage(n.cum, c.total),
-            c.table.name(n.id),
+            row.cum_text,
+            percentage(row.cum.0, c.total),
+            row.function,
         )?;
     }
     Ok(())
@@ -179,53 +166,37 @@ JSON (--format json): one document:
 Amounts are exact JSON numbers in the base unit; percentages are of
 pprof's total, with four decimals at most.";
 
-fn write_json(
-    out: &mut dyn Write,
-    args: &TopArgs,
-    graph: &Graph,
-    info: &crate::analysis::graph::TrimInfo,
-    c: &Collected,
-    unit: &str,
-) -> Result<()> {
-    use crate::output::json::{amount, header, object, percent, write_document};
-    use serde_json::Value;
-    let dim = c.units.dimension();
-    let fmt = |v: i128| format_in(v, dim, unit, &c.units.other);
-    let mut flat_sum = 0i128;
-    let nodes: Vec<Value> = graph
-        .nodes
-        .iter()
-        .map(|n| {
-            flat_sum += n.flat;
-            let inline = inline_label(n).trim_matches(['(', ')']);
-            object([
-                ("function", c.table.name(n.id).into()),
-                ("flat", amount(n.flat)),
-                ("flat_text", fmt(n.flat).into()),
-                ("flat_percent", percent(n.flat, c.total)),
-                ("sum_percent", percent(flat_sum, c.total)),
-                ("cum", amount(n.cum)),
-                ("cum_text", fmt(n.cum).into()),
-                ("cum_percent", percent(n.cum, c.total)),
-                ("flat_max_error", amount(n.flat_error)),
-                ("cum_max_error", amount(n.cum_error)),
-                ("inline", if inline.is_empty() { Value::Null } else { inline.into() }),
-            ])
-        })
-        .collect();
-    let filters: Vec<Value> = args.input.filters.active().into_iter().map(Value::from).collect();
+/// The fields of a JSON node: a row's, but `exact` (CSV only).
+const JSON_FIELDS: [&str; 11] = [
+    "function",
+    "flat",
+    "flat_text",
+    "flat_percent",
+    "sum_percent",
+    "cum",
+    "cum_text",
+    "cum_percent",
+    "flat_max_error",
+    "cum_max_error",
+    "inline",
+];
+
+fn write_json(out: &mut dyn Write, report: &TopReport) -> Result<()> {
+    use crate::output::json::{amount, header, object, write_document};
+    let c = &report.facts;
+    let filters: Vec<Value> = c.filters.iter().map(|f| Value::from(f.as_str())).collect();
     let doc = object([
         ("header", header(&c.header)),
         ("filters", Value::Array(filters)),
         ("unit", c.units.unit_name().into()),
-        ("output_unit", unit.into()),
+        ("output_unit", c.output_unit.as_str().into()),
         ("exact", c.exact.into()),
         ("total", amount(c.total)),
         ("total_max_error", amount(c.total_error)),
-        ("shown_flat", amount(flat_sum)),
-        ("dropped_nodes", info.dropped_nodes.into()),
-        ("nodes_before_count", info.nodes_before_count.into()),
-        ("nodes", Value::Array(nodes)),
+        ("shown_flat", amount(c.shown_flat)),
+        ("dropped_nodes", report.dropped_nodes.into()),
+        ("nodes_before_count", report.nodes_before_count.into()),
+        ("nodes", Value::Array(json_rows(&report.rows, Some(&JSON_FIELDS))?)),
     ]);
     write_document(out, &doc)
 }
@@ -237,42 +208,10 @@ pub const CSV_COLUMNS: [(&str, Kind); 10] = [
     ("flat", Kind::Number),
     ("cum", Kind::Number),
     ("unit", Kind::Text),
-    ("flat_percent", Kind::Number),
-    ("cum_percent", Kind::Number),
+    ("flat_percent", Kind::Percent),
+    ("cum_percent", Kind::Percent),
     ("flat_max_error", Kind::Number),
     ("cum_max_error", Kind::Number),
     ("inline", Kind::Text),
     ("exact", Kind::Bool),
 ];
-
-fn write_csv(
-    out: &mut dyn Write,
-    graph: &Graph,
-    c: &Collected,
-    options: SheetOptions,
-) -> Result<()> {
-    let mut w = Sheet::new(out, CSV_COLUMNS, options);
-    let pct = |v: i128| {
-        if c.total == 0 {
-            String::new()
-        } else {
-            format!("{:.4}", (v as f64 / c.total as f64 * 100.0).abs())
-        }
-    };
-    for n in &graph.nodes {
-        w.row([
-            c.table.name(n.id),
-            &centi_to_decimal(n.flat),
-            &centi_to_decimal(n.cum),
-            c.units.unit_name(),
-            &pct(n.flat),
-            &pct(n.cum),
-            &centi_to_decimal(n.flat_error),
-            &centi_to_decimal(n.cum_error),
-            inline_label(n).trim_matches(['(', ')']),
-            bool_cell(n.flat_error == 0 && n.cum_error == 0),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
-}

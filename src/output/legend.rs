@@ -2,27 +2,21 @@
 
 use std::io::Write;
 
-use crate::analysis::graph::Graph;
-use crate::analysis::report::{header_lines, Collected};
+use crate::analysis::report::{header_lines, GraphFacts};
 use crate::error::Result;
 use crate::units::percentage;
 
 /// pprof's legend of text reports: the header (with `Total samples` in the
 /// output unit), `Active filters:` (entries over 80 characters cut), and
 /// `Showing nodes accounting for ...`.
-pub fn write_legend(
-    out: &mut dyn Write,
-    c: &Collected,
-    graph: &Graph,
-    filters: &[String],
-    fmt: &dyn Fn(i128) -> String,
-) -> Result<()> {
-    for line in header_lines(&c.header, fmt, c.total) {
+pub fn write_legend(out: &mut dyn Write, c: &GraphFacts) -> Result<()> {
+    let fmt = |v: i128| c.format(v);
+    for line in header_lines(&c.header, &fmt, c.total) {
         writeln!(out, "{line}")?;
     }
-    if !filters.is_empty() {
+    if !c.filters.is_empty() {
         writeln!(out, "Active filters:")?;
-        for f in filters {
+        for f in &c.filters {
             let f = f.clone();
             let shown: String = if f.chars().count() > 80 {
                 f.chars().take(80).chain(['…']).collect()
@@ -32,7 +26,7 @@ pub fn write_legend(
             writeln!(out, "   {shown}")?;
         }
     }
-    let flat_sum: i128 = graph.nodes.iter().map(|n| n.flat).sum();
+    let flat_sum = c.shown_flat;
     writeln!(
         out,
         "Showing nodes accounting for {}, {} of {} total",
