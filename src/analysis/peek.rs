@@ -13,7 +13,7 @@ use crate::analysis::graph::{
 use crate::analysis::report::{collect, select_unit, GraphFacts};
 use crate::analysis::scan::Inputs;
 use crate::error::{Error, Result};
-use crate::output::rows::{Amount, Percent};
+use crate::units::{Amount, Percent};
 
 /// What `peek` looks at: the functions matching `regex`, in pprof's order.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -8,7 +8,7 @@ use crate::analysis::graph::{cutoff, inline_label, Granularity, Graph, TrimOptio
 use crate::analysis::report::{collect, select_unit, GraphFacts};
 use crate::analysis::scan::Inputs;
 use crate::error::Result;
-use crate::output::rows::{Amount, Percent};
+use crate::units::{Amount, Percent};
 
 /// What `top` computes: pprof's `-top` options, and the output unit.
 #[derive(Clone, Debug, PartialEq)]
