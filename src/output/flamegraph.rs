@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::record::HeaderField;
 use crate::units::{format_centi, Dimension};
 
-/// How [`flamegraph`] draws; `Default` gives `traces-tool flamegraph`'s
+/// How [`flamegraph()`] draws; `Default` gives `traces-tool flamegraph`'s
 /// defaults.
 #[derive(Clone, Debug)]
 pub struct FlamegraphOptions {
