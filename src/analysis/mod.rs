@@ -2,8 +2,12 @@
 //! set of distinct stacks ([`graph`]), and the facts a report takes from
 //! every sample before filtering ([`facts`]).
 
+pub mod cat;
+pub mod csv;
 pub mod facts;
 pub mod filter;
 pub mod graph;
+pub mod grep;
+pub mod hist;
 pub mod report;
 pub mod scan;

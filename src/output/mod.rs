@@ -2,6 +2,7 @@
 //! ([`rows`]) into CSV ([`sheet`] writes its cells), JSON with exact numbers
 //! ([`json`]) and NDJSON; traces text as pprof prints it ([`traces`]).
 
+mod capture;
 pub mod json;
 pub mod legend;
 pub mod rows;
