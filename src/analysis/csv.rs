@@ -75,7 +75,15 @@ impl fmt::Display for FoldedStack<'_> {
 
 impl Serialize for FoldedStack<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let frames = &self.0.frames;
+        let mut text = String::with_capacity(frames.len() * 24);
+        for (i, frame) in frames.iter().rev().enumerate() {
+            if i > 0 {
+                text.push(';');
+            }
+            text.push_str(self.1.get(frame.name));
+        }
+        serializer.serialize_str(&text)
     }
 }
 
@@ -206,8 +214,8 @@ impl Serialize for LabelCells<'_> {
     }
 }
 
-/// A sample as a row: the fields of the JSON `ROW`, then those only CSV
-/// shows (`stack`, and its label columns, flattened).
+/// A sample as a row: the fields of the JSON `ROW`, then `stack`, which
+/// only CSV shows, as it shows the label columns ([`LabelCells`]).
 #[derive(Clone, Debug, Serialize)]
 pub struct SampleRow<'a> {
     /// The input.
@@ -234,8 +242,8 @@ pub struct SampleRow<'a> {
     pub labels: RecordLabels<'a>,
     /// The stack, root first, `;`-separated.
     pub stack: FoldedStack<'a>,
-    /// One cell per label column.
-    #[serde(flatten)]
+    /// One cell per label column (CSV writes them after the row's fields).
+    #[serde(skip)]
     pub label_cells: LabelCells<'a>,
 }
 

@@ -126,7 +126,7 @@ pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
             }
         };
         match &row {
-            CsvRow::Sample(s) => csv.row(s),
+            CsvRow::Sample(s) => csv.row_with(s, &s.label_cells),
             CsvRow::Frame(f) => csv.row(f),
         }
     })?;

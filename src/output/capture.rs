@@ -52,7 +52,9 @@ pub(crate) trait Slots {
 /// went (rows of one type name their fields in one order).
 pub(crate) struct FieldIndex {
     names: Vec<String>,
-    seen: Vec<(String, Option<usize>)>,
+    /// Per field of the previous row: its name (and where its text was,
+    /// which a struct's `&'static str` keeps), and its slot.
+    seen: Vec<(String, usize, Option<usize>)>,
 }
 
 impl FieldIndex {
@@ -64,17 +66,19 @@ impl FieldIndex {
         &self.names
     }
 
+    #[inline]
     fn find(&mut self, key: &str, nth: usize) -> Option<usize> {
-        if let Some((k, i)) = self.seen.get(nth) {
-            if k == key {
+        if let Some((k, at, i)) = self.seen.get(nth) {
+            if k.len() == key.len() && (*at == key.as_ptr() as usize || k == key) {
                 return *i;
             }
         }
         let i = self.names.iter().position(|n| n == key);
+        let seen = (key.to_owned(), key.as_ptr() as usize, i);
         if nth < self.seen.len() {
-            self.seen[nth] = (key.to_owned(), i);
+            self.seen[nth] = seen;
         } else if nth == self.seen.len() {
-            self.seen.push((key.to_owned(), i));
+            self.seen.push(seen);
         }
         i
     }
@@ -166,30 +170,32 @@ impl Slots for Values {
     }
 }
 
-/// Serializes a row (a struct, or a map with text keys) into [`Slots`].
+/// Serializes a row (a struct, or a map with text keys; `()` adds
+/// nothing) into [`Slots`]; fields are counted across the values given.
 pub(crate) struct RowSerializer<'s, S: Slots> {
     pub(crate) slots: &'s mut S,
+    pub(crate) nth: usize,
 }
 
 /// The fields of a row, as they come.
-pub(crate) struct RowFields<'s, S: Slots> {
-    slots: &'s mut S,
-    nth: usize,
+pub(crate) struct RowFields<'a, 's, S: Slots> {
+    row: &'a mut RowSerializer<'s, S>,
     key: String,
 }
 
-impl<S: Slots> RowFields<'_, S> {
+impl<S: Slots> RowFields<'_, '_, S> {
+    #[inline]
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Unsupported> {
-        let nth = self.nth;
-        self.nth += 1;
-        match self.slots.find(key, nth) {
-            Some(i) => self.slots.put(i, value),
+        let nth = self.row.nth;
+        self.row.nth += 1;
+        match self.row.slots.find(key, nth) {
+            Some(i) => self.row.slots.put(i, value),
             None => Ok(()),
         }
     }
 }
 
-impl<S: Slots> SerializeStruct for RowFields<'_, S> {
+impl<S: Slots> SerializeStruct for RowFields<'_, '_, S> {
     type Ok = ();
     type Error = Unsupported;
 
@@ -206,7 +212,7 @@ impl<S: Slots> SerializeStruct for RowFields<'_, S> {
     }
 }
 
-impl<S: Slots> SerializeMap for RowFields<'_, S> {
+impl<S: Slots> SerializeMap for RowFields<'_, '_, S> {
     type Ok = ();
     type Error = Unsupported;
 
@@ -239,15 +245,15 @@ macro_rules! not_a_row {
     };
 }
 
-impl<'s, S: Slots> Serializer for RowSerializer<'s, S> {
+impl<'a, 's, S: Slots> Serializer for &'a mut RowSerializer<'s, S> {
     type Ok = ();
     type Error = Unsupported;
     type SerializeSeq = Impossible<(), Unsupported>;
     type SerializeTuple = Impossible<(), Unsupported>;
     type SerializeTupleStruct = Impossible<(), Unsupported>;
     type SerializeTupleVariant = Impossible<(), Unsupported>;
-    type SerializeMap = RowFields<'s, S>;
-    type SerializeStruct = RowFields<'s, S>;
+    type SerializeMap = RowFields<'a, 's, S>;
+    type SerializeStruct = RowFields<'a, 's, S>;
     type SerializeStructVariant = Impossible<(), Unsupported>;
 
     not_a_row!(
@@ -268,10 +274,13 @@ impl<'s, S: Slots> Serializer for RowSerializer<'s, S> {
         serialize_str(&str),
         serialize_bytes(&[u8]),
         serialize_none(),
-        serialize_unit(),
         serialize_unit_struct(&'static str),
         serialize_unit_variant(&'static str, u32, &'static str),
     );
+
+    fn serialize_unit(self) -> Result<(), Unsupported> {
+        Ok(())
+    }
 
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Unsupported> {
         value.serialize(self)
@@ -322,7 +331,7 @@ impl<'s, S: Slots> Serializer for RowSerializer<'s, S> {
     }
 
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Unsupported> {
-        Ok(RowFields { slots: self.slots, nth: 0, key: String::new() })
+        Ok(RowFields { row: self, key: String::new() })
     }
 
     fn serialize_struct(
@@ -330,7 +339,7 @@ impl<'s, S: Slots> Serializer for RowSerializer<'s, S> {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStruct, Unsupported> {
-        Ok(RowFields { slots: self.slots, nth: 0, key: String::new() })
+        Ok(RowFields { row: self, key: String::new() })
     }
 
     fn serialize_struct_variant(
@@ -566,5 +575,82 @@ impl<'c> Serializer for CellText<'c> {
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<bool, Unsupported> {
         let _ = write!(self.out, "{value}");
         Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use serde::Serialize;
+    use serde_json::Map;
+
+    use crate::output::rows::{json_row, Amount, CsvRows, Percent};
+    use crate::output::sheet::{Kind, SheetOptions};
+
+    /// Counts how often it is serialized.
+    struct Costly<'a>(&'a Cell<u32>);
+
+    impl Serialize for Costly<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.0.set(self.0.get() + 1);
+            s.serialize_str("costly")
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Row<'a> {
+        name: &'a str,
+        value: Amount,
+        share: Percent,
+        labels: Map<String, serde_json::Value>,
+        frames: Vec<u32>,
+        costly: Costly<'a>,
+        #[serde(flatten)]
+        extra: Map<String, serde_json::Value>,
+    }
+
+    #[test]
+    fn only_named_fields_are_serialized_and_cells_match_values() {
+        let calls = Cell::new(0);
+        let mut labels = Map::new();
+        labels.insert("bytes".into(), "2kB".into());
+        labels.insert("op".into(), "read".into());
+        let mut extra = Map::new();
+        extra.insert("label:op".into(), "read".into());
+        let row = Row {
+            name: "=f",
+            value: Amount(2203058176),
+            share: Percent::of(1, 8),
+            labels,
+            frames: vec![1, 2],
+            costly: Costly(&calls),
+            extra,
+        };
+        let columns = [
+            ("name", Kind::Text),
+            ("value", Kind::Number),
+            ("share", Kind::Percent),
+            ("labels", Kind::Text),
+            ("frames", Kind::Text),
+            ("label:op", Kind::Text),
+            ("unit", Kind::Text),
+        ];
+        let mut shared = Map::new();
+        shared.insert("unit".into(), "bytes".into());
+        let mut out = Vec::new();
+        let mut csv = CsvRows::new(&mut out, &columns, shared, SheetOptions::default());
+        csv.row(&row).unwrap();
+        csv.row(&row).unwrap();
+        csv.finish().unwrap();
+        let line = "'=f,22030581.76,12.5000,bytes=2kB; op=read,\"[1,2]\",read,bytes\n";
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("name,value,share,labels,frames,label:op,unit\n{line}{line}")
+        );
+        assert_eq!(calls.get(), 0, "a field no column names is not serialized");
+        let json = json_row(&row, Some(&["value", "share", "name"])).unwrap();
+        assert_eq!(json.to_string(), r#"{"value":22030581.76,"share":12.5,"name":"=f"}"#);
+        assert_eq!(calls.get(), 0);
     }
 }

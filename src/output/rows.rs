@@ -27,6 +27,13 @@ pub struct Amount(pub i128);
 
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        // A whole amount is an integer, written as such without a detour
+        // through its text (the same digits).
+        if self.0 % 100 == 0 {
+            if let Ok(whole) = i64::try_from(self.0 / 100) {
+                return serializer.serialize_i64(whole);
+            }
+        }
         let text = centi_to_decimal(self.0);
         match text.parse::<Number>() {
             Ok(n) => n.serialize(serializer),
@@ -87,7 +94,7 @@ pub fn json_rows<T: Serialize>(rows: &[T], fields: Option<&[&str]>) -> Result<Ve
 pub fn json_row<T: Serialize>(row: &T, fields: Option<&[&str]>) -> Result<Value> {
     let Some(fields) = fields else { return Ok(Value::Object(to_object(row)?)) };
     let mut values = Values::new(fields);
-    if row.serialize(RowSerializer { slots: &mut values }).is_err() {
+    if row.serialize(&mut RowSerializer { slots: &mut values, nth: 0 }).is_err() {
         return Ok(Value::Object(project(&to_object(row)?, fields)));
     }
     Ok(Value::Object(
@@ -167,8 +174,20 @@ impl<'a, W: Write> CsvRows<'a, W> {
 
     /// Writes one row.
     pub fn row<T: Serialize>(&mut self, row: &T) -> Result<()> {
+        self.row_with(row, &())
+    }
+
+    /// Writes one row whose cells come from `row`, then from `more`: a
+    /// map of the columns known only at run time (`csv`'s label columns),
+    /// or `()` for none.
+    pub fn row_with<T: Serialize, M: Serialize>(&mut self, row: &T, more: &M) -> Result<()> {
         self.cells.clear();
-        if row.serialize(RowSerializer { slots: &mut self.cells }).is_err() {
+        let mut serializer = RowSerializer { slots: &mut self.cells, nth: 0 };
+        let mut done = row.serialize(&mut serializer);
+        if done.is_ok() {
+            done = more.serialize(&mut serializer);
+        }
+        if done.is_err() {
             // Not a struct or map: as `to_object` makes it one.
             self.cells.clear();
             let object = to_object(row)?;
