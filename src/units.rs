@@ -418,6 +418,13 @@ impl serde::Serialize for Amount {
         &self,
         serializer: S,
     ) -> std::result::Result<S::Ok, S::Error> {
+        // A whole amount is an integer, written as such without a detour
+        // through its text (the same digits).
+        if self.0 % 100 == 0 {
+            if let Ok(whole) = i64::try_from(self.0 / 100) {
+                return serializer.serialize_i64(whole);
+            }
+        }
         let text = centi_to_decimal(self.0);
         match text.parse::<serde_json::Number>() {
             Ok(n) => serde::Serialize::serialize(&n, serializer),

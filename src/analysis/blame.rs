@@ -13,8 +13,8 @@ use crate::analysis::facts::UnitContext;
 use crate::analysis::graph::{Granularity, NodeId, NodeTable, StackSet};
 use crate::analysis::scan::{scan_with, Inputs};
 use crate::error::{Error, Result};
-use crate::units::{Amount, Percent};
 use crate::record::Names;
+use crate::units::{Amount, Percent};
 
 /// Which frames are the application's, and how much to show.
 #[derive(Clone, Debug)]

@@ -11,8 +11,8 @@ use crate::analysis::facts::{Measure, UnitContext};
 use crate::analysis::graph::{Granularity, NodeId, NodeTable, SeenSet, StackFrame, StackSet};
 use crate::analysis::scan::{scan, scan_with, Inputs};
 use crate::error::{Error, Result};
-use crate::units::{Amount, Percent};
 use crate::record::{Names, Record};
+use crate::units::{Amount, Percent};
 
 /// The unit of comparison.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]

@@ -3,12 +3,16 @@
 //! every sample before filtering ([`facts`]).
 
 pub mod blame;
+pub mod cat;
+pub mod csv;
 pub mod diff;
 pub mod export;
 pub mod facts;
 pub mod filter;
 pub mod folded;
 pub mod graph;
+pub mod grep;
+pub mod hist;
 pub mod peek;
 pub mod report;
 pub mod scan;

@@ -1,17 +1,18 @@
 //! `traces-tool csv`: one row per sample (or per frame with `--frames`),
 //! values as exact numbers in the base unit, for spreadsheets and scripts.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io::Write;
 
 use clap::Args;
 
-use crate::cmd::{formats, scan, Format, InputArgs, Outcome, UnitContext};
+pub use crate::analysis::csv::{LabelColumns, LABEL_SCAN_SAMPLES};
+
+use crate::analysis::csv::{samples, CsvOptions, CsvRow, SAMPLE_JSON_FIELDS};
+use crate::cmd::{formats, Format, InputArgs, Outcome};
 use crate::error::Result;
-use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
-use crate::record::{Names, Record};
-use crate::units::{parse_value, DecimalCenti, Dimension};
+use crate::output::json::{self, RowStream};
+use crate::output::rows::{json_row, CsvRows};
+use crate::output::sheet::{Kind, SheetOptions};
 
 /// Samples as CSV records; the columns are described in [`CSV_HELP`].
 #[derive(Args, Clone, Debug)]
@@ -100,299 +101,69 @@ pub const FRAME_COLUMNS: [(&str, Kind); 10] = [
     ("exact", Kind::Bool),
 ];
 
-/// Samples held to learn the label keys when the input cannot be read twice.
-pub const LABEL_SCAN_SAMPLES: usize = 10_000;
-
-/// What the values of one label key look like.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct KeyShape {
-    /// Every value seen reads as a pprof amount.
-    numeric: bool,
-    /// Some value has a unit (`2kB`), or a sample has several values.
-    needs_text: bool,
-}
-
-/// The label columns: every key seen, sorted, with its shape.
-#[derive(Clone, Debug, Default)]
-pub struct LabelColumns {
-    keys: BTreeMap<String, KeyShape>,
-}
-
-impl LabelColumns {
-    /// Learns the keys and shapes of a record's labels.
-    pub fn learn(&mut self, rec: &Record) {
-        for (key, values) in rec.labels() {
-            let shape = shape_of(values);
-            match self.keys.get_mut(key) {
-                Some(known) => {
-                    known.numeric &= shape.numeric;
-                    known.needs_text |= shape.needs_text;
-                }
-                None => {
-                    self.keys.insert(key.to_owned(), shape);
-                }
-            }
-        }
-    }
-
-    /// The column names and kinds, in order.
-    pub fn columns(&self) -> Vec<(String, Kind)> {
-        let mut out = Vec::new();
-        for (key, shape) in &self.keys {
-            if shape.numeric {
-                out.push((format!("label:{key}"), Kind::Number));
-                if shape.needs_text {
-                    out.push((format!("label:{key}:text"), Kind::Text));
-                }
-            } else {
-                out.push((format!("label:{key}"), Kind::Text));
-            }
-        }
-        out
-    }
-
-    /// Number of columns.
-    fn width(&self) -> usize {
-        self.keys.values().map(|s| 1 + usize::from(s.numeric && s.needs_text)).sum()
-    }
-
-    /// Fills a record's label cells, one per column.
-    fn cells<'a>(&self, rec: &Record, cells: &mut impl Iterator<Item = &'a mut String>) {
-        let mut next = || {
-            let cell = cells.next().expect("a cell per column");
-            cell.clear();
-            cell
-        };
-        for (key, shape) in &self.keys {
-            let values = rec.label(key).unwrap_or_default();
-            if shape.numeric {
-                let cell = next();
-                // One number per cell: several values stay in the text.
-                if !values.contains(' ') {
-                    if let Ok(v) = parse_value(values) {
-                        let _ = write!(cell, "{}", DecimalCenti(v.centi));
-                    }
-                }
-                if shape.needs_text {
-                    next().push_str(values);
-                }
-            } else {
-                next().push_str(values);
-            }
-        }
-    }
-}
-
-/// The shape of one label's values: numeric when every value reads as a
-/// pprof amount (`bytes:  1.50kB 2kB` holds two).
-fn shape_of(values: &str) -> KeyShape {
-    if values.is_empty() {
-        return KeyShape::default();
-    }
-    let (mut count, mut unit) = (0, false);
-    for v in values.split(' ') {
-        match parse_value(v) {
-            Ok(p) => {
-                count += 1;
-                unit |=
-                    matches!(p.dim, Dimension::Bytes | Dimension::Nanoseconds | Dimension::Other);
-            }
-            Err(_) => return KeyShape::default(),
-        }
-    }
-    KeyShape { numeric: true, needs_text: unit || count > 1 }
-}
-
-/// True when every input can be opened twice: regular files only.
-fn rereadable(files: &[String]) -> bool {
-    !files.is_empty()
-        && files.iter().all(|f| f != "-" && std::fs::metadata(f).is_ok_and(|m| m.is_file()))
-}
-
-/// One row of the per-sample output, written into reused cells.
-fn sample_cells(
-    cells: &mut Vec<String>,
-    file: &str,
-    rec: &Record,
-    names: &Names,
-    unit: &str,
-    labels: &LabelColumns,
-) {
-    cells.resize_with(SAMPLE_COLUMNS.len() + labels.width(), String::new);
-    let mut it = cells.iter_mut();
-    let mut next = || {
-        let cell = it.next().expect("a cell per column");
-        cell.clear();
-        cell
-    };
-    next().push_str(file);
-    let _ = write!(next(), "{}", rec.index);
-    let line = next();
-    if let Some(l) = rec.text_line() {
-        let _ = write!(line, "{l}");
-    }
-    let _ = write!(next(), "{}", DecimalCenti(rec.value.centi));
-    next().push_str(unit);
-    next().push_str(rec.value_text());
-    next().push_str(rec.leaf().map_or("", |f| names.get(f.name)));
-    let _ = write!(next(), "{}", rec.frames.len());
-    let stack = next();
-    for (i, f) in rec.frames.iter().rev().enumerate() {
-        if i > 0 {
-            stack.push(';');
-        }
-        stack.push_str(names.get(f.name));
-    }
-    let joined = next();
-    for (i, (k, v)) in rec.labels().enumerate() {
-        if i > 0 {
-            joined.push_str("; ");
-        }
-        joined.push_str(k);
-        joined.push('=');
-        joined.push_str(v);
-    }
-    next().push_str(bool_cell(rec.value.is_exact()));
-    labels.cells(rec, &mut it);
-}
-
 /// Runs the command.
 pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
     match args.format {
         Format::Csv => {}
         Format::Json | Format::Ndjson => return run_json(args, out),
-        Format::Text => crate::output::json::require(args.format, &[Format::Csv], "csv")?,
+        Format::Text => json::require(args.format, &[Format::Csv], "csv")?,
     }
-    if args.frames {
-        return run_frames(args, out);
-    }
-    let options = args.input.sheet_options();
-    let mut labels = LabelColumns::default();
-    // Exact label columns: a first pass learns the keys when the inputs
-    // can be read again.
-    let two_pass = rereadable(&args.input.files);
-    if two_pass {
-        scan(&args.input.inputs(), &mut Names::new(), |_, rec, _| {
-            labels.learn(rec);
-            Ok(())
-        })?;
-    }
-    let mut sheet: Option<Sheet<&mut dyn Write>> = None;
+    let options = CsvOptions { frames: args.frames, label_columns: true };
+    let sheet = args.input.sheet_options();
     let mut out = Some(out);
-    // Held records (standard input) until the label keys are known.
-    let mut held: Vec<(String, String, Record)> = Vec::new();
-    let mut late_keys: BTreeMap<String, (String, u64)> = BTreeMap::new();
-    let mut names = Names::new();
-    let mut units = UnitContext::default();
-    let mut rows = 0u64;
-    let mut cells = Vec::new();
-    let notes = scan(&args.input.inputs(), &mut names, |src, rec, names: &Names| {
-        units.learn(src, rec);
-        if sheet.is_none() {
-            if !two_pass && held.len() < LABEL_SCAN_SAMPLES {
-                labels.learn(rec);
-                held.push((src.name().to_owned(), units.unit_name().to_owned(), rec.clone()));
-                return Ok(());
+    // The sheet starts with the first row, once the label columns are known.
+    let mut csv: Option<CsvRows<'_, &mut dyn Write>> = None;
+    let summary = samples(&args.input.inputs(), &options, |row| {
+        let csv = match &mut csv {
+            Some(csv) => csv,
+            None => {
+                let labels = match &row {
+                    CsvRow::Sample(s) => s.label_cells.1,
+                    CsvRow::Frame(_) => &LabelColumns::default(),
+                };
+                let out = out.take().expect("one sheet");
+                csv.insert(start_csv(out, args.frames, labels, sheet))
             }
-            let mut s = start_sheet(&labels, &mut out, options);
-            for (file, unit, rec) in held.drain(..) {
-                sample_cells(&mut cells, &file, &rec, names, &unit, &labels);
-                s.row(&cells)?;
-                rows += 1;
-            }
-            sheet = Some(s);
+        };
+        match &row {
+            CsvRow::Sample(s) => csv.row_with(s, &s.label_cells),
+            CsvRow::Frame(f) => csv.row(f),
         }
-        let s = sheet.as_mut().expect("started");
-        if !two_pass {
-            for (key, _) in rec.labels() {
-                if !labels.keys.contains_key(key) && !late_keys.contains_key(key) {
-                    late_keys.insert(key.to_owned(), (src.name().to_owned(), rec.index));
-                }
-            }
-        }
-        sample_cells(&mut cells, src.name(), rec, names, units.unit_name(), &labels);
-        s.row(&cells)?;
-        rows += 1;
-        Ok(())
     })?;
-    let mut s = match sheet {
-        Some(s) => s,
-        None => start_sheet(&labels, &mut out, options),
-    };
-    for (file, unit, rec) in held.drain(..) {
-        sample_cells(&mut cells, &file, &rec, &names, &unit, &labels);
-        s.row(&cells)?;
-        rows += 1;
+    match csv {
+        Some(csv) => csv.finish()?,
+        None => {
+            let out = out.take().expect("one sheet");
+            start_csv(out, args.frames, &summary.labels, sheet).finish()?;
+        }
     }
-    s.flush()?;
-    let mut outcome = Outcome { matched: rows > 0, notes };
-    for (key, (file, sample)) in late_keys {
-        outcome.notes.push(format!(
-            "{file}: label {key:?} first appears at sample {sample}, after the label columns \
-             were fixed from the first {LABEL_SCAN_SAMPLES} samples: it is in the `labels` \
-             column only (give the input as a FILE for exact label columns)"
-        ));
-    }
-    if rows == 0 {
-        outcome.notes.push("no samples".to_owned());
-    }
-    Ok(outcome)
+    Ok(Outcome { matched: summary.samples > 0, notes: summary.notes })
 }
 
-/// The per-sample sheet, once the label columns are known.
-fn start_sheet<'a>(
+/// The CSV writer, once the label columns are known.
+fn start_csv<'a>(
+    out: &'a mut dyn Write,
+    frames: bool,
     labels: &LabelColumns,
-    out: &mut Option<&'a mut dyn Write>,
-    options: SheetOptions,
-) -> Sheet<&'a mut dyn Write> {
-    let columns = SAMPLE_COLUMNS.iter().map(|&(n, k)| (n.to_owned(), k));
-    let out = out.take().expect("one sheet");
-    Sheet::new(out, columns.chain(labels.columns()), options)
-}
-
-/// `--frames`: one row per frame.
-fn run_frames(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
-    let mut sheet = Sheet::new(out, FRAME_COLUMNS, args.input.sheet_options());
-    let mut names = Names::new();
-    let mut units = UnitContext::default();
-    let mut rows = 0u64;
-    // Buffers reused from row to row.
-    let (mut value, mut sample, mut line, mut position) =
-        (String::new(), String::new(), String::new(), String::new());
-    let notes = scan(&args.input.inputs(), &mut names, |src, rec, names: &Names| {
-        units.learn(src, rec);
-        set(&mut value, format_args!("{}", DecimalCenti(rec.value.centi)));
-        set(&mut sample, format_args!("{}", rec.index));
-        line.clear();
-        if let Some(l) = rec.text_line() {
-            set(&mut line, format_args!("{l}"));
-        }
-        let unit = units.unit_name();
-        let exact = bool_cell(rec.value.is_exact());
-        for (i, f) in rec.frames.iter().enumerate() {
-            set(&mut position, format_args!("{i}"));
-            sheet.row([
-                src.name(),
-                &sample,
-                &line,
-                &value,
-                unit,
-                rec.value_text(),
-                &position,
-                names.get(f.name),
-                bool_cell(f.inline),
-                exact,
-            ])?;
-        }
-        rows += 1;
-        Ok(())
-    })?;
-    sheet.flush()?;
-    let mut outcome = Outcome { matched: rows > 0, notes };
-    if rows == 0 {
-        outcome.notes.push("no samples".to_owned());
+    sheet: SheetOptions,
+) -> CsvRows<'static, &'a mut dyn Write> {
+    let shared = serde_json::Map::new();
+    if frames {
+        CsvRows::with_columns(out, FRAME_COLUMNS, shared, sheet)
+    } else {
+        let columns = SAMPLE_COLUMNS.iter().map(|&(n, k)| (n.to_owned(), k));
+        CsvRows::with_columns(
+            out,
+            columns.chain(
+                labels
+                    .columns()
+                    .into_iter()
+                    .map(|(name, numeric)| (name, if numeric { Kind::Number } else { Kind::Text })),
+            ),
+            shared,
+            sheet,
+        )
     }
-    Ok(outcome)
 }
 
 /// The JSON schema of `--format json` and `--format ndjson` (also in
@@ -418,56 +189,13 @@ decimals when pprof rounded the value (21.01MB is 22030581.76).";
 /// `--format json` and `--format ndjson`: the rows of the CSV output as
 /// JSON objects, streamed.
 fn run_json(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
-    use crate::output::json::{self, RowStream};
-    use serde_json::Value;
     let key = if args.frames { "frames" } else { "samples" };
     let mut stream = RowStream::start(out, args.format == Format::Ndjson, json::object([]), key)?;
-    let mut names = Names::new();
-    let mut units = UnitContext::default();
-    let mut rows = 0u64;
-    let notes = scan(&args.input.inputs(), &mut names, |src, rec, names: &Names| {
-        units.learn(src, rec);
-        let common = |o: &mut serde_json::Map<String, Value>| {
-            o.insert("file".into(), src.name().into());
-            o.insert("sample".into(), rec.index.into());
-            o.insert("line".into(), rec.text_line().into());
-            o.insert("value".into(), json::amount(rec.value.centi));
-            o.insert("unit".into(), units.unit_name().into());
-            o.insert("value_text".into(), rec.value_text().into());
-            o.insert("exact".into(), rec.value.is_exact().into());
-        };
-        if args.frames {
-            for (i, f) in rec.frames.iter().enumerate() {
-                let mut o = serde_json::Map::new();
-                common(&mut o);
-                o.insert("position".into(), i.into());
-                o.insert("frame".into(), names.get(f.name).into());
-                o.insert("inline".into(), f.inline.into());
-                stream.row(&Value::Object(o))?;
-            }
-        } else {
-            let mut o = serde_json::Map::new();
-            common(&mut o);
-            o.insert("leaf".into(), rec.leaf().map_or("", |f| names.get(f.name)).into());
-            o.insert("depth".into(), rec.frames.len().into());
-            o.insert("frames".into(), json::frames(&rec.frames, names));
-            o.insert("labels".into(), json::labels(rec));
-            stream.row(&Value::Object(o))?;
-        }
-        rows += 1;
-        Ok(())
+    let options = CsvOptions { frames: args.frames, label_columns: false };
+    let summary = samples(&args.input.inputs(), &options, |row| match &row {
+        CsvRow::Sample(s) => stream.row(&json_row(s, Some(&SAMPLE_JSON_FIELDS))?),
+        CsvRow::Frame(f) => stream.row(&json_row(f, None)?),
     })?;
     stream.finish()?;
-    let mut outcome = Outcome { matched: rows > 0, notes };
-    if rows == 0 {
-        outcome.notes.push("no samples".to_owned());
-    }
-    Ok(outcome)
-}
-
-/// Replaces a buffer's text.
-fn set(buf: &mut String, text: std::fmt::Arguments<'_>) {
-    use std::fmt::Write as _;
-    buf.clear();
-    let _ = buf.write_fmt(text);
+    Ok(Outcome { matched: summary.samples > 0, notes: summary.notes })
 }

@@ -3,6 +3,7 @@
 //! ([`json`]) and NDJSON; traces text as pprof prints it ([`traces`]); SVG
 //! flame graphs ([`flamegraph`]).
 
+mod capture;
 pub mod flamegraph;
 pub mod json;
 pub mod legend;

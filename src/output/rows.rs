@@ -10,11 +10,13 @@
 //! column of [`Kind::Percent`] writes the percentage with four decimals.
 
 use std::io::{self, Write};
+use std::marker::PhantomData;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::Result;
+use crate::output::capture::{Cells, RowSerializer, Values};
 use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
 pub use crate::units::{Amount, Percent};
 
@@ -33,15 +35,24 @@ pub fn to_object<T: Serialize>(row: &T) -> Result<Map<String, Value>> {
 /// The rows of a JSON document: each row's object, keeping only `fields`
 /// (in that order) when given, else every field.
 pub fn json_rows<T: Serialize>(rows: &[T], fields: Option<&[&str]>) -> Result<Vec<Value>> {
-    rows.iter()
-        .map(|row| {
-            let object = to_object(row)?;
-            Ok(Value::Object(match fields {
-                None => object,
-                Some(fields) => project(&object, fields),
-            }))
-        })
-        .collect()
+    rows.iter().map(|row| json_row(row, fields)).collect()
+}
+
+/// One row as a JSON object, keeping only `fields` (in that order) when
+/// given, else every field. A field not kept is not serialized at all.
+pub fn json_row<T: Serialize>(row: &T, fields: Option<&[&str]>) -> Result<Value> {
+    let Some(fields) = fields else { return Ok(Value::Object(to_object(row)?)) };
+    let mut values = Values::new(fields);
+    if row.serialize(&mut RowSerializer { slots: &mut values, nth: 0 }).is_err() {
+        return Ok(Value::Object(project(&to_object(row)?, fields)));
+    }
+    Ok(Value::Object(
+        fields
+            .iter()
+            .zip(values.values)
+            .map(|(f, v)| ((*f).to_owned(), v.unwrap_or(Value::Null)))
+            .collect(),
+    ))
 }
 
 fn project(object: &Map<String, Value>, fields: &[&str]) -> Map<String, Value> {
@@ -54,19 +65,36 @@ fn project(object: &Map<String, Value>, fields: &[&str]) -> Map<String, Value> {
 /// Writes each row as one line of JSON (NDJSON), every field kept.
 pub fn write_ndjson<T: Serialize>(out: &mut dyn Write, rows: &[T]) -> Result<()> {
     for row in rows {
-        serde_json::to_writer(&mut *out, &to_object(row)?).map_err(io::Error::from)?;
-        writeln!(out)?;
+        write_ndjson_row(out, row, None)?;
     }
+    Ok(())
+}
+
+/// Writes one row as one line of JSON (NDJSON), for rows that stream:
+/// only `fields` (in that order) when given, else every field.
+pub fn write_ndjson_row<T: Serialize>(
+    out: &mut dyn Write,
+    row: &T,
+    fields: Option<&[&str]>,
+) -> Result<()> {
+    match fields {
+        None => serde_json::to_writer(&mut *out, &to_object(row)?),
+        Some(_) => serde_json::to_writer(&mut *out, &json_row(row, fields)?),
+    }
+    .map_err(io::Error::from)?;
+    writeln!(out)?;
     Ok(())
 }
 
 /// A CSV writer for rows: each column named in `columns` takes the row's
 /// field of that name, else the value of that name in `shared` (what is
-/// one for the whole output, such as `unit`), else an empty cell.
+/// one for the whole output, such as `unit`), else an empty cell. Only the
+/// fields a column names are serialized, straight into reused cells.
 pub struct CsvRows<'a, W: Write> {
     sheet: Sheet<W>,
-    columns: &'a [(&'a str, Kind)],
+    cells: Cells,
     shared: Map<String, Value>,
+    columns: PhantomData<&'a str>,
 }
 
 impl<'a, W: Write> CsvRows<'a, W> {
@@ -77,22 +105,57 @@ impl<'a, W: Write> CsvRows<'a, W> {
         shared: Map<String, Value>,
         options: SheetOptions,
     ) -> CsvRows<'a, W> {
-        let sheet = Sheet::new(out, columns.iter().map(|(n, k)| (*n, *k)), options);
-        CsvRows { sheet, columns, shared }
+        CsvRows::with_columns(out, columns.iter().copied(), shared, options)
+    }
+
+    /// A writer of columns known only at run time (`csv`'s label columns).
+    pub fn with_columns<S: Into<String>>(
+        out: W,
+        columns: impl IntoIterator<Item = (S, Kind)>,
+        shared: Map<String, Value>,
+        options: SheetOptions,
+    ) -> CsvRows<'a, W> {
+        let columns: Vec<(String, Kind)> =
+            columns.into_iter().map(|(n, k)| (n.into(), k)).collect();
+        let sheet = Sheet::new(out, columns.iter().cloned(), options);
+        CsvRows { sheet, cells: Cells::new(columns), shared, columns: PhantomData }
     }
 
     /// Writes one row.
     pub fn row<T: Serialize>(&mut self, row: &T) -> Result<()> {
-        let object = to_object(row)?;
-        let cells: Vec<String> = self
-            .columns
-            .iter()
-            .map(|(name, kind)| {
-                let value = object.get(*name).or_else(|| self.shared.get(*name));
-                cell(value, *kind)
-            })
-            .collect();
-        self.sheet.row(cells)
+        self.row_with(row, &())
+    }
+
+    /// Writes one row whose cells come from `row`, then from `more`: a
+    /// map of the columns known only at run time (`csv`'s label columns),
+    /// or `()` for none.
+    pub fn row_with<T: Serialize, M: Serialize>(&mut self, row: &T, more: &M) -> Result<()> {
+        self.cells.clear();
+        let mut serializer = RowSerializer { slots: &mut self.cells, nth: 0 };
+        let mut done = row.serialize(&mut serializer);
+        if done.is_ok() {
+            done = more.serialize(&mut serializer);
+        }
+        if done.is_err() {
+            // Not a struct or map: as `to_object` makes it one.
+            self.cells.clear();
+            let object = to_object(row)?;
+            for (i, name) in self.cells.index.names().iter().enumerate() {
+                if let Some(value) = object.get(name) {
+                    self.cells.cells[i] = cell(Some(value), self.cells.kinds[i]);
+                    self.cells.set[i] = true;
+                }
+            }
+        }
+        let Cells { index, kinds, cells, set } = &mut self.cells;
+        for (i, name) in index.names().iter().enumerate() {
+            if !set[i] {
+                if let Some(value) = self.shared.get(name) {
+                    cells[i] = cell(Some(value), kinds[i]);
+                }
+            }
+        }
+        self.sheet.row(cells.iter())
     }
 
     /// Writes the header if no row did, and flushes.
@@ -116,8 +179,9 @@ pub fn write_csv<T: Serialize>(
     csv.finish()
 }
 
-/// One CSV cell from a serialized value.
-fn cell(value: Option<&Value>, kind: Kind) -> String {
+/// One CSV cell from a serialized value. An object is its `key=value`
+/// pairs joined by `; ` (labels, as the `labels` columns show them).
+pub(crate) fn cell(value: Option<&Value>, kind: Kind) -> String {
     match value {
         None | Some(Value::Null) => String::new(),
         Some(Value::Bool(b)) => bool_cell(*b).to_owned(),
@@ -126,6 +190,11 @@ fn cell(value: Option<&Value>, kind: Kind) -> String {
         }
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| format!("{k}={}", cell(Some(v), Kind::Text)))
+            .collect::<Vec<_>>()
+            .join("; "),
         Some(other) => other.to_string(),
     }
 }
