@@ -7,3 +7,5 @@ pub mod filter;
 pub mod graph;
 pub mod report;
 pub mod scan;
+pub mod stacks;
+pub mod summary;
