@@ -128,13 +128,13 @@ impl BlockSet {
 
 /// The values one label key took over the blocks of a stack.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct LabelRow {
+pub struct LabelRow<'a> {
     /// The key.
-    pub key: String,
+    pub key: &'a str,
     /// Distinct values as printed (a multi-valued label is one text),
     /// sorted: amounts (`16B 32B 1.50kB`) by size, other text
     /// alphabetically.
-    pub values: Vec<String>,
+    pub values: Vec<&'a str>,
     /// Blocks that carry the key.
     pub blocks: u64,
     /// True unless every block of the stack has the key with one value.
@@ -142,23 +142,24 @@ pub struct LabelRow {
 }
 
 /// One frame of a stack.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FrameRow {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FrameRow<'a> {
     /// The frame as printed, ` (inline)` aside.
-    pub name: String,
+    pub name: &'a str,
     /// Printed ` (inline)`: inlined into the next frame.
     pub inline: bool,
 }
 
-/// One merged stack (a row of JSON, NDJSON and CSV).
+/// One merged stack (a row of JSON, NDJSON and CSV), borrowing its texts
+/// from the [`StacksReport`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct StackRow {
+pub struct StackRow<'a> {
     /// 1 for the largest.
     pub rank: usize,
     /// Sum of the blocks' values.
     pub value: Amount,
     /// `bytes`, `nanoseconds`, `count`, or an unknown unit's name.
-    pub unit: String,
+    pub unit: &'a str,
     /// The value as pprof prints it, in the report's fixed unit or scaled.
     pub value_text: String,
     /// Sum of the blocks' rounding bounds.
@@ -170,13 +171,15 @@ pub struct StackRow {
     /// Of them, blocks whose value is 0.
     pub zero_blocks: u64,
     /// Labels by key, in first-seen order.
-    pub labels: Vec<LabelRow>,
+    pub labels: Vec<LabelRow<'a>>,
     /// The frames, leaf first.
-    pub frames: Vec<FrameRow>,
+    pub frames: Vec<FrameRow<'a>>,
 }
 
-/// The merged stacks of the inputs.
-#[derive(Clone, Debug)]
+/// The merged stacks of the inputs. The rows are made one at a time by
+/// [`StacksReport::rows`], so that half a million stacks are written
+/// without holding them all as rows.
+#[derive(Debug)]
 pub struct StacksReport {
     /// The first input's header.
     pub header: Header,
@@ -196,9 +199,14 @@ pub struct StacksReport {
     pub stacks_in_several_blocks: usize,
     /// Stderr notes of the read.
     pub notes: Vec<String>,
-    /// The largest stacks, by |total|, largest first (ties in first-seen
-    /// order); `options.top` of them.
-    pub rows: Vec<StackRow>,
+    /// The stacks.
+    set: BlockSet,
+    /// Their labels.
+    labels: Labels,
+    /// Frame names.
+    names: Names,
+    /// The stacks shown, in rank order.
+    order: Vec<usize>,
 }
 
 impl StacksReport {
@@ -206,6 +214,36 @@ impl StacksReport {
     pub fn format(&self, centi: i128) -> String {
         let unit = self.printed_unit.as_deref().unwrap_or_default();
         format_in(centi, self.units.dimension(), unit, &self.units.other)
+    }
+
+    /// Number of rows: the stacks shown.
+    pub fn shown(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The largest stacks, by |total|, largest first (ties in first-seen
+    /// order); `options.top` of them.
+    pub fn rows(&self) -> impl Iterator<Item = StackRow<'_>> + '_ {
+        let unit = self.units.unit_name();
+        self.order.iter().enumerate().map(move |(rank, &i)| {
+            let t = self.set.totals(i);
+            StackRow {
+                rank: rank + 1,
+                value: Amount(t.value),
+                unit,
+                value_text: self.format(t.value),
+                max_error: Amount(t.error),
+                share_percent: Percent::of(t.value, self.total),
+                blocks: t.blocks,
+                zero_blocks: t.zero_blocks,
+                labels: self.labels.rows(i, t.blocks),
+                frames: self
+                    .set
+                    .frames(i)
+                    .map(|f| FrameRow { name: self.names.get(f.name), inline: f.inline })
+                    .collect(),
+            }
+        })
     }
 }
 
@@ -236,7 +274,7 @@ impl StacksReport {
 /// let merged = stacks(&inputs, &StacksOptions::default())?;
 /// std::fs::remove_file(&path)?;
 /// assert_eq!((merged.blocks, merged.distinct_stacks, merged.stacks_in_several_blocks), (3, 2, 1));
-/// let first = &merged.rows[0];
+/// let first = merged.rows().next().unwrap();
 /// assert_eq!((first.value.0, first.blocks), (96 * 100, 2));
 /// assert_eq!(first.frames[0].name, "main.alloc");
 /// assert_eq!(first.labels[0].values, ["16B", "32B"]);
@@ -261,7 +299,11 @@ pub fn stacks(inputs: &Inputs, options: &StacksOptions) -> Result<StacksReport> 
         },
     )?;
     let (total, total_error) = facts.total();
-    let mut report = StacksReport {
+    let mut order = set.ranking();
+    if options.top > 0 {
+        order.truncate(options.top);
+    }
+    Ok(StacksReport {
         header: facts.header(),
         printed_unit: facts.printed_unit(),
         units: facts.units,
@@ -271,36 +313,11 @@ pub fn stacks(inputs: &Inputs, options: &StacksOptions) -> Result<StacksReport> 
         distinct_stacks: set.len(),
         stacks_in_several_blocks: set.iter().filter(|t| t.blocks > 1).count(),
         notes,
-        rows: Vec::new(),
-    };
-    let mut order = set.ranking();
-    if options.top > 0 {
-        order.truncate(options.top);
-    }
-    let unit = report.units.unit_name().to_owned();
-    report.rows = order
-        .iter()
-        .enumerate()
-        .map(|(rank, &i)| {
-            let t = set.totals(i);
-            StackRow {
-                rank: rank + 1,
-                value: Amount(t.value),
-                unit: unit.clone(),
-                value_text: report.format(t.value),
-                max_error: Amount(t.error),
-                share_percent: Percent::of(t.value, total),
-                blocks: t.blocks,
-                zero_blocks: t.zero_blocks,
-                labels: labels.rows(i, t.blocks),
-                frames: set
-                    .frames(i)
-                    .map(|f| FrameRow { name: names.get(f.name).to_owned(), inline: f.inline })
-                    .collect(),
-            }
-        })
-        .collect();
-    Ok(report)
+        set,
+        labels,
+        names,
+        order,
+    })
 }
 
 /// The values one label key took over the blocks of a stack, as ids of
@@ -350,7 +367,7 @@ impl LabelState {
 /// The labels of every stack: those of a stack of one block are one
 /// interned label set, and only stacks of several blocks keep their own
 /// label lists.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Labels {
     /// The labels of each stack's first block: an index of `sets`.
     first: Vec<u32>,
@@ -390,7 +407,7 @@ impl Labels {
     }
 
     /// The label rows of stack `i`, of `blocks` blocks.
-    fn rows(&self, i: usize, blocks: u64) -> Vec<LabelRow> {
+    fn rows(&self, i: usize, blocks: u64) -> Vec<LabelRow<'_>> {
         let first;
         let state = match self.several.get(&(i as u32)) {
             Some(state) => state,
@@ -405,8 +422,8 @@ impl Labels {
             .map(|k| {
                 let values: Vec<&str> = k.values.iter().map(|&v| self.texts.get(v)).collect();
                 LabelRow {
-                    key: self.texts.get(k.key).to_owned(),
-                    values: sorted(values).into_iter().map(str::to_owned).collect(),
+                    key: self.texts.get(k.key),
+                    values: sorted(values),
                     blocks: k.blocks,
                     differs: k.values.len() > 1 || k.blocks < blocks,
                 }

@@ -16,7 +16,7 @@ use crate::analysis::report::header_lines;
 use crate::analysis::stacks::{stacks, StackRow, StacksOptions, StacksReport};
 use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome, ALL_FORMATS};
 use crate::error::Result;
-use crate::output::rows::{json_rows, write_csv, write_ndjson, Amount, Percent};
+use crate::output::rows::{json_rows, write_ndjson, Amount, CsvRows, Percent};
 use crate::output::sheet::{Kind, SheetOptions};
 use crate::read::traces::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
 use crate::units::percentage;
@@ -56,7 +56,11 @@ pub fn run(args: &StacksArgs, out: &mut dyn Write) -> Result<Outcome> {
         Format::Text => write_text(out, &report)?,
         Format::Csv => write_csv_rows(out, &report, args.input.sheet_options())?,
         Format::Json => write_json(out, &report)?,
-        Format::Ndjson => write_ndjson(out, &report.rows)?,
+        Format::Ndjson => {
+            for row in report.rows() {
+                write_ndjson(out, std::slice::from_ref(&row))?;
+            }
+        }
     }
     Ok(Outcome { matched: true, notes })
 }
@@ -79,7 +83,7 @@ fn write_text(out: &mut dyn Write, r: &StacksReport) -> Result<()> {
         fmt(r.total),
         r.units.bound(r.total_error),
     )?;
-    let shown = r.rows.len();
+    let shown = r.shown();
     writeln!(
         out,
         "Showing {} stack{} by merged total, largest first",
@@ -92,7 +96,7 @@ fn write_text(out: &mut dyn Write, r: &StacksReport) -> Result<()> {
         },
         if shown == 1 { "" } else { "s" }
     )?;
-    for s in &r.rows {
+    for s in r.rows() {
         writeln!(out, "{SEPARATOR}")?;
         let zeros = if s.zero_blocks > 0 {
             format!(" ({} with value 0)", s.zero_blocks)
@@ -123,7 +127,7 @@ fn write_text(out: &mut dyn Write, r: &StacksReport) -> Result<()> {
         }
         for (k, frame) in s.frames.iter().enumerate() {
             let marker = if frame.inline { INLINE_SUFFIX } else { "" };
-            let name = &frame.name;
+            let name = frame.name;
             if k == 0 {
                 writeln!(out, "{:>10}   {name}{marker}", s.value_text)?;
             } else {
@@ -167,6 +171,10 @@ pub const JSON_FIELDS: [&str; 9] = [
 fn write_json(out: &mut dyn Write, r: &StacksReport) -> Result<()> {
     use crate::output::json::{amount, header, object, write_document};
     use serde_json::Value;
+    let mut rows = Vec::with_capacity(r.shown());
+    for row in r.rows() {
+        rows.extend(json_rows(std::slice::from_ref(&row), Some(&JSON_FIELDS))?);
+    }
     let doc = object([
         ("header", header(&r.header)),
         ("unit", r.units.unit_name().into()),
@@ -175,7 +183,7 @@ fn write_json(out: &mut dyn Write, r: &StacksReport) -> Result<()> {
         ("blocks", r.blocks.into()),
         ("distinct_stacks", r.distinct_stacks.into()),
         ("stacks_in_several_blocks", r.stacks_in_several_blocks.into()),
-        ("stacks", Value::Array(json_rows(&r.rows, Some(&JSON_FIELDS))?)),
+        ("stacks", Value::Array(rows)),
     ]);
     write_document(out, &doc)
 }
@@ -213,11 +221,11 @@ struct CsvRow<'a> {
 }
 
 impl<'a> CsvRow<'a> {
-    fn of(s: &'a StackRow) -> CsvRow<'a> {
+    fn of(s: &'a StackRow<'a>) -> CsvRow<'a> {
         CsvRow {
             rank: s.rank,
             value: s.value,
-            unit: &s.unit,
+            unit: s.unit,
             value_text: &s.value_text,
             blocks: s.blocks,
             share: s.share_percent,
@@ -238,6 +246,9 @@ impl<'a> CsvRow<'a> {
 }
 
 fn write_csv_rows(out: &mut dyn Write, r: &StacksReport, options: SheetOptions) -> Result<()> {
-    let rows: Vec<CsvRow> = r.rows.iter().map(CsvRow::of).collect();
-    write_csv(out, &CSV_COLUMNS, serde_json::Map::new(), &rows, options)
+    let mut csv = CsvRows::new(out, &CSV_COLUMNS, serde_json::Map::new(), options);
+    for row in r.rows() {
+        csv.row(&CsvRow::of(&row))?;
+    }
+    csv.finish()
 }
