@@ -3,9 +3,8 @@
 //! heap sample per (stack, allocation size), CPU samples from different
 //! addresses of the same functions stay apart, and samples with different
 //! labels are different samples. [`BlockSet`] adds the blocks of each
-//! distinct stack up (it is also what `summary` counts stacks with);
-//! [`stacks`] ranks them by total, with the labels that differ between the
-//! merged blocks.
+//! distinct stack up; [`stacks`] ranks them by total, with the labels that
+//! differ between the merged blocks.
 
 use std::cmp::Ordering;
 

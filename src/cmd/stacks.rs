@@ -16,7 +16,7 @@ use crate::analysis::report::header_lines;
 use crate::analysis::stacks::{stacks, StackRow, StacksOptions, StacksReport};
 use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome, ALL_FORMATS};
 use crate::error::Result;
-use crate::output::rows::{json_rows, write_ndjson, Amount, CsvRows, Percent};
+use crate::output::rows::{to_object, write_ndjson, Amount, CsvRows, Percent};
 use crate::output::sheet::{Kind, SheetOptions};
 use crate::read::traces::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
 use crate::units::percentage;
@@ -171,9 +171,14 @@ pub const JSON_FIELDS: [&str; 9] = [
 fn write_json(out: &mut dyn Write, r: &StacksReport) -> Result<()> {
     use crate::output::json::{amount, header, object, write_document};
     use serde_json::Value;
+    // The row less `unit` (named once in the document): the fields of
+    // JSON_FIELDS, in their order, without copying the frames.
     let mut rows = Vec::with_capacity(r.shown());
     for row in r.rows() {
-        rows.extend(json_rows(std::slice::from_ref(&row), Some(&JSON_FIELDS))?);
+        let mut object = to_object(&row)?;
+        object.shift_remove("unit");
+        debug_assert!(object.keys().eq(JSON_FIELDS));
+        rows.push(Value::Object(object));
     }
     let doc = object([
         ("header", header(&r.header)),
@@ -230,15 +235,21 @@ impl<'a> CsvRow<'a> {
             blocks: s.blocks,
             share: s.share_percent,
             labels: s.labels.iter().map(|l| format!("{}={}", l.key, l.values.join(" "))).join("; "),
-            stack: s
-                .frames
-                .iter()
-                .rev()
-                .map(|f| {
-                    let marker = if f.inline { INLINE_SUFFIX } else { "" };
-                    format!("{}{marker}", f.name)
-                })
-                .join(";"),
+            stack: {
+                let mut stack = String::with_capacity(
+                    s.frames.iter().map(|f| f.name.len() + INLINE_SUFFIX.len() + 1).sum(),
+                );
+                for (k, f) in s.frames.iter().rev().enumerate() {
+                    if k > 0 {
+                        stack.push(';');
+                    }
+                    stack.push_str(f.name);
+                    if f.inline {
+                        stack.push_str(INLINE_SUFFIX);
+                    }
+                }
+                stack
+            },
             max_error: s.max_error,
             exact: s.max_error.0 == 0,
         }
