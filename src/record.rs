@@ -163,6 +163,36 @@ pub struct Header {
     pub lines: Vec<(HeaderField, String)>,
 }
 
+/// The header as JSON shows it: the fields pprof printed (`file`,
+/// `build_id`, `type`, `time`, `duration`, `doc`; absent ones are `null`),
+/// the other lines as `comments`, and every line verbatim in `lines`.
+impl serde::Serialize for Header {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(8))?;
+        for (key, field) in [
+            ("file", HeaderField::File),
+            ("build_id", HeaderField::BuildId),
+            ("type", HeaderField::Type),
+            ("time", HeaderField::Time),
+            ("duration", HeaderField::Duration),
+            ("doc", HeaderField::Doc),
+        ] {
+            map.serialize_entry(key, &self.get(field))?;
+        }
+        let comments: Vec<&str> = self
+            .lines
+            .iter()
+            .filter(|(f, _)| *f == HeaderField::Comment)
+            .map(|(_, l)| l.as_str())
+            .collect();
+        map.serialize_entry("comments", &comments)?;
+        let lines: Vec<&str> = self.lines.iter().map(|(_, l)| l.as_str()).collect();
+        map.serialize_entry("lines", &lines)?;
+        map.end()
+    }
+}
+
 impl Header {
     /// The text after the prefix of the first line of this kind.
     pub fn get(&self, field: HeaderField) -> Option<&str> {

@@ -16,4 +16,6 @@ pub mod hist;
 pub mod peek;
 pub mod report;
 pub mod scan;
+pub mod stacks;
+pub mod summary;
 pub mod top;

@@ -1,29 +1,23 @@
 //! `traces-tool summary`: what a traces report holds, in numbers and plain
-//! words: its header, sample type and unit, pprof's total, how many samples
-//! are zero or negative and why, distinct functions and stacks, how many
-//! stacks come in several blocks, how deep the stacks go and whether the
-//! runtime may have cut them, whether the values are exact, and what to run
-//! next.
+//! words ([`crate::analysis::summary`]): its header, sample type and unit,
+//! pprof's total, how many samples are zero or negative and why, distinct
+//! functions and stacks, how many stacks come in several blocks, how deep
+//! the stacks go and whether the runtime may have cut them, whether the
+//! values are exact, and what to run next.
 
 use itertools::Itertools;
 use std::io::Write;
 
 use clap::Args;
-use rustc_hash::{FxHashMap, FxHashSet};
+use serde_json::Value;
 
-use crate::analysis::facts::ReportFacts;
-use crate::cmd::{formats, scan_with, Format, InputArgs, Outcome, UnitContext, TEXT_CSV_JSON};
+use crate::analysis::summary::{summary, SummaryOptions, SummaryReport};
+use crate::cmd::{formats, Format, InputArgs, Outcome, TEXT_CSV_JSON};
 use crate::error::Result;
-use crate::output::sheet::{Kind, Sheet};
-use crate::read::paste::Repair;
-use crate::record::{Header, HeaderField, NameId, Names};
-use crate::seqs::{pack_frame, SeqInterner};
-use crate::units::{centi_to_decimal, format_in, percentage, Dimension};
-
-/// Stack depths at which the Go runtime stops recording frames: 32 for
-/// heap, allocs, mutex, block and goroutine profiles and 64 for CPU
-/// profiles before Go 1.23, 128 for all of them since.
-pub const RUNTIME_DEPTH_LIMITS: [usize; 3] = [32, 64, 128];
+use crate::output::rows::to_object;
+use crate::output::sheet::{bool_cell, Kind, Sheet};
+use crate::record::HeaderField;
+use crate::units::{format_in, percentage, Dimension};
 
 /// A summary of the report: counts, totals, depth, precision.
 #[derive(Args, Clone, Debug)]
@@ -38,200 +32,26 @@ pub struct SummaryArgs {
     pub input: InputArgs,
 }
 
-/// Everything the summary reports, gathered in one pass.
-#[derive(Debug, Default)]
-pub struct Summary {
-    /// The first input's header.
-    pub header: Header,
-    /// Units of the values.
-    pub units: UnitContext,
-    /// Blocks read, before filters.
-    pub samples_read: u64,
-    /// Blocks kept by the filters.
-    pub samples: u64,
-    /// pprof's total: Σ|v| of all samples (of base samples under diff).
-    pub total: i128,
-    /// Rounding bound of the total.
-    pub total_error: i128,
-    /// Sum of the kept values (signed).
-    pub kept_sum: i128,
-    /// Kept samples whose value is 0.
-    pub zero: u64,
-    /// Kept samples whose value is negative.
-    pub negative: u64,
-    /// Kept samples from a `-diff_base` base profile (`pprof::base: true`).
-    pub base: u64,
-    /// Distinct frame names in the kept samples (` (inline)` aside).
-    pub functions: usize,
-    /// Distinct stacks (frames as printed).
-    pub stacks: usize,
-    /// Distinct stacks printed in more than one block.
-    pub stacks_in_several_blocks: usize,
-    /// Blocks belonging to those stacks.
-    pub blocks_of_repeated_stacks: u64,
-    /// The largest number of frames of a stack.
-    pub deepest: usize,
-    /// The leaf function of a deepest stack.
-    pub deepest_leaf: String,
-    /// Distinct stacks with exactly 32, 64 or 128 frames.
-    pub truncated_stacks: usize,
-    /// Blocks of those stacks.
-    pub truncated_samples: u64,
-    /// Sum of the values of those blocks.
-    pub truncated_value: i128,
-    /// True when every value read was printed exactly.
-    pub exact: bool,
-    /// The fixed unit the report was printed with, if any.
-    pub printed_unit: Option<String>,
-    /// Label keys of the kept samples, with how many samples carry each.
-    pub label_keys: Vec<(String, u64)>,
-    /// The function with the largest |flat|, and that flat.
-    pub top_function: Option<(String, i128)>,
-    /// The input paths as given.
-    pub files: Vec<String>,
-    /// Stderr notes of the read.
-    pub notes: Vec<String>,
-    /// What was repaired in pasted or captured inputs (see
-    /// [`crate::read::paste`]), per input and kind.
-    pub repairs: Vec<(String, Repair)>,
-}
-
-impl Summary {
-    /// The sample type from the header, if printed.
-    pub fn sample_type(&self) -> Option<&str> {
-        self.header.sample_type()
-    }
-
-    /// True for `inuse_space`/`inuse_objects` (zero means freed).
-    pub fn is_inuse(&self) -> bool {
-        self.sample_type().is_some_and(|t| t.starts_with("inuse_"))
-    }
-}
-
-/// Reads the inputs and gathers the summary.
-pub fn summarize(input: &InputArgs) -> Result<Summary> {
-    let mut names = Names::new();
-    let mut s = Summary { exact: true, files: input.files.clone(), ..Summary::default() };
-    let mut facts = ReportFacts::default();
-    let mut functions: FxHashSet<NameId> = FxHashSet::default();
-    // The distinct stacks (packed frames), and the blocks of each.
-    let mut stacks: SeqInterner<u32> = SeqInterner::new();
-    let mut stack_blocks: Vec<u64> = Vec::new();
-    let mut packed: Vec<u32> = Vec::new();
-    let mut flat: FxHashMap<NameId, i128> = FxHashMap::default();
-    let mut label_keys: Vec<(String, u64)> = Vec::new();
-    let mut deepest_leaf: Option<NameId> = None;
-    let mut repaired_inputs: Vec<String> = Vec::new();
-    let mut repairs: Vec<(String, Repair)> = Vec::new();
-    let notes = scan_with(
-        &input.inputs(),
-        &mut names,
-        |src, rec| {
-            if !src.repairs().is_empty()
-                && repaired_inputs.last().map(String::as_str) != Some(src.name())
-            {
-                repaired_inputs.push(src.name().to_owned());
-                repairs.extend(src.repairs().iter().map(|r| (src.name().to_owned(), r.clone())));
-            }
-            facts.observe(src, rec)
-        },
-        |_, rec, _| {
-            s.samples += 1;
-            let v = rec.value.centi;
-            s.kept_sum += v;
-            if v == 0 {
-                s.zero += 1;
-            } else if v < 0 {
-                s.negative += 1;
-            }
-            if rec.is_base() {
-                s.base += 1;
-            }
-            functions.extend(rec.frames.iter().map(|f| f.name));
-            if let Some(leaf) = rec.leaf() {
-                *flat.entry(leaf.name).or_insert(0) += v;
-            }
-            if rec.frames.len() > s.deepest || deepest_leaf.is_none() {
-                s.deepest = rec.frames.len();
-                deepest_leaf = rec.leaf().map(|f| f.name);
-            }
-            if RUNTIME_DEPTH_LIMITS.contains(&rec.frames.len()) {
-                s.truncated_samples += 1;
-                s.truncated_value += v;
-            }
-            packed.clear();
-            packed.extend(rec.frames.iter().map(pack_frame));
-            let i = stacks.intern(&packed) as usize;
-            if i == stack_blocks.len() {
-                stack_blocks.push(0);
-            }
-            stack_blocks[i] += 1;
-            for (key, _) in rec.labels() {
-                match label_keys.iter_mut().find(|(k, _)| k == key) {
-                    Some(entry) => entry.1 += 1,
-                    None => label_keys.push((key.to_owned(), 1)),
-                }
-            }
-            Ok(())
-        },
-    )?;
-    s.notes = notes;
-    s.repairs = repairs;
-    s.header = facts.header();
-    (s.total, s.total_error) = facts.total();
-    s.printed_unit = facts.printed_unit();
-    s.samples_read = facts.samples;
-    s.exact = facts.exact;
-    s.units = facts.units;
-    s.functions = functions.len();
-    s.stacks = stacks.len();
-    for (frames, blocks) in stacks.iter().zip(&stack_blocks) {
-        if *blocks > 1 {
-            s.stacks_in_several_blocks += 1;
-            s.blocks_of_repeated_stacks += blocks;
-        }
-        if RUNTIME_DEPTH_LIMITS.contains(&frames.len()) {
-            s.truncated_stacks += 1;
-        }
-    }
-    s.deepest_leaf = deepest_leaf.map(|id| names.get(id).to_owned()).unwrap_or_default();
-    s.label_keys = label_keys;
-    // The largest |flat|; ties by name, for a stable answer.
-    s.top_function = flat
-        .iter()
-        .filter(|(_, v)| **v != 0)
-        .max_by(|(a, x), (b, y)| {
-            x.abs().cmp(&y.abs()).then_with(|| names.get(**b).cmp(names.get(**a)))
-        })
-        .map(|(id, v)| (names.get(*id).to_owned(), *v));
-    Ok(s)
-}
-
-/// One line of the summary: CSV field name, text label, CSV value, text.
+/// One line of the summary: CSV field name, text label, CSV value (`None`:
+/// the JSON document's value of the field), text.
 struct Field {
     key: &'static str,
     label: &'static str,
-    csv: String,
+    csv: Option<String>,
     text: String,
 }
 
 fn field(key: &'static str, label: &'static str, csv: String, text: String) -> Field {
-    Field { key, label, csv, text }
+    Field { key, label, csv: Some(csv), text }
 }
 
-/// Quotes a word for a POSIX shell, if it needs it.
-fn shell_quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:@%+,".contains(&b));
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
+/// A field whose CSV value is the document's (a number or a boolean).
+fn value(key: &'static str, label: &'static str, text: String) -> Field {
+    Field { key, label, csv: None, text }
 }
 
 /// The summary as fields, in display order.
-fn fields(s: &Summary) -> Vec<Field> {
+fn fields(s: &SummaryReport) -> Vec<Field> {
     let dim = s.units.dimension();
     let unit = s.printed_unit.clone().unwrap_or_default();
     let fmt = |v: i128| format_in(v, dim, &unit, &s.units.other);
@@ -257,12 +77,12 @@ fn fields(s: &Summary) -> Vec<Field> {
         let joined = comments.join(" | ");
         out.push(field("comments", "Comments", joined.clone(), joined));
     }
-    let type_name = s.sample_type().unwrap_or("(no Type: line)").to_owned();
-    let unit_name = s.units.unit_name().to_owned();
+    let type_name = s.sample_type.as_deref().unwrap_or("(no Type: line)").to_owned();
+    let unit_name = s.unit.clone();
     out.push(field(
         "type",
         "Type",
-        s.sample_type().unwrap_or("").to_owned(),
+        s.sample_type.clone().unwrap_or_default(),
         format!("{type_name}, values in {unit_name}"),
     ));
     out.push(field("unit", "Unit", unit_name, String::new()));
@@ -276,10 +96,9 @@ fn fields(s: &Summary) -> Vec<Field> {
         }
     }
     let filtered = s.samples != s.samples_read;
-    out.push(field(
+    out.push(value(
         "samples",
         "Samples",
-        s.samples.to_string(),
         if filtered {
             format!("{} blocks kept of {} read", s.samples, s.samples_read)
         } else {
@@ -287,13 +106,13 @@ fn fields(s: &Summary) -> Vec<Field> {
         },
     ));
     if filtered {
-        out.push(field("samples_read", "Samples read", s.samples_read.to_string(), String::new()));
+        out.push(value("samples_read", "Samples read", String::new()));
     }
-    let bound = s.units.bound(s.total_error);
+    let bound = s.units.bound(s.total_max_error.0);
     let exact_twin = match dim {
-        Dimension::Bytes | Dimension::Nanoseconds if unit != fmt(s.total) => {
-            let scaled = auto(s.total);
-            if scaled != fmt(s.total) {
+        Dimension::Bytes | Dimension::Nanoseconds if unit != fmt(s.total.0) => {
+            let scaled = auto(s.total.0);
+            if scaled != fmt(s.total.0) {
                 format!(" = {scaled}")
             } else {
                 String::new()
@@ -301,30 +120,28 @@ fn fields(s: &Summary) -> Vec<Field> {
         }
         _ => String::new(),
     };
-    out.push(field(
+    out.push(value(
         "total",
         "Total",
-        centi_to_decimal(s.total),
         format!(
             "{}{bound}{exact_twin} (pprof's total: Σ|value| of all samples before filters{})",
-            fmt(s.total),
-            if s.base > 0 || s.negative > 0 {
+            fmt(s.total.0),
+            if s.base_samples > 0 || s.negative_samples > 0 {
                 "; under -diff_base, of the base samples"
             } else {
                 ""
             }
         ),
     ));
-    out.push(field("total_max_error", "Total ±", centi_to_decimal(s.total_error), String::new()));
+    out.push(value("total_max_error", "Total ±", String::new()));
     if filtered {
-        out.push(field(
+        out.push(value(
             "kept_sum",
             "Kept",
-            centi_to_decimal(s.kept_sum),
             format!(
                 "{} ({} of the total) in the samples the filters kept",
-                fmt(s.kept_sum),
-                percentage(s.kept_sum, s.total).trim()
+                fmt(s.kept_sum.0),
+                percentage(s.kept_sum.0, s.total.0).trim()
             ),
         ));
     }
@@ -333,37 +150,33 @@ fn fields(s: &Summary) -> Vec<Field> {
     } else {
         "pprof prints samples that are zero in this index but not in another".to_owned()
     };
-    out.push(field(
+    out.push(value(
         "zero_samples",
         "Zero samples",
-        s.zero.to_string(),
-        if s.zero > 0 { format!("{} with value 0 ({zero_why})", s.zero) } else { "0".to_owned() },
+        if s.zero_samples > 0 {
+            format!("{} with value 0 ({zero_why})", s.zero_samples)
+        } else {
+            "0".to_owned()
+        },
     ));
-    out.push(field(
+    out.push(value(
         "negative_samples",
         "Negative samples",
-        s.negative.to_string(),
-        if s.negative > 0 {
+        if s.negative_samples > 0 {
             format!(
                 "{} (under -diff_base the base profile's samples are negated: \
                  {} carry pprof::base)",
-                s.negative, s.base
+                s.negative_samples, s.base_samples
             )
         } else {
             "0".to_owned()
         },
     ));
-    out.push(field("base_samples", "Base samples", s.base.to_string(), String::new()));
-    out.push(field(
-        "functions",
-        "Functions",
-        s.functions.to_string(),
-        format!("{} distinct", s.functions),
-    ));
-    out.push(field(
+    out.push(value("base_samples", "Base samples", String::new()));
+    out.push(value("functions", "Functions", format!("{} distinct", s.functions)));
+    out.push(value(
         "stacks",
         "Stacks",
-        s.stacks.to_string(),
         format!(
             "{} distinct; {} printed in several blocks ({}): the runtime keeps one sample \
              per stack and allocation size (heap) or address (CPU), and samples with \
@@ -373,35 +186,28 @@ fn fields(s: &Summary) -> Vec<Field> {
             plural(s.blocks_of_repeated_stacks, "block", "blocks"),
         ),
     ));
-    out.push(field(
-        "stacks_in_several_blocks",
-        "Stacks in several blocks",
-        s.stacks_in_several_blocks.to_string(),
-        String::new(),
-    ));
-    out.push(field(
+    out.push(value("stacks_in_several_blocks", "Stacks in several blocks", String::new()));
+    out.push(value(
         "deepest_stack",
         "Deepest stack",
-        s.deepest.to_string(),
-        if s.deepest > 0 {
-            format!("{} frames (leaf {})", s.deepest, s.deepest_leaf)
+        if s.deepest_stack > 0 {
+            format!("{} frames (leaf {})", s.deepest_stack, s.deepest_leaf)
         } else {
             "0 frames".to_owned()
         },
     ));
-    out.push(field(
+    out.push(value(
         "possibly_truncated_stacks",
         "Possibly truncated",
-        s.truncated_stacks.to_string(),
-        if s.truncated_stacks > 0 {
+        if s.possibly_truncated_stacks > 0 {
             format!(
                 "{} ({}, {} of the total) have exactly 32, 64 or 128 frames: possibly \
                  truncated by the runtime (its limit is 32 frames for heap, allocs, mutex \
                  and block profiles and 64 for CPU before Go 1.23, 128 since); their \
                  outermost callers are missing",
-                plural(s.truncated_stacks as u64, "stack", "stacks"),
-                plural(s.truncated_samples, "block", "blocks"),
-                percentage(s.truncated_value, s.total).trim(),
+                plural(s.possibly_truncated_stacks as u64, "stack", "stacks"),
+                plural(s.possibly_truncated_samples, "block", "blocks"),
+                percentage(s.possibly_truncated_value.0, s.total.0).trim(),
             )
         } else {
             "0 stacks have exactly 32, 64 or 128 frames (the runtime's depth limits)".to_owned()
@@ -414,31 +220,30 @@ fn fields(s: &Summary) -> Vec<Field> {
         }
         _ => "print the report with -unit=b or -unit=ns for exact ones",
     };
-    out.push(field(
+    out.push(value(
         "exact",
         "Values",
-        s.exact.to_string(),
         if s.exact {
             "exact (base units or counts): sums and pprof's numbers can be reproduced exactly"
                 .to_owned()
         } else {
             format!(
                 "rounded by pprof to 2 decimals of an auto-scaled unit (total ±{}); {exact_how}",
-                auto(s.total_error)
+                auto(s.total_max_error.0)
             )
         },
     ));
-    if !s.label_keys.is_empty() {
+    if !s.labels.is_empty() {
         let keys: Vec<String> =
-            s.label_keys.iter().map(|(k, n)| format!("{k} ({n} samples)")).collect();
+            s.labels.iter().map(|l| format!("{} ({} samples)", l.key, l.samples)).collect();
         out.push(field(
             "labels",
             "Labels",
-            s.label_keys.iter().map(|(k, _)| k.as_str()).join(" "),
+            s.labels.iter().map(|l| l.key.as_str()).join(" "),
             keys.join(", "),
         ));
     }
-    if s.label_keys.iter().any(|(k, _)| k == "bytes") {
+    if s.labels.iter().any(|l| l.key == "bytes") {
         out.push(field(
             "bytes_label",
             "bytes:",
@@ -448,50 +253,32 @@ fn fields(s: &Summary) -> Vec<Field> {
                 .to_owned(),
         ));
     }
-    if let Some((name, v)) = &s.top_function {
+    if let Some(top) = &s.top_function {
+        let (name, v) = (&top.function, top.flat.0);
         out.push(field(
             "top_function",
             "Largest flat",
             name.clone(),
-            format!("{name} ({} flat, {} of the total)", fmt(*v), percentage(*v, s.total).trim()),
+            format!("{name} ({} flat, {} of the total)", fmt(v), percentage(v, s.total.0).trim()),
         ));
     }
-    let files = if s.files.is_empty() || s.files.iter().all(|f| f == "-") {
-        "FILE".to_owned()
-    } else {
-        s.files.iter().map(|f| shell_quote(f)).join(" ")
-    };
     if !s.repairs.is_empty() {
         let several = s.files.len() > 1;
         let text: Vec<String> = s
             .repairs
             .iter()
-            .map(|(file, r)| {
+            .map(|r| {
                 let skipped = match r.skipped_samples {
                     0 => String::new(),
                     n => format!(", {n} sample{} skipped", if n == 1 { "" } else { "s" }),
                 };
-                let file = if several { format!("{file}: ") } else { String::new() };
-                format!(
-                    "{file}{} ×{} (first at line {}{skipped})",
-                    r.kind.name(),
-                    r.count,
-                    r.first_line
-                )
+                let file = if several { format!("{}: ", r.file) } else { String::new() };
+                format!("{file}{} ×{} (first at line {}{skipped})", r.kind, r.lines, r.first_line)
             })
             .collect();
         out.push(field("repairs", "Repaired", text.join("; "), text.join("\n    ")));
     }
-    let mut next = vec![format!("traces-tool top {files}")];
-    if let Some((name, _)) = &s.top_function {
-        let rx = shell_quote(&format!("^{}$", regex::escape(name)));
-        next.push(format!("traces-tool grep {rx} {files}"));
-        next.push(format!("traces-tool peek {rx} {files}"));
-    }
-    if s.stacks_in_several_blocks > 0 {
-        next.push(format!("traces-tool stacks {files}"));
-    }
-    out.push(field("next", "Next", next.join("; "), next.join("\n    ")));
+    out.push(field("next", "Next", s.next.join("; "), s.next.join("\n    ")));
     out
 }
 
@@ -546,78 +333,13 @@ JSON (--format json): one document:
    \"next\": [str, ...] (commands to run next)}
 Amounts are exact JSON numbers in the base unit.";
 
-fn write_json(out: &mut dyn Write, s: &Summary, fields: &[Field]) -> Result<()> {
-    use crate::output::json::{amount, header, object, write_document};
-    use serde_json::Value;
-    let opt = |v: Option<&str>| v.map_or(Value::Null, Value::from);
-    let labels: Vec<Value> = s
-        .label_keys
-        .iter()
-        .map(|(k, n)| object([("key", k.as_str().into()), ("samples", (*n).into())]))
-        .collect();
-    let top = match &s.top_function {
-        Some((name, v)) => object([("function", name.as_str().into()), ("flat", amount(*v))]),
-        None => Value::Null,
-    };
-    let repairs: Vec<Value> = s
-        .repairs
-        .iter()
-        .map(|(file, r)| {
-            object([
-                ("file", file.as_str().into()),
-                ("kind", r.kind.name().into()),
-                ("lines", r.count.into()),
-                ("first_line", r.first_line.into()),
-                ("first_text", r.first_text.as_str().into()),
-                ("skipped_samples", r.skipped_samples.into()),
-            ])
-        })
-        .collect();
-    let next: Vec<Value> = fields
-        .iter()
-        .filter(|f| f.key == "next")
-        .flat_map(|f| f.csv.split("; ").map(Value::from).collect::<Vec<_>>())
-        .collect();
-    let doc = object([
-        ("files", s.files.clone().into()),
-        ("header", header(&s.header)),
-        ("type", opt(s.sample_type())),
-        ("unit", s.units.unit_name().into()),
-        ("printed_unit", opt(s.printed_unit.as_deref())),
-        ("exact", s.exact.into()),
-        ("samples", s.samples.into()),
-        ("samples_read", s.samples_read.into()),
-        ("total", amount(s.total)),
-        ("total_max_error", amount(s.total_error)),
-        ("kept_sum", amount(s.kept_sum)),
-        ("zero_samples", s.zero.into()),
-        ("negative_samples", s.negative.into()),
-        ("base_samples", s.base.into()),
-        ("functions", s.functions.into()),
-        ("stacks", s.stacks.into()),
-        ("stacks_in_several_blocks", s.stacks_in_several_blocks.into()),
-        ("blocks_of_repeated_stacks", s.blocks_of_repeated_stacks.into()),
-        ("deepest_stack", s.deepest.into()),
-        ("deepest_leaf", s.deepest_leaf.as_str().into()),
-        ("possibly_truncated_stacks", s.truncated_stacks.into()),
-        ("possibly_truncated_samples", s.truncated_samples.into()),
-        ("possibly_truncated_value", amount(s.truncated_value)),
-        ("labels", Value::Array(labels)),
-        ("top_function", top),
-        ("repairs", Value::Array(repairs)),
-        ("next", Value::Array(next)),
-    ]);
-    write_document(out, &doc)
-}
-
 /// Runs the command.
 pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> Result<Outcome> {
-    let s = summarize(&args.input)?;
+    let s = summary(&args.input.inputs(), &SummaryOptions::default())?;
     let mut notes = s.notes.clone();
-    let fields = fields(&s);
     match args.format {
         Format::Text => {
-            for f in fields.iter().filter(|f| !f.text.is_empty()) {
+            for f in fields(&s).iter().filter(|f| !f.text.is_empty()) {
                 let label = format!("{}:", f.label.trim_end_matches(':'));
                 if f.key == "next" || (f.key == "repairs" && f.text.contains('\n')) {
                     writeln!(out, "{label}\n    {}", f.text)?;
@@ -627,14 +349,24 @@ pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> Result<Outcome> {
             }
         }
         Format::Csv => {
+            let doc = to_object(&s)?;
             let columns = [("field", Kind::Text), ("value", Kind::Text)];
             let mut w = Sheet::new(out, columns, args.input.sheet_options());
-            for f in &fields {
-                w.row_typed([(f.key, Kind::Text), (f.csv.as_str(), field_kind(f.key))])?;
+            for f in fields(&s) {
+                let value = match f.csv {
+                    Some(text) => text,
+                    None => match doc.get(f.key) {
+                        Some(Value::Bool(b)) => bool_cell(*b).to_owned(),
+                        Some(Value::Number(n)) => n.to_string(),
+                        Some(Value::String(s)) => s.clone(),
+                        _ => String::new(),
+                    },
+                };
+                w.row_typed([(f.key, Kind::Text), (value.as_str(), field_kind(f.key))])?;
             }
             w.flush()?;
         }
-        Format::Json => write_json(out, &s, &fields)?,
+        Format::Json => crate::output::json::write_document(out, &Value::Object(to_object(&s)?))?,
         Format::Ndjson => return Err(crate::output::json::ndjson_unsupported("summary")),
     }
     if s.samples == 0 {

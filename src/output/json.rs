@@ -23,7 +23,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::error::{Error, Result};
 use crate::output::Format;
-use crate::record::{Frame, Header, HeaderField, Names, Record};
+use crate::record::{Frame, Header, Names, Record};
 use crate::units::centi_to_decimal;
 
 /// An exact amount (hundredths of the base unit) as a JSON number.
@@ -80,27 +80,7 @@ pub fn labels(rec: &Record) -> Value {
 /// `type`, `time`, `duration`, `doc`; absent ones are `null`), the other
 /// lines as `comments`, and every line verbatim in `lines`.
 pub fn header(header: &Header) -> Value {
-    let mut o = Map::new();
-    for (key, field) in [
-        ("file", HeaderField::File),
-        ("build_id", HeaderField::BuildId),
-        ("type", HeaderField::Type),
-        ("time", HeaderField::Time),
-        ("duration", HeaderField::Duration),
-        ("doc", HeaderField::Doc),
-    ] {
-        o.insert(key.into(), header.get(field).map_or(Value::Null, Value::from));
-    }
-    let comments: Vec<Value> = header
-        .lines
-        .iter()
-        .filter(|(f, _)| *f == HeaderField::Comment)
-        .map(|(_, l)| Value::from(l.as_str()))
-        .collect();
-    o.insert("comments".into(), Value::Array(comments));
-    let lines: Vec<Value> = header.lines.iter().map(|(_, l)| Value::from(l.as_str())).collect();
-    o.insert("lines".into(), Value::Array(lines));
-    Value::Object(o)
+    serde_json::to_value(header).unwrap_or(Value::Null)
 }
 
 /// Builds an object from `(key, value)` pairs, keeping their order.
