@@ -118,3 +118,36 @@ fn crate_paths_are_found_in_code_and_not_in_comments() {
     assert_eq!(file_layer(Path::new("src/units.rs")), Some(0));
     assert_eq!(file_layer(Path::new("src/cmd/top.rs")), Some(4));
 }
+
+#[test]
+fn commands_do_not_import_one_another() {
+    let mut files = Vec::new();
+    rust_files(Path::new("src/cmd"), &mut files);
+    let commands: Vec<String> = files
+        .iter()
+        .filter_map(|p| p.file_stem()?.to_str().map(str::to_owned))
+        .filter(|name| name != "mod")
+        .collect();
+    assert!(commands.len() > 10, "commands found: {commands:?}");
+    let mut wrong = Vec::new();
+    for path in &files {
+        let own = path.file_stem().unwrap().to_str().unwrap();
+        let text = fs::read_to_string(path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for other in &commands {
+                let named = [format!("crate::cmd::{other}::"), format!("super::{other}::")]
+                    .iter()
+                    .any(|p| code.contains(p.as_str()));
+                if other != own && named {
+                    wrong.push(format!("{}:{}: names cmd::{other}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "commands share code through analysis/ or output/:\n{}",
+        wrong.join("\n")
+    );
+}
