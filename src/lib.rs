@@ -13,8 +13,18 @@
 //!
 //! [`read::traces::TraceReader`] streams such blocks as [`record::Record`]s: the
 //! labels, the value (exact, in base units, with pprof's 1024-based memory
-//! units) and the stack, leaf first. The `cmd` modules build the commands of
-//! the `traces-tool` binary on top; the library never prints.
+//! units) and the stack, leaf first. The same records come from `-raw` text,
+//! binary profiles, `?debug=1` profiles and goroutine dumps ([`read`]).
+//!
+//! The library is in layers, each importing only those below it: the core
+//! ([`record`], [`units`], [`gotime`], [`seqs`], [`matcher`], [`frame`]),
+//! the readers ([`read`]), the analyses ([`analysis`]: one plain function
+//! each, such as [`analysis::top::top`], over [`analysis::scan::Inputs`],
+//! returning typed rows that derive `serde::Serialize`), and the writers of
+//! rows ([`output`]: CSV, JSON, NDJSON, traces text, flame graphs). The
+//! command line (`cli`, `cmd`) sits on top behind the default feature `cli`;
+//! without it the library builds with neither clap nor a terminal crate. The
+//! library never prints.
 //!
 //! ```
 //! use traces_tool::read::traces::{ReaderOptions, TraceReader};
