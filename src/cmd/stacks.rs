@@ -169,18 +169,16 @@ pub const JSON_FIELDS: [&str; 9] = [
 ];
 
 fn write_json(out: &mut dyn Write, r: &StacksReport) -> Result<()> {
-    use crate::output::json::{amount, header, object, write_document};
-    use serde_json::Value;
+    use crate::output::json::{amount, header, object, write_document_streaming};
     // The row less `unit` (named once in the document): the fields of
-    // JSON_FIELDS, in their order, without copying the frames.
-    let mut rows = Vec::with_capacity(r.shown());
-    for row in r.rows() {
+    // JSON_FIELDS, in their order, written one stack at a time.
+    let rows = r.rows().map(|row| {
         let mut object = to_object(&row)?;
         object.shift_remove("unit");
         debug_assert!(object.keys().eq(JSON_FIELDS));
-        rows.push(Value::Object(object));
-    }
-    let doc = object([
+        Ok(object)
+    });
+    let head = object([
         ("header", header(&r.header)),
         ("unit", r.units.unit_name().into()),
         ("total", amount(r.total)),
@@ -188,9 +186,8 @@ fn write_json(out: &mut dyn Write, r: &StacksReport) -> Result<()> {
         ("blocks", r.blocks.into()),
         ("distinct_stacks", r.distinct_stacks.into()),
         ("stacks_in_several_blocks", r.stacks_in_several_blocks.into()),
-        ("stacks", Value::Array(rows)),
     ]);
-    write_document(out, &doc)
+    write_document_streaming(out, &head, "stacks", rows)
 }
 
 /// The columns of `--format csv`; `exact` is false when pprof rounded a

@@ -99,6 +99,48 @@ pub fn write_document(out: &mut dyn Write, value: &Value) -> Result<()> {
     Ok(())
 }
 
+/// Writes one document whose last field, `key`, is an array of `rows`
+/// written one at a time, so that a large array is never held in memory;
+/// the bytes are those [`write_document`] writes for the whole document.
+/// `head` holds the fields before `key`; a row that fails stops the writing
+/// with its error.
+pub fn write_document_streaming<T: serde::Serialize>(
+    out: &mut dyn Write,
+    head: &Value,
+    key: &str,
+    rows: impl IntoIterator<Item = Result<T>>,
+) -> Result<()> {
+    let head = serde_json::to_string_pretty(head).map_err(io::Error::from)?;
+    // `{\n  ...\n}` (or `{}`): drop the closing brace to go on.
+    let open = match head.strip_suffix("\n}") {
+        Some(open) => format!("{open},\n  "),
+        None => "{\n  ".to_owned(),
+    };
+    out.write_all(open.as_bytes())?;
+    serde_json::to_writer(&mut *out, key).map_err(io::Error::from)?;
+    out.write_all(b": [")?;
+    let mut first = true;
+    let mut text = Vec::new();
+    for row in rows {
+        let row = row?;
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        first = false;
+        text.clear();
+        serde_json::to_writer_pretty(&mut text, &row).map_err(io::Error::from)?;
+        // Indented two levels deeper: in the document, then in the array.
+        // JSON text holds no raw line break but between its tokens.
+        for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(b"    ")?;
+            out.write_all(line)?;
+        }
+    }
+    out.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })?;
+    Ok(())
+}
+
 /// Writes one NDJSON line: the value on one line, and a newline.
 pub fn write_line(out: &mut dyn Write, value: &Value) -> Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
@@ -225,5 +267,27 @@ mod tests {
         s.finish().unwrap();
         let v: Value = serde_json::from_slice(&buf).unwrap();
         assert_eq!(v["rows"].as_array().unwrap().len(), 0);
+    }
+
+    #[test]
+    fn a_streamed_document_is_the_document_written_whole() {
+        let rows = vec![
+            object([("name", "main.f".into()), ("frames", serde_json::json!([{"a": 1}, 2]))]),
+            object([("name", "main.g".into()), ("frames", serde_json::json!([]))]),
+        ];
+        for (head, rows) in [
+            (object([("unit", "bytes".into()), ("total", amount(150))]), rows.clone()),
+            (object([("unit", "bytes".into())]), vec![]),
+            (Value::Object(Map::new()), rows.clone()),
+            (Value::Object(Map::new()), vec![]),
+        ] {
+            let mut whole = head.clone();
+            whole.as_object_mut().unwrap().insert("rows".into(), Value::Array(rows.clone()));
+            let (mut expected, mut streamed) = (Vec::new(), Vec::new());
+            write_document(&mut expected, &whole).unwrap();
+            write_document_streaming(&mut streamed, &head, "rows", rows.into_iter().map(Ok))
+                .unwrap();
+            assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(expected).unwrap());
+        }
     }
 }
