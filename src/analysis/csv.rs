@@ -239,8 +239,10 @@ pub struct SampleRow<'a> {
     pub frames: RecordFrames<'a>,
     /// The labels.
     pub labels: RecordLabels<'a>,
-    /// The stack, root first, `;`-separated.
-    pub stack: FoldedStack<'a>,
+    /// The stack, root first, `;`-separated (a CSV column; `None` leaves it
+    /// out of JSON rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack: Option<FoldedStack<'a>>,
     /// One cell per label column (CSV writes them after the row's fields).
     #[serde(skip)]
     pub label_cells: LabelCells<'a>,
@@ -335,7 +337,7 @@ fn sample_row<'a>(
         depth: rec.frames.len(),
         frames: RecordFrames(&rec.frames, names),
         labels: RecordLabels(rec),
-        stack: FoldedStack(rec, names),
+        stack: Some(FoldedStack(rec, names)),
         label_cells: LabelCells(rec, labels),
     }
 }
@@ -362,7 +364,7 @@ fn sample_row<'a>(
 /// let mut rows = Vec::new();
 /// let summary = samples(&Inputs::files([path.to_str().unwrap()]), &CsvOptions::default(), |row| {
 ///     if let CsvRow::Sample(s) = row {
-///         rows.push((s.value, s.stack.to_string()));
+///         rows.push((s.value, s.stack.unwrap().to_string()));
 ///     }
 ///     Ok(())
 /// })?;

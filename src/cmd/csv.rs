@@ -7,11 +7,11 @@ use clap::Args;
 
 pub use crate::analysis::csv::{LabelColumns, LABEL_SCAN_SAMPLES};
 
-use crate::analysis::csv::{samples, CsvOptions, CsvRow, SAMPLE_JSON_FIELDS};
+use crate::analysis::csv::{samples, CsvOptions, CsvRow, SampleRow};
 use crate::cmd::{formats, Format, InputArgs, Outcome};
 use crate::error::Result;
 use crate::output::json::{self, RowStream};
-use crate::output::rows::{json_row, CsvRows};
+use crate::output::rows::CsvRows;
 use crate::output::sheet::{Kind, SheetOptions};
 
 /// Samples as CSV records; the columns are described in [`CSV_HELP`].
@@ -193,8 +193,10 @@ fn run_json(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
     let mut stream = RowStream::start(out, args.format == Format::Ndjson, json::object([]), key)?;
     let options = CsvOptions { frames: args.frames, label_columns: false };
     let summary = samples(&args.input.inputs(), &options, |row| match &row {
-        CsvRow::Sample(s) => stream.row(&json_row(s, Some(&SAMPLE_JSON_FIELDS))?),
-        CsvRow::Frame(f) => stream.row(&json_row(f, None)?),
+        // The row as it serializes, less the CSV's folded stack: the fields
+        // of SAMPLE_JSON_FIELDS, in their order.
+        CsvRow::Sample(s) => stream.row(&SampleRow { stack: None, ..s.clone() }),
+        CsvRow::Frame(f) => stream.row(f),
     })?;
     stream.finish()?;
     Ok(Outcome { matched: summary.samples > 0, notes: summary.notes })

@@ -142,7 +142,7 @@ pub fn write_document_streaming<T: serde::Serialize>(
 }
 
 /// Writes one NDJSON line: the value on one line, and a newline.
-pub fn write_line(out: &mut dyn Write, value: &Value) -> Result<()> {
+pub fn write_line<T: serde::Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)?;
     Ok(())
@@ -199,8 +199,8 @@ impl<'a> RowStream<'a> {
         Ok(RowStream { out, rows: 0, lines })
     }
 
-    /// Writes one row.
-    pub fn row(&mut self, value: &Value) -> Result<()> {
+    /// Writes one row: a `Value`, or any row serialized as it is.
+    pub fn row<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
         if self.lines {
             return write_line(self.out, value);
         }
