@@ -74,15 +74,20 @@ impl fmt::Display for FoldedStack<'_> {
 
 impl Serialize for FoldedStack<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let frames = &self.0.frames;
-        let mut text = String::with_capacity(frames.len() * 24);
-        for (i, frame) in frames.iter().rev().enumerate() {
-            if i > 0 {
-                text.push(';');
-            }
-            text.push_str(self.1.get(frame.name));
+        thread_local! {
+            /// The text of the last stack, its buffer reused row after row.
+            static TEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
-        serializer.serialize_str(&text)
+        TEXT.with_borrow_mut(|text| {
+            text.clear();
+            for (i, frame) in self.0.frames.iter().rev().enumerate() {
+                if i > 0 {
+                    text.push(';');
+                }
+                text.push_str(self.1.get(frame.name));
+            }
+            serializer.serialize_str(text)
+        })
     }
 }
 

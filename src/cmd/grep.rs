@@ -8,15 +8,17 @@ use clap::Args;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
 
-use crate::analysis::grep::{grep, GrepHit, GrepOptions, Role, JSON_HIT_FIELDS, NDJSON_FIELDS};
+use crate::analysis::csv::{RecordFrames, RecordLabels};
+use crate::analysis::grep::{grep, GrepHit, GrepOptions, Role, NDJSON_FIELDS};
 use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome, ALL_FORMATS};
 use crate::error::Result;
 use crate::matcher::PatternOptions;
 use crate::output::json::{object, write_document};
-use crate::output::rows::{json_row, to_object, write_ndjson_row, CsvRows};
+use crate::output::rows::{to_object, write_ndjson_row, CsvRows};
 use crate::output::sheet::Kind;
 use crate::output::traces::write_block_body;
 use crate::record::{Frame, Names};
+use crate::units::Amount;
 
 /// Largest samples per matching function, with stacks.
 ///
@@ -88,7 +90,9 @@ pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
                     list.push(Value::Object(function));
                 }
                 if let Some(Value::Array(hits)) = list[hit.function_index].get_mut("top_samples") {
-                    hits.push(json_row(&hit, Some(&JSON_HIT_FIELDS))?);
+                    hits.push(
+                        serde_json::to_value(JsonHit::of(&hit)).map_err(std::io::Error::from)?,
+                    );
                 }
                 Ok(())
             })?;
@@ -103,6 +107,39 @@ pub fn run(args: &GrepArgs, out: &mut dyn Write) -> Result<Outcome> {
         }
     };
     Ok(Outcome { matched: !summary.functions.is_empty(), notes: summary.notes })
+}
+
+/// A hit as the JSON document's `top_samples` show it: the fields of
+/// [`crate::analysis::grep::JSON_HIT_FIELDS`], in their order, serialized from the hit's values.
+#[derive(serde::Serialize)]
+struct JsonHit<'a> {
+    rank: usize,
+    file: &'a str,
+    sample: u64,
+    line: Option<u64>,
+    value: Amount,
+    value_text: &'a str,
+    role: Role,
+    position: usize,
+    labels: RecordLabels<'a>,
+    frames: RecordFrames<'a>,
+}
+
+impl<'a> JsonHit<'a> {
+    fn of(hit: &GrepHit<'a>) -> JsonHit<'a> {
+        JsonHit {
+            rank: hit.rank,
+            file: hit.file,
+            sample: hit.sample,
+            line: hit.line,
+            value: hit.value,
+            value_text: hit.value_text,
+            role: hit.role,
+            position: hit.position,
+            labels: hit.labels,
+            frames: hit.frames,
+        }
+    }
 }
 
 /// The text view: per function its totals, then its samples, each with

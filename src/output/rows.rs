@@ -93,7 +93,8 @@ pub fn write_ndjson_row<T: Serialize>(
 pub struct CsvRows<'a, W: Write> {
     sheet: Sheet<W>,
     cells: Cells,
-    shared: Map<String, Value>,
+    /// Per column, the cell of its `shared` value, made once.
+    shared: Vec<Option<String>>,
     columns: PhantomData<&'a str>,
 }
 
@@ -118,6 +119,10 @@ impl<'a, W: Write> CsvRows<'a, W> {
         let columns: Vec<(String, Kind)> =
             columns.into_iter().map(|(n, k)| (n.into(), k)).collect();
         let sheet = Sheet::new(out, columns.iter().cloned(), options);
+        let shared = columns
+            .iter()
+            .map(|(name, kind)| shared.get(name).map(|v| cell(Some(v), *kind)))
+            .collect();
         CsvRows { sheet, cells: Cells::new(columns), shared, columns: PhantomData }
     }
 
@@ -147,12 +152,10 @@ impl<'a, W: Write> CsvRows<'a, W> {
                 }
             }
         }
-        let Cells { index, kinds, cells, set } = &mut self.cells;
-        for (i, name) in index.names().iter().enumerate() {
-            if !set[i] {
-                if let Some(value) = self.shared.get(name) {
-                    cells[i] = cell(Some(value), kinds[i]);
-                }
+        let Cells { cells, set, .. } = &mut self.cells;
+        for ((cell, set), shared) in cells.iter_mut().zip(set.iter()).zip(&self.shared) {
+            if let (false, Some(shared)) = (set, shared) {
+                cell.clone_from(shared);
             }
         }
         self.sheet.row(cells.iter())
