@@ -8,10 +8,8 @@
 //! layout pprof's `printTraces` writes.
 
 use std::io::{self, Read};
-use std::sync::OnceLock;
 
 use memchr::memchr;
-use memchr::memmem;
 
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::frame::split_inline_bytes;
@@ -120,7 +118,7 @@ impl<R: Read> LineReader<R> {
             let hit = prefilter.find(hay);
             let limit = hit.unwrap_or(hay.len());
             // The separator line starting last before the limit.
-            if let Some(i) = separator_finders().1.rfind(&hay[..limit]) {
+            if let Some(i) = last_separator(&hay[..limit]) {
                 return Ok(i + 1);
             }
             // A block larger than half the buffer is read line by line.
@@ -163,14 +161,13 @@ impl<R: Read> LineReader<R> {
     }
 }
 
-/// Searchers for the start of a separator line (`\n-----------+`), built
-/// once: building a searcher costs more than a short search.
-fn separator_finders() -> &'static (memmem::Finder<'static>, memmem::FinderRev<'static>) {
-    static FINDERS: OnceLock<(memmem::Finder<'static>, memmem::FinderRev<'static>)> =
-        OnceLock::new();
-    FINDERS.get_or_init(|| {
-        (memmem::Finder::new(b"\n-----------+"), memmem::FinderRev::new(b"\n-----------+"))
-    })
+/// The offset of the `\n` before the last line of `hay` that starts like
+/// a separator (`-----------+`, whole in `hay`): a walk back line by line,
+/// as the last one is near the end of `hay` (before a hit, or the end of
+/// what is buffered).
+fn last_separator(hay: &[u8]) -> Option<usize> {
+    const START: &[u8] = b"-----------+";
+    memchr::memrchr_iter(b'\n', hay).find(|&i| hay.get(i + 1..i + 1 + START.len()) == Some(START))
 }
 
 fn trim_cr(line: &[u8]) -> &[u8] {
@@ -686,49 +683,44 @@ fn quick_check(region: &[u8], limit: usize, units: &mut Units) -> Checked {
     }
     let mut pos = 0;
     while pos < limit {
-        // The block's closing separator line: [sep, sep + sep_len).
-        let base = pos.saturating_sub(1);
-        let end = region.len().min(limit + SEPARATOR.len());
-        let Some(nl) = separator_finders().0.find(&region[base..end]) else {
-            return done;
-        };
-        let sep = pos.saturating_sub(1) + nl + 1;
-        let Some(sep_len) = memchr(b'\n', &region[sep..]) else { return done };
-        if sep <= pos || sep > limit || &region[sep..sep + sep_len] != SEPARATOR.as_bytes() {
-            return done;
-        }
-        // Labels, then the value line.
-        let mut value = None;
+        // Labels, then the value line: each ends (its `\n`) before `limit`.
         let mut line_start = pos;
-        let mut lines = 0;
-        while value.is_none() && line_start < sep {
-            let end = line_start + memchr(b'\n', &region[line_start..sep]).unwrap_or(sep);
-            // ASCII: always UTF-8.
-            let Ok(text) = std::str::from_utf8(&region[line_start..end]) else { return done };
+        let mut lines = 1; // and the separator line
+        let (dim, token) = loop {
+            let Some(nl) = memchr(b'\n', &region[line_start..limit]) else { return done };
+            let line = &region[line_start..line_start + nl];
             lines += 1;
-            match classify(text) {
-                Ok(Line::Label { .. }) => {}
-                Ok(Line::Value { token, frame }) => {
-                    let Ok(v) = parse_value(token) else { return done };
-                    if units.check(v.dim, token).is_err()
-                        || check_name(split_inline(frame).0).is_err()
-                    {
-                        return done;
-                    }
-                    value = Some((v.dim, token));
+            line_start += nl + 1;
+            match head_line(line) {
+                Some(Head::Label) => {}
+                Some(Head::Value { token, frame }) => {
+                    let Some(dim) = checked_value(token, frame, units) else { return done };
+                    break (dim, token);
                 }
-                _ => return done,
+                None => return done,
             }
-            line_start = end + 1;
-        }
-        let Some((dim, token)) = value else { return done };
-        // The frame lines: from the `\n` ending the value line to the one
-        // before the separator, each `\n` followed by 13 spaces and a
-        // character that is no space (plain text has no other blank).
-        // The separator line after them is long enough for the windows.
-        let newlines = memchr::memchr_iter(b'\n', &region[line_start - 1..sep - 1]).count();
-        if !frame_lines(&region[line_start - 1..sep + FRAME_INDENT + 1], sep - line_start) {
-            return done;
+        };
+        // The frame lines, each 13 spaces and a visible character, up to
+        // the separator line, which starts at `limit` at the latest.
+        let mut at = line_start;
+        loop {
+            if at + FRAME_INDENT + 1 < limit && is_frame_line(&region[at..at + FRAME_INDENT + 1]) {
+                let Some(nl) = memchr(b'\n', &region[at + FRAME_INDENT + 1..limit]) else {
+                    return done;
+                };
+                at += FRAME_INDENT + 2 + nl;
+                lines += 1;
+                continue;
+            }
+            let sep_end = at + SEPARATOR.len();
+            if at > limit
+                || region.get(at..sep_end) != Some(SEPARATOR.as_bytes())
+                || region.get(sep_end) != Some(&b'\n')
+            {
+                return done;
+            }
+            pos = sep_end + 1;
+            break;
         }
         // A complete block, as `read_record` counts it.
         if units.seen.is_none() && dim != Dimension::Zero {
@@ -737,12 +729,70 @@ fn quick_check(region: &[u8], limit: usize, units: &mut Units) -> Checked {
                 units.other = Some(unit_name(token).to_owned());
             }
         }
-        pos = sep + sep_len + 1;
         done.samples += 1;
-        done.lines += (lines + newlines + 1) as u64;
+        done.lines += lines;
         done.bytes = pos;
     }
     done
+}
+
+/// A label or value line of a block as [`classify`] reads it, for
+/// [`quick_check`]; `None` for any other line (which stops it).
+enum Head<'a> {
+    Label,
+    Value { token: &'a str, frame: &'a [u8] },
+}
+
+/// [`classify`] for the label and value lines of plain text (printable
+/// ASCII): the common shapes `%10s:  %s` and `%10s   %s` without building
+/// a string searcher; anything else goes through [`classify`] itself.
+fn head_line(line: &[u8]) -> Option<Head<'_>> {
+    let indent = line.iter().take_while(|&&b| b == b' ').count();
+    let body = &line[indent..];
+    // Fewer than 13 spaces (no frame line), no separator, not blank.
+    if indent < FRAME_INDENT && body.first().is_some_and(|&b| b != b'-') {
+        let token_end = memchr(b' ', body).unwrap_or(body.len());
+        let (token, rest) = body.split_at(token_end);
+        if token.ends_with(b":") {
+            if rest.starts_with(b"  ") {
+                return Some(Head::Label);
+            }
+        } else if rest.len() > 3 && rest.starts_with(b"   ") && rest[3] != b' ' {
+            let token = std::str::from_utf8(token).ok()?;
+            return Some(Head::Value { token, frame: &rest[3..] });
+        }
+    }
+    match classify(std::str::from_utf8(line).ok()?) {
+        Ok(Line::Label { .. }) => Some(Head::Label),
+        Ok(Line::Value { token, frame }) => Some(Head::Value { token, frame: frame.as_bytes() }),
+        _ => None,
+    }
+}
+
+/// The dimension of a value line's value, when the value reads, fits the
+/// report's units and its frame has a name, as [`step`] requires.
+fn checked_value(token: &str, frame: &[u8], units: &Units) -> Option<Dimension> {
+    let value = parse_value(token).ok()?;
+    units.check(value.dim, token).ok()?;
+    let (name, _) = split_inline_bytes(frame);
+    // Plain text: a visible first byte is a name without NUL or blank.
+    if !name.first().is_some_and(u8::is_ascii_graphic) {
+        check_name(std::str::from_utf8(name).ok()?).ok()?;
+    }
+    Some(value.dim)
+}
+
+/// True when `head` (the first 14 bytes of a line) is 13 spaces and a
+/// byte that is neither space nor `\n`.
+fn is_frame_line(head: &[u8]) -> bool {
+    let spaces = u64::from_ne_bytes([b' '; 8]);
+    let first = u64::from_ne_bytes(head[..8].try_into().unwrap_or_default());
+    let next = u32::from_ne_bytes(head[8..12].try_into().unwrap_or_default());
+    first == spaces
+        && next == u32::from_ne_bytes([b' '; 4])
+        && head[12] == b' '
+        && head[13] != b' '
+        && head[13] != b'\n'
 }
 
 /// True when every byte is printable ASCII or `\n`: no `\r`, tab, NUL or
@@ -754,25 +804,6 @@ fn plain_text(bytes: &[u8]) -> bool {
             bad | (u8::from(b.wrapping_sub(b' ') > b'~' - b' ') & u8::from(b != b'\n'))
         }) == 0
     })
-}
-
-/// True when each of the first `count` bytes of `bytes` that is a `\n` is
-/// followed by 13 spaces and a byte that is neither space nor `\n` (the
-/// slice extends 14 bytes past them). Branch-free over shifted slices, so
-/// that it compiles to vector instructions: no loop per line.
-fn frame_lines(bytes: &[u8], count: usize) -> bool {
-    let at = |k: usize| &bytes[k..k + count];
-    let (nl, name) = (at(0), at(FRAME_INDENT + 1));
-    let spaces: [&[u8]; FRAME_INDENT] = std::array::from_fn(|k| at(k + 1));
-    let mut bad = 0u8;
-    for i in 0..count {
-        let mut ok = u8::from(name[i] != b' ') & u8::from(name[i] != b'\n');
-        for s in &spaces {
-            ok &= u8::from(s[i] == b' ');
-        }
-        bad |= u8::from(nl[i] == b'\n') & (ok ^ 1);
-    }
-    bad == 0
 }
 
 /// Checks a frame of a block that is not returned, as [`push_frame_bytes`]
