@@ -681,6 +681,7 @@ fn quick_check(region: &[u8], limit: usize, units: &mut Units) -> Checked {
     if !plain_text(&region[..limit]) {
         return done;
     }
+    let mut frame_masks = FrameMasks::new(region);
     let mut pos = 0;
     while pos < limit {
         // Labels, then the value line: each ends (its `\n`) before `limit`.
@@ -700,28 +701,22 @@ fn quick_check(region: &[u8], limit: usize, units: &mut Units) -> Checked {
                 None => return done,
             }
         };
-        // The frame lines, each 13 spaces and a visible character, up to
-        // the separator line, which starts at `limit` at the latest.
-        let mut at = line_start;
-        loop {
-            if at + FRAME_INDENT + 1 < limit && is_frame_line(&region[at..at + FRAME_INDENT + 1]) {
-                let Some(nl) = memchr(b'\n', &region[at + FRAME_INDENT + 1..limit]) else {
-                    return done;
-                };
-                at += FRAME_INDENT + 2 + nl;
-                lines += 1;
-                continue;
-            }
-            let sep_end = at + SEPARATOR.len();
-            if at > limit
-                || region.get(at..sep_end) != Some(SEPARATOR.as_bytes())
-                || region.get(sep_end) != Some(&b'\n')
-            {
-                return done;
-            }
-            pos = sep_end + 1;
-            break;
+        // The frame lines, each 13 spaces and a visible character, then
+        // the separator line, which starts at `limit` at the latest: the
+        // first line after the value line that is no frame line.
+        let Some((last_nl, frames)) = frame_masks.next_non_frame(line_start - 1, limit) else {
+            return done;
+        };
+        let at = last_nl + 1;
+        let sep_end = at + SEPARATOR.len();
+        if at > limit
+            || region.get(at..sep_end) != Some(SEPARATOR.as_bytes())
+            || region.get(sep_end) != Some(&b'\n')
+        {
+            return done;
         }
+        lines += frames;
+        pos = sep_end + 1;
         // A complete block, as `read_record` counts it.
         if units.seen.is_none() && dim != Dimension::Zero {
             units.seen = Some(dim);
@@ -782,17 +777,108 @@ fn checked_value(token: &str, frame: &[u8], units: &Units) -> Option<Dimension> 
     Some(value.dim)
 }
 
-/// True when `head` (the first 14 bytes of a line) is 13 spaces and a
-/// byte that is neither space nor `\n`.
-fn is_frame_line(head: &[u8]) -> bool {
-    let spaces = u64::from_ne_bytes([b' '; 8]);
-    let first = u64::from_ne_bytes(head[..8].try_into().unwrap_or_default());
-    let next = u32::from_ne_bytes(head[8..12].try_into().unwrap_or_default());
-    first == spaces
-        && next == u32::from_ne_bytes([b' '; 4])
-        && head[12] == b' '
-        && head[13] != b' '
-        && head[13] != b'\n'
+/// Which newlines of a text start a frame line (13 spaces and a byte that
+/// is neither space nor `\n`), 64 bytes at a time, as bit masks: no loop
+/// per line. Read forwards only.
+struct FrameMasks<'a> {
+    bytes: &'a [u8],
+    /// The window (of 64 bytes) whose newline and space masks are cached.
+    window: usize,
+    /// Its `\n` and space masks (bit i: byte `64 * window + i`).
+    masks: (u64, u64),
+}
+
+impl<'a> FrameMasks<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        FrameMasks { bytes, window: 0, masks: masks_of(bytes, 0) }
+    }
+
+    /// The `\n` and space masks of window `k`, and of the window after it.
+    fn pair(&mut self, k: usize) -> ((u64, u64), (u64, u64)) {
+        if self.window != k {
+            self.masks = masks_of(self.bytes, k);
+            self.window = k;
+        }
+        let next = masks_of(self.bytes, k + 1);
+        let here = self.masks;
+        self.masks = next;
+        self.window = k + 1;
+        (here, next)
+    }
+
+    /// The first newline at or after `from` (before `limit`) that does not
+    /// start a frame line, and how many newlines before it do.
+    fn next_non_frame(&mut self, from: usize, limit: usize) -> Option<(usize, u64)> {
+        let mut k = from / 64;
+        let mut keep = !0u64 << (from % 64);
+        let mut frames = 0;
+        while 64 * k < limit {
+            let ((n0, s0), (n1, s1)) = self.pair(k);
+            let spaces = u128::from(s0) | u128::from(s1) << 64;
+            let newlines = u128::from(n0) | u128::from(n1) << 64;
+            // Bit i: bytes i..i + 13 are spaces.
+            let two = spaces & spaces >> 1;
+            let four = two & two >> 2;
+            let thirteen = four & four >> 4 & four >> 8 & spaces >> 12;
+            let frame = (thirteen >> 1 & !((spaces | newlines) >> 14)) as u64;
+            let other = n0 & !frame & keep;
+            if other != 0 {
+                let at = other.trailing_zeros();
+                frames += u64::from((n0 & frame & keep & ((1u64 << at) - 1)).count_ones());
+                let nl = 64 * k + at as usize;
+                return (nl < limit).then_some((nl, frames));
+            }
+            frames += u64::from((n0 & frame & keep).count_ones());
+            keep = !0;
+            k += 1;
+        }
+        None
+    }
+}
+
+/// The `\n` and space masks of window `k` of `bytes` (64 bytes; past the
+/// end, bytes that are neither).
+fn masks_of(bytes: &[u8], k: usize) -> (u64, u64) {
+    let start = 64 * k;
+    if let Some(window) = bytes.get(start..start + 64) {
+        return newlines_and_spaces(window);
+    }
+    let part = bytes.get(start..).unwrap_or_default();
+    let mut window = [b'x'; 64];
+    window[..part.len()].copy_from_slice(part);
+    newlines_and_spaces(&window)
+}
+
+/// Bit i set when byte i is `\n` (first mask) or a space (second).
+#[cfg(target_arch = "x86_64")]
+fn newlines_and_spaces(window: &[u8]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    assert!(window.len() >= 64);
+    let (mut nl, mut sp) = (0u64, 0u64);
+    for k in 0..4 {
+        // SAFETY: SSE2 is part of x86_64; the load reads 16 of the 64 bytes
+        // of `window` (asserted below).
+        let (n, s) = unsafe {
+            let v = _mm_loadu_si128(window.as_ptr().add(16 * k).cast::<__m128i>());
+            (
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))),
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8))),
+            )
+        };
+        nl |= u64::from(n as u16) << (16 * k);
+        sp |= u64::from(s as u16) << (16 * k);
+    }
+    (nl, sp)
+}
+
+/// Bit i set when byte i is `\n` (first mask) or a space (second).
+#[cfg(not(target_arch = "x86_64"))]
+fn newlines_and_spaces(window: &[u8]) -> (u64, u64) {
+    window[..64].iter().enumerate().fold((0, 0), |(nl, sp), (i, &b)| {
+        (nl | u64::from(b == b'\n') << i, sp | u64::from(b == b' ') << i)
+    })
 }
 
 /// True when every byte is printable ASCII or `\n`: no `\r`, tab, NUL or
