@@ -1235,6 +1235,36 @@ mod tests {
     }
 
     #[test]
+    fn quick_check_finds_frame_lines_at_every_offset_of_its_masks() {
+        // Frame lines that end at every offset of the 64-byte windows
+        // `FrameMasks` reads, and a damaged one (12 or 14 spaces, a blank
+        // name) at every offset too: the damaged block is never accepted.
+        let sep = SEPARATOR;
+        for shift in 0..64 {
+            let pad = "x".repeat(shift);
+            let frames: String =
+                (0..5).map(|i| format!("             f{i}{pad}\n")).collect::<Vec<_>>().concat();
+            let good = format!("     k:  v\n  1kB   a{pad}\n{frames}{sep}\n");
+            let lines = 2 + 5 + 1;
+            for damage in ["            x", "              x", "             "] {
+                let bad = format!("  2kB   c{pad}\n             d\n{damage}\n{sep}\n");
+                let text = format!("{good}{good}{bad}{good}");
+                let limit = text.len() - sep.len() - 1;
+                let done = quick_check(text.as_bytes(), limit, &mut Units::default());
+                assert_eq!(
+                    (done.samples, done.lines, done.bytes),
+                    (2, 2 * lines, 2 * good.len()),
+                    "shift {shift}, {damage:?}"
+                );
+            }
+            let text = good.repeat(3);
+            let limit = text.len() - sep.len() - 1;
+            let done = quick_check(text.as_bytes(), limit, &mut Units::default());
+            assert_eq!((done.samples, done.lines, done.bytes), (3, 3 * lines, text.len()));
+        }
+    }
+
+    #[test]
     fn line_reader_handles_long_lines_and_missing_final_newline() {
         let long = "x".repeat(700_000);
         let text = format!("a\r\n{long}\nlast");
