@@ -8,10 +8,8 @@
 //! layout pprof's `printTraces` writes.
 
 use std::io::{self, Read};
-use std::sync::OnceLock;
 
 use memchr::memchr;
-use memchr::memmem;
 
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::frame::split_inline_bytes;
@@ -120,7 +118,7 @@ impl<R: Read> LineReader<R> {
             let hit = prefilter.find(hay);
             let limit = hit.unwrap_or(hay.len());
             // The separator line starting last before the limit.
-            if let Some(i) = separator_finders().1.rfind(&hay[..limit]) {
+            if let Some(i) = last_separator(&hay[..limit]) {
                 return Ok(i + 1);
             }
             // A block larger than half the buffer is read line by line.
@@ -163,14 +161,13 @@ impl<R: Read> LineReader<R> {
     }
 }
 
-/// Searchers for the start of a separator line (`\n-----------+`), built
-/// once: building a searcher costs more than a short search.
-fn separator_finders() -> &'static (memmem::Finder<'static>, memmem::FinderRev<'static>) {
-    static FINDERS: OnceLock<(memmem::Finder<'static>, memmem::FinderRev<'static>)> =
-        OnceLock::new();
-    FINDERS.get_or_init(|| {
-        (memmem::Finder::new(b"\n-----------+"), memmem::FinderRev::new(b"\n-----------+"))
-    })
+/// The offset of the `\n` before the last line of `hay` that starts like
+/// a separator (`-----------+`, whole in `hay`): a walk back line by line,
+/// as the last one is near the end of `hay` (before a hit, or the end of
+/// what is buffered).
+fn last_separator(hay: &[u8]) -> Option<usize> {
+    const START: &[u8] = b"-----------+";
+    memchr::memrchr_iter(b'\n', hay).find(|&i| hay.get(i + 1..i + 1 + START.len()) == Some(START))
 }
 
 fn trim_cr(line: &[u8]) -> &[u8] {
@@ -684,52 +681,42 @@ fn quick_check(region: &[u8], limit: usize, units: &mut Units) -> Checked {
     if !plain_text(&region[..limit]) {
         return done;
     }
+    let mut frame_masks = FrameMasks::new(region);
     let mut pos = 0;
     while pos < limit {
-        // The block's closing separator line: [sep, sep + sep_len).
-        let base = pos.saturating_sub(1);
-        let end = region.len().min(limit + SEPARATOR.len());
-        let Some(nl) = separator_finders().0.find(&region[base..end]) else {
+        // Labels, then the value line: each ends (its `\n`) before `limit`.
+        let mut line_start = pos;
+        let mut lines = 1; // and the separator line
+        let (dim, token) = loop {
+            let Some(nl) = memchr(b'\n', &region[line_start..limit]) else { return done };
+            let line = &region[line_start..line_start + nl];
+            lines += 1;
+            line_start += nl + 1;
+            match head_line(line) {
+                Some(Head::Label) => {}
+                Some(Head::Value { token, frame }) => {
+                    let Some(dim) = checked_value(token, frame, units) else { return done };
+                    break (dim, token);
+                }
+                None => return done,
+            }
+        };
+        // The frame lines, each 13 spaces and a visible character, then
+        // the separator line, which starts at `limit` at the latest: the
+        // first line after the value line that is no frame line.
+        let Some((last_nl, frames)) = frame_masks.next_non_frame(line_start - 1, limit) else {
             return done;
         };
-        let sep = pos.saturating_sub(1) + nl + 1;
-        let Some(sep_len) = memchr(b'\n', &region[sep..]) else { return done };
-        if sep <= pos || sep > limit || &region[sep..sep + sep_len] != SEPARATOR.as_bytes() {
+        let at = last_nl + 1;
+        let sep_end = at + SEPARATOR.len();
+        if at > limit
+            || region.get(at..sep_end) != Some(SEPARATOR.as_bytes())
+            || region.get(sep_end) != Some(&b'\n')
+        {
             return done;
         }
-        // Labels, then the value line.
-        let mut value = None;
-        let mut line_start = pos;
-        let mut lines = 0;
-        while value.is_none() && line_start < sep {
-            let end = line_start + memchr(b'\n', &region[line_start..sep]).unwrap_or(sep);
-            // ASCII: always UTF-8.
-            let Ok(text) = std::str::from_utf8(&region[line_start..end]) else { return done };
-            lines += 1;
-            match classify(text) {
-                Ok(Line::Label { .. }) => {}
-                Ok(Line::Value { token, frame }) => {
-                    let Ok(v) = parse_value(token) else { return done };
-                    if units.check(v.dim, token).is_err()
-                        || check_name(split_inline(frame).0).is_err()
-                    {
-                        return done;
-                    }
-                    value = Some((v.dim, token));
-                }
-                _ => return done,
-            }
-            line_start = end + 1;
-        }
-        let Some((dim, token)) = value else { return done };
-        // The frame lines: from the `\n` ending the value line to the one
-        // before the separator, each `\n` followed by 13 spaces and a
-        // character that is no space (plain text has no other blank).
-        // The separator line after them is long enough for the windows.
-        let newlines = memchr::memchr_iter(b'\n', &region[line_start - 1..sep - 1]).count();
-        if !frame_lines(&region[line_start - 1..sep + FRAME_INDENT + 1], sep - line_start) {
-            return done;
-        }
+        lines += frames;
+        pos = sep_end + 1;
         // A complete block, as `read_record` counts it.
         if units.seen.is_none() && dim != Dimension::Zero {
             units.seen = Some(dim);
@@ -737,12 +724,161 @@ fn quick_check(region: &[u8], limit: usize, units: &mut Units) -> Checked {
                 units.other = Some(unit_name(token).to_owned());
             }
         }
-        pos = sep + sep_len + 1;
         done.samples += 1;
-        done.lines += (lines + newlines + 1) as u64;
+        done.lines += lines;
         done.bytes = pos;
     }
     done
+}
+
+/// A label or value line of a block as [`classify`] reads it, for
+/// [`quick_check`]; `None` for any other line (which stops it).
+enum Head<'a> {
+    Label,
+    Value { token: &'a str, frame: &'a [u8] },
+}
+
+/// [`classify`] for the label and value lines of plain text (printable
+/// ASCII): the common shapes `%10s:  %s` and `%10s   %s` without building
+/// a string searcher; anything else goes through [`classify`] itself.
+fn head_line(line: &[u8]) -> Option<Head<'_>> {
+    let indent = line.iter().take_while(|&&b| b == b' ').count();
+    let body = &line[indent..];
+    // Fewer than 13 spaces (no frame line), no separator, not blank.
+    if indent < FRAME_INDENT && body.first().is_some_and(|&b| b != b'-') {
+        let token_end = memchr(b' ', body).unwrap_or(body.len());
+        let (token, rest) = body.split_at(token_end);
+        if token.ends_with(b":") {
+            if rest.starts_with(b"  ") {
+                return Some(Head::Label);
+            }
+        } else if rest.len() > 3 && rest.starts_with(b"   ") && rest[3] != b' ' {
+            let token = std::str::from_utf8(token).ok()?;
+            return Some(Head::Value { token, frame: &rest[3..] });
+        }
+    }
+    match classify(std::str::from_utf8(line).ok()?) {
+        Ok(Line::Label { .. }) => Some(Head::Label),
+        Ok(Line::Value { token, frame }) => Some(Head::Value { token, frame: frame.as_bytes() }),
+        _ => None,
+    }
+}
+
+/// The dimension of a value line's value, when the value reads, fits the
+/// report's units and its frame has a name, as [`step`] requires.
+fn checked_value(token: &str, frame: &[u8], units: &Units) -> Option<Dimension> {
+    let value = parse_value(token).ok()?;
+    units.check(value.dim, token).ok()?;
+    let (name, _) = split_inline_bytes(frame);
+    // Plain text: a visible first byte is a name without NUL or blank.
+    if !name.first().is_some_and(u8::is_ascii_graphic) {
+        check_name(std::str::from_utf8(name).ok()?).ok()?;
+    }
+    Some(value.dim)
+}
+
+/// Which newlines of a text start a frame line (13 spaces and a byte that
+/// is neither space nor `\n`), 64 bytes at a time, as bit masks: no loop
+/// per line. Read forwards only.
+struct FrameMasks<'a> {
+    bytes: &'a [u8],
+    /// The window (of 64 bytes) whose newline and space masks are cached.
+    window: usize,
+    /// Its `\n` and space masks (bit i: byte `64 * window + i`).
+    masks: (u64, u64),
+}
+
+impl<'a> FrameMasks<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        FrameMasks { bytes, window: 0, masks: masks_of(bytes, 0) }
+    }
+
+    /// The `\n` and space masks of window `k`, and of the window after it.
+    fn pair(&mut self, k: usize) -> ((u64, u64), (u64, u64)) {
+        if self.window != k {
+            self.masks = masks_of(self.bytes, k);
+            self.window = k;
+        }
+        let next = masks_of(self.bytes, k + 1);
+        let here = self.masks;
+        self.masks = next;
+        self.window = k + 1;
+        (here, next)
+    }
+
+    /// The first newline at or after `from` (before `limit`) that does not
+    /// start a frame line, and how many newlines before it do.
+    fn next_non_frame(&mut self, from: usize, limit: usize) -> Option<(usize, u64)> {
+        let mut k = from / 64;
+        let mut keep = !0u64 << (from % 64);
+        let mut frames = 0;
+        while 64 * k < limit {
+            let ((n0, s0), (n1, s1)) = self.pair(k);
+            let spaces = u128::from(s0) | u128::from(s1) << 64;
+            let newlines = u128::from(n0) | u128::from(n1) << 64;
+            // Bit i: bytes i..i + 13 are spaces.
+            let two = spaces & spaces >> 1;
+            let four = two & two >> 2;
+            let thirteen = four & four >> 4 & four >> 8 & spaces >> 12;
+            let frame = (thirteen >> 1 & !((spaces | newlines) >> 14)) as u64;
+            let other = n0 & !frame & keep;
+            if other != 0 {
+                let at = other.trailing_zeros();
+                frames += u64::from((n0 & frame & keep & ((1u64 << at) - 1)).count_ones());
+                let nl = 64 * k + at as usize;
+                return (nl < limit).then_some((nl, frames));
+            }
+            frames += u64::from((n0 & frame & keep).count_ones());
+            keep = !0;
+            k += 1;
+        }
+        None
+    }
+}
+
+/// The `\n` and space masks of window `k` of `bytes` (64 bytes; past the
+/// end, bytes that are neither).
+fn masks_of(bytes: &[u8], k: usize) -> (u64, u64) {
+    let start = 64 * k;
+    if let Some(window) = bytes.get(start..start + 64) {
+        return newlines_and_spaces(window);
+    }
+    let part = bytes.get(start..).unwrap_or_default();
+    let mut window = [b'x'; 64];
+    window[..part.len()].copy_from_slice(part);
+    newlines_and_spaces(&window)
+}
+
+/// Bit i set when byte i is `\n` (first mask) or a space (second).
+#[cfg(target_arch = "x86_64")]
+fn newlines_and_spaces(window: &[u8]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    assert!(window.len() >= 64);
+    let (mut nl, mut sp) = (0u64, 0u64);
+    for k in 0..4 {
+        // SAFETY: SSE2 is part of x86_64; the load reads 16 of the 64 bytes
+        // of `window` (asserted below).
+        let (n, s) = unsafe {
+            let v = _mm_loadu_si128(window.as_ptr().add(16 * k).cast::<__m128i>());
+            (
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))),
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8))),
+            )
+        };
+        nl |= u64::from(n as u16) << (16 * k);
+        sp |= u64::from(s as u16) << (16 * k);
+    }
+    (nl, sp)
+}
+
+/// Bit i set when byte i is `\n` (first mask) or a space (second).
+#[cfg(not(target_arch = "x86_64"))]
+fn newlines_and_spaces(window: &[u8]) -> (u64, u64) {
+    window[..64].iter().enumerate().fold((0, 0), |(nl, sp), (i, &b)| {
+        (nl | u64::from(b == b'\n') << i, sp | u64::from(b == b' ') << i)
+    })
 }
 
 /// True when every byte is printable ASCII or `\n`: no `\r`, tab, NUL or
@@ -754,25 +890,6 @@ fn plain_text(bytes: &[u8]) -> bool {
             bad | (u8::from(b.wrapping_sub(b' ') > b'~' - b' ') & u8::from(b != b'\n'))
         }) == 0
     })
-}
-
-/// True when each of the first `count` bytes of `bytes` that is a `\n` is
-/// followed by 13 spaces and a byte that is neither space nor `\n` (the
-/// slice extends 14 bytes past them). Branch-free over shifted slices, so
-/// that it compiles to vector instructions: no loop per line.
-fn frame_lines(bytes: &[u8], count: usize) -> bool {
-    let at = |k: usize| &bytes[k..k + count];
-    let (nl, name) = (at(0), at(FRAME_INDENT + 1));
-    let spaces: [&[u8]; FRAME_INDENT] = std::array::from_fn(|k| at(k + 1));
-    let mut bad = 0u8;
-    for i in 0..count {
-        let mut ok = u8::from(name[i] != b' ') & u8::from(name[i] != b'\n');
-        for s in &spaces {
-            ok &= u8::from(s[i] == b' ');
-        }
-        bad |= u8::from(nl[i] == b'\n') & (ok ^ 1);
-    }
-    bad == 0
 }
 
 /// Checks a frame of a block that is not returned, as [`push_frame_bytes`]
@@ -1114,6 +1231,36 @@ mod tests {
             let text = format!("{block1}{damaged}{block3}");
             let want = if damaged.contains('\r') { (0, 0, 0) } else { (1, 3, block1.len()) };
             assert_eq!(check(&text), want, "{damaged:?}");
+        }
+    }
+
+    #[test]
+    fn quick_check_finds_frame_lines_at_every_offset_of_its_masks() {
+        // Frame lines that end at every offset of the 64-byte windows
+        // `FrameMasks` reads, and a damaged one (12 or 14 spaces, a blank
+        // name) at every offset too: the damaged block is never accepted.
+        let sep = SEPARATOR;
+        for shift in 0..64 {
+            let pad = "x".repeat(shift);
+            let frames: String =
+                (0..5).map(|i| format!("             f{i}{pad}\n")).collect::<Vec<_>>().concat();
+            let good = format!("     k:  v\n  1kB   a{pad}\n{frames}{sep}\n");
+            let lines = 2 + 5 + 1;
+            for damage in ["            x", "              x", "             "] {
+                let bad = format!("  2kB   c{pad}\n             d\n{damage}\n{sep}\n");
+                let text = format!("{good}{good}{bad}{good}");
+                let limit = text.len() - sep.len() - 1;
+                let done = quick_check(text.as_bytes(), limit, &mut Units::default());
+                assert_eq!(
+                    (done.samples, done.lines, done.bytes),
+                    (2, 2 * lines, 2 * good.len()),
+                    "shift {shift}, {damage:?}"
+                );
+            }
+            let text = good.repeat(3);
+            let limit = text.len() - sep.len() - 1;
+            let done = quick_check(text.as_bytes(), limit, &mut Units::default());
+            assert_eq!((done.samples, done.lines, done.bytes), (3, 3 * lines, text.len()));
         }
     }
 
