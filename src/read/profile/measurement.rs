@@ -154,7 +154,11 @@ pub fn base_unit(unit: &str) -> (Dimension, i128) {
 
 /// A sample value in `unit` as an exact [`Value`] in base units.
 pub fn value(amount: i64, unit: &str) -> Value {
-    let (dim, factor) = base_unit(unit);
+    value_in(amount, base_unit(unit))
+}
+
+/// A sample value as an exact [`Value`], given its unit's [`base_unit`].
+pub fn value_in(amount: i64, (dim, factor): (Dimension, i128)) -> Value {
     Value { centi: i128::from(amount) * factor * 100, dim, scale: 1 }
 }
 
