@@ -9,7 +9,7 @@ use crate::read::RecordSource;
 use crate::record::{Frame, FrameOrigin, Header, HeaderField, NameId, Names, Record};
 use crate::units::{percentage, Dimension};
 
-use super::measurement::{base_unit, label, scale, scaled_label, value, value_in};
+use super::measurement::{base_unit, label, scale, scaled_label, value, value_in, MinimumLabels};
 use super::{load, Location, Profile};
 use crate::gotime::{format_v19, Zone};
 
@@ -17,7 +17,6 @@ use crate::gotime::{format_v19, Zone};
 pub struct ProfileSource {
     name: String,
     header: Header,
-    unit: String,
     index: usize,
     dim: Dimension,
     profile: Profile,
@@ -35,6 +34,9 @@ pub struct ProfileSource {
     label_text: Vec<Option<Vec<(String, String)>>>,
     /// The base unit of the values and the factor to it.
     base: (Dimension, i128),
+    /// How the values print, and the text of the last one.
+    value_labels: MinimumLabels,
+    value_text: String,
     /// The caller's name ids of each location's frames and origins,
     /// interned on first use: per location, a range of `interned`.
     interned_at: Vec<Option<(u32, u32)>>,
@@ -105,7 +107,8 @@ impl ProfileSource {
             header,
             dim: value(0, &unit).dim,
             base: base_unit(&unit),
-            unit,
+            value_labels: MinimumLabels::new(&unit),
+            value_text: String::new(),
             index,
             profile,
             num_label_units,
@@ -319,7 +322,9 @@ impl RecordSource for ProfileSource {
             rec.push_label(key, values);
         }
         let v = self.profile.samples.get(si).values[self.index];
-        rec.set_value(value_in(v, self.base), &scaled_label(v, &self.unit, "minimum"));
+        self.value_text.clear();
+        self.value_labels.write(v, &mut self.value_text);
+        rec.set_value(value_in(v, self.base), &self.value_text);
         self.check_table(names);
         for i in 0..self.profile.samples.get(si).locations.len() {
             let l = self.profile.samples.get(si).locations[i] as usize;
