@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHasher;
 
 use super::{Function, Labels, Line, Location, Mapping, NumLabels, Profile};
 
@@ -79,10 +79,13 @@ pub struct Merger<'a> {
     mappings_by_src: BySrc<(usize, i64)>,
     locations_by_src: BySrc<usize>,
     functions_by_src: BySrc<usize>,
-    /// Sample key hash -> the first output sample with it; further ones
-    /// with the same hash are chained through `next_sample`.
-    samples: FxHashMap<u64, u32>,
+    /// The output samples by key: a table of chains (the first sample of
+    /// each, `NO_SAMPLE` for none), indexed by the top bits of the key's
+    /// hash; per sample, the next one in its chain and its hash's top 32
+    /// bits. At most one sample per slot on average: 12 bytes a sample.
+    buckets: Vec<u32>,
     next_sample: Vec<u32>,
+    hashes: Vec<u32>,
     /// The caller's label set number -> the output's.
     label_sets_by_src: BySrc<u32>,
     /// The sample being added, its locations renumbered.
@@ -137,8 +140,9 @@ impl<'a> Merger<'a> {
             mappings_by_src: BySrc(vec![None; src.mappings.len()]),
             locations_by_src: BySrc(vec![None; src.locations.len()]),
             functions_by_src: BySrc(vec![None; src.functions.len()]),
-            samples: FxHashMap::default(),
+            buckets: vec![NO_SAMPLE; 1024],
             next_sample: Vec::new(),
+            hashes: Vec::new(),
             label_sets_by_src: BySrc(Vec::new()),
             stack: Vec::new(),
             locations: HashMap::new(),
@@ -279,12 +283,14 @@ impl<'a> Merger<'a> {
     /// Sums a sample (its locations and labels already renumbered) into an
     /// equal one, or keeps it.
     fn map_sample(&mut self, stack: &[u32], values: &[i64], labels: u32) {
-        let hash = sample_hash(stack, labels);
-        let head = self.samples.get(&hash).copied().unwrap_or(NO_SAMPLE);
-        let mut at = head;
+        let hash = (sample_hash(stack, labels) >> 32) as u32;
+        let bucket = self.bucket(hash);
+        let mut at = self.buckets[bucket];
         while at != NO_SAMPLE {
             let i = at as usize;
-            if self.out.samples.labels_of(i) == labels && self.out.samples.get(i).locations == stack
+            if self.hashes[i] == hash
+                && self.out.samples.labels_of(i) == labels
+                && self.out.samples.get(i).locations == stack
             {
                 for (acc, v) in self.out.samples.values_mut(i).iter_mut().zip(values) {
                     *acc = acc.wrapping_add(*v);
@@ -293,10 +299,33 @@ impl<'a> Merger<'a> {
             }
             at = self.next_sample[i];
         }
-        let s = u32::try_from(self.out.samples.len()).expect("fewer than 2^32 samples");
+        let s = u32::try_from(self.out.samples.len())
+            .ok()
+            .filter(|&s| s != NO_SAMPLE)
+            .expect("fewer than 2^32 - 1 samples");
         self.out.samples.push_parts(stack, values, labels);
-        self.next_sample.push(head);
-        self.samples.insert(hash, s);
+        self.next_sample.push(self.buckets[bucket]);
+        self.buckets[bucket] = s;
+        self.hashes.push(hash);
+        if self.hashes.len() > self.buckets.len() {
+            self.grow();
+        }
+    }
+
+    /// The slot of a hash: its top bits.
+    fn bucket(&self, hash: u32) -> usize {
+        let bits = self.buckets.len().trailing_zeros();
+        (u64::from(hash) >> (32 - bits)) as usize
+    }
+
+    /// Doubles the table and rechains every sample.
+    fn grow(&mut self) {
+        self.buckets = vec![NO_SAMPLE; self.buckets.len() * 2];
+        for i in 0..self.hashes.len() {
+            let bucket = self.bucket(self.hashes[i]);
+            self.next_sample[i] = self.buckets[bucket];
+            self.buckets[bucket] = i as u32;
+        }
     }
 }
 

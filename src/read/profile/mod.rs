@@ -143,6 +143,7 @@ impl Samples {
     }
 
     /// The `i`th sample. Panics if there are not that many.
+    #[inline]
     pub fn get(&self, i: usize) -> SampleRef<'_> {
         let e = self.entries[i];
         let (labels, num_labels) = &self.label_sets[e.labels as usize];
@@ -152,6 +153,19 @@ impl Samples {
             labels,
             num_labels,
         }
+    }
+
+    /// The length of the `i`th sample's stack.
+    fn stack_len(&self, i: usize) -> usize {
+        self.entries[i].stack_len as usize
+    }
+
+    /// The `i`th sample's stack, copied into `into` (cleared first).
+    fn stack_into(&self, i: usize, mut into: Vec<u32>) -> Vec<u32> {
+        let e = self.entries[i];
+        into.clear();
+        into.extend_from_slice(&self.stacks[e.stack_at..e.stack_at + e.stack_len as usize]);
+        into
     }
 
     /// The samples in order.
@@ -545,6 +559,7 @@ impl IdIndex {
 
 /// A protobuf varint at `*pos`, as prost reads one (at most 10 bytes, the
 /// last one at most 1).
+#[inline]
 fn varint(data: &[u8], pos: &mut usize) -> Option<u64> {
     let mut value = 0u64;
     for i in 0..10 {

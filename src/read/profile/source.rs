@@ -37,6 +37,8 @@ pub struct ProfileSource {
     /// How the values print, and the text of the last one.
     value_labels: MinimumLabels,
     value_text: String,
+    /// The stack of the sample being read.
+    stack: Vec<u32>,
     /// The caller's name ids of each location's frames and origins,
     /// interned on first use: per location, a range of `interned`.
     interned_at: Vec<Option<(u32, u32)>>,
@@ -109,6 +111,7 @@ impl ProfileSource {
             base: base_unit(&unit),
             value_labels: MinimumLabels::new(&unit),
             value_text: String::new(),
+            stack: Vec::new(),
             index,
             profile,
             num_label_units,
@@ -128,6 +131,12 @@ impl ProfileSource {
         if let Some(Some((at, n))) = self.interned_at.get(l) {
             return (*at as usize, *n as usize);
         }
+        self.intern_new(l, names)
+    }
+
+    /// [`ProfileSource::intern_location`] of a location not interned yet.
+    #[cold]
+    fn intern_new(&mut self, l: usize, names: &mut Names) -> (usize, usize) {
         let at = self.interned.len();
         for ((name, inline), (file, mapping, line)) in self.frames[l].iter().zip(&self.origins[l]) {
             let frame = Frame { name: names.intern(name), inline: *inline };
@@ -304,8 +313,7 @@ impl RecordSource for ProfileSource {
 
     fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
         let samples = &self.profile.samples;
-        let Some(si) = (self.next..samples.len()).find(|&i| !samples.get(i).locations.is_empty())
-        else {
+        let Some(si) = (self.next..samples.len()).find(|&i| samples.stack_len(i) != 0) else {
             self.next = samples.len();
             return Ok(false);
         };
@@ -326,14 +334,16 @@ impl RecordSource for ProfileSource {
         self.value_labels.write(v, &mut self.value_text);
         rec.set_value(value_in(v, self.base), &self.value_text);
         self.check_table(names);
-        for i in 0..self.profile.samples.get(si).locations.len() {
-            let l = self.profile.samples.get(si).locations[i] as usize;
-            let (at, n) = self.intern_location(l, names);
+        let stack = std::mem::take(&mut self.stack);
+        let stack = self.profile.samples.stack_into(si, stack);
+        for &l in &stack {
+            let (at, n) = self.intern_location(l as usize, names);
             for (frame, origin) in &self.interned[at..at + n] {
                 rec.frames.push(*frame);
                 rec.origins.push(*origin);
             }
         }
+        self.stack = stack;
         Ok(true)
     }
 }
