@@ -188,6 +188,19 @@ impl<'a> Merger<'a> {
         self.stack = stack;
     }
 
+    /// Makes room for `samples` samples of `frames` frames in all (at
+    /// most), so that the result's tables are allocated once.
+    pub fn reserve(&mut self, samples: usize, frames: usize) {
+        self.out.samples.width = self.src.sample_types.len();
+        self.out.samples.reserve(samples, frames);
+        self.next_sample.reserve(samples);
+        self.hashes.reserve(samples);
+        let slots = samples.max(1024).checked_next_power_of_two().unwrap_or(1024);
+        if slots <= u32::MAX as usize {
+            self.buckets = vec![NO_SAMPLE; slots];
+        }
+    }
+
     /// The merged profile (merged again if a sum came to zero, as pprof
     /// does).
     pub fn finish(self) -> Profile {

@@ -155,6 +155,14 @@ impl Samples {
         }
     }
 
+    /// Makes room for `samples` more samples of `frames` frames in all
+    /// (room that is not used takes address space, not memory).
+    pub fn reserve(&mut self, samples: usize, frames: usize) {
+        self.entries.reserve(samples);
+        self.values.reserve(samples.saturating_mul(self.width.max(1)));
+        self.stacks.reserve(frames);
+    }
+
     /// The length of the `i`th sample's stack.
     fn stack_len(&self, i: usize) -> usize {
         self.entries[i].stack_len as usize
@@ -471,10 +479,16 @@ pub fn load(data: &[u8]) -> Result<Profile, ProfileError> {
     let damaged = |at: usize| ProfileError::Protobuf(format!("damaged field at byte {at}"));
     let is_sample = |f: &wire::Field<'_>| f.number == 2 && f.wire == 2;
     let mut raw = proto::Profile::default();
+    // The samples, and a bound on their frames (a location id takes at
+    // least a byte), for room made once.
+    let (mut samples, mut sample_bytes) = (0usize, 0usize);
     for field in wire::fields(data) {
         let field = field.map_err(damaged)?;
         if !is_sample(&field) {
             raw.merge(field.raw).map_err(|e| ProfileError::Protobuf(e.to_string()))?;
+        } else {
+            samples += 1;
+            sample_bytes += field.payload.len();
         }
     }
     let (mut tables, mut resolver) = Resolver::tables(&raw)?;
@@ -483,6 +497,7 @@ pub fn load(data: &[u8]) -> Result<Profile, ProfileError> {
     let types = tables.sample_types.len();
     let (mut count, mut mismatch) = (0usize, None);
     let mut merger = merge::Merger::new(&tables);
+    merger.reserve(samples, sample_bytes);
     let mut scratch = Scratch::default();
     for field in wire::fields(data) {
         let field = field.map_err(damaged)?;
