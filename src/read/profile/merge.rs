@@ -101,6 +101,7 @@ const NO_SAMPLE: u32 = u32::MAX;
 struct BySrc<T>(Vec<Option<T>>);
 
 impl<T: Copy> BySrc<T> {
+    #[inline]
     fn get(&self, i: &usize) -> Option<&T> {
         self.0.get(*i).and_then(Option::as_ref)
     }
@@ -253,10 +254,17 @@ impl<'a> Merger<'a> {
         Some(f)
     }
 
+    #[inline]
     fn map_location(&mut self, i: usize) -> usize {
-        if let Some(&l) = self.locations_by_src.get(&i) {
-            return l;
+        match self.locations_by_src.get(&i) {
+            Some(&l) => l,
+            None => self.map_new_location(i),
         }
+    }
+
+    /// [`Merger::map_location`] of a location not seen yet.
+    #[cold]
+    fn map_new_location(&mut self, i: usize) -> usize {
         let src = &self.src.locations[i];
         let (mapping, offset) = self.map_mapping(src.mapping);
         let address = (src.address as i64).wrapping_add(offset) as u64;

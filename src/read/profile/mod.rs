@@ -574,7 +574,7 @@ impl IdIndex {
 
 /// A protobuf varint at `*pos`, as prost reads one (at most 10 bytes, the
 /// last one at most 1).
-#[inline]
+#[inline(always)]
 fn varint(data: &[u8], pos: &mut usize) -> Option<u64> {
     let mut value = 0u64;
     for i in 0..10 {

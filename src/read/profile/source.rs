@@ -127,6 +127,7 @@ impl ProfileSource {
 
     /// The range of `interned` that holds location `l`'s frames, interned
     /// into `names` if they are not yet.
+    #[inline]
     fn intern_location(&mut self, l: usize, names: &mut Names) -> (usize, usize) {
         if let Some(Some((at, n))) = self.interned_at.get(l) {
             return (*at as usize, *n as usize);
@@ -336,12 +337,13 @@ impl RecordSource for ProfileSource {
         self.check_table(names);
         let stack = std::mem::take(&mut self.stack);
         let stack = self.profile.samples.stack_into(si, stack);
+        rec.frames.reserve(stack.len());
+        rec.origins.reserve(stack.len());
         for &l in &stack {
             let (at, n) = self.intern_location(l as usize, names);
-            for (frame, origin) in &self.interned[at..at + n] {
-                rec.frames.push(*frame);
-                rec.origins.push(*origin);
-            }
+            let interned = &self.interned[at..at + n];
+            rec.frames.extend(interned.iter().map(|(frame, _)| *frame));
+            rec.origins.extend(interned.iter().map(|(_, origin)| *origin));
         }
         self.stack = stack;
         Ok(true)
