@@ -800,6 +800,8 @@ impl Resolver {
             out.labels.clear();
             out.labels.extend(s.label.iter().map(|l| [l.key, l.str, l.num, l.num_unit]));
         }
+        // Labels first, then locations: the order of the errors.
+        let set = self.label_set(&out.labels)?;
         out.locations.clear();
         for &id in &ids {
             match self.location_index.get(id) {
@@ -808,7 +810,7 @@ impl Resolver {
             }
         }
         self.ids = ids;
-        self.label_set(&out.labels)
+        Ok(set)
     }
 
     /// A sample's labels by key: string labels with an empty value and
