@@ -117,7 +117,7 @@ fn records_by_reader(text: &str) -> Result<Vec<Rec>, String> {
             let frames = s
                 .locations
                 .iter()
-                .flat_map(|&l| &p.locations[l].lines)
+                .flat_map(|&l| &p.locations[l as usize].lines)
                 .map(|ln| p.functions[ln.function.unwrap()].name.clone())
                 .collect();
             (printed.clone(), labels, frames)

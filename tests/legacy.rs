@@ -65,10 +65,10 @@ fn grouped(
 ) -> BTreeMap<(Vec<String>, Vec<i64>), Vec<i64>> {
     let mut out: BTreeMap<(Vec<String>, Vec<i64>), Vec<i64>> = BTreeMap::new();
     for s in &p.samples {
-        let stack: Vec<String> = s.locations.iter().flat_map(|&l| name(p, l)).collect();
+        let stack: Vec<String> = s.locations.iter().flat_map(|&l| name(p, l as usize)).collect();
         let bytes = s.num_labels.get("bytes").map(|n| n.values.clone()).unwrap_or_default();
         let sum = out.entry((stack, bytes)).or_insert_with(|| vec![0; s.values.len()]);
-        for (t, v) in sum.iter_mut().zip(&s.values) {
+        for (t, v) in sum.iter_mut().zip(s.values) {
             *t += v;
         }
     }
@@ -137,7 +137,7 @@ fn debug1_records_equal_pprofs_traces_with_names() {
                 .locations
                 .iter()
                 .flat_map(|&l| {
-                    names.get(&pprof_raw.locations[l].address).cloned().unwrap_or_default()
+                    names.get(&pprof_raw.locations[l as usize].address).cloned().unwrap_or_default()
                 })
                 .collect();
             let bytes = labels.iter().find(|(k, _)| k == "bytes").map(|(_, v)| v.clone());

@@ -181,6 +181,11 @@ fn needs_quote(text: &str) -> bool {
 /// Text that LibreOffice or Excel would turn into a number, a percentage,
 /// a date or a time: `1e3`, `1,234`, `12%`, `2024-10-09`, `1/2`, `12:30`.
 fn looks_like_a_value(t: &str) -> bool {
+    // Each form below starts with a digit, a `.` or a sign: most text (a
+    // function name, a folded stack) is told apart by its first byte.
+    if !matches!(t.as_bytes().first(), Some(b'0'..=b'9' | b'.' | b'+' | b'-')) {
+        return false;
+    }
     let number = t.strip_suffix('%').unwrap_or(t);
     is_plain_number(number)
         || is_grouped_number(number)

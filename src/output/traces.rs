@@ -33,14 +33,27 @@ pub fn write_block_body(
     for (key, values) in rec.labels() {
         writeln!(out, "{indent}{key:>10}:  {values}")?;
     }
+    // One line per frame, pieced together in a buffer (formatting with
+    // padding writes the spaces one by one).
+    let mut line = Vec::with_capacity(128);
     for (i, frame) in rec.frames.iter().enumerate() {
-        let marker = if frame.inline { INLINE_SUFFIX } else { "" };
-        let name = names.get(frame.name);
+        line.clear();
+        line.extend_from_slice(indent.as_bytes());
         if i == 0 {
-            writeln!(out, "{indent}{:>10}   {name}{marker}", rec.value_text())?;
+            let value = rec.value_text();
+            let pad = 10usize.saturating_sub(value.chars().count());
+            line.resize(line.len() + pad, b' ');
+            line.extend_from_slice(value.as_bytes());
+            line.extend_from_slice(b"   ");
         } else {
-            writeln!(out, "{indent}{:FRAME_INDENT$}{name}{marker}", "")?;
+            line.resize(line.len() + FRAME_INDENT, b' ');
         }
+        line.extend_from_slice(names.get(frame.name).as_bytes());
+        if frame.inline {
+            line.extend_from_slice(INLINE_SUFFIX.as_bytes());
+        }
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
     Ok(())
 }

@@ -833,7 +833,7 @@ mod tests {
         let p = parse(HEAP).unwrap();
         assert_eq!(p.profile.sample_types.len(), 4);
         assert_eq!(p.profile.period, 524288);
-        let s = &p.profile.samples[0];
+        let s = p.profile.samples.get(0);
         // 3 objects of 2 MiB at rate 512 KiB: scale 1/(1-e^-4).
         let scale = 1.0 / (1.0 - (-4.0f64).exp());
         assert_eq!(s.values[0], (3.0 * scale) as i64);
@@ -843,14 +843,16 @@ mod tests {
             .locations
             .iter()
             .map(|&l| {
-                p.profile.functions[p.profile.locations[l].lines[0].function.unwrap()].name.as_str()
+                p.profile.functions[p.profile.locations[l as usize].lines[0].function.unwrap()]
+                    .name
+                    .as_str()
             })
             .collect();
         // goexit (0x4615c1) has no `#` line: left out.
         assert_eq!(names, ["main.allocBig", "main.main", "runtime.main"]);
         assert_eq!(p.profile.locations[0].address, 0x4c0e14);
         // 0: 0 [1: 112]: only the alloc pair is scaled, by 1/(1-e^(-112/524288)).
-        assert_eq!(p.profile.samples[1].values, [4681, 524344, 0, 0]);
+        assert_eq!(p.profile.samples.get(1).values, [4681, 524344, 0, 0]);
         assert_eq!(p.notes, Notes::default());
     }
 
@@ -876,10 +878,10 @@ mod tests {
             "\n",
         );
         let p = parse(text).unwrap();
-        assert_eq!(p.profile.samples[1].labels["phase"], ["i\"o"]);
-        assert_eq!(p.profile.samples[1].locations.len(), 1);
+        assert_eq!(p.profile.samples.get(1).labels["phase"], ["i\"o"]);
+        assert_eq!(p.profile.samples.get(1).locations.len(), 1);
         let t = parse("threadcreate profile: total 4\n4 @\n#\t0x0\n\n").unwrap();
-        assert_eq!(t.profile.samples[0].locations.len(), 0);
+        assert_eq!(t.profile.samples.get(0).locations.len(), 0);
         assert_eq!(t.notes.stackless_records, (1, 2));
         assert_eq!(t.notes.stackless_values, [4]);
         assert_eq!(t.notes.unmatched_frame_lines.0, 0);
@@ -895,7 +897,7 @@ mod tests {
             "#\t0x4c0cc4\tsync.(*Mutex).Unlock+0xc4\t$GOROOT/src/sync/mutex.go:223\n",
         );
         let p = parse(text).unwrap();
-        assert_eq!(p.profile.samples[0].values, [995, 1079151402]);
+        assert_eq!(p.profile.samples.get(0).values, [995, 1079151402]);
     }
 
     #[test]

@@ -556,10 +556,10 @@ mod tests {
         assert_eq!(p.default_sample_type, "alloc_space");
         assert_eq!(p.time_nanos, 1_795_662_607_500_000_000);
         assert_eq!(p.duration_nanos, 0, "cut by %.4v");
-        assert_eq!(p.samples[0].num_labels["bytes"].values, [1024]);
-        assert_eq!(p.samples[1].labels["role"], ["a", "b"]);
-        assert_eq!(p.samples[1].labels["shard"], ["0"]);
-        assert_eq!(p.samples[1].num_labels["lat"].units, ["nanoseconds"]);
+        assert_eq!(p.samples.get(0).num_labels["bytes"].values, [1024]);
+        assert_eq!(p.samples.get(1).labels["role"], ["a", "b"]);
+        assert_eq!(p.samples.get(1).labels["shard"], ["0"]);
+        assert_eq!(p.samples.get(1).num_labels["lat"].units, ["nanoseconds"]);
         let f = |l: usize, i: usize| &p.functions[p.locations[l].lines[i].function.unwrap()];
         assert_eq!(
             (f(0, 1).name.as_str(), f(0, 1).filename.as_str()),

@@ -165,10 +165,12 @@ pub fn prune(p: &mut Profile, drop: &Regex, keep: Option<&Regex>) {
             }
         }
     }
-    for s in &mut p.samples {
+    for si in 0..p.samples.len() {
+        let locations = p.samples.get(si).locations;
         let mut found_user = false;
-        for i in (0..s.locations.len()).rev() {
-            let l = s.locations[i];
+        let mut cut = 0;
+        for i in (0..locations.len()).rev() {
+            let l = locations[i] as usize;
             if !prune_loc[l] && !prune_beneath[l] {
                 found_user = true;
                 continue;
@@ -177,14 +179,15 @@ pub fn prune(p: &mut Profile, drop: &Regex, keep: Option<&Regex>) {
                 continue;
             }
             if prune_loc[l] {
-                s.locations.drain(..=i);
+                cut = i + 1;
                 break;
             }
             if prune_beneath[l] {
-                s.locations.drain(..i);
+                cut = i;
                 break;
             }
         }
+        p.samples.drop_leaf_frames(si, cut);
     }
 }
 
@@ -250,7 +253,7 @@ mod tests {
         });
         p.drop_frames = "malloc|alloc_.*".into();
         remove_uninteresting(&mut p);
-        assert_eq!(p.samples[0].locations, [2, 3]);
+        assert_eq!(p.samples.get(0).locations, [2, 3]);
     }
 
     #[test]

@@ -122,12 +122,131 @@ pub fn scale(value: i64, from: &str, to: &str) -> (f64, String) {
 /// `measurement.ScaledLabel`: `%.2f` with `.00` dropped, `0` for zero.
 pub fn scaled_label(value: i64, from: &str, to: &str) -> String {
     let (v, u) = scale(value, from, to);
-    let text = format!("{v:.2}");
-    let text = text.strip_suffix(".00").unwrap_or(&text);
-    if text == "0" || text == "-0" {
-        return "0".to_owned();
+    let mut text = String::new();
+    write_label(v, &u, &mut text);
+    text
+}
+
+/// The end of `ScaledLabel`: `v` as `%.2f` with `.00` dropped, then the
+/// unit, or `0` for what prints as zero; appended to `out`.
+fn write_label(v: f64, unit: &str, out: &mut String) {
+    let start = out.len();
+    write_fixed2(v, out);
+    if out.ends_with(".00") {
+        out.truncate(out.len() - 3);
     }
-    format!("{text}{u}")
+    if matches!(&out[start..], "0" | "-0") {
+        out.truncate(start);
+        out.push('0');
+        return;
+    }
+    out.push_str(unit);
+}
+
+/// `v` with two decimals, exactly as `format!("{v:.2}")` writes it (the
+/// exact binary value rounded half to even), appended to `out`: with
+/// integer arithmetic for the values a profile gives (not too large or
+/// small), else with `format!`.
+fn write_fixed2(v: f64, out: &mut String) {
+    let bits = v.to_bits();
+    let negative = bits >> 63 == 1;
+    let exponent = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1u64 << 52) - 1);
+    // v = ±mantissa × 2^shift
+    let (int, cents) = if exponent == 0 && fraction == 0 {
+        (0u64, 0u64)
+    } else if exponent == 0 || exponent == 0x7ff {
+        return write_fixed2_slow(v, out);
+    } else {
+        let mantissa = fraction | 1 << 52;
+        let shift = exponent - 1075;
+        if shift >= 0 {
+            if shift > 10 {
+                return write_fixed2_slow(v, out);
+            }
+            (mantissa << shift, 0)
+        } else {
+            let s = -shift as u32;
+            if s > 120 {
+                return write_fixed2_slow(v, out);
+            }
+            let m = u128::from(mantissa);
+            let mask = (1u128 << s) - 1;
+            let mut int = (m >> s) as u64;
+            let scaled = (m & mask) * 100;
+            let mut cents = (scaled >> s) as u64;
+            let rest = scaled & mask;
+            let half = 1u128 << (s - 1);
+            if rest > half || (rest == half && cents % 2 == 1) {
+                cents += 1;
+                if cents == 100 {
+                    int += 1;
+                    cents = 0;
+                }
+            }
+            (int, cents)
+        }
+    };
+    use std::fmt::Write;
+    if negative {
+        out.push('-');
+    }
+    let _ = write!(out, "{int}");
+    out.push('.');
+    out.push(char::from(b'0' + (cents / 10) as u8));
+    out.push(char::from(b'0' + (cents % 10) as u8));
+}
+
+fn write_fixed2_slow(v: f64, out: &mut String) {
+    use std::fmt::Write;
+    let _ = write!(out, "{v:.2}");
+}
+
+/// `scaled_label(value, unit, "minimum")` for many values of one unit: the
+/// unit is looked up once, and the labels are written into a buffer.
+#[derive(Clone, Copy, Debug)]
+pub struct MinimumLabels {
+    /// The unit's type (index into `UNIT_TYPES`) and its factor, if pprof
+    /// knows the unit.
+    unit: Option<(usize, f64)>,
+}
+
+impl MinimumLabels {
+    /// Labels for values in `unit`.
+    pub fn new(unit: &str) -> MinimumLabels {
+        let unit = UNIT_TYPES
+            .iter()
+            .enumerate()
+            .find_map(|(t, ut)| ut.sniff(unit).map(|u| (t, ut.units[u].factor)));
+        MinimumLabels { unit }
+    }
+
+    /// Appends `scaled_label(value, unit, "minimum")` to `out`.
+    pub fn write(&self, value: i64, out: &mut String) {
+        let (v, unit) = self.scale(value);
+        write_label(v, unit, out);
+    }
+
+    /// `scale(value, unit, "minimum")`.
+    fn scale(&self, value: i64) -> (f64, &'static str) {
+        if value < 0 && value != i64::MIN {
+            let (v, u) = self.scale(-value);
+            return (-v, u);
+        }
+        let Some((t, factor)) = self.unit else { return (value as f64, "") };
+        let ut = &UNIT_TYPES[t];
+        let v = value as f64 * factor;
+        let mut best: Option<&Unit> = None;
+        for u in ut.units {
+            if u.factor >= best.map_or(0.0, |b| b.factor) && v / u.factor >= 1.0 {
+                best = Some(u);
+            }
+        }
+        match best {
+            Some(u) => (v / u.factor, u.name),
+            None => (v / ut.default_factor, ut.default_name),
+        }
+    }
 }
 
 /// `measurement.Label`: auto-scaled.
@@ -154,7 +273,11 @@ pub fn base_unit(unit: &str) -> (Dimension, i128) {
 
 /// A sample value in `unit` as an exact [`Value`] in base units.
 pub fn value(amount: i64, unit: &str) -> Value {
-    let (dim, factor) = base_unit(unit);
+    value_in(amount, base_unit(unit))
+}
+
+/// A sample value as an exact [`Value`], given its unit's [`base_unit`].
+pub fn value_in(amount: i64, (dim, factor): (Dimension, i128)) -> Value {
     Value { centi: i128::from(amount) * factor * 100, dim, scale: 1 }
 }
 
@@ -182,6 +305,52 @@ mod tests {
         assert_eq!(label(1500, "\u{3bc}s"), "1500");
         assert_eq!(scaled_label(1536, "bytes", "minimum"), "1.50kB");
         assert_eq!(scaled_label(5, "count", "megabytes"), "5megabytes");
+    }
+
+    #[test]
+    fn two_decimals_like_format() {
+        // A small xorshift generator: random bit patterns, and values as
+        // the units' scaling makes them (integers over powers of 1024 and
+        // of 1000).
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut values = vec![0.0, -0.0, 0.005, 0.015, 0.125, 0.375, 0.625, 1.005, 99.995];
+        values.extend([f64::NAN, f64::INFINITY, 5e-324, 1e300, -2.5e-310, 9.5e15, -0.001]);
+        for _ in 0..50_000 {
+            let r = next();
+            let n = (r >> 11) as i64 >> (r % 50);
+            let n = if r & 1 == 1 { -n } else { n };
+            values.push(f64::from_bits(next()));
+            values.push(n as f64 / (1u64 << (10 * (r % 6))) as f64);
+            values.push(n as f64 / [1.0, 1e3, 1e6, 1e9, 3.6e12][(r % 5) as usize]);
+            values.push(n as f64 * 1e-9);
+        }
+        for v in values {
+            let mut got = String::new();
+            write_fixed2(v, &mut got);
+            assert_eq!(got, format!("{v:.2}"), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn minimum_labels_like_scaled_label() {
+        let units = ["bytes", "kilobytes", "nanoseconds", "microseconds", "count", "gcu", "ms"];
+        let units = units.iter().chain(&["objects", "", "\u{3bc}s", "Seconds", "hours"]);
+        let values = [0, 1, -1, 999, 1000, 1023, 1024, 1536, 3200, 5_400_000_000_000];
+        let values = values.iter().chain(&[i64::MIN, i64::MAX, -(6 << 20), 123_456_789_012]);
+        for unit in units {
+            let labels = MinimumLabels::new(unit);
+            for &v in values.clone() {
+                let mut got = String::from("x");
+                labels.write(v, &mut got);
+                assert_eq!(got[1..], scaled_label(v, unit, "minimum"), "{v} {unit}");
+            }
+        }
     }
 
     #[test]

@@ -16,19 +16,20 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHasher;
 
-use super::{Function, Line, Location, Mapping, Profile, Sample};
+use super::{Function, Labels, Line, Location, Mapping, NumLabels, Profile};
 
 /// The hash of the key that makes two samples one: the (renumbered)
-/// locations, the string labels and the numeric labels. Samples with equal
-/// hashes are compared field by field, so no copy of the key is kept.
-fn sample_hash(s: &Sample) -> u64 {
+/// locations and the label set (numbered so that equal sets have equal
+/// numbers). Samples with equal hashes are compared, so no copy of the key
+/// is kept.
+fn sample_hash(locations: &[u32], labels: u32) -> u64 {
     let mut h = FxHasher::default();
-    s.locations.hash(&mut h);
-    s.labels.hash(&mut h);
-    s.num_labels.hash(&mut h);
+    locations.hash(&mut h);
+    labels.hash(&mut h);
     h.finish()
 }
 
@@ -69,7 +70,8 @@ impl Mapping {
 /// `profile.Merge` of one profile whose samples arrive one at a time: the
 /// source's mappings, locations and functions are given up front (in a
 /// [`Profile`] whose samples are ignored), each sample is handed over with
-/// [`Merger::add`] and moved, not copied, into the result.
+/// [`Merger::add`] and copied into the result's flat store, or summed into
+/// an equal one there.
 pub struct Merger<'a> {
     src: &'a Profile,
     out: Profile,
@@ -77,10 +79,17 @@ pub struct Merger<'a> {
     mappings_by_src: BySrc<(usize, i64)>,
     locations_by_src: BySrc<usize>,
     functions_by_src: BySrc<usize>,
-    /// Sample key hash -> the first output sample with it; further ones
-    /// with the same hash are chained through `next_sample`.
-    samples: FxHashMap<u64, u32>,
+    /// The output samples by key: a table of chains (the first sample of
+    /// each, `NO_SAMPLE` for none), indexed by the top bits of the key's
+    /// hash; per sample, the next one in its chain and its hash's top 32
+    /// bits. At most one sample per slot on average: 12 bytes a sample.
+    buckets: Vec<u32>,
     next_sample: Vec<u32>,
+    hashes: Vec<u32>,
+    /// The caller's label set number -> the output's.
+    label_sets_by_src: BySrc<u32>,
+    /// The sample being added, its locations renumbered.
+    stack: Vec<u32>,
     locations: HashMap<LocationKey, usize>,
     functions: HashMap<FunctionKey, usize>,
     mappings: HashMap<MappingKey, usize>,
@@ -92,6 +101,7 @@ const NO_SAMPLE: u32 = u32::MAX;
 struct BySrc<T>(Vec<Option<T>>);
 
 impl<T: Copy> BySrc<T> {
+    #[inline]
     fn get(&self, i: &usize) -> Option<&T> {
         self.0.get(*i).and_then(Option::as_ref)
     }
@@ -131,8 +141,11 @@ impl<'a> Merger<'a> {
             mappings_by_src: BySrc(vec![None; src.mappings.len()]),
             locations_by_src: BySrc(vec![None; src.locations.len()]),
             functions_by_src: BySrc(vec![None; src.functions.len()]),
-            samples: FxHashMap::default(),
+            buckets: vec![NO_SAMPLE; 1024],
             next_sample: Vec::new(),
+            hashes: Vec::new(),
+            label_sets_by_src: BySrc(Vec::new()),
+            stack: Vec::new(),
             locations: HashMap::new(),
             functions: HashMap::new(),
             mappings: HashMap::new(),
@@ -143,24 +156,57 @@ impl<'a> Merger<'a> {
         m
     }
 
-    /// Adds one sample of the source (its locations index the source's):
-    /// dropped if all its values are zero, else summed into an equal one
-    /// or kept.
-    pub fn add(&mut self, mut sample: Sample) {
-        if is_zero(&sample) {
+    /// Adds one sample of the source: its stack (indexes into the source's
+    /// locations), its values, and its labels, numbered `set` by the caller
+    /// (the same number for the same labels, as [`super::Samples`] numbers
+    /// them). Dropped if all its values are zero, else summed into an
+    /// equal one or kept.
+    pub fn add(
+        &mut self,
+        locations: &[u32],
+        values: &[i64],
+        set: u32,
+        labels: &Arc<Labels>,
+        num_labels: &Arc<NumLabels>,
+    ) {
+        if values.iter().all(|&v| v == 0) {
             return;
         }
-        for l in &mut sample.locations {
-            *l = self.map_location(*l);
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        for &l in locations {
+            stack.push(self.map_location(l as usize) as u32);
         }
-        self.map_sample(sample);
+        let labels = match self.label_sets_by_src.get(&(set as usize)) {
+            Some(&out) => out,
+            None => {
+                let out = self.out.samples.label_set((labels.clone(), num_labels.clone()));
+                self.label_sets_by_src.insert(set as usize, out);
+                out
+            }
+        };
+        self.map_sample(&stack, values, labels);
+        self.stack = stack;
+    }
+
+    /// Makes room for `samples` samples of `frames` frames in all (at
+    /// most), so that the result's tables are allocated once.
+    pub fn reserve(&mut self, samples: usize, frames: usize) {
+        self.out.samples.width = self.src.sample_types.len();
+        self.out.samples.reserve(samples, frames);
+        self.next_sample.reserve(samples);
+        self.hashes.reserve(samples);
+        let slots = samples.max(1024).checked_next_power_of_two().unwrap_or(1024);
+        if slots <= u32::MAX as usize {
+            self.buckets = vec![NO_SAMPLE; slots];
+        }
     }
 
     /// The merged profile (merged again if a sum came to zero, as pprof
     /// does).
     pub fn finish(self) -> Profile {
         let out = self.out;
-        if out.samples.iter().any(is_zero) {
+        if out.samples.iter().any(|s| is_zero(s.values)) {
             return merge(&out);
         }
         out
@@ -208,10 +254,17 @@ impl<'a> Merger<'a> {
         Some(f)
     }
 
+    #[inline]
     fn map_location(&mut self, i: usize) -> usize {
-        if let Some(&l) = self.locations_by_src.get(&i) {
-            return l;
+        match self.locations_by_src.get(&i) {
+            Some(&l) => l,
+            None => self.map_new_location(i),
         }
+    }
+
+    /// [`Merger::map_location`] of a location not seen yet.
+    #[cold]
+    fn map_new_location(&mut self, i: usize) -> usize {
         let src = &self.src.locations[i];
         let (mapping, offset) = self.map_mapping(src.mapping);
         let address = (src.address as i64).wrapping_add(offset) as u64;
@@ -248,43 +301,68 @@ impl<'a> Merger<'a> {
         l
     }
 
-    /// Sums `sample` (its locations already renumbered) into an equal one,
-    /// or keeps it.
-    fn map_sample(&mut self, sample: Sample) {
-        let hash = sample_hash(&sample);
-        let head = self.samples.get(&hash).copied().unwrap_or(NO_SAMPLE);
-        let mut at = head;
+    /// Sums a sample (its locations and labels already renumbered) into an
+    /// equal one, or keeps it.
+    fn map_sample(&mut self, stack: &[u32], values: &[i64], labels: u32) {
+        let hash = (sample_hash(stack, labels) >> 32) as u32;
+        let bucket = self.bucket(hash);
+        let mut at = self.buckets[bucket];
         while at != NO_SAMPLE {
-            let s = &mut self.out.samples[at as usize];
-            if s.locations == sample.locations
-                && s.labels == sample.labels
-                && s.num_labels == sample.num_labels
+            let i = at as usize;
+            if self.hashes[i] == hash
+                && self.out.samples.labels_of(i) == labels
+                && self.out.samples.get(i).locations == stack
             {
-                for (acc, v) in s.values.iter_mut().zip(&sample.values) {
+                for (acc, v) in self.out.samples.values_mut(i).iter_mut().zip(values) {
                     *acc = acc.wrapping_add(*v);
                 }
                 return;
             }
-            at = self.next_sample[at as usize];
+            at = self.next_sample[i];
         }
-        let s = u32::try_from(self.out.samples.len()).expect("fewer than 2^32 samples");
-        self.out.samples.push(sample);
-        self.next_sample.push(head);
-        self.samples.insert(hash, s);
+        let s = u32::try_from(self.out.samples.len())
+            .ok()
+            .filter(|&s| s != NO_SAMPLE)
+            .expect("fewer than 2^32 - 1 samples");
+        self.out.samples.push_parts(stack, values, labels);
+        self.next_sample.push(self.buckets[bucket]);
+        self.buckets[bucket] = s;
+        self.hashes.push(hash);
+        if self.hashes.len() > self.buckets.len() {
+            self.grow();
+        }
+    }
+
+    /// The slot of a hash: its top bits.
+    fn bucket(&self, hash: u32) -> usize {
+        let bits = self.buckets.len().trailing_zeros();
+        (u64::from(hash) >> (32 - bits)) as usize
+    }
+
+    /// Doubles the table and rechains every sample.
+    fn grow(&mut self) {
+        self.buckets = vec![NO_SAMPLE; self.buckets.len() * 2];
+        for i in 0..self.hashes.len() {
+            let bucket = self.bucket(self.hashes[i]);
+            self.next_sample[i] = self.buckets[bucket];
+            self.buckets[bucket] = i as u32;
+        }
     }
 }
 
-fn is_zero(s: &Sample) -> bool {
-    s.values.iter().all(|&v| v == 0)
+fn is_zero(values: &[i64]) -> bool {
+    values.iter().all(|&v| v == 0)
 }
 
 /// `profile.Merge([]*Profile{p})`.
 pub fn merge(src: &Profile) -> Profile {
     let mut m = Merger::new(src);
-    for s in &src.samples {
-        if !is_zero(s) {
-            m.add(s.clone());
-        }
+    let sets = &src.samples.label_sets;
+    for i in 0..src.samples.len() {
+        let s = src.samples.get(i);
+        let set = src.samples.labels_of(i);
+        let (labels, num_labels) = &sets[set as usize];
+        m.add(s.locations, s.values, set, labels, num_labels);
     }
     m.finish()
 }
@@ -311,6 +389,8 @@ mod tests {
         Sample { locations, values, ..Sample::default() }
     }
 
+    use super::super::Sample;
+
     fn profile() -> Profile {
         Profile {
             sample_types: vec![super::super::ValueType { ty: "a".into(), unit: "count".into() }],
@@ -334,13 +414,15 @@ mod tests {
             // Locations 1 and 3 are the same address and the same function
             // (by key): they merge.
             locations: vec![location(1, 0x1010, 0), location(2, 0x1020, 1), location(3, 0x1010, 2)],
-            samples: vec![
+            samples: [
                 sample(vec![1, 0], vec![0]),
                 sample(vec![0, 1], vec![2]),
                 sample(vec![1], vec![5]),
                 sample(vec![2, 1], vec![3]),
                 sample(vec![], vec![1]),
-            ],
+            ]
+            .into_iter()
+            .collect(),
             ..Profile::default()
         }
     }
@@ -349,7 +431,7 @@ mod tests {
     fn merges_like_pprof() {
         let p = merge(&profile());
         // The zero sample is dropped; [loc1, loc2] and [loc3, loc2] are one.
-        let got: Vec<_> = p.samples.iter().map(|s| (s.locations.clone(), s.values[0])).collect();
+        let got: Vec<_> = p.samples.iter().map(|s| (s.locations.to_vec(), s.values[0])).collect();
         assert_eq!(got, [(vec![0, 1], 5), (vec![1], 5), (vec![], 1)]);
         assert_eq!(p.locations.iter().map(|l| l.id).collect::<Vec<_>>(), [1, 2]);
         assert_eq!(p.functions.len(), 2);
@@ -360,12 +442,13 @@ mod tests {
     #[test]
     fn labels_split_samples_and_zero_sums_are_collected() {
         let mut src = profile();
+        let mut labelled = sample(vec![1], vec![1]);
+        Arc::make_mut(&mut labelled.labels).insert("k".into(), vec!["v".into()]);
         src.samples =
-            vec![sample(vec![0], vec![4]), sample(vec![0], vec![-4]), sample(vec![1], vec![1])];
-        std::sync::Arc::make_mut(&mut src.samples[2].labels).insert("k".into(), vec!["v".into()]);
+            [sample(vec![0], vec![4]), sample(vec![0], vec![-4]), labelled].into_iter().collect();
         let p = merge(&src);
         assert_eq!(p.samples.len(), 1);
-        assert_eq!(p.samples[0].labels["k"], ["v"]);
+        assert_eq!(p.samples.get(0).labels["k"], ["v"]);
         assert_eq!(p.locations.len(), 1, "the re-merge drops the location of the zero sum");
     }
 }

@@ -67,10 +67,10 @@ pub type Labels = BTreeMap<String, Vec<String>>;
 /// Numeric labels: the values (and units) of each key.
 pub type NumLabels = BTreeMap<String, NumLabel>;
 
-/// One sample: its stack (indexes into [`Profile::locations`], leaf
-/// first), one value per sample type, and its labels by key. Samples with
-/// the same labels may share them (most samples of a profile carry one of
-/// a few label sets).
+/// One sample as it is built (by a reader of a text format, or a test)
+/// and handed to [`Samples::push`]: its stack (indexes into
+/// [`Profile::locations`], leaf first), one value per sample type, and its
+/// labels by key.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sample {
     /// Indexes into [`Profile::locations`], leaf first.
@@ -81,6 +81,227 @@ pub struct Sample {
     pub labels: Arc<Labels>,
     /// Numeric labels by key.
     pub num_labels: Arc<NumLabels>,
+}
+
+/// One stored sample, as [`Samples::get`] gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SampleRef<'a> {
+    /// Indexes into [`Profile::locations`], leaf first.
+    pub locations: &'a [u32],
+    /// One value per sample type ([`Profile::sample_types`]).
+    pub values: &'a [i64],
+    /// String labels by key.
+    pub labels: &'a Labels,
+    /// Numeric labels by key.
+    pub num_labels: &'a NumLabels,
+}
+
+/// A label set: a sample's string and numeric labels.
+type LabelSet = (Arc<Labels>, Arc<NumLabels>);
+
+/// The samples of a profile, stored flat: every stack's location indexes
+/// side by side in one vector (4 bytes a frame), the values likewise, and
+/// per sample only where its stack starts, its length and its label set.
+/// Label sets are stored once each (most samples of a profile carry one of
+/// a few) and numbered in order of first use.
+#[derive(Clone, Debug, Default)]
+pub struct Samples {
+    stacks: Vec<u32>,
+    values: Vec<i64>,
+    /// Values per sample: as many as the first sample had. A sample with
+    /// another count is stored cut or padded with zeros to this width, and
+    /// the first such count kept in `other_width` for [`Profile::check_valid`].
+    width: usize,
+    other_width: Option<usize>,
+    entries: Vec<Entry>,
+    label_sets: Vec<LabelSet>,
+    label_index: FxHashMap<LabelSet, u32>,
+}
+
+/// Where one sample is: its stack in `Samples::stacks`, its label set.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    stack_at: usize,
+    stack_len: u32,
+    labels: u32,
+}
+
+/// A location index as stored in a stack.
+fn location_u32(l: usize) -> u32 {
+    u32::try_from(l).expect("fewer than 2^32 locations")
+}
+
+impl Samples {
+    /// How many samples there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The `i`th sample. Panics if there are not that many.
+    #[inline]
+    pub fn get(&self, i: usize) -> SampleRef<'_> {
+        let e = self.entries[i];
+        let (labels, num_labels) = &self.label_sets[e.labels as usize];
+        SampleRef {
+            locations: &self.stacks[e.stack_at..e.stack_at + e.stack_len as usize],
+            values: &self.values[i * self.width..(i + 1) * self.width],
+            labels,
+            num_labels,
+        }
+    }
+
+    /// Makes room for `samples` more samples of `frames` frames in all
+    /// (room that is not used takes address space, not memory).
+    pub fn reserve(&mut self, samples: usize, frames: usize) {
+        self.entries.reserve(samples);
+        self.values.reserve(samples.saturating_mul(self.width.max(1)));
+        self.stacks.reserve(frames);
+    }
+
+    /// The length of the `i`th sample's stack.
+    fn stack_len(&self, i: usize) -> usize {
+        self.entries[i].stack_len as usize
+    }
+
+    /// The `i`th sample's stack, copied into `into` (cleared first).
+    fn stack_into(&self, i: usize, mut into: Vec<u32>) -> Vec<u32> {
+        let e = self.entries[i];
+        into.clear();
+        into.extend_from_slice(&self.stacks[e.stack_at..e.stack_at + e.stack_len as usize]);
+        into
+    }
+
+    /// The samples in order.
+    pub fn iter(&self) -> SamplesIter<'_> {
+        SamplesIter { samples: self, next: 0 }
+    }
+
+    /// Stores `sample` after the others.
+    pub fn push(&mut self, sample: Sample) {
+        let labels = self.label_set((sample.labels, sample.num_labels));
+        let at = self.stacks.len();
+        self.stacks.extend(sample.locations.iter().map(|&l| location_u32(l)));
+        self.push_entry(at, &sample.values, labels);
+    }
+
+    /// Stores a sample whose stack is `stack` and whose labels are the
+    /// label set numbered `labels` (see [`Samples::label_set`]).
+    fn push_parts(&mut self, stack: &[u32], values: &[i64], labels: u32) {
+        let at = self.stacks.len();
+        self.stacks.extend_from_slice(stack);
+        self.push_entry(at, values, labels);
+    }
+
+    fn push_entry(&mut self, stack_at: usize, values: &[i64], labels: u32) {
+        if self.entries.is_empty() {
+            self.width = values.len();
+        } else if values.len() != self.width && self.other_width.is_none() {
+            self.other_width = Some(values.len());
+        }
+        let n = values.len().min(self.width);
+        self.values.extend_from_slice(&values[..n]);
+        self.values.resize(self.values.len() + self.width - n, 0);
+        let stack_len = u32::try_from(self.stacks.len() - stack_at).expect("a stack of < 2^32");
+        self.entries.push(Entry { stack_at, stack_len, labels });
+    }
+
+    /// The number of a label set, stored on first sight: equal sets get
+    /// the same number.
+    fn label_set(&mut self, set: LabelSet) -> u32 {
+        if let Some(&i) = self.label_index.get(&set) {
+            return i;
+        }
+        let i = u32::try_from(self.label_sets.len()).expect("fewer than 2^32 label sets");
+        self.label_sets.push(set.clone());
+        self.label_index.insert(set, i);
+        i
+    }
+
+    /// The number of the `i`th sample's label set.
+    fn labels_of(&self, i: usize) -> u32 {
+        self.entries[i].labels
+    }
+
+    /// The `i`th sample's values, to change them.
+    fn values_mut(&mut self, i: usize) -> &mut [i64] {
+        &mut self.values[i * self.width..(i + 1) * self.width]
+    }
+
+    /// Drops the `n` leaf-most locations of the `i`th sample's stack.
+    fn drop_leaf_frames(&mut self, i: usize, n: usize) {
+        let e = &mut self.entries[i];
+        let n = n.min(e.stack_len as usize);
+        e.stack_at += n;
+        e.stack_len -= n as u32;
+    }
+
+    /// The value count of the first sample that does not have `n` values.
+    fn mismatch(&self, n: usize) -> Option<usize> {
+        if self.is_empty() {
+            None
+        } else if self.width != n {
+            Some(self.width)
+        } else {
+            self.other_width
+        }
+    }
+}
+
+impl PartialEq for Samples {
+    fn eq(&self, other: &Samples) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Samples {}
+
+/// The samples of [`Samples`] in order.
+pub struct SamplesIter<'a> {
+    samples: &'a Samples,
+    next: usize,
+}
+
+impl<'a> Iterator for SamplesIter<'a> {
+    type Item = SampleRef<'a>;
+
+    fn next(&mut self) -> Option<SampleRef<'a>> {
+        let i = self.next;
+        (i < self.samples.len()).then(|| {
+            self.next += 1;
+            self.samples.get(i)
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.samples.len() - self.next;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for SamplesIter<'_> {}
+
+impl<'a> IntoIterator for &'a Samples {
+    type Item = SampleRef<'a>;
+    type IntoIter = SamplesIter<'a>;
+
+    fn into_iter(self) -> SamplesIter<'a> {
+        self.iter()
+    }
+}
+
+impl FromIterator<Sample> for Samples {
+    fn from_iter<I: IntoIterator<Item = Sample>>(iter: I) -> Samples {
+        let mut samples = Samples::default();
+        for s in iter {
+            samples.push(s);
+        }
+        samples
+    }
 }
 
 /// A binary (or other mapped object) of the profiled process.
@@ -158,7 +379,7 @@ pub struct Profile {
     /// The sample type pprof shows by default (`inuse_space`), or empty.
     pub default_sample_type: String,
     /// The samples.
-    pub samples: Vec<Sample>,
+    pub samples: Samples,
     /// The mapped binaries.
     pub mappings: Vec<Mapping>,
     /// The locations the samples' stacks point to.
@@ -258,10 +479,16 @@ pub fn load(data: &[u8]) -> Result<Profile, ProfileError> {
     let damaged = |at: usize| ProfileError::Protobuf(format!("damaged field at byte {at}"));
     let is_sample = |f: &wire::Field<'_>| f.number == 2 && f.wire == 2;
     let mut raw = proto::Profile::default();
+    // The samples, and a bound on their frames (a location id takes at
+    // least a byte), for room made once.
+    let (mut samples, mut sample_bytes) = (0usize, 0usize);
     for field in wire::fields(data) {
         let field = field.map_err(damaged)?;
         if !is_sample(&field) {
             raw.merge(field.raw).map_err(|e| ProfileError::Protobuf(e.to_string()))?;
+        } else {
+            samples += 1;
+            sample_bytes += field.payload.len();
         }
     }
     let (mut tables, mut resolver) = Resolver::tables(&raw)?;
@@ -270,20 +497,21 @@ pub fn load(data: &[u8]) -> Result<Profile, ProfileError> {
     let types = tables.sample_types.len();
     let (mut count, mut mismatch) = (0usize, None);
     let mut merger = merge::Merger::new(&tables);
+    merger.reserve(samples, sample_bytes);
+    let mut scratch = Scratch::default();
     for field in wire::fields(data) {
         let field = field.map_err(damaged)?;
         if !is_sample(&field) {
             continue;
         }
-        let s = proto::Sample::decode(field.payload)
-            .map_err(|e| ProfileError::Protobuf(e.to_string()))?;
-        let s = resolver.sample(s)?;
+        let set = resolver.sample_bytes(field.payload, &mut scratch)?;
         count += 1;
-        if s.values.len() != types {
-            mismatch.get_or_insert(s.values.len());
+        if scratch.values.len() != types {
+            mismatch.get_or_insert(scratch.values.len());
             continue;
         }
-        merger.add(s);
+        let (labels, num_labels) = &resolver.sets[set as usize];
+        merger.add(&scratch.locations, &scratch.values, set, labels, num_labels);
     }
     let merged = merger.finish();
     if types == 0 && count > 0 {
@@ -296,17 +524,151 @@ pub fn load(data: &[u8]) -> Result<Profile, ProfileError> {
     Ok(load::finish(merged))
 }
 
+/// One sample as decoded from its bytes: source location indexes, values,
+/// and its labels as written (key, str, num, num_unit). Reused from one
+/// sample to the next.
+#[derive(Default)]
+struct Scratch {
+    locations: Vec<u32>,
+    values: Vec<i64>,
+    labels: Vec<[i64; 4]>,
+}
+
+/// Location ids to indexes: a table by id when the ids are dense (as
+/// every profile writer numbers them), else a hash map.
+enum IdIndex {
+    Dense(Vec<u32>),
+    Sparse(FxHashMap<u64, u32>),
+}
+
+impl IdIndex {
+    const NONE: u32 = u32::MAX;
+
+    fn new(ids: impl ExactSizeIterator<Item = u64> + Clone) -> IdIndex {
+        let n = ids.len();
+        let max = ids.clone().max().unwrap_or(0);
+        // Ids resolve to the last element with that id, as Go's lookup
+        // tables do; duplicates are rejected by check_valid anyway.
+        if n < u32::MAX as usize && max <= (2 * n as u64).saturating_add(1024) {
+            let mut table = vec![Self::NONE; max as usize + 1];
+            for (i, id) in ids.enumerate() {
+                table[id as usize] = i as u32;
+            }
+            IdIndex::Dense(table)
+        } else {
+            IdIndex::Sparse(ids.enumerate().map(|(i, id)| (id, location_u32(i))).collect())
+        }
+    }
+
+    fn get(&self, id: u64) -> Option<u32> {
+        match self {
+            IdIndex::Dense(t) => usize::try_from(id)
+                .ok()
+                .and_then(|i| t.get(i))
+                .copied()
+                .filter(|&i| i != Self::NONE),
+            IdIndex::Sparse(m) => m.get(&id).copied(),
+        }
+    }
+}
+
+/// A protobuf varint at `*pos`, as prost reads one (at most 10 bytes, the
+/// last one at most 1).
+#[inline(always)]
+fn varint(data: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut value = 0u64;
+    for i in 0..10 {
+        let byte = *data.get(*pos)?;
+        *pos += 1;
+        if i == 9 && byte > 1 {
+            return None;
+        }
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// Decodes `message Sample` from its bytes into `out` (location ids
+/// unresolved, in `out.locations` as read: only ids below 2^32 fit, else
+/// `None`), or `None` for anything but the plain encodings of its fields.
+fn decode_sample(data: &[u8], ids: &mut Vec<u64>, out: &mut Scratch) -> Option<()> {
+    ids.clear();
+    out.values.clear();
+    out.labels.clear();
+    let mut pos = 0;
+    while pos < data.len() {
+        let key = varint(data, &mut pos)?;
+        let (number, wire) = (key >> 3, key & 7);
+        match (number, wire) {
+            (1 | 2, 0) => {
+                let v = varint(data, &mut pos)?;
+                if number == 1 {
+                    ids.push(v);
+                } else {
+                    out.values.push(v as i64);
+                }
+            }
+            (1 | 2, 2) => {
+                let len = usize::try_from(varint(data, &mut pos)?).ok()?;
+                let end = pos.checked_add(len).filter(|&e| e <= data.len())?;
+                let packed = &data[..end];
+                while pos < end {
+                    let v = varint(packed, &mut pos)?;
+                    if number == 1 {
+                        ids.push(v);
+                    } else {
+                        out.values.push(v as i64);
+                    }
+                }
+            }
+            (3, 2) => {
+                let len = usize::try_from(varint(data, &mut pos)?).ok()?;
+                let end = pos.checked_add(len).filter(|&e| e <= data.len())?;
+                let mut label = [0i64; 4];
+                while pos < end {
+                    let key = varint(&data[..end], &mut pos)?;
+                    let v =
+                        if key & 7 == 0 { varint(&data[..end], &mut pos)? } else { return None };
+                    if let 1..=4 = key >> 3 {
+                        label[(key >> 3) as usize - 1] = v as i64;
+                    }
+                }
+                out.labels.push(label);
+            }
+            (0..=3, _) => return None,
+            (_, 0) => {
+                varint(data, &mut pos)?;
+            }
+            (_, 1 | 5) => {
+                pos = pos.checked_add(if wire == 1 { 8 } else { 4 })?;
+            }
+            (_, 2) => {
+                let len = usize::try_from(varint(data, &mut pos)?).ok()?;
+                pos = pos.checked_add(len)?;
+            }
+            _ => return None,
+        }
+        if pos > data.len() {
+            return None;
+        }
+    }
+    Some(())
+}
+
 /// What resolving a sample needs: the strings and the locations by id.
 struct Resolver {
     strings: Vec<String>,
-    location_index: std::collections::HashMap<u64, usize>,
-    /// The label sets seen, by their labels as written (key, str, num,
-    /// num_unit), shared by the samples that carry them.
-    label_sets: FxHashMap<Vec<[i64; 4]>, LabelSet>,
+    location_index: IdIndex,
+    /// The label sets seen, numbered by their labels as written (key, str,
+    /// num, num_unit), shared by the samples that carry them.
+    label_sets: FxHashMap<Vec<[i64; 4]>, u32>,
+    sets: Vec<LabelSet>,
+    /// Location ids of the sample being decoded.
+    ids: Vec<u64>,
 }
-
-/// A sample's string and numeric labels, shareable.
-type LabelSet = (Arc<Labels>, Arc<NumLabels>);
 
 impl Resolver {
     fn get(&self, i: i64) -> Result<String, ProfileError> {
@@ -328,10 +690,12 @@ impl Resolver {
         if strings.first().is_some_and(|s| !s.is_empty()) {
             return Err(malformed("string_table[0] must be ''"));
         }
-        let mut r = Resolver {
+        let r = Resolver {
             strings,
-            location_index: std::collections::HashMap::new(),
+            location_index: IdIndex::new(raw.location.iter().map(|l| l.id)),
             label_sets: FxHashMap::default(),
+            sets: Vec::new(),
+            ids: Vec::new(),
         };
         let mut p = Profile::default();
         // Ids resolve to the last element with that id, as Go's lookup
@@ -364,7 +728,6 @@ impl Resolver {
             });
         }
         for l in &raw.location {
-            r.location_index.insert(l.id, p.locations.len());
             let lines = l
                 .line
                 .iter()
@@ -391,47 +754,81 @@ impl Resolver {
         Ok((p, r))
     }
 
+    /// The number of a sample's label set, given its labels as written.
+    fn label_set(&mut self, written: &[[i64; 4]]) -> Result<u32, ProfileError> {
+        if let Some(&i) = self.label_sets.get(written) {
+            return Ok(i);
+        }
+        let (labels, num_labels) = self.labels(written)?;
+        let i = u32::try_from(self.sets.len()).expect("fewer than 2^32 label sets");
+        self.sets.push((Arc::new(labels), Arc::new(num_labels)));
+        self.label_sets.insert(written.to_vec(), i);
+        Ok(i)
+    }
+
     /// One sample: labels by key (empty string values and unitless zero
     /// numbers dropped), locations as indexes.
     fn sample(&mut self, s: proto::Sample) -> Result<Sample, ProfileError> {
         let written: Vec<[i64; 4]> =
             s.label.iter().map(|l| [l.key, l.str, l.num, l.num_unit]).collect();
-        let (labels, num_labels) = match self.label_sets.get(&written) {
-            Some((labels, num_labels)) => (labels.clone(), num_labels.clone()),
-            None => {
-                let (labels, num_labels) = self.labels(&s.label)?;
-                let set = (Arc::new(labels), Arc::new(num_labels));
-                self.label_sets.insert(written, set.clone());
-                set
-            }
-        };
-        let locations = Vec::with_capacity(s.location_id.len());
-        let mut sample = Sample { values: s.value, labels, num_labels, locations };
-        for id in &s.location_id {
+        let set = self.label_set(&written)?;
+        let (labels, num_labels) = self.sets[set as usize].clone();
+        let mut sample = Sample { values: s.value, labels, num_labels, locations: Vec::new() };
+        sample.locations.reserve(s.location_id.len());
+        for &id in &s.location_id {
             match self.location_index.get(id) {
-                Some(&i) => sample.locations.push(i),
+                Some(i) => sample.locations.push(i as usize),
                 None => return Err(malformed("sample has nil location")),
             }
         }
         Ok(sample)
     }
 
+    /// One sample decoded straight from its bytes into `out` (locations as
+    /// indexes); gives the number of its label set.
+    fn sample_bytes(&mut self, data: &[u8], out: &mut Scratch) -> Result<u32, ProfileError> {
+        let mut ids = std::mem::take(&mut self.ids);
+        if decode_sample(data, &mut ids, out).is_none() {
+            // Anything unusual (or damaged) is left to prost, for its
+            // reading and its error messages.
+            let s =
+                proto::Sample::decode(data).map_err(|e| ProfileError::Protobuf(e.to_string()))?;
+            ids.clear();
+            ids.extend_from_slice(&s.location_id);
+            out.values.clear();
+            out.values.extend_from_slice(&s.value);
+            out.labels.clear();
+            out.labels.extend(s.label.iter().map(|l| [l.key, l.str, l.num, l.num_unit]));
+        }
+        // Labels first, then locations: the order of the errors.
+        let set = self.label_set(&out.labels)?;
+        out.locations.clear();
+        for &id in &ids {
+            match self.location_index.get(id) {
+                Some(i) => out.locations.push(i),
+                None => return Err(malformed("sample has nil location")),
+            }
+        }
+        self.ids = ids;
+        Ok(set)
+    }
+
     /// A sample's labels by key: string labels with an empty value and
     /// numeric ones that are zero without a unit are dropped.
-    fn labels(&self, written: &[proto::Label]) -> Result<(Labels, NumLabels), ProfileError> {
+    fn labels(&self, written: &[[i64; 4]]) -> Result<(Labels, NumLabels), ProfileError> {
         let (mut labels, mut num_labels) = (Labels::new(), NumLabels::new());
-        for l in written {
-            let key = self.get(l.key)?;
-            if l.str != 0 {
-                labels.entry(key).or_default().push(self.get(l.str)?);
-            } else if l.num != 0 || l.num_unit != 0 {
+        for &[key, str, num, num_unit] in written {
+            let key = self.get(key)?;
+            if str != 0 {
+                labels.entry(key).or_default().push(self.get(str)?);
+            } else if num != 0 || num_unit != 0 {
                 let entry = num_labels.entry(key).or_default();
-                if l.num_unit != 0 {
-                    let unit = self.get(l.num_unit)?;
+                if num_unit != 0 {
+                    let unit = self.get(num_unit)?;
                     entry.units.resize(entry.values.len(), String::new());
                     entry.units.push(unit);
                 }
-                entry.values.push(l.num);
+                entry.values.push(num);
             }
         }
         for entry in num_labels.values_mut() {
@@ -479,14 +876,8 @@ impl Profile {
         if n == 0 && !self.samples.is_empty() {
             return Err("missing sample type information".into());
         }
-        for s in &self.samples {
-            if s.values.len() != n {
-                return Err(format!(
-                    "mismatch: sample has {} values vs. {} types",
-                    s.values.len(),
-                    n
-                ));
-            }
+        if let Some(m) = self.samples.mismatch(n) {
+            return Err(format!("mismatch: sample has {m} values vs. {n} types"));
         }
         let mut seen = std::collections::HashSet::new();
         for m in &self.mappings {
@@ -548,9 +939,12 @@ impl Profile {
     /// pprof's `NumLabelUnits`: per numeric label key, the first unit seen;
     /// without one, `bytes` for `alignment` and `request`, else the key.
     pub fn num_label_units(&self) -> BTreeMap<String, String> {
+        // The label sets in order of first use by a sample: what a walk
+        // over the samples sees first.
+        let sets = &self.samples.label_sets;
         let mut units: BTreeMap<String, String> = BTreeMap::new();
-        for s in &self.samples {
-            for (key, label) in s.num_labels.iter() {
+        for (_, num_labels) in sets {
+            for (key, label) in num_labels.iter() {
                 if units.contains_key(key) {
                     continue;
                 }
@@ -559,8 +953,8 @@ impl Profile {
                 }
             }
         }
-        for s in &self.samples {
-            for key in s.num_labels.keys() {
+        for (_, num_labels) in sets {
+            for key in num_labels.keys() {
                 if units.contains_key(key) {
                     continue;
                 }
@@ -633,7 +1027,7 @@ mod tests {
     fn decodes_like_post_decode() {
         let p = decode(&encode(&small())).unwrap();
         assert_eq!(p.sample_types, [ValueType { ty: "objects".into(), unit: "count".into() }]);
-        let s = &p.samples[0];
+        let s = p.samples.get(0);
         assert_eq!(s.labels["k"], ["v"]);
         // The zero number without unit is dropped, as in Go.
         assert_eq!(s.num_labels["n"], NumLabel { values: vec![9], units: vec![] });

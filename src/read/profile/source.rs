@@ -9,7 +9,7 @@ use crate::read::RecordSource;
 use crate::record::{Frame, FrameOrigin, Header, HeaderField, NameId, Names, Record};
 use crate::units::{percentage, Dimension};
 
-use super::measurement::{label, scale, scaled_label, value};
+use super::measurement::{base_unit, label, scale, scaled_label, value, value_in, MinimumLabels};
 use super::{load, Location, Profile};
 use crate::gotime::{format_v19, Zone};
 
@@ -17,7 +17,6 @@ use crate::gotime::{format_v19, Zone};
 pub struct ProfileSource {
     name: String,
     header: Header,
-    unit: String,
     index: usize,
     dim: Dimension,
     profile: Profile,
@@ -27,9 +26,19 @@ pub struct ProfileSource {
     /// Per location, beside each frame: its function's file, its mapping's
     /// file, and whether it stands for a line (what pprof's filters match).
     origins: Vec<Vec<Origin>>,
-    /// The samples to print, in order: those with a non-empty stack.
-    order: Vec<usize>,
+    /// The next sample to look at (those with an empty stack are not
+    /// printed).
     next: usize,
+    /// Per label set of the profile, its labels as printed: (key, values)
+    /// in order; made on first use.
+    label_text: Vec<Option<Vec<(String, String)>>>,
+    /// The base unit of the values and the factor to it.
+    base: (Dimension, i128),
+    /// How the values print, and the text of the last one.
+    value_labels: MinimumLabels,
+    value_text: String,
+    /// The stack of the sample being read.
+    stack: Vec<u32>,
     /// The caller's name ids of each location's frames and origins,
     /// interned on first use: per location, a range of `interned`.
     interned_at: Vec<Option<(u32, u32)>>,
@@ -94,21 +103,22 @@ impl ProfileSource {
         let header = header(&profile, &sample_type.ty, &unit, total);
         let frames = profile.locations.iter().map(|l| location_frames(&profile, l)).collect();
         let origins = profile.locations.iter().map(|l| location_origins(&profile, l)).collect();
-        let order = (0..profile.samples.len())
-            .filter(|&i| !profile.samples[i].locations.is_empty())
-            .collect();
+        let label_text = vec![None; profile.samples.label_sets.len()];
         ProfileSource {
             name,
             header,
             dim: value(0, &unit).dim,
-            unit,
+            base: base_unit(&unit),
+            value_labels: MinimumLabels::new(&unit),
+            value_text: String::new(),
+            stack: Vec::new(),
             index,
             profile,
             num_label_units,
             frames,
             origins,
-            order,
             next: 0,
+            label_text,
             interned_at: Vec::new(),
             interned: Vec::new(),
             table: None,
@@ -117,10 +127,17 @@ impl ProfileSource {
 
     /// The range of `interned` that holds location `l`'s frames, interned
     /// into `names` if they are not yet.
+    #[inline]
     fn intern_location(&mut self, l: usize, names: &mut Names) -> (usize, usize) {
         if let Some(Some((at, n))) = self.interned_at.get(l) {
             return (*at as usize, *n as usize);
         }
+        self.intern_new(l, names)
+    }
+
+    /// [`ProfileSource::intern_location`] of a location not interned yet.
+    #[cold]
+    fn intern_new(&mut self, l: usize, names: &mut Names) -> (usize, usize) {
         let at = self.interned.len();
         for ((name, inline), (file, mapping, line)) in self.frames[l].iter().zip(&self.origins[l]) {
             let frame = Frame { name: names.intern(name), inline: *inline };
@@ -173,11 +190,16 @@ impl ProfileSource {
 /// `computeTotal` without `-mean`.
 fn total(p: &Profile, index: usize) -> i64 {
     let (mut all, mut base) = (0i64, 0i64);
-    for s in &p.samples {
+    let is_base: Vec<bool> = (p.samples.label_sets.iter())
+        .map(|(labels, _)| {
+            labels.get("pprof::base").is_some_and(|vs| vs.iter().any(|x| x == "true"))
+        })
+        .collect();
+    for (i, s) in p.samples.iter().enumerate() {
         let v = s.values[index];
         let v = if v < 0 { v.wrapping_neg() } else { v };
         all = all.wrapping_add(v);
-        if s.labels.get("pprof::base").is_some_and(|vs| vs.iter().any(|x| x == "true")) {
+        if is_base[p.samples.labels_of(i) as usize] {
             base = base.wrapping_add(v);
         }
     }
@@ -291,24 +313,58 @@ impl RecordSource for ProfileSource {
     }
 
     fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
-        let Some(&si) = self.order.get(self.next) else { return Ok(false) };
-        self.next += 1;
+        let samples = &self.profile.samples;
+        let Some(si) = (self.next..samples.len()).find(|&i| samples.stack_len(i) != 0) else {
+            self.next = samples.len();
+            return Ok(false);
+        };
+        self.next = si + 1;
         rec.clear();
         // The place in the profile, not among the printed samples: samples
         // with an empty stack are not printed but keep their number.
         rec.index = si as u64 + 1;
-        let s = &self.profile.samples[si];
-        let mut labels: Vec<(String, &str, String)> = s
-            .labels
+        let set = self.profile.samples.labels_of(si) as usize;
+        if self.label_text[set].is_none() {
+            self.label_text[set] = Some(self.labels_as_printed(set));
+        }
+        for (key, values) in self.label_text[set].iter().flatten() {
+            rec.push_label(key, values);
+        }
+        let v = self.profile.samples.get(si).values[self.index];
+        self.value_text.clear();
+        self.value_labels.write(v, &mut self.value_text);
+        rec.set_value(value_in(v, self.base), &self.value_text);
+        self.check_table(names);
+        let stack = std::mem::take(&mut self.stack);
+        let stack = self.profile.samples.stack_into(si, stack);
+        rec.frames.reserve(stack.len());
+        rec.origins.reserve(stack.len());
+        for &l in &stack {
+            let (at, n) = self.intern_location(l as usize, names);
+            let interned = &self.interned[at..at + n];
+            rec.frames.extend(interned.iter().map(|(frame, _)| *frame));
+            rec.origins.extend(interned.iter().map(|(_, origin)| *origin));
+        }
+        self.stack = stack;
+        Ok(true)
+    }
+}
+
+impl ProfileSource {
+    /// The labels of label set `set` as a record carries them: (key,
+    /// values joined by spaces), string labels first, each kind in the
+    /// order of its printed lines.
+    fn labels_as_printed(&self, set: usize) -> Vec<(String, String)> {
+        let (labels, num_labels) = &self.profile.samples.label_sets[set];
+        let mut strings: Vec<(String, &str, String)> = labels
             .iter()
             .map(|(k, vs)| {
                 let joined = vs.join(" ");
                 (format!("{k:>10}:  {joined}\n"), k.as_str(), joined)
             })
             .collect();
-        labels.sort();
-        let mut numeric: Vec<(String, &str, String)> = s
-            .num_labels
+        strings.sort();
+        let mut numeric: Vec<(String, &str, String)> = num_labels
             .iter()
             .map(|(k, nl)| {
                 let unit = self.num_label_units.get(k).map_or(k.as_str(), String::as_str);
@@ -318,21 +374,7 @@ impl RecordSource for ProfileSource {
             })
             .collect();
         numeric.sort();
-        for (_, key, values) in labels.iter().chain(&numeric) {
-            rec.push_label(key, values);
-        }
-        let v = s.values[self.index];
-        rec.set_value(value(v, &self.unit), &scaled_label(v, &self.unit, "minimum"));
-        self.check_table(names);
-        for i in 0..self.profile.samples[si].locations.len() {
-            let l = self.profile.samples[si].locations[i];
-            let (at, n) = self.intern_location(l, names);
-            for (frame, origin) in &self.interned[at..at + n] {
-                rec.frames.push(*frame);
-                rec.origins.push(*origin);
-            }
-        }
-        Ok(true)
+        strings.iter().chain(&numeric).map(|(_, k, v)| ((*k).to_owned(), v.clone())).collect()
     }
 }
 
