@@ -108,6 +108,28 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// The next line if it is a frame line (13 spaces, then the frame)
+    /// that is buffered whole: the frame text after the spaces (without a
+    /// `\r` ending the line), as [`LineReader::next_line`] would return the
+    /// line. `None`, reading nothing, for any other line; `next_line` reads
+    /// those. Most lines of a report are frame lines: this is their path.
+    #[inline]
+    pub fn next_frame_line(&mut self) -> Option<&[u8]> {
+        let hay = &self.buf[self.start..self.end];
+        if hay.len() <= FRAME_INDENT || !is_indent(hay) {
+            return None;
+        }
+        let len = FRAME_INDENT + find_newline(&hay[FRAME_INDENT..])?;
+        if len > MAX_LINE {
+            return None;
+        }
+        let begin = self.start;
+        self.start = begin + len + 1;
+        self.consumed += (len + 1) as u64;
+        self.line += 1;
+        Some(trim_cr(&self.buf[begin + FRAME_INDENT..begin + len]))
+    }
+
     /// How many buffered bytes, from the next line on, hold only whole
     /// blocks that cannot hold a hit of `prefilter`: the bytes up to the
     /// start of the last separator line before the first hit (or before
@@ -178,6 +200,44 @@ fn trim_cr(line: &[u8]) -> &[u8] {
         Some((b'\r', rest)) => rest,
         _ => line,
     }
+}
+
+/// True when `bytes` starts with the 13 spaces of a frame line (it holds
+/// at least 13 bytes): two overlapping words compared, no loop.
+#[inline]
+fn is_indent(bytes: &[u8]) -> bool {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    word(0) == SPACES && word(FRAME_INDENT - 8) == SPACES
+}
+
+/// The position of the first `\n` in `hay`. Frame lines are short: their
+/// end is found 8 bytes at a time inline (a word's zero bytes found with
+/// arithmetic) before `memchr`, whose call costs more than that search,
+/// takes over for a long line.
+#[inline]
+fn find_newline(hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
+    let mut at = 0;
+    while at + 8 <= hay.len() && at < 64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&hay[at..at + 8]);
+        let x = u64::from_le_bytes(w) ^ NEWLINES;
+        // The lowest byte flagged is the first zero byte of `x` (a borrow
+        // may flag bytes above it, never below).
+        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zeros != 0 {
+            return Some(at + (zeros.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr(b'\n', &hay[at..]).map(|i| at + i)
 }
 
 /// One line inside a block, as [`classify`] reads it.
@@ -451,6 +511,19 @@ impl<R: Read> TraceReader<R> {
                 }
                 self.check_only = self.lines.consumed() < self.check_end;
             }
+            // Hot path: the caller frames of a block being read, straight
+            // from the line buffer, as the frame lines below would be read.
+            if self.state == State::Frames && !self.check_only {
+                while let Some(frame) = self.lines.next_frame_line() {
+                    if let Err(kind) = push_frame_bytes(rec, names, frame) {
+                        let err = self.error(kind);
+                        self.recover(err)?;
+                        rec.clear();
+                        self.state = State::Skipping;
+                        break;
+                    }
+                }
+            }
             // The number of the line about to be read.
             let line_no = self.lines.line() + 1;
             let line = match self.lines.next_line() {
@@ -647,7 +720,7 @@ fn push_frame_bytes(
     frame: &[u8],
 ) -> Result<(), ParseErrorKind> {
     let (name, inline) = split_inline_bytes(frame);
-    let id = match names.lookup_bytes(name) {
+    let id = match names.lookup_cached(name) {
         Some(id) => id,
         // A new name is checked once; a name that fails is not kept, so it
         // fails again where it occurs again (lenient mode).
@@ -797,10 +870,19 @@ fn push_frame(
     frame: &str,
 ) -> Result<(), ParseErrorKind> {
     let (name, inline) = split_inline(frame);
-    check_name(name)?;
+    // A name seen before was checked then.
     let name = match names {
-        Some(names) => names.intern(name),
-        None => crate::record::NameId(0),
+        Some(names) => match names.lookup_cached(name.as_bytes()) {
+            Some(id) => id,
+            None => {
+                check_name(name)?;
+                names.intern(name)
+            }
+        },
+        None => {
+            check_name(name)?;
+            crate::record::NameId(0)
+        }
     };
     rec.frames.push(Frame { name, inline });
     Ok(())
@@ -1114,6 +1196,36 @@ mod tests {
             let text = format!("{block1}{damaged}{block3}");
             let want = if damaged.contains('\r') { (0, 0, 0) } else { (1, 3, block1.len()) };
             assert_eq!(check(&text), want, "{damaged:?}");
+        }
+    }
+
+    #[test]
+    fn frame_lines_are_read_as_next_line_reads_them() {
+        let long = "y".repeat(200);
+        let text = format!(
+            "             a\n             bb (inline)\r\n             \n            c\n  1kB   d\n             {long}\n             {long}"
+        );
+        let mut lines = LineReader::new(text.as_bytes());
+        assert_eq!(lines.next_frame_line(), None);
+        lines.fill().unwrap();
+        assert_eq!(lines.next_frame_line(), Some(&b"a"[..]));
+        assert_eq!(lines.next_frame_line(), Some(&b"bb (inline)"[..]));
+        assert_eq!(lines.next_frame_line(), Some(&b""[..]));
+        // 12 spaces, then a value line: for `next_line`.
+        assert_eq!(lines.next_frame_line(), None);
+        assert_eq!(lines.next_line().unwrap(), Some(&b"            c"[..]));
+        assert_eq!(lines.next_frame_line(), None);
+        assert_eq!(lines.next_line().unwrap(), Some(&b"  1kB   d"[..]));
+        assert_eq!(lines.next_frame_line(), Some(long.as_bytes()));
+        assert_eq!((lines.line(), lines.consumed()), (6, text.len() as u64 - 213));
+        // The last line has no `\n`: for `next_line`.
+        assert_eq!(lines.next_frame_line(), None);
+        assert_eq!(lines.next_line().unwrap().map(<[u8]>::len), Some(213));
+        for len in 0..100 {
+            let mut hay = vec![b'x'; len];
+            assert_eq!(find_newline(&hay), None);
+            hay.extend_from_slice(b"\n\n");
+            assert_eq!(find_newline(&hay), Some(len));
         }
     }
 
