@@ -101,7 +101,7 @@ impl Names {
 
     /// The id of a name already seen, given as bytes, remembering it in the
     /// cache: the readers' lookup, once per frame line.
-    #[inline]
+    #[inline(always)]
     pub fn lookup_cached(&mut self, name: &[u8]) -> Option<NameId> {
         if self.cache.is_empty() {
             return None;

@@ -76,7 +76,7 @@ impl<R: Read> LineReader<R> {
     pub fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
         let mut searched = 0;
         loop {
-            if let Some(i) = memchr(b'\n', &self.buf[self.start + searched..self.end]) {
+            if let Some(i) = find_newline(&self.buf[self.start + searched..self.end]) {
                 let begin = self.start;
                 let stop = begin + searched + i;
                 if stop - begin > MAX_LINE {
@@ -108,26 +108,34 @@ impl<R: Read> LineReader<R> {
         }
     }
 
-    /// The next line if it is a frame line (13 spaces, then the frame)
-    /// that is buffered whole: the frame text after the spaces (without a
-    /// `\r` ending the line), as [`LineReader::next_line`] would return the
-    /// line. `None`, reading nothing, for any other line; `next_line` reads
-    /// those. Most lines of a report are frame lines: this is their path.
+    /// Reads the frame lines that come next (13 spaces, then the frame)
+    /// as far as they are buffered whole, handing `each` their frame text
+    /// after the spaces (without a `\r` ending the line), as
+    /// [`LineReader::next_line`] would return their lines. Stops before any
+    /// other line, or after the line `each` fails on, with its error. Most
+    /// lines of a report are frame lines: this is their path, without the
+    /// bookkeeping of `next_line` per line.
     #[inline]
-    pub fn next_frame_line(&mut self) -> Option<&[u8]> {
-        let hay = &self.buf[self.start..self.end];
-        if hay.len() <= FRAME_INDENT || !is_indent(hay) {
-            return None;
+    pub fn read_frame_lines<E>(
+        &mut self,
+        mut each: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let hay = &self.buf[..self.end];
+        let (mut start, mut lines) = (self.start, 0);
+        let mut result = Ok(());
+        while let Some(len) = frame_line_len(&hay[start..]) {
+            let frame = trim_cr(&hay[start + FRAME_INDENT..start + len]);
+            start += len + 1;
+            lines += 1;
+            if let Err(e) = each(frame) {
+                result = Err(e);
+                break;
+            }
         }
-        let len = FRAME_INDENT + find_newline(&hay[FRAME_INDENT..])?;
-        if len > MAX_LINE {
-            return None;
-        }
-        let begin = self.start;
-        self.start = begin + len + 1;
-        self.consumed += (len + 1) as u64;
-        self.line += 1;
-        Some(trim_cr(&self.buf[begin + FRAME_INDENT..begin + len]))
+        self.consumed += (start - self.start) as u64;
+        self.line += lines;
+        self.start = start;
+        result
     }
 
     /// How many buffered bytes, from the next line on, hold only whole
@@ -200,6 +208,17 @@ fn trim_cr(line: &[u8]) -> &[u8] {
         Some((b'\r', rest)) => rest,
         _ => line,
     }
+}
+
+/// The length (without its `\n`) of the frame line `hay` starts with, if
+/// it starts with one that it holds whole (and that is not too long).
+#[inline]
+fn frame_line_len(hay: &[u8]) -> Option<usize> {
+    if hay.len() <= FRAME_INDENT || !is_indent(hay) {
+        return None;
+    }
+    let len = FRAME_INDENT + find_newline(&hay[FRAME_INDENT..])?;
+    (len <= MAX_LINE).then_some(len)
 }
 
 /// True when `bytes` starts with the 13 spaces of a frame line (it holds
@@ -284,7 +303,7 @@ pub fn classify(line: &str) -> Result<Line<'_>, ParseErrorKind> {
     if body.starts_with("---") && body.contains('+') {
         return Err(ParseErrorKind::BadSeparator(line.to_owned()));
     }
-    let token_end = body.find(' ').unwrap_or(body.len());
+    let token_end = memchr(b' ', body.as_bytes()).unwrap_or(body.len());
     let token = &body[..token_end];
     let rest = &body[token_end..];
     // A value line: `%10s   %s`, a token without `:` and exactly 3 spaces.
@@ -297,13 +316,19 @@ pub fn classify(line: &str) -> Result<Line<'_>, ParseErrorKind> {
     }
     // A label line: `%10s:  %s`; the key may contain `:` (`pprof::base`) and
     // the values may be empty (then an editor may have trimmed the spaces).
-    if let Some(colon) = body.find(":  ") {
+    if let Some(colon) = find_label_colon(body.as_bytes()) {
         return Ok(Line::Label { key: &body[..colon], values: &body[colon + 3..] });
     }
     if let Some(key) = body.trim_end().strip_suffix(':') {
         return Ok(Line::Label { key, values: "" });
     }
     Err(ParseErrorKind::UnrecognizedLine(line.to_owned()))
+}
+
+/// Where `:  ` first occurs in `body` (as `str::find` would say, without
+/// building a substring searcher for each line).
+fn find_label_colon(body: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b':', body).find(|&i| body[i + 1..].starts_with(b"  "))
 }
 
 /// How a [`TraceReader`] reads.
@@ -514,14 +539,13 @@ impl<R: Read> TraceReader<R> {
             // Hot path: the caller frames of a block being read, straight
             // from the line buffer, as the frame lines below would be read.
             if self.state == State::Frames && !self.check_only {
-                while let Some(frame) = self.lines.next_frame_line() {
-                    if let Err(kind) = push_frame_bytes(rec, names, frame) {
-                        let err = self.error(kind);
-                        self.recover(err)?;
-                        rec.clear();
-                        self.state = State::Skipping;
-                        break;
-                    }
+                let pushed =
+                    self.lines.read_frame_lines(|frame| push_frame_bytes(rec, names, frame));
+                if let Err(kind) = pushed {
+                    let err = self.error(kind);
+                    self.recover(err)?;
+                    rec.clear();
+                    self.state = State::Skipping;
                 }
             }
             // The number of the line about to be read.
@@ -579,7 +603,11 @@ impl<R: Read> TraceReader<R> {
                     Err(e) => return Err(self.io_error(e)),
                 }
             }
-            let outcome = match std::str::from_utf8(line) {
+            // The separator that closes a block, as `step` reads it.
+            let closing = self.state == State::Frames && line == SEPARATOR.as_bytes();
+            let text = if closing { Ok("") } else { std::str::from_utf8(line) };
+            let outcome = match text {
+                _ if closing => Ok(true),
                 Err(_) => Err(ParseErrorKind::InvalidUtf8),
                 Ok(text) if self.state == State::Skipping => {
                     if text.trim_end() == SEPARATOR {
@@ -664,7 +692,7 @@ fn step(
     line_no: u64,
     units: &Units,
 ) -> Result<bool, ParseErrorKind> {
-    if text.contains('\0') {
+    if memchr(0, text.as_bytes()).is_some() {
         return Err(nul_byte());
     }
     let line = match classify(text) {
@@ -714,6 +742,9 @@ fn step(
     }
 }
 
+/// Keeps a frame line's frame in `rec`, its name interned in `names`: the
+/// hot path of reading, inlined into the loop over frame lines.
+#[inline(always)]
 fn push_frame_bytes(
     rec: &mut Record,
     names: &mut Names,
@@ -722,16 +753,20 @@ fn push_frame_bytes(
     let (name, inline) = split_inline_bytes(frame);
     let id = match names.lookup_cached(name) {
         Some(id) => id,
-        // A new name is checked once; a name that fails is not kept, so it
-        // fails again where it occurs again (lenient mode).
-        None => {
-            let text = std::str::from_utf8(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
-            check_name(text)?;
-            names.intern(text)
-        }
+        None => intern_new(names, name)?,
     };
     rec.frames.push(Frame { name: id, inline });
     Ok(())
+}
+
+/// A name not seen before is checked once; a name that fails is not kept,
+/// so it fails again where it occurs again (lenient mode).
+#[cold]
+#[inline(never)]
+fn intern_new(names: &mut Names, name: &[u8]) -> Result<crate::record::NameId, ParseErrorKind> {
+    let text = std::str::from_utf8(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
+    check_name(text)?;
+    Ok(names.intern(text))
 }
 
 /// What [`quick_check`] read: whole blocks, each well-formed.
@@ -1206,20 +1241,33 @@ mod tests {
             "             a\n             bb (inline)\r\n             \n            c\n  1kB   d\n             {long}\n             {long}"
         );
         let mut lines = LineReader::new(text.as_bytes());
-        assert_eq!(lines.next_frame_line(), None);
+        let read = |lines: &mut LineReader<&[u8]>, fail: &[u8]| {
+            let mut got = Vec::new();
+            let result = lines.read_frame_lines(|frame| {
+                got.push(String::from_utf8(frame.to_vec()).unwrap());
+                if frame == fail {
+                    Err(got.len())
+                } else {
+                    Ok(())
+                }
+            });
+            (got, result, lines.line())
+        };
+        // Nothing buffered yet.
+        assert_eq!(read(&mut lines, b"-"), (vec![], Ok(()), 0));
         lines.fill().unwrap();
-        assert_eq!(lines.next_frame_line(), Some(&b"a"[..]));
-        assert_eq!(lines.next_frame_line(), Some(&b"bb (inline)"[..]));
-        assert_eq!(lines.next_frame_line(), Some(&b""[..]));
-        // 12 spaces, then a value line: for `next_line`.
-        assert_eq!(lines.next_frame_line(), None);
+        assert_eq!(
+            read(&mut lines, b"bb (inline)"),
+            (vec!["a".into(), "bb (inline)".into()], Err(2), 2)
+        );
+        // An empty frame, then 12 spaces: that line is for `next_line`.
+        assert_eq!(read(&mut lines, b"-"), (vec![String::new()], Ok(()), 3));
         assert_eq!(lines.next_line().unwrap(), Some(&b"            c"[..]));
-        assert_eq!(lines.next_frame_line(), None);
+        assert_eq!(read(&mut lines, b"-"), (vec![], Ok(()), 4));
         assert_eq!(lines.next_line().unwrap(), Some(&b"  1kB   d"[..]));
-        assert_eq!(lines.next_frame_line(), Some(long.as_bytes()));
-        assert_eq!((lines.line(), lines.consumed()), (6, text.len() as u64 - 213));
         // The last line has no `\n`: for `next_line`.
-        assert_eq!(lines.next_frame_line(), None);
+        assert_eq!(read(&mut lines, b"-"), (vec![long.clone()], Ok(()), 6));
+        assert_eq!(lines.consumed(), text.len() as u64 - 213);
         assert_eq!(lines.next_line().unwrap().map(<[u8]>::len), Some(213));
         for len in 0..100 {
             let mut hay = vec![b'x'; len];
