@@ -3,8 +3,6 @@
 //! names. Nothing here knows about text: the traces parser fills these types,
 //! and so can any other reader of pprof data.
 
-use rustc_hash::FxHashMap;
-
 use crate::units::{Dimension, Value};
 
 /// Index of an interned frame name in [`Names`].
@@ -13,13 +11,29 @@ pub struct NameId(pub u32);
 
 /// Interned frame names. A report of millions of lines has only hundreds or
 /// thousands of distinct functions, so frames store a 4-byte [`NameId`].
+///
+/// Ids are given in the order names are first seen. The table is keyed by
+/// bytes, so that a known name is found without first checking that its
+/// bytes are UTF-8 (they were checked when it was added): readers look up
+/// every frame line here, so the lookup is an open-addressing table of its
+/// own with a hash that reads 8 bytes at a time, not a general map.
 #[derive(Debug, Default, Clone)]
 pub struct Names {
-    /// Keyed by bytes, so that a known name is found without first checking
-    /// that its bytes are UTF-8 (they were checked when it was added).
-    ids: FxHashMap<Box<[u8]>, NameId>,
+    /// A power of two of slots (or none before the first name), at most
+    /// half full: 0 for an empty slot, else the id plus one in the low 32
+    /// bits and the high 32 bits of the name's [`hash`] in the high ones.
+    slots: Vec<u64>,
     names: Vec<Box<str>>,
+    /// In front of the slots, a direct-mapped cache of the names looked up
+    /// lately, by a cheaper hash of a few of their bytes ([`quick_hash`]):
+    /// [`CACHE`] entries (or none before the first name), each 0 or an id
+    /// plus one. A hit costs a compare of the name; a miss goes on to the
+    /// slots.
+    cache: Vec<u32>,
 }
+
+/// Entries of [`Names`]'s cache.
+const CACHE: usize = 4096;
 
 impl Names {
     /// An empty table.
@@ -29,17 +43,42 @@ impl Names {
 
     /// The id of `name`, adding it on first sight. Allocates only then.
     pub fn intern(&mut self, name: &str) -> NameId {
-        match self.ids.get(name.as_bytes()) {
-            Some(&id) => id,
+        match self.lookup_bytes(name.as_bytes()) {
+            Some(id) => id,
             None => self.insert(name),
         }
     }
 
     fn insert(&mut self, name: &str) -> NameId {
         let id = NameId(u32::try_from(self.names.len()).expect("fewer than 2^32 names"));
+        if (self.names.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        self.place(hash(name.as_bytes()), id);
         self.names.push(name.into());
-        self.ids.insert(name.as_bytes().into(), id);
         id
+    }
+
+    /// Doubles the slots (16 at first) and places every name again.
+    fn grow(&mut self) {
+        if self.cache.is_empty() {
+            self.cache = vec![0; CACHE];
+        }
+        let len = (self.slots.len() * 2).max(16);
+        self.slots = vec![0; len];
+        for i in 0..self.names.len() {
+            self.place(hash(self.names[i].as_bytes()), NameId(i as u32));
+        }
+    }
+
+    /// Puts `id`, of hash `h`, in the first free slot of its probe sequence.
+    fn place(&mut self, h: u64, id: NameId) {
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        while self.slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (h & !0xffff_ffff) | (u64::from(id.0) + 1);
     }
 
     /// The name behind an id.
@@ -49,12 +88,53 @@ impl Names {
 
     /// The id of a name already seen.
     pub fn lookup(&self, name: &str) -> Option<NameId> {
-        self.ids.get(name.as_bytes()).copied()
+        self.lookup_bytes(name.as_bytes())
     }
 
     /// The id of a name already seen, given as bytes.
     pub fn lookup_bytes(&self, name: &[u8]) -> Option<NameId> {
-        self.ids.get(name).copied()
+        if self.slots.is_empty() {
+            return None;
+        }
+        self.find(name)
+    }
+
+    /// The id of a name already seen, given as bytes, remembering it in the
+    /// cache: the readers' lookup, once per frame line.
+    #[inline(always)]
+    pub fn lookup_cached(&mut self, name: &[u8]) -> Option<NameId> {
+        if self.cache.is_empty() {
+            return None;
+        }
+        let at = quick_hash(name) & (CACHE - 1);
+        let cached = self.cache[at];
+        if cached != 0 && bytes_eq(self.names[cached as usize - 1].as_bytes(), name) {
+            return Some(NameId(cached - 1));
+        }
+        let id = self.find(name)?;
+        self.cache[at] = id.0 + 1;
+        Some(id)
+    }
+
+    /// The id of `name` in the slots (there are some).
+    #[inline(never)]
+    fn find(&self, name: &[u8]) -> Option<NameId> {
+        let h = hash(name);
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return None;
+            }
+            if slot >> 32 == h >> 32 {
+                let id = (slot as u32) - 1;
+                if bytes_eq(self.names[id as usize].as_bytes(), name) {
+                    return Some(NameId(id));
+                }
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /// Number of distinct names.
@@ -76,6 +156,75 @@ impl Names {
     pub fn iter(&self) -> impl Iterator<Item = (NameId, &str)> {
         self.names.iter().enumerate().map(|(i, n)| (NameId(i as u32), &**n))
     }
+}
+
+/// The little-endian word of 8 bytes at `at`.
+#[inline]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// The hash of a name, for [`Names`]: every byte counts, read 8 at a time
+/// (the last word overlapping the one before), then mixed so that both the
+/// low bits (the slot) and the high ones (kept in the slot) vary.
+#[inline]
+fn hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let len = bytes.len();
+    let mut h = (len as u64).wrapping_mul(K);
+    if len >= 8 {
+        let mut at = 0;
+        while at + 8 < len {
+            h = (h ^ word(bytes, at)).wrapping_mul(K).rotate_left(26);
+            at += 8;
+        }
+        h = (h ^ word(bytes, len - 8)).wrapping_mul(K);
+    } else {
+        let mut w = [0u8; 8];
+        w[..len].copy_from_slice(bytes);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    h ^= h >> 29;
+    h = h.wrapping_mul(K);
+    h ^ (h >> 32)
+}
+
+/// A hash of a name's length and of its first and last 8 bytes, for the
+/// cache of [`Names`]: cheap, and good enough there, since a name that
+/// shares its entry with another one is still found in the slots.
+#[inline]
+fn quick_hash(bytes: &[u8]) -> usize {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let len = bytes.len();
+    let h = if len >= 8 {
+        word(bytes, 0) ^ word(bytes, len - 8).rotate_left(29)
+    } else {
+        bytes.iter().fold(0u64, |h, &b| (h << 8) | u64::from(b))
+    };
+    ((h ^ len as u64).wrapping_mul(K) >> 40) as usize
+}
+
+/// `a == b`, compared 8 bytes at a time: names are short, and a call to
+/// `memcmp` costs more than comparing them.
+#[inline]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    if len < 8 {
+        return a == b;
+    }
+    let mut at = 0;
+    while at + 8 < len {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, len - 8) == word(b, len - 8)
 }
 
 /// One line of a stack: a function (or `func file:line`, `address func ...`
@@ -377,6 +526,38 @@ mod tests {
         assert_eq!(names.len(), 2);
         assert_eq!(names.lookup("runtime.main"), Some(b));
         assert_eq!(names.lookup("nope"), None);
+    }
+
+    #[test]
+    fn names_keep_first_seen_order_through_growth_and_the_cache() {
+        // Short and long names, names alike but for a middle byte (the
+        // cache's hash reads only the first and last 8 bytes), and more
+        // names than the cache has entries.
+        let all: Vec<String> = (0..10_000)
+            .map(|i| match i % 4 {
+                0 => format!("f{i}"),
+                1 => format!("github.com/x/y.(*T).M{i}"),
+                2 => format!("runtime.mcall/{i:05}/middle.func1"),
+                _ => "x".repeat(1 + i % 40) + &i.to_string(),
+            })
+            .collect();
+        let mut names = Names::new();
+        for (i, name) in all.iter().enumerate() {
+            assert_eq!(names.lookup_cached(name.as_bytes()), None, "{name}");
+            assert_eq!(names.intern(name), NameId(i as u32));
+        }
+        for round in 0..2 {
+            for (i, name) in all.iter().enumerate().rev() {
+                assert_eq!(names.lookup_cached(name.as_bytes()), Some(NameId(i as u32)), "{round}");
+                assert_eq!(names.lookup_bytes(name.as_bytes()), Some(NameId(i as u32)));
+                assert_eq!(names.get(NameId(i as u32)), name);
+            }
+        }
+        assert_eq!(names.len(), all.len());
+        assert_eq!(names.lookup_cached(b"f1 "), None);
+        assert_eq!(names.lookup_cached(b""), None);
+        assert_eq!(names.intern(""), NameId(all.len() as u32));
+        assert_eq!(names.lookup_cached(b""), Some(NameId(all.len() as u32)));
     }
 
     #[test]

@@ -74,7 +74,7 @@ impl<R: Read> LineReader<R> {
     pub fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
         let mut searched = 0;
         loop {
-            if let Some(i) = memchr(b'\n', &self.buf[self.start + searched..self.end]) {
+            if let Some(i) = find_newline(&self.buf[self.start + searched..self.end]) {
                 let begin = self.start;
                 let stop = begin + searched + i;
                 if stop - begin > MAX_LINE {
@@ -104,6 +104,36 @@ impl<R: Read> LineReader<R> {
             }
             self.fill()?;
         }
+    }
+
+    /// Reads the frame lines that come next (13 spaces, then the frame)
+    /// as far as they are buffered whole, handing `each` their frame text
+    /// after the spaces (without a `\r` ending the line), as
+    /// [`LineReader::next_line`] would return their lines. Stops before any
+    /// other line, or after the line `each` fails on, with its error. Most
+    /// lines of a report are frame lines: this is their path, without the
+    /// bookkeeping of `next_line` per line.
+    #[inline]
+    pub fn read_frame_lines<E>(
+        &mut self,
+        mut each: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let hay = &self.buf[..self.end];
+        let (mut start, mut lines) = (self.start, 0);
+        let mut result = Ok(());
+        while let Some(len) = frame_line_len(&hay[start..]) {
+            let frame = trim_cr(&hay[start + FRAME_INDENT..start + len]);
+            start += len + 1;
+            lines += 1;
+            if let Err(e) = each(frame) {
+                result = Err(e);
+                break;
+            }
+        }
+        self.consumed += (start - self.start) as u64;
+        self.line += lines;
+        self.start = start;
+        result
     }
 
     /// How many buffered bytes, from the next line on, hold only whole
@@ -177,6 +207,55 @@ fn trim_cr(line: &[u8]) -> &[u8] {
     }
 }
 
+/// The length (without its `\n`) of the frame line `hay` starts with, if
+/// it starts with one that it holds whole (and that is not too long).
+#[inline]
+fn frame_line_len(hay: &[u8]) -> Option<usize> {
+    if hay.len() <= FRAME_INDENT || !is_indent(hay) {
+        return None;
+    }
+    let len = FRAME_INDENT + find_newline(&hay[FRAME_INDENT..])?;
+    (len <= MAX_LINE).then_some(len)
+}
+
+/// True when `bytes` starts with the 13 spaces of a frame line (it holds
+/// at least 13 bytes): two overlapping words compared, no loop.
+#[inline]
+fn is_indent(bytes: &[u8]) -> bool {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    word(0) == SPACES && word(FRAME_INDENT - 8) == SPACES
+}
+
+/// The position of the first `\n` in `hay`. Frame lines are short: their
+/// end is found 8 bytes at a time inline (a word's zero bytes found with
+/// arithmetic) before `memchr`, whose call costs more than that search,
+/// takes over for a long line.
+#[inline]
+fn find_newline(hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
+    let mut at = 0;
+    while at + 8 <= hay.len() && at < 64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&hay[at..at + 8]);
+        let x = u64::from_le_bytes(w) ^ NEWLINES;
+        // The lowest byte flagged is the first zero byte of `x` (a borrow
+        // may flag bytes above it, never below).
+        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zeros != 0 {
+            return Some(at + (zeros.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr(b'\n', &hay[at..]).map(|i| at + i)
+}
+
 /// One line inside a block, as [`classify`] reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Line<'a> {
@@ -221,7 +300,7 @@ pub fn classify(line: &str) -> Result<Line<'_>, ParseErrorKind> {
     if body.starts_with("---") && body.contains('+') {
         return Err(ParseErrorKind::BadSeparator(line.to_owned()));
     }
-    let token_end = body.find(' ').unwrap_or(body.len());
+    let token_end = memchr(b' ', body.as_bytes()).unwrap_or(body.len());
     let token = &body[..token_end];
     let rest = &body[token_end..];
     // A value line: `%10s   %s`, a token without `:` and exactly 3 spaces.
@@ -234,13 +313,19 @@ pub fn classify(line: &str) -> Result<Line<'_>, ParseErrorKind> {
     }
     // A label line: `%10s:  %s`; the key may contain `:` (`pprof::base`) and
     // the values may be empty (then an editor may have trimmed the spaces).
-    if let Some(colon) = body.find(":  ") {
+    if let Some(colon) = find_label_colon(body.as_bytes()) {
         return Ok(Line::Label { key: &body[..colon], values: &body[colon + 3..] });
     }
     if let Some(key) = body.trim_end().strip_suffix(':') {
         return Ok(Line::Label { key, values: "" });
     }
     Err(ParseErrorKind::UnrecognizedLine(line.to_owned()))
+}
+
+/// Where `:  ` first occurs in `body` (as `str::find` would say, without
+/// building a substring searcher for each line).
+fn find_label_colon(body: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b':', body).find(|&i| body[i + 1..].starts_with(b"  "))
 }
 
 /// How a [`TraceReader`] reads.
@@ -448,6 +533,18 @@ impl<R: Read> TraceReader<R> {
                 }
                 self.check_only = self.lines.consumed() < self.check_end;
             }
+            // Hot path: the caller frames of a block being read, straight
+            // from the line buffer, as the frame lines below would be read.
+            if self.state == State::Frames && !self.check_only {
+                let pushed =
+                    self.lines.read_frame_lines(|frame| push_frame_bytes(rec, names, frame));
+                if let Err(kind) = pushed {
+                    let err = self.error(kind);
+                    self.recover(err)?;
+                    rec.clear();
+                    self.state = State::Skipping;
+                }
+            }
             // The number of the line about to be read.
             let line_no = self.lines.line() + 1;
             let line = match self.lines.next_line() {
@@ -503,7 +600,11 @@ impl<R: Read> TraceReader<R> {
                     Err(e) => return Err(self.io_error(e)),
                 }
             }
-            let outcome = match std::str::from_utf8(line) {
+            // The separator that closes a block, as `step` reads it.
+            let closing = self.state == State::Frames && line == SEPARATOR.as_bytes();
+            let text = if closing { Ok("") } else { std::str::from_utf8(line) };
+            let outcome = match text {
+                _ if closing => Ok(true),
                 Err(_) => Err(ParseErrorKind::InvalidUtf8),
                 Ok(text) if self.state == State::Skipping => {
                     if text.trim_end() == SEPARATOR {
@@ -588,7 +689,7 @@ fn step(
     line_no: u64,
     units: &Units,
 ) -> Result<bool, ParseErrorKind> {
-    if text.contains('\0') {
+    if memchr(0, text.as_bytes()).is_some() {
         return Err(nul_byte());
     }
     let line = match classify(text) {
@@ -638,24 +739,31 @@ fn step(
     }
 }
 
+/// Keeps a frame line's frame in `rec`, its name interned in `names`: the
+/// hot path of reading, inlined into the loop over frame lines.
+#[inline(always)]
 fn push_frame_bytes(
     rec: &mut Record,
     names: &mut Names,
     frame: &[u8],
 ) -> Result<(), ParseErrorKind> {
     let (name, inline) = split_inline_bytes(frame);
-    let id = match names.lookup_bytes(name) {
+    let id = match names.lookup_cached(name) {
         Some(id) => id,
-        // A new name is checked once; a name that fails is not kept, so it
-        // fails again where it occurs again (lenient mode).
-        None => {
-            let text = std::str::from_utf8(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
-            check_name(text)?;
-            names.intern(text)
-        }
+        None => intern_new(names, name)?,
     };
     rec.frames.push(Frame { name: id, inline });
     Ok(())
+}
+
+/// A name not seen before is checked once; a name that fails is not kept,
+/// so it fails again where it occurs again (lenient mode).
+#[cold]
+#[inline(never)]
+fn intern_new(names: &mut Names, name: &[u8]) -> Result<crate::record::NameId, ParseErrorKind> {
+    let text = std::str::from_utf8(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
+    check_name(text)?;
+    Ok(names.intern(text))
 }
 
 /// What [`quick_check`] read: whole blocks, each well-formed.
@@ -914,10 +1022,19 @@ fn push_frame(
     frame: &str,
 ) -> Result<(), ParseErrorKind> {
     let (name, inline) = split_inline(frame);
-    check_name(name)?;
+    // A name seen before was checked then.
     let name = match names {
-        Some(names) => names.intern(name),
-        None => crate::record::NameId(0),
+        Some(names) => match names.lookup_cached(name.as_bytes()) {
+            Some(id) => id,
+            None => {
+                check_name(name)?;
+                names.intern(name)
+            }
+        },
+        None => {
+            check_name(name)?;
+            crate::record::NameId(0)
+        }
     };
     rec.frames.push(Frame { name, inline });
     Ok(())
@@ -1261,6 +1378,49 @@ mod tests {
             let limit = text.len() - sep.len() - 1;
             let done = quick_check(text.as_bytes(), limit, &mut Units::default());
             assert_eq!((done.samples, done.lines, done.bytes), (3, 3 * lines, text.len()));
+        }
+    }
+
+    #[test]
+    fn frame_lines_are_read_as_next_line_reads_them() {
+        let long = "y".repeat(200);
+        let text = format!(
+            "             a\n             bb (inline)\r\n             \n            c\n  1kB   d\n             {long}\n             {long}"
+        );
+        let mut lines = LineReader::new(text.as_bytes());
+        let read = |lines: &mut LineReader<&[u8]>, fail: &[u8]| {
+            let mut got = Vec::new();
+            let result = lines.read_frame_lines(|frame| {
+                got.push(String::from_utf8(frame.to_vec()).unwrap());
+                if frame == fail {
+                    Err(got.len())
+                } else {
+                    Ok(())
+                }
+            });
+            (got, result, lines.line())
+        };
+        // Nothing buffered yet.
+        assert_eq!(read(&mut lines, b"-"), (vec![], Ok(()), 0));
+        lines.fill().unwrap();
+        assert_eq!(
+            read(&mut lines, b"bb (inline)"),
+            (vec!["a".into(), "bb (inline)".into()], Err(2), 2)
+        );
+        // An empty frame, then 12 spaces: that line is for `next_line`.
+        assert_eq!(read(&mut lines, b"-"), (vec![String::new()], Ok(()), 3));
+        assert_eq!(lines.next_line().unwrap(), Some(&b"            c"[..]));
+        assert_eq!(read(&mut lines, b"-"), (vec![], Ok(()), 4));
+        assert_eq!(lines.next_line().unwrap(), Some(&b"  1kB   d"[..]));
+        // The last line has no `\n`: for `next_line`.
+        assert_eq!(read(&mut lines, b"-"), (vec![long.clone()], Ok(()), 6));
+        assert_eq!(lines.consumed(), text.len() as u64 - 213);
+        assert_eq!(lines.next_line().unwrap().map(<[u8]>::len), Some(213));
+        for len in 0..100 {
+            let mut hay = vec![b'x'; len];
+            assert_eq!(find_newline(&hay), None);
+            hay.extend_from_slice(b"\n\n");
+            assert_eq!(find_newline(&hay), Some(len));
         }
     }
 
