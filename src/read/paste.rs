@@ -306,7 +306,31 @@ fn join(lines: &[Src]) -> String {
 }
 
 fn is_separator(text: &str) -> bool {
-    text.trim() == SEPARATOR
+    // Most lines start with something else than the separator's `-`.
+    match first_char(text) {
+        Some('-') => trim(text) == SEPARATOR,
+        _ => false,
+    }
+}
+
+/// `text` after its leading ASCII spaces, skipped byte by byte.
+fn skip_spaces(text: &str) -> &str {
+    &text[text.bytes().position(|b| b != b' ').unwrap_or(text.len())..]
+}
+
+/// `text.trim()`, the leading ASCII spaces of frame lines skipped first
+/// byte by byte (the same result, for less work).
+fn trim(text: &str) -> &str {
+    skip_spaces(text).trim()
+}
+
+/// The first character of `text.trim()`, if any.
+fn first_char(text: &str) -> Option<char> {
+    let rest = skip_spaces(text);
+    match rest.as_bytes().first() {
+        Some(&b) if b.is_ascii_graphic() => Some(char::from(b)),
+        _ => rest.trim_start().chars().next(),
+    }
 }
 
 // ------------------------------------------------------------ wrappers --
@@ -360,7 +384,10 @@ fn quote_markers(lines: &mut [Src], log: &mut Log) {
 /// A Markdown code fence, or an HTML `<pre>` / `</pre>` line (GitHub
 /// issue templates wrap output in them).
 fn is_fence(text: &str) -> bool {
-    let t = text.trim();
+    if !matches!(first_char(text), Some('`' | '~' | '<')) {
+        return false;
+    }
+    let t = trim(text);
     t.starts_with("```")
         || t.starts_with("~~~")
         || matches!(t, "<pre>" | "</pre>" | "<pre><code>" | "</code></pre>")
@@ -676,7 +703,10 @@ fn is_block_line(text: &str) -> bool {
 
 /// A line of dots only: `...`, `…`, `. . .`.
 fn is_dots(text: &str) -> bool {
-    let t = text.trim();
+    if !matches!(first_char(text), Some('.' | '…')) {
+        return false;
+    }
+    let t = trim(text);
     let dots = t.chars().filter(|&c| c == '.').count();
     !t.is_empty()
         && (dots >= 3 || t.contains('…'))
@@ -686,10 +716,11 @@ fn is_dots(text: &str) -> bool {
 /// An elision line: `...`, `…`, `[...]`, `<snip>`, `// 20 lines omitted`,
 /// `... 12 more frames`.
 fn is_elision(text: &str) -> bool {
-    let t = text.trim();
-    if t.is_empty() {
+    // Every elision starts with one of these (dots only: `.` or `…`).
+    if !matches!(first_char(text), Some('.' | '…' | '[' | '<' | '/')) {
         return false;
     }
+    let t = trim(text);
     if is_dots(t) {
         return true;
     }
@@ -711,6 +742,13 @@ fn is_emoji(c: char) -> bool {
 /// an arrow, emoji, trailing spaces. Returns the frame and the kind of
 /// what was removed, if anything.
 fn strip_annotation(frame: &str) -> (&str, Option<RepairKind>) {
+    // Every marker starts with a space or a tab: without them, only
+    // trailing emoji could be cut (the frame's last character).
+    if memchr::memchr2(b' ', b'\t', frame.as_bytes()).is_none()
+        && frame.chars().next_back().is_none_or(|c| !c.is_whitespace() && !is_emoji(c))
+    {
+        return (frame, None);
+    }
     let mut cut = frame.len();
     for marker in [" //", "\t//", " <-", " ←", " # "] {
         if let Some(i) = frame.find(marker) {
