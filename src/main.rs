@@ -33,7 +33,9 @@ fn main() -> ExitCode {
     }
     // A progress bar for large files, only for a person watching stderr.
     if io::stderr().is_terminal() {
-        cli.watch(traces_tool::read::input::Progress(std::sync::Arc::new(progress_bar::Bars)));
+        cli.watch(traces_tool::read::input::Progress(std::sync::Arc::new(
+            progress_bar::Bars::new(),
+        )));
     }
     let stdout = io::stdout();
     let result = match present::look(&cli) {

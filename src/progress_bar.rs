@@ -8,18 +8,28 @@
 //! (bytes read over time spent), steadier than a rate of the last moments
 //! on a reader whose speed changes block by block. When reading stops, at
 //! the end or early (`grep --top` that had enough, an error), the bar is
-//! cleared.
+//! cleared. Inputs read at once (many inputs are parsed on several
+//! threads) share one [`MultiProgress`], one line each.
 
 use std::time::{Duration, Instant};
 
-use indicatif::{BinaryBytes, HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{
+    BinaryBytes, HumanDuration, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle,
+};
 use traces_tool::read::input::{InputProgress, ProgressObserver};
 
 /// How long a bar stays hidden after its input is opened.
 const QUIET: Duration = Duration::from_millis(300);
 
 /// Draws a bar on stderr for each large input.
-pub struct Bars;
+pub struct Bars(MultiProgress);
+
+impl Bars {
+    /// Bars drawn on stderr.
+    pub fn new() -> Bars {
+        Bars(MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
+    }
+}
 
 impl ProgressObserver for Bars {
     fn start(&self, name: &str, size: u64) -> Box<dyn InputProgress> {
@@ -48,7 +58,7 @@ impl ProgressObserver for Bars {
         let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::hidden())
             .with_style(style)
             .with_message(file_name(name).to_owned());
-        Box::new(Bar { bar, opened: Instant::now(), shown: false })
+        Box::new(Bar { bar, lines: self.0.clone(), opened: Instant::now(), shown: false })
     }
 }
 
@@ -66,6 +76,8 @@ fn rate(pos: u64, elapsed: Duration) -> Option<f64> {
 /// One input's bar.
 struct Bar {
     bar: ProgressBar,
+    /// Where the bar is drawn once shown, beside the other inputs' bars.
+    lines: MultiProgress,
     opened: Instant,
     shown: bool,
 }
@@ -75,11 +87,14 @@ impl InputProgress for Bar {
         self.bar.inc(bytes);
         if !self.shown && self.opened.elapsed() >= QUIET {
             self.shown = true;
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            self.bar = self.lines.add(self.bar.clone());
         }
     }
 
     fn finish(&mut self, _complete: bool) {
         self.bar.finish_and_clear();
+        if self.shown {
+            self.lines.remove(&self.bar);
+        }
     }
 }

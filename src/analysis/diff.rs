@@ -3,15 +3,18 @@
 //! (flat and cum), per leaf, or per merged stack. Per-function changes equal
 //! `go tool pprof -top -diff_base` to the unit on exact reports.
 
+use std::cmp::Ordering;
+
 use itertools::Itertools;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::analysis::facts::{Measure, UnitContext};
-use crate::analysis::graph::{Granularity, NodeId, NodeTable, SeenSet, StackFrame, StackSet};
+use crate::analysis::graph::{Granularity, NodeId, NodeTable, SeenSet, StackFrame};
 use crate::analysis::scan::{scan, scan_with, Inputs};
 use crate::error::{Error, Result};
 use crate::record::{Names, Record};
+use crate::seqs::SeqInterner;
 use crate::units::{Amount, Percent};
 
 /// The unit of comparison.
@@ -163,8 +166,8 @@ impl DiffReport {
 /// ```
 pub fn diff(before: &Inputs, after: &Inputs, options: &DiffOptions) -> Result<DiffReport> {
     let mut reading = Reading::new(options);
-    let (b, n1) = reading.side(before, options)?;
-    let (a, n2) = reading.side(after, options)?;
+    let (b, n1) = reading.side(before, false, options)?;
+    let (a, n2) = reading.side(after, true, options)?;
     if let (Some(b), Some(a)) = (&b.measure, &a.measure) {
         b.check(a, "compared")?;
     }
@@ -204,15 +207,16 @@ pub fn diff_base(report: &Inputs, options: &DiffOptions) -> Result<DiffReport> {
     let path = report.files.join(" ");
     let by_stack = options.by == DiffBy::Stack;
     let mut before = Side { name: format!("{path} (base samples)"), by_stack, ..Side::default() };
-    let mut after = Side { name: format!("{path} (other samples)"), by_stack, ..Side::default() };
-    let Reading { names, table, units, exact } = &mut reading;
+    let mut after =
+        Side { name: format!("{path} (other samples)"), by_stack, after: true, ..Side::default() };
+    let Reading { names, table, stacks, units, exact } = &mut reading;
     let notes = scan(&side_inputs(report, options), names, |src, rec, names| {
         units.learn(src, rec);
         *exact &= rec.value.is_exact();
         if rec.is_base() {
-            before.add(rec, table, names, -1);
+            before.add(rec, table, stacks, names, -1);
         } else {
-            after.add(rec, table, names, 1);
+            after.add(rec, table, stacks, names, 1);
         }
         Ok(())
     })?;
@@ -226,12 +230,44 @@ pub fn diff_base(report: &Inputs, options: &DiffOptions) -> Result<DiffReport> {
 }
 
 /// What both sides share while they are read: one name table and one node
-/// table (the node table caches by name id), the units and exactness.
+/// table (the node table caches by name id), the stacks of `--by stack`,
+/// the units and exactness.
 struct Reading {
     names: Names,
     table: NodeTable,
+    stacks: Stacks,
     units: UnitContext,
     exact: bool,
+}
+
+/// The distinct stacks of both sides (`--by stack`), leaf first, in one
+/// arena of 4-byte frames, with each one's value before and after: no text
+/// is made until a row is kept.
+#[derive(Default)]
+struct Stacks {
+    seqs: SeqInterner<StackFrame>,
+    /// Per stack: the sum of its values before and after.
+    values: Vec<[i128; 2]>,
+    scratch: Vec<StackFrame>,
+}
+
+impl Stacks {
+    /// Adds a record's value to its stack on one side. pprof skips
+    /// zero-valued samples when building graphs, and so does this.
+    fn add(&mut self, rec: &Record, table: &mut NodeTable, names: &Names, side: usize, v: i128) {
+        if v == 0 {
+            return;
+        }
+        self.scratch.clear();
+        self.scratch.extend(
+            rec.frames.iter().map(|f| StackFrame::new(table.node(f.name, names), f.inline)),
+        );
+        let i = self.seqs.intern(&self.scratch) as usize;
+        if i == self.values.len() {
+            self.values.push([0, 0]);
+        }
+        self.values[i][side] += v;
+    }
 }
 
 impl Reading {
@@ -239,16 +275,22 @@ impl Reading {
         Reading {
             names: Names::new(),
             table: NodeTable::new(options.granularity),
+            stacks: Stacks::default(),
             units: UnitContext::default(),
             exact: true,
         }
     }
 
-    fn side(&mut self, inputs: &Inputs, options: &DiffOptions) -> Result<(Side, Vec<String>)> {
+    fn side(
+        &mut self,
+        inputs: &Inputs,
+        after: bool,
+        options: &DiffOptions,
+    ) -> Result<(Side, Vec<String>)> {
         let by_stack = options.by == DiffBy::Stack;
-        let mut side = Side { name: inputs.files.join(" "), by_stack, ..Side::default() };
+        let mut side = Side { name: inputs.files.join(" "), by_stack, after, ..Side::default() };
         let mut measure = None;
-        let Reading { names, table, units, exact } = self;
+        let Reading { names, table, stacks, units, exact } = self;
         let notes = scan_with(
             &side_inputs(inputs, options),
             names,
@@ -260,7 +302,7 @@ impl Reading {
             |src, rec, names| {
                 units.learn(src, rec);
                 *exact &= rec.value.is_exact();
-                side.add(rec, table, names, 1);
+                side.add(rec, table, stacks, names, 1);
                 Ok(())
             },
         )?;
@@ -269,17 +311,21 @@ impl Reading {
     }
 
     fn finish(self, before: Side, after: Side, notes: Vec<String>, o: &DiffOptions) -> DiffReport {
-        let mut rows = match o.by {
-            DiffBy::Function | DiffBy::Leaf => function_rows(&before, &after, &self.table, o.by),
-            DiffBy::Stack => stack_rows(&before, &after, &self.table),
-        };
         let sort_cum = o.cum && o.by == DiffBy::Function;
-        let growth = |r: &DiffRow| if sort_cum { r.cum.change().0 } else { r.flat.change().0 };
-        rows.retain(|r| o.min_growth.is_none_or(|m| growth(r) >= m));
-        rows.sort_by(|a, b| growth(b).cmp(&growth(a)).then_with(|| a.key.cmp(&b.key)));
-        if o.top > 0 {
-            rows.truncate(o.top);
-        }
+        let rows = match o.by {
+            DiffBy::Function | DiffBy::Leaf => {
+                let mut rows = function_rows(&before, &after, &self.table, o.by);
+                let growth =
+                    |r: &DiffRow| if sort_cum { r.cum.change().0 } else { r.flat.change().0 };
+                rows.retain(|r| o.min_growth.is_none_or(|m| growth(r) >= m));
+                rows.sort_by(|a, b| growth(b).cmp(&growth(a)).then_with(|| a.key.cmp(&b.key)));
+                if o.top > 0 {
+                    rows.truncate(o.top);
+                }
+                rows
+            }
+            DiffBy::Stack => stack_rows(&self.stacks, &self.table, o),
+        };
         DiffReport {
             by: o.by,
             sort_cum,
@@ -308,10 +354,11 @@ struct Side {
     name: String,
     /// What the side's values measure (from its first record).
     measure: Option<Measure>,
-    /// The distinct stacks, kept for `--by stack` only.
-    stacks: StackSet,
-    /// True to keep the stacks; otherwise only per-node sums are kept.
+    /// True to add up stacks (in [`Stacks`]); otherwise only per-node sums
+    /// are kept.
     by_stack: bool,
+    /// True for the after side.
+    after: bool,
     /// Per node: flat and cum (cum once per sample per node), as
     /// `Graph::build` adds them up from the stacks.
     nodes: Vec<(i128, i128)>,
@@ -322,11 +369,18 @@ struct Side {
 }
 
 impl Side {
-    fn add(&mut self, rec: &Record, table: &mut NodeTable, names: &Names, sign: i128) {
+    fn add(
+        &mut self,
+        rec: &Record,
+        table: &mut NodeTable,
+        stacks: &mut Stacks,
+        names: &Names,
+        sign: i128,
+    ) {
         self.total += sign * rec.value.centi;
         self.samples += 1;
         if self.by_stack {
-            self.stacks.add_signed(rec, sign, table, names);
+            stacks.add(rec, table, names, usize::from(self.after), sign * rec.value.centi);
             return;
         }
         // What `Graph::build` would add up from the merged stacks, sample by
@@ -383,24 +437,61 @@ fn function_rows(before: &Side, after: &Side, table: &NodeTable, by: DiffBy) -> 
         .collect()
 }
 
-fn stack_rows(before: &Side, after: &Side, table: &NodeTable) -> Vec<DiffRow> {
-    let mut rows: FxHashMap<&[StackFrame], DiffRow> = FxHashMap::default();
-    for (side, is_after) in [(before, false), (after, true)] {
-        for (frames, total) in side.stacks.iter() {
-            let row = rows.entry(frames).or_default();
-            if is_after {
-                row.flat.after.0 += total.value;
-            } else {
-                row.flat.before.0 += total.value;
-            }
-        }
+/// The rows of `--by stack`: the stacks kept (`--min-growth`), largest
+/// growth first, ties by their text, cut to `top`; the text of a stack is
+/// made only for the rows returned.
+fn stack_rows(stacks: &Stacks, table: &NodeTable, o: &DiffOptions) -> Vec<DiffRow> {
+    let growth = |i: u32| {
+        let [before, after] = stacks.values[i as usize];
+        after - before
+    };
+    let mut kept: Vec<u32> = (0..stacks.values.len() as u32)
+        .filter(|&i| o.min_growth.is_none_or(|m| growth(i) >= m))
+        .collect();
+    let order = |&a: &u32, &b: &u32| {
+        growth(b)
+            .cmp(&growth(a))
+            .then_with(|| cmp_stack_texts(stacks.seqs.get(a), stacks.seqs.get(b), table))
+            // Stacks told apart by inline marks only: first seen first.
+            .then(a.cmp(&b))
+    };
+    if o.top > 0 && kept.len() > o.top {
+        kept.select_nth_unstable_by(o.top, order);
+        kept.truncate(o.top);
     }
-    rows.into_iter()
-        .map(|(frames, mut r)| {
-            r.key = frames.iter().rev().map(|f| table.name(f.node())).join(";");
-            r
+    kept.sort_by(order);
+    kept.into_iter()
+        .map(|i| {
+            let [before, after] = stacks.values[i as usize];
+            let frames = stacks.seqs.get(i);
+            let key = frames.iter().rev().map(|f| table.name(f.node())).join(";");
+            DiffRow { key, flat: Change::new(before, after), cum: Change::default() }
         })
         .collect()
+}
+
+/// The order of two stacks' texts (root first, frames joined by `;`)
+/// without making them: the frames shared from the root are skipped by
+/// node, the rest compared byte by byte.
+fn cmp_stack_texts(a: &[StackFrame], b: &[StackFrame], table: &NodeTable) -> Ordering {
+    let shared = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x.node() == y.node());
+    let n = shared.count();
+    rest_text(a, n, table).cmp(rest_text(b, n, table))
+}
+
+/// The bytes of a stack's text after its first `n` frames from the root.
+fn rest_text<'a>(
+    frames: &'a [StackFrame],
+    n: usize,
+    table: &'a NodeTable,
+) -> impl Iterator<Item = u8> + 'a {
+    let rest = &frames[..frames.len() - n];
+    // `;` before every frame but the root.
+    let mut first = n == 0;
+    rest.iter().rev().flat_map(move |f| {
+        let sep: &[u8] = if std::mem::take(&mut first) { b"" } else { b";" };
+        sep.iter().chain(table.name(f.node()).as_bytes()).copied()
+    })
 }
 
 #[cfg(test)]
@@ -419,5 +510,64 @@ mod tests {
         assert_eq!(Change::new(5, 6).status(), "grew");
         assert_eq!(Change::new(5, 4).status(), "shrank");
         assert_eq!(Change::new(5, 8).change(), Amount(3));
+    }
+
+    /// Stacks of names that are prefixes of each other or hold `;`, with
+    /// values on both sides; rows as made before: every text made, then
+    /// sorted by growth and text.
+    #[test]
+    fn stack_rows_sort_by_text_without_making_it() {
+        let words = ["a", "a.b", "a;b", "ab", "a.", "b", "a;", "\u{e9}t\u{e9}", "a b"];
+        let (mut names, mut table, mut stacks) =
+            (Names::new(), NodeTable::new(Granularity::Frames), Stacks::default());
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let mut rec = Record::new();
+        for _ in 0..3000 {
+            rec.frames.clear();
+            for _ in 0..1 + next(4) {
+                let name = names.intern(words[next(words.len() as u64) as usize]);
+                rec.frames.push(crate::record::Frame { name, inline: next(5) == 0 });
+            }
+            let v = next(7) as i128 - 2;
+            stacks.add(&rec, &mut table, &names, next(2) as usize, v);
+        }
+        let mut expected: Vec<(i128, String, [i128; 2])> = stacks
+            .seqs
+            .iter()
+            .zip(&stacks.values)
+            .map(|(frames, &[b, a])| {
+                (a - b, frames.iter().rev().map(|f| table.name(f.node())).join(";"), [b, a])
+            })
+            .collect();
+        expected.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+        let shown = |rows: Vec<DiffRow>| -> Vec<(i128, String, [i128; 2])> {
+            rows.into_iter()
+                .map(|r| (r.flat.change().0, r.key, [r.flat.before.0, r.flat.after.0]))
+                .collect()
+        };
+        assert!(expected.len() > 500, "{}", expected.len());
+        // Rows of one text that differ in inline marks only may come in any
+        // order if their growth is the same: compare by growth and text.
+        let key = |rows: &[(i128, String, [i128; 2])]| -> Vec<(i128, String)> {
+            rows.iter().map(|(g, k, _)| (*g, k.clone())).collect()
+        };
+        let all = shown(stack_rows(&stacks, &table, &DiffOptions::default()));
+        assert_eq!(key(&all), key(&expected));
+        let mut sorted_all = all.clone();
+        sorted_all.sort();
+        let mut sorted_expected = expected.clone();
+        sorted_expected.sort();
+        assert_eq!(sorted_all, sorted_expected);
+        for top in [1, 5, 100] {
+            let options = DiffOptions { top, ..DiffOptions::default() };
+            assert_eq!(shown(stack_rows(&stacks, &table, &options)), all[..top]);
+        }
+        let options = DiffOptions { min_growth: Some(2), ..DiffOptions::default() };
+        let grown: Vec<_> = all.iter().filter(|r| r.0 >= 2).cloned().collect();
+        assert_eq!(shown(stack_rows(&stacks, &table, &options)), grown);
     }
 }

@@ -8,7 +8,8 @@
 //! [`SourceOptions::paste`] says so.
 
 use std::io::{self, Read};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Mutex};
 
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::read::detect::{sniff, InputKind, SNIFF_BYTES};
@@ -16,7 +17,7 @@ use crate::read::paste::{self, PasteMode, PastedKind, Repair};
 use crate::read::source::{RecordSource, SourceInfo};
 use crate::read::traces::{ReaderOptions, Skipped, TraceReader};
 use crate::read::{goroutine_dump, input, legacy, profile, raw};
-use crate::record::{Header, Names, Record};
+use crate::record::{Header, NameId, Names, Record};
 use crate::units::Dimension;
 
 /// How [`open_source`] reads an input, whatever its kind.
@@ -330,11 +331,15 @@ pub fn paths_or_stdin(paths: &[String]) -> Vec<String> {
 /// Records read per message between the threads of [`for_each_record`].
 const BATCH: usize = 256;
 
-/// What the reading thread sends.
+/// Batches a reading thread may send ahead of the consumer.
+const AHEAD: usize = 4;
+
+/// What a reading thread sends.
 enum Message {
     /// An input was opened.
     Start(SourceInfo),
-    /// Records, the names first seen in them, and the dimension so far.
+    /// Records, the names the thread first saw in them (its own ids go on
+    /// from those of the names it started with), and the dimension so far.
     Batch { records: Vec<Record>, new_names: Vec<Box<str>>, dimension: Dimension },
     /// The input ended.
     End(SourceInfo),
@@ -342,11 +347,21 @@ enum Message {
     Failed(Error),
 }
 
-/// Opens the inputs one after the other and hands every record to `visit`
-/// with the source it came from; `finished` is called at the end of each
-/// input. Parsing runs on a thread of its own while `visit` runs on the
-/// caller's, so a command uses two cores; records travel in batches that
-/// are recycled, and memory stays bounded whatever the size of the input.
+/// Opens the inputs and hands every record to `visit` with the source it
+/// came from, input after input in the order given; `finished` is called at
+/// the end of each input. Parsing runs on threads of their own while
+/// `visit` runs on the caller's, so a command uses two cores; with several
+/// inputs, up to [`std::thread::available_parallelism`] threads each parse
+/// the next input not yet taken. Records travel in batches that are
+/// recycled, and a thread runs at most a few batches ahead of `visit`, so
+/// memory stays bounded whatever the size and number of the inputs.
+///
+/// Name ids are those of reading the inputs one after the other into
+/// `names` (first-seen order): each thread interns into a table of its
+/// own, and its batches' ids are mapped to `names`' as they are visited.
+/// An input that fails stops the reading where it would have stopped
+/// reading the inputs one by one: its records before the failure are
+/// visited, then its error is returned.
 pub fn for_each_record(
     paths: &[String],
     options: impl Into<SourceOptions>,
@@ -356,75 +371,169 @@ pub fn for_each_record(
 ) -> Result<()> {
     let options: SourceOptions = options.into();
     let paths = paths_or_stdin(paths);
-    let (to_consumer, from_reader) = mpsc::sync_channel::<Message>(4);
-    let (to_reader, from_consumer) = mpsc::channel::<Vec<Record>>();
-    let reader_names = names.clone();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(paths.len());
+    let next_input = Mutex::new(0);
+    let stop = AtomicBool::new(false);
+    let (claims, claimed) = mpsc::channel::<usize>();
     std::thread::scope(|scope| {
-        scope.spawn(move || read_all(&paths, options, reader_names, &to_consumer, &from_consumer));
+        let mut links = Vec::with_capacity(threads);
+        for thread in 0..threads.max(1) {
+            let (to_consumer, from_reader) = mpsc::sync_channel::<Message>(AHEAD);
+            let (to_reader, from_consumer) = mpsc::channel::<Vec<Record>>();
+            let reader = Reader {
+                thread,
+                paths: &paths,
+                options: options.clone(),
+                names: names.clone(),
+                next_input: &next_input,
+                claims: claims.clone(),
+                stop: &stop,
+                out: to_consumer,
+                recycled: from_consumer,
+            };
+            scope.spawn(move || reader.run());
+            let remap = (0..names.len() as u32).map(NameId).collect();
+            links.push(Link { from_reader, to_reader, remap, identity: true });
+        }
+        drop(claims);
         // The receivers are moved in and dropped on return, so that a reader
         // blocked on a full channel stops when the consumer fails.
-        consume(from_reader, to_reader, names, &mut visit, &mut finished)
+        let result = consume(claimed, links, names, &mut visit, &mut finished);
+        stop.store(true, Ordering::Relaxed);
+        result
     })
 }
 
-/// The consuming side of [`for_each_record`], on the caller's thread.
-fn consume(
+/// The consumer's end of one reading thread.
+struct Link {
     from_reader: mpsc::Receiver<Message>,
     to_reader: mpsc::Sender<Vec<Record>>,
+    /// The thread's name ids to the consumer's.
+    remap: Vec<NameId>,
+    /// True while every id of the thread is the consumer's own.
+    identity: bool,
+}
+
+/// The consuming side of [`for_each_record`], on the caller's thread:
+/// the inputs in order, each from the thread that took it.
+fn consume(
+    claimed: mpsc::Receiver<usize>,
+    mut links: Vec<Link>,
     names: &mut Names,
     visit: &mut impl FnMut(&SourceInfo, &mut Record, &Names) -> Result<()>,
     finished: &mut impl FnMut(&SourceInfo) -> Result<()>,
 ) -> Result<()> {
-    let mut info = SourceInfo::default();
-    for message in from_reader {
-        match message {
-            Message::Start(start) => info = start,
-            Message::Batch { mut records, new_names, dimension } => {
-                for name in &new_names {
-                    names.intern(name);
+    // Threads take the inputs in order and say so here in that order.
+    for thread in claimed {
+        let link = &mut links[thread];
+        let mut info = SourceInfo::default();
+        // A thread gone without a word panicked: the scope says so.
+        for message in &link.from_reader {
+            match message {
+                Message::Start(start) => info = start,
+                Message::Batch { mut records, new_names, dimension } => {
+                    for name in &new_names {
+                        let id = names.intern(name);
+                        link.identity &= id.0 as usize == link.remap.len();
+                        link.remap.push(id);
+                    }
+                    if !link.identity {
+                        for rec in &mut records {
+                            remap_names(rec, &link.remap);
+                        }
+                    }
+                    info.dimension = dimension;
+                    for rec in &mut records {
+                        visit(&info, rec, names)?;
+                    }
+                    // The reader may be gone already; then the batch is dropped.
+                    let _ = link.to_reader.send(records);
                 }
-                info.dimension = dimension;
-                for rec in &mut records {
-                    visit(&info, rec, names)?;
+                Message::End(end) => {
+                    finished(&end)?;
+                    break;
                 }
-                // The reader may be gone already; then the batch is dropped.
-                let _ = to_reader.send(records);
+                Message::Failed(e) => return Err(e),
             }
-            Message::End(end) => finished(&end)?,
-            Message::Failed(e) => return Err(e),
         }
     }
     Ok(())
 }
 
-/// The reading thread of [`for_each_record`]. Stops early when the consumer
-/// hangs up (it returned an error, e.g. a closed pipe).
-fn read_all(
-    paths: &[String],
+/// A record's name ids, from a reading thread's to the consumer's.
+fn remap_names(rec: &mut Record, remap: &[NameId]) {
+    for frame in &mut rec.frames {
+        frame.name = remap[frame.name.0 as usize];
+    }
+    for origin in &mut rec.origins {
+        for id in [&mut origin.file, &mut origin.mapping].into_iter().flatten() {
+            *id = remap[id.0 as usize];
+        }
+    }
+}
+
+/// One reading thread of [`for_each_record`].
+struct Reader<'a> {
+    thread: usize,
+    paths: &'a [String],
     options: SourceOptions,
-    mut names: Names,
-    out: &mpsc::SyncSender<Message>,
-    recycled: &mpsc::Receiver<Vec<Record>>,
-) {
-    let mut sent_names = names.len();
-    for path in paths {
-        let mut source = match open_source(path, options.clone()) {
-            Ok(source) => source,
-            Err(e) => {
-                let _ = out.send(Message::Failed(e));
+    /// The thread's own names, from a copy of the consumer's at the start.
+    names: Names,
+    /// The next input no thread took yet.
+    next_input: &'a Mutex<usize>,
+    /// Which thread took each input, in input order.
+    claims: mpsc::Sender<usize>,
+    /// Set when an input failed or the consumer stopped: take no more.
+    stop: &'a AtomicBool,
+    out: mpsc::SyncSender<Message>,
+    recycled: mpsc::Receiver<Vec<Record>>,
+}
+
+impl Reader<'_> {
+    /// Reads input after input, each the next one not taken. Stops early
+    /// when the consumer hangs up (it returned an error, e.g. a closed pipe)
+    /// or an input failed.
+    fn run(mut self) {
+        let mut sent_names = self.names.len();
+        while !self.stop.load(Ordering::Relaxed) {
+            let path = {
+                let mut next = self.next_input.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(path) = self.paths.get(*next) else { return };
+                *next += 1;
+                // Sent while the input is held, so that claims arrive in order.
+                if self.claims.send(self.thread).is_err() {
+                    return;
+                }
+                path
+            };
+            if !self.read_one(path, &mut sent_names) {
                 return;
             }
+        }
+    }
+
+    /// Reads one input to its end; false when reading must stop.
+    fn read_one(&mut self, path: &str, sent_names: &mut usize) -> bool {
+        let out = &self.out;
+        let fail = |e| {
+            self.stop.store(true, Ordering::Relaxed);
+            let _ = out.send(Message::Failed(e));
+            false
+        };
+        let mut source = match open_source(path, self.options.clone()) {
+            Ok(source) => source,
+            Err(e) => return fail(e),
         };
         if out.send(Message::Start(SourceInfo::of(source.as_ref()))).is_err() {
-            return;
+            return false;
         }
         loop {
-            let mut records = recycled.try_recv().unwrap_or_default();
+            let mut records = self.recycled.try_recv().unwrap_or_default();
             records.resize_with(BATCH, Record::new);
             let mut filled = 0;
             let mut failure = None;
             while filled < BATCH {
-                match source.read_record(&mut records[filled], &mut names) {
+                match source.read_record(&mut records[filled], &mut self.names) {
                     Ok(true) => filled += 1,
                     Ok(false) => break,
                     Err(e) => {
@@ -434,23 +543,162 @@ fn read_all(
                 }
             }
             records.truncate(filled);
-            let new_names = names.names_from(sent_names).map(Box::from).collect();
-            sent_names = names.len();
+            let new_names = self.names.names_from(*sent_names).map(Box::from).collect();
+            *sent_names = self.names.len();
             let dimension = source.dimension();
             let last = filled < BATCH;
             if filled > 0 && out.send(Message::Batch { records, new_names, dimension }).is_err() {
-                return;
+                return false;
             }
             if let Some(e) = failure {
-                let _ = out.send(Message::Failed(e));
-                return;
+                return fail(e);
             }
             if last {
                 break;
             }
         }
-        if out.send(Message::End(SourceInfo::of(source.as_ref()))).is_err() {
-            return;
+        out.send(Message::End(SourceInfo::of(source.as_ref()))).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each record as `input record: frames (id name)...`, and the names
+    /// table, reading the inputs one by one into one table.
+    fn one_by_one(paths: &[String]) -> (Vec<String>, Vec<String>, Option<String>) {
+        let mut names = Names::new();
+        let mut seen = Vec::new();
+        let mut rec = Record::new();
+        for path in paths {
+            let mut source = match open_source(path, SourceOptions::default()) {
+                Ok(source) => source,
+                Err(e) => return (seen, all_names(&names), Some(e.to_string())),
+            };
+            loop {
+                match source.read_record(&mut rec, &mut names) {
+                    Ok(true) => seen.push(shown(source.name(), &rec, &names)),
+                    Ok(false) => break,
+                    Err(e) => return (seen, all_names(&names), Some(e.to_string())),
+                }
+            }
+            seen.push(format!("end {}", source.name()));
         }
+        (seen, all_names(&names), None)
+    }
+
+    fn in_parallel(paths: &[String]) -> (Vec<String>, Vec<String>, Option<String>) {
+        let mut names = Names::new();
+        let seen = std::cell::RefCell::new(Vec::new());
+        let result = for_each_record(
+            paths,
+            SourceOptions::default(),
+            &mut names,
+            |src, rec, names| {
+                seen.borrow_mut().push(shown(src.name(), rec, names));
+                Ok(())
+            },
+            |src| {
+                seen.borrow_mut().push(format!("end {}", src.name()));
+                Ok(())
+            },
+        );
+        (seen.into_inner(), all_names(&names), result.err().map(|e| e.to_string()))
+    }
+
+    fn shown(input: &str, rec: &Record, names: &Names) -> String {
+        let frames = rec.frames.iter().map(|f| format!("{} {}", f.name.0, names.get(f.name)));
+        let origins = rec.origins.iter().map(|o| {
+            let name =
+                |id: Option<NameId>| id.map_or("-".to_owned(), |id| names.get(id).to_owned());
+            format!("{}/{}", name(o.file), name(o.mapping))
+        });
+        format!("{input} {}: {}", rec.index, frames.chain(origins).collect::<Vec<_>>().join(", "))
+    }
+
+    fn all_names(names: &Names) -> Vec<String> {
+        names.iter().map(|(id, n)| format!("{} {n}", id.0)).collect()
+    }
+
+    /// Reports of different functions, each input sharing some with
+    /// others, in mixed formats (traces text and binary profiles).
+    fn fleet(dir: &std::path::Path, n: usize) -> Vec<String> {
+        let sep = "-----------+-------------------------------------------------------";
+        let mut paths = Vec::new();
+        for i in 0..n {
+            if i % 5 == 3 {
+                paths.push("tests/data/inputs/mutex.pb.gz".to_owned());
+                continue;
+            }
+            let mut text = format!("Type: contentions\n{sep}\n");
+            for k in 0..300 {
+                let f = (i * 7 + k * 13) % (40 + i);
+                text += &format!(
+                    "         {k}   main.f{f}\n             main.g{}\n             main.main\n{sep}\n",
+                    (f * 3 + i) % 17
+                );
+            }
+            let path = dir.join(format!("pod-{i:02}.txt"));
+            std::fs::write(&path, text).unwrap();
+            paths.push(path.to_string_lossy().into_owned());
+        }
+        paths
+    }
+
+    #[test]
+    fn many_inputs_read_at_once_are_visited_as_if_read_one_by_one() {
+        let dir = std::env::temp_dir().join(format!("traces-tool-fleet-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut paths = fleet(&dir, 23);
+        let expected = one_by_one(&paths);
+        assert_eq!(expected.0.iter().filter(|l| l.starts_with("end ")).count(), 23);
+        assert!(expected.1.len() > 60, "many names, first seen in different inputs");
+        assert_eq!(in_parallel(&paths), expected);
+        // A damaged input stops the reading there, after its first records.
+        let bad = dir.join("bad.txt");
+        let sep = "-----------+-------------------------------------------------------";
+        std::fs::write(&bad, format!("{sep}\n  1   main.a\n{sep}\n  zz   main.b\n{sep}\n"))
+            .unwrap();
+        paths.insert(11, bad.to_string_lossy().into_owned());
+        paths.insert(15, "/nonexistent/pod.txt".to_owned());
+        let expected = one_by_one(&paths);
+        assert!(expected.2.as_deref().is_some_and(|e| e.contains("bad.txt:4")), "{expected:?}");
+        assert_eq!(in_parallel(&paths), expected);
+        // And an input that cannot be opened.
+        paths.remove(11);
+        let expected = one_by_one(&paths);
+        assert!(expected.2.as_deref().is_some_and(|e| e.contains("nonexistent")));
+        assert_eq!(in_parallel(&paths), expected);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_consumer_error_stops_every_reader() {
+        let dir =
+            std::env::temp_dir().join(format!("traces-tool-fleet-stop-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let paths = fleet(&dir, 40);
+        let mut names = Names::new();
+        let mut visited = 0;
+        let result = for_each_record(
+            &paths,
+            SourceOptions::default(),
+            &mut names,
+            |_, _, _| {
+                visited += 1;
+                if visited == 1000 {
+                    return Err(Error::Io {
+                        path: "-".to_owned(),
+                        source: io::Error::from(io::ErrorKind::BrokenPipe),
+                    });
+                }
+                Ok(())
+            },
+            |_| Ok(()),
+        );
+        assert!(result.is_err());
+        assert_eq!(visited, 1000);
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -17,6 +17,8 @@
 //! stack is never silently joined across a gap. Text that shows no damage
 //! is left alone: what the streaming parser reads today is not repaired.
 
+use std::borrow::Cow;
+
 use crate::read::raw;
 use crate::read::traces::{classify, Line, SEPARATOR};
 use crate::record::HeaderField;
@@ -205,9 +207,10 @@ impl Repaired {
 
 /// One line of the input: its 1-based number and its text.
 #[derive(Clone, Debug)]
-struct Src {
+struct Src<'a> {
     no: u64,
-    text: String,
+    /// The line as read (borrowed from the input) or as repaired.
+    text: Cow<'a, str>,
 }
 
 /// The repairs made so far, per kind.
@@ -228,7 +231,7 @@ impl Log {
                 kind,
                 count: n,
                 first_line: line.no,
-                first_text: line.text.clone(),
+                first_text: line.text.clone().into_owned(),
                 skipped_samples: 0,
             }),
         }
@@ -262,7 +265,10 @@ pub fn repair(text: &str, complete: bool) -> Repaired {
     let mut lines: Vec<Src> = text
         .split('\n')
         .enumerate()
-        .map(|(i, l)| Src { no: i as u64 + 1, text: l.strip_suffix('\r').unwrap_or(l).to_owned() })
+        .map(|(i, l)| Src {
+            no: i as u64 + 1,
+            text: Cow::Borrowed(l.strip_suffix('\r').unwrap_or(l)),
+        })
         .collect();
     let ends_with_newline = text.ends_with('\n') || text.is_empty();
     // The piece after the last `\n`: empty, a line without its end, or (for
@@ -272,8 +278,16 @@ pub fn repair(text: &str, complete: bool) -> Repaired {
     }
     let last_line_cut = complete && !ends_with_newline;
     let mut log = Log::default();
-    characters(&mut lines, &mut log);
-    quote_markers(&mut lines, &mut log);
+    // Whole-text checks first: most text has none of these characters.
+    let bytes = text.as_bytes();
+    if memchr::memchr(b'&', bytes).is_some()
+        || memchr::memmem::find(bytes, "\u{a0}".as_bytes()).is_some()
+    {
+        characters(&mut lines, &mut log);
+    }
+    if memchr::memchr(b'>', bytes).is_some() {
+        quote_markers(&mut lines, &mut log);
+    }
     fences(&mut lines, &mut log);
     let unchanged = |lines: Vec<Src>, repairs| Repaired {
         line_map: lines.iter().map(|l| l.no).collect(),
@@ -306,7 +320,31 @@ fn join(lines: &[Src]) -> String {
 }
 
 fn is_separator(text: &str) -> bool {
-    text.trim() == SEPARATOR
+    // Most lines start with something else than the separator's `-`.
+    match first_char(text) {
+        Some('-') => trim(text) == SEPARATOR,
+        _ => false,
+    }
+}
+
+/// `text` after its leading ASCII spaces, skipped byte by byte.
+fn skip_spaces(text: &str) -> &str {
+    &text[text.bytes().position(|b| b != b' ').unwrap_or(text.len())..]
+}
+
+/// `text.trim()`, the leading ASCII spaces of frame lines skipped first
+/// byte by byte (the same result, for less work).
+fn trim(text: &str) -> &str {
+    skip_spaces(text).trim()
+}
+
+/// The first character of `text.trim()`, if any.
+fn first_char(text: &str) -> Option<char> {
+    let rest = skip_spaces(text);
+    match rest.as_bytes().first() {
+        Some(&b) if b.is_ascii_graphic() => Some(char::from(b)),
+        _ => rest.trim_start().chars().next(),
+    }
 }
 
 // ------------------------------------------------------------ wrappers --
@@ -324,16 +362,16 @@ fn characters(lines: &mut [Src], log: &mut Log) {
     for line in lines.iter_mut() {
         if line.text.contains('\u{a0}') {
             log.note(RepairKind::NonBreakingSpaces, line);
-            line.text = line.text.replace('\u{a0}', " ");
+            line.text = line.text.replace('\u{a0}', " ").into();
         }
         if line.text.contains('&') && ESCAPES.iter().any(|(e, _)| line.text.contains(e)) {
             log.note(RepairKind::HtmlEscapes, line);
             // `&amp;` last, so that `&amp;lt;` becomes `&lt;` as written.
-            let mut text = line.text.clone();
+            let mut text = line.text.clone().into_owned();
             for (from, to) in ESCAPES {
                 text = text.replace(from, to);
             }
-            line.text = text;
+            line.text = text.into();
         }
     }
 }
@@ -351,7 +389,7 @@ fn quote_markers(lines: &mut [Src], log: &mut Log) {
             let trimmed = line.text.trim_start();
             if let Some(rest) = trimmed.strip_prefix('>') {
                 log.note(RepairKind::QuoteMarkers, line);
-                line.text = rest.strip_prefix(' ').unwrap_or(rest).to_owned();
+                line.text = rest.strip_prefix(' ').unwrap_or(rest).to_owned().into();
             }
         }
     }
@@ -360,7 +398,10 @@ fn quote_markers(lines: &mut [Src], log: &mut Log) {
 /// A Markdown code fence, or an HTML `<pre>` / `</pre>` line (GitHub
 /// issue templates wrap output in them).
 fn is_fence(text: &str) -> bool {
-    let t = text.trim();
+    if !matches!(first_char(text), Some('`' | '~' | '<')) {
+        return false;
+    }
+    let t = trim(text);
     t.starts_with("```")
         || t.starts_with("~~~")
         || matches!(t, "<pre>" | "</pre>" | "<pre><code>" | "</code></pre>")
@@ -482,7 +523,7 @@ fn raw_text(lines: &mut Vec<Src>, log: &mut Log) -> bool {
             || is_elision(t)
     };
     let start = lines.iter().position(|l| !junk(&l.text)).unwrap_or(lines.len());
-    let body: Vec<&str> = lines[start..].iter().map(|l| l.text.as_str()).collect();
+    let body: Vec<&str> = lines[start..].iter().map(|l| &*l.text).collect();
     if !raw::looks_like_raw(&body.join("\n")) {
         return false;
     }
@@ -512,7 +553,7 @@ fn raw_text(lines: &mut Vec<Src>, log: &mut Log) -> bool {
 /// frames, indented as pprof prints them. Its callers may go on: they are
 /// one elided frame. Text around it stays header (before) or is dropped
 /// (after); text with more than one value line is not read so.
-fn lone_block(lines: &[Src], log: &mut Log) -> Option<Vec<Src>> {
+fn lone_block<'a>(lines: &[Src<'a>], log: &mut Log) -> Option<Vec<Src<'a>>> {
     // Not a row of a `top` table (`715.66kB   0.7% 90.96% ...`).
     let is_value = |t: &str| {
         matches!(classify(t), Ok(Line::Value { token, frame })
@@ -551,16 +592,16 @@ fn lone_block(lines: &[Src], log: &mut Log) -> Option<Vec<Src>> {
     }
     if out.is_empty() {
         // pprof prints an empty line for a header without fields.
-        out.push(Src { no: lines[start].no, text: String::new() });
+        out.push(Src { no: lines[start].no, text: Cow::Borrowed("") });
     }
     let first = &lines[start];
     log.note(RepairKind::LoneBlock, first);
-    out.push(Src { no: first.no, text: SEPARATOR.to_owned() });
+    out.push(Src { no: first.no, text: Cow::Borrowed(SEPARATOR) });
     out.extend_from_slice(&lines[start..end]);
     let last = &lines[end - 1];
     log.note(RepairKind::CutEnd, last);
-    out.push(Src { no: last.no, text: frame_line(ELIDED_FRAME) });
-    out.push(Src { no: last.no, text: SEPARATOR.to_owned() });
+    out.push(Src { no: last.no, text: frame_line(ELIDED_FRAME).into() });
+    out.push(Src { no: last.no, text: Cow::Borrowed(SEPARATOR) });
     for line in lines[end..].iter().filter(|l| !l.text.trim().is_empty()) {
         log.note(RepairKind::TextAfterReport, line);
     }
@@ -571,7 +612,7 @@ fn lone_block(lines: &[Src], log: &mut Log) -> Option<Vec<Src>> {
 
 /// The lines before the first separator: the session around the report is
 /// dropped, and the end of a block an excerpt starts in.
-fn header(lines: &[Src], log: &mut Log) -> Vec<Src> {
+fn header<'a>(lines: &[Src<'a>], log: &mut Log) -> Vec<Src<'a>> {
     let mut kept: Vec<Src> = Vec::new();
     let mut dropped: Vec<(RepairKind, Src)> = Vec::new();
     let mut other_output = false;
@@ -581,7 +622,7 @@ fn header(lines: &[Src], log: &mut Log) -> Vec<Src> {
             let field = HeaderField::classify(command);
             if !matches!(field, HeaderField::Comment | HeaderField::Empty) {
                 // `(pprof) File: x`: what `echo traces | go tool pprof` writes.
-                kept.push(Src { no: line.no, text: command.to_owned() });
+                kept.push(Src { no: line.no, text: command.to_owned().into() });
                 other_output = false;
             } else {
                 dropped.push((RepairKind::PprofSession, line.clone()));
@@ -599,7 +640,7 @@ fn header(lines: &[Src], log: &mut Log) -> Vec<Src> {
         {
             // `    Type: cpu` in a report indented as a whole.
             log.note(RepairKind::Indentation, line);
-            kept.push(Src { no: line.no, text: line.text.trim_start().to_owned() });
+            kept.push(Src { no: line.no, text: line.text.trim_start().to_owned().into() });
         } else {
             kept.push(line.clone());
         }
@@ -640,7 +681,7 @@ fn header(lines: &[Src], log: &mut Log) -> Vec<Src> {
             None => today.push(&line.text),
         }
     }
-    let mine: Vec<&str> = kept.iter().map(|l| l.text.as_str()).collect();
+    let mine: Vec<&str> = kept.iter().map(|l| &*l.text).collect();
     if mine != today {
         for (kind, line) in &dropped {
             log.note(*kind, line);
@@ -676,7 +717,10 @@ fn is_block_line(text: &str) -> bool {
 
 /// A line of dots only: `...`, `…`, `. . .`.
 fn is_dots(text: &str) -> bool {
-    let t = text.trim();
+    if !matches!(first_char(text), Some('.' | '…')) {
+        return false;
+    }
+    let t = trim(text);
     let dots = t.chars().filter(|&c| c == '.').count();
     !t.is_empty()
         && (dots >= 3 || t.contains('…'))
@@ -686,10 +730,11 @@ fn is_dots(text: &str) -> bool {
 /// An elision line: `...`, `…`, `[...]`, `<snip>`, `// 20 lines omitted`,
 /// `... 12 more frames`.
 fn is_elision(text: &str) -> bool {
-    let t = text.trim();
-    if t.is_empty() {
+    // Every elision starts with one of these (dots only: `.` or `…`).
+    if !matches!(first_char(text), Some('.' | '…' | '[' | '<' | '/')) {
         return false;
     }
+    let t = trim(text);
     if is_dots(t) {
         return true;
     }
@@ -711,6 +756,13 @@ fn is_emoji(c: char) -> bool {
 /// an arrow, emoji, trailing spaces. Returns the frame and the kind of
 /// what was removed, if anything.
 fn strip_annotation(frame: &str) -> (&str, Option<RepairKind>) {
+    // Every marker starts with a space or a tab: without them, only
+    // trailing emoji could be cut (the frame's last character).
+    if memchr::memchr2(b' ', b'\t', frame.as_bytes()).is_none()
+        && frame.chars().next_back().is_none_or(|c| !c.is_whitespace() && !is_emoji(c))
+    {
+        return (frame, None);
+    }
     let mut cut = frame.len();
     for marker in [" //", "\t//", " <-", " ←", " # "] {
         if let Some(i) = frame.find(marker) {
@@ -760,7 +812,13 @@ fn frame_line(frame: &str) -> String {
 }
 
 /// The lines from the first separator on.
-fn blocks(lines: &[Src], complete: bool, last_line_cut: bool, log: &mut Log, out: &mut Vec<Src>) {
+fn blocks<'a>(
+    lines: &[Src<'a>],
+    complete: bool,
+    last_line_cut: bool,
+    log: &mut Log,
+    out: &mut Vec<Src<'a>>,
+) {
     // A report indented as a whole (a Markdown code block indented by 4
     // spaces): the separator's indentation comes off every line.
     let indent: String = lines[0].text.chars().take_while(|c| c.is_whitespace()).collect();
@@ -772,7 +830,8 @@ fn blocks(lines: &[Src], complete: bool, last_line_cut: bool, log: &mut Log, out
             if !line.text.trim().is_empty() {
                 log.note(RepairKind::Indentation, line);
             }
-            Src { no: line.no, text: line.text.get(indent.len()..).unwrap_or("").to_owned() }
+            let text = line.text.get(indent.len()..).unwrap_or("").to_owned().into();
+            Src { no: line.no, text }
         }));
         &owned[..]
     } else {
@@ -785,7 +844,7 @@ fn blocks(lines: &[Src], complete: bool, last_line_cut: bool, log: &mut Log, out
         if sep.text != SEPARATOR && sep.text.trim_end() != SEPARATOR {
             log.note(RepairKind::Indentation, sep);
         }
-        out.push(Src { no: sep.no, text: SEPARATOR.to_owned() });
+        out.push(Src { no: sep.no, text: Cow::Borrowed(SEPARATOR) });
         match separators.get(n + 1) {
             Some(&next) => block(&lines[at + 1..next], true, false, log, out),
             None if complete => trailing(&lines[at + 1..], last_line_cut, log, out),
@@ -797,7 +856,7 @@ fn blocks(lines: &[Src], complete: bool, last_line_cut: bool, log: &mut Log, out
 
 /// What follows the last separator: nothing, the next prompt, prose, or a
 /// block cut off.
-fn trailing(lines: &[Src], last_line_cut: bool, log: &mut Log, out: &mut Vec<Src>) {
+fn trailing<'a>(lines: &[Src<'a>], last_line_cut: bool, log: &mut Log, out: &mut Vec<Src<'a>>) {
     let first = lines.iter().position(|l| !l.text.trim().is_empty());
     let Some(first) = first else {
         for line in lines {
@@ -838,7 +897,7 @@ fn trailing(lines: &[Src], last_line_cut: bool, log: &mut Log, out: &mut Vec<Src
 
 /// One block's lines (without separators). `closed`: a separator follows;
 /// `cut`: its last line is the last of the input, without a line end.
-fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Src>) {
+fn block<'a>(lines: &[Src<'a>], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Src<'a>>) {
     let mut local = Log::default();
     match block_lines(lines, closed, cut, &mut local) {
         Some(repaired) => {
@@ -852,14 +911,19 @@ fn block(lines: &[Src], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Sr
 
 /// The repaired lines of a block (with a closing separator if it was cut
 /// off), or `None` when the block has damage no paste explains.
-fn block_lines(lines: &[Src], closed: bool, cut: bool, log: &mut Log) -> Option<Vec<Src>> {
+fn block_lines<'a>(
+    lines: &[Src<'a>],
+    closed: bool,
+    cut: bool,
+    log: &mut Log,
+) -> Option<Vec<Src<'a>>> {
     let mut block: Vec<Src> = Vec::with_capacity(lines.len() + 1);
     let mut in_frames = false;
     let mut elided_before_value = false;
     let mut last_was_marker = false;
-    let marker = |no| Src { no, text: frame_line(ELIDED_FRAME) };
+    let marker = |no| Src { no, text: frame_line(ELIDED_FRAME).into() };
     for (i, line) in lines.iter().enumerate() {
-        let text = line.text.as_str();
+        let text = &*line.text;
         if is_elision(text) {
             log.note(RepairKind::Elision, line);
             if in_frames && !last_was_marker {
@@ -884,7 +948,7 @@ fn block_lines(lines: &[Src], closed: bool, cut: bool, log: &mut Log) -> Option<
                     match removed {
                         Some(kind) => {
                             log.note(kind, line);
-                            block.push(Src { no: line.no, text: value_line(token, frame2) });
+                            block.push(Src { no: line.no, text: value_line(token, frame2).into() });
                         }
                         None => block.push(line.clone()),
                     }
@@ -898,14 +962,14 @@ fn block_lines(lines: &[Src], closed: bool, cut: bool, log: &mut Log) -> Option<
                     }
                     if let Some((key, values)) = loose_label(body) {
                         log.note(RepairKind::Indentation, line);
-                        block.push(Src { no: line.no, text: label_line(key, values) });
+                        block.push(Src { no: line.no, text: label_line(key, values).into() });
                     } else if let Some((token, frame)) = loose_value(body) {
                         let (frame, removed) = strip_annotation(frame);
                         log.note(RepairKind::Indentation, line);
                         if let Some(kind) = removed {
                             log.note(kind, line);
                         }
-                        block.push(Src { no: line.no, text: value_line(token, frame) });
+                        block.push(Src { no: line.no, text: value_line(token, frame).into() });
                         in_frames = true;
                     } else if elided_before_value {
                         // Frames whose value line was left out.
@@ -934,7 +998,7 @@ fn block_lines(lines: &[Src], closed: bool, cut: bool, log: &mut Log) -> Option<
                 match removed {
                     Some(kind) => {
                         log.note(kind, line);
-                        block.push(Src { no: line.no, text: frame_line(frame2) });
+                        block.push(Src { no: line.no, text: frame_line(frame2).into() });
                     }
                     None => block.push(line.clone()),
                 }
@@ -945,7 +1009,7 @@ fn block_lines(lines: &[Src], closed: bool, cut: bool, log: &mut Log) -> Option<
                 if let Some(kind) = removed {
                     log.note(kind, line);
                 }
-                block.push(Src { no: line.no, text: frame_line(frame) });
+                block.push(Src { no: line.no, text: frame_line(frame).into() });
             }
             Ok(Line::Frame { .. }) => block.push(line.clone()),
             // A label, value, blank or broken separator line after frames.
@@ -964,7 +1028,7 @@ fn block_lines(lines: &[Src], closed: bool, cut: bool, log: &mut Log) -> Option<
             log.note(RepairKind::CutEnd, last);
             block.push(marker(last.no));
         }
-        block.push(Src { no: last.no, text: SEPARATOR.to_owned() });
+        block.push(Src { no: last.no, text: Cow::Borrowed(SEPARATOR) });
     }
     Some(block)
 }
