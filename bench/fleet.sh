@@ -5,7 +5,7 @@
 # instruction count. Outputs go to /dev/null.
 #
 #   bash bench/fleet.sh BINARY REPORT FLEET_DIR
-#   bash bench/fleet.sh target/release/traces-tool /work/bench-data/100mb/traces.txt /tmp/fleet
+#   bash bench/fleet.sh target/release/traces-tool bench/out/100mb/traces.txt /tmp/fleet
 set -euo pipefail
 [[ $# -eq 3 ]] || { echo "usage: bash bench/fleet.sh BINARY REPORT FLEET_DIR" >&2; exit 2; }
 bin=$1 report=$2 fleet=$3

@@ -5,7 +5,7 @@
 # in the same order as the one report.
 #
 #   bash bench/gen-fleet.sh REPORT OUT_DIR [N]     (N defaults to 64)
-#   bash bench/gen-fleet.sh /work/bench-data/100mb/traces.txt /tmp/fleet
+#   bash bench/gen-fleet.sh bench/out/100mb/traces.txt /tmp/fleet
 #
 # Writes OUT_DIR/pod-00.txt ... (names sort in input order).
 set -euo pipefail

@@ -17,7 +17,8 @@
 # memory columns, which load disturbs far less than wall time.
 #
 # TT=path of the binary (default target/release/traces-tool, built unless
-# BUILD=0); DIR=scratch folder (default bench/out/scaling); the heap
+# BUILD=0); DIR=scratch folder (default bench/out/scaling); ONLY=a regex
+# on the labels runs those rows only (ONLY=profile); the heap
 # profile beside each report (heap.pb.gz), when present, is read by the
 # `(profile)` rows.
 set -uo pipefail
@@ -60,7 +61,7 @@ commands=(
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM; load average $(cut -d' ' -f1-3 /proc/loadavg) before"
 echo "- binary: $TT ($($TT --version 2>/dev/null))"
 for file in "$@"; do
-  echo "- \`$file\`: $(stat -c %s "$file") bytes, $(grep -c -- '^-----------+' "$file") samples"
+  echo "- \`$file\`: $(stat -c %s "$file") bytes, $(( $(grep -c -- '^-----------+' "$file") - 1 )) samples"
 done
 echo
 echo "| command | input (MiB) | exit | wall (s) | CPU (s) | CPU s / GiB | peak RSS (MiB) |"
@@ -68,6 +69,7 @@ echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for entry in "${commands[@]}"; do
   label=${entry%%|*}
   args=${entry#*|}
+  [[ $label =~ ${ONLY:-.} ]] || continue
   for file in "$@"; do
     profile="$(dirname "$file")/heap.pb.gz"
     if [[ $args == *PROFILE* && ! -f $profile ]]; then
@@ -76,8 +78,8 @@ for entry in "${commands[@]}"; do
     input=$file
     [[ $args == *PROFILE* ]] && input=$profile
     bytes=$(stat -c %s "$input")
-    line=${args//FILE/$file}
-    line=${line//PROFILE/$profile}
+    line=${args//PROFILE/$profile}
+    line=${line//FILE/$file}
     line=${line//SVG/$DIR/out.svg}
     # shellcheck disable=SC2086 # the arguments are split on purpose
     set -f
@@ -90,7 +92,7 @@ for entry in "${commands[@]}"; do
       read -r wall user sys kib < <(tail -n 1 "$DIR/time")
     fi
     awk -v l="$label" -v b="$bytes" -v s="$status" -v w="$wall" -v u="$user" -v y="$sys" -v k="$kib" \
-      'BEGIN { c = u + y; printf "| %s | %.0f | %d | %.2f | %.2f | %.2f | %.1f |\n",
+      'BEGIN { c = u + y; printf "| %s | %.1f | %d | %.2f | %.2f | %.2f | %.1f |\n",
                l, b / 1048576, s, w, c, c / (b / 1073741824), k / 1024 }'
   done
 done

@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::analysis::facts::{Measure, UnitContext};
-use crate::analysis::graph::{Granularity, NodeId, NodeTable, SeenSet, StackFrame};
+use crate::analysis::graph::{node_frames, Granularity, NodeId, NodeTable, SeenSet, StackFrame};
 use crate::analysis::scan::{scan, scan_with, Inputs};
 use crate::error::{Error, Result};
 use crate::record::{Names, Record};
@@ -258,10 +258,7 @@ impl Stacks {
         if v == 0 {
             return;
         }
-        self.scratch.clear();
-        self.scratch.extend(
-            rec.frames.iter().map(|f| StackFrame::new(table.node(f.name, names), f.inline)),
-        );
+        node_frames(rec, table, names, &mut self.scratch);
         let i = self.seqs.intern(&self.scratch) as usize;
         if i == self.values.len() {
             self.values.push([0, 0]);

@@ -99,6 +99,12 @@ fn node_key(frame: &str, granularity: Granularity) -> &str {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StackFrame(u32);
 
+/// A record's stack as node frames, leaf first, into `out` (cleared first).
+pub fn node_frames(rec: &Record, table: &mut NodeTable, names: &Names, out: &mut Vec<StackFrame>) {
+    out.clear();
+    out.extend(rec.frames.iter().map(|f| StackFrame::new(table.node(f.name, names), f.inline)));
+}
+
 impl StackFrame {
     /// The frame of `node`, inlined into the next frame or not.
     ///
@@ -160,10 +166,7 @@ impl StackSet {
         if rec.value.centi == 0 {
             return;
         }
-        self.scratch.clear();
-        self.scratch.extend(
-            rec.frames.iter().map(|f| StackFrame::new(table.node(f.name, names), f.inline)),
-        );
+        node_frames(rec, table, names, &mut self.scratch);
         let i = self.stacks.intern(&self.scratch) as usize;
         if i == self.totals.len() {
             self.totals.push(StackTotal::default());
