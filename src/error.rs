@@ -56,6 +56,15 @@ pub enum ParseErrorKind {
     /// A header line (`File: `, `Type: `...) where a block should start:
     /// two reports joined into one input.
     ConcatenatedReports(String),
+    /// A line that is not part of the report as pprof printed it and that
+    /// no repair places with certainty: an annotation, prose, a wrapped
+    /// piece of a longer line (only where pasted text is looked at).
+    Unplaced {
+        /// The line as given.
+        line: String,
+        /// What it looks like (`a name followed by an annotation`, ...).
+        looks_like: &'static str,
+    },
 }
 
 /// Shows at most this many characters of an offending line.
@@ -92,6 +101,7 @@ impl ParseErrorKind {
             ParseErrorKind::BadUtf16(_) => "bad-utf16",
             ParseErrorKind::BadGzip(_) => "bad-gzip",
             ParseErrorKind::ConcatenatedReports(_) => "concatenated-reports",
+            ParseErrorKind::Unplaced { .. } => "unplaced-line",
         }
     }
 }
@@ -168,6 +178,14 @@ impl fmt::Display for ParseErrorKind {
                 f,
                 "a second report starts here: expected a block after the separator, found \
                  the header line {} (reports joined with cat? give each one as its own FILE)",
+                quote(line)
+            ),
+            Unplaced { line, looks_like } => write!(
+                f,
+                "not part of the report as pprof printed it: {} looks like {looks_like}, \
+                 not a label, value, frame or separator line; no repair places it with \
+                 certainty, so its numbers are not read (remove the line, or give --lenient \
+                 to skip its block and count it)",
                 quote(line)
             ),
         }

@@ -129,6 +129,147 @@ pub fn file_of(token: &str) -> &str {
     file
 }
 
+/// Why `text` (a frame's text, with or without its inline marker) cannot be a frame
+/// pprof printed, in a few words, or `None` when it can be one. pprof prints
+/// a function (`pkg.F`, `pkg.(*T).M`, `type:.eq.struct { A int; B string }`,
+/// a C++ or Rust name), maybe after an address and before a source position
+/// (`file:line`); what a person adds to a copy does not look so: a comment
+/// or an arrow after the name (`main.f   // grows`), an elision mark
+/// (`...`, `// 18 lines omitted`), words (`in prod after a day`), padding.
+/// A space outside brackets is allowed only before a source position, after
+/// an address, in a C++ name (one with `::`) or after `operator`.
+///
+/// ```
+/// use traces_tool::frame::unlike_a_frame;
+///
+/// assert_eq!(unlike_a_frame("net/http.(*conn).serve"), None);
+/// assert_eq!(unlike_a_frame("main.f C:/Program Files/svc/main.go:12"), None);
+/// assert_eq!(unlike_a_frame("main.Map[go.shape.string, go.shape.int]"), None);
+/// assert!(unlike_a_frame("main.f   // <- this one grows").is_some());
+/// assert!(unlike_a_frame("in prod after a day, only 7MB here").is_some());
+/// assert!(unlike_a_frame("...").is_some());
+/// ```
+pub fn unlike_a_frame(text: &str) -> Option<&'static str> {
+    let text = split_inline(text).0;
+    let bytes = text.as_bytes();
+    if bytes.is_empty() {
+        return None;
+    }
+    // The common case: visible ASCII without a space, not a comment mark.
+    if bytes.iter().all(|&b| b.is_ascii_graphic()) {
+        return match bytes {
+            [b'/', b'/', ..] | [b'#', ..] => Some("a comment"),
+            [b'<', b'-', ..] => Some("an arrow"),
+            _ if bytes.iter().all(|&b| b == b'.') => Some("an elision mark"),
+            b"[...]" | b"<snip>" | b"[snip]" | b"<...>" => Some("an elision mark"),
+            _ => None,
+        };
+    }
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    if text.ends_with(char::is_whitespace) {
+        return Some("a name with spaces after it (padding)");
+    }
+    if text.contains('\t') {
+        return Some("tab-separated text");
+    }
+    if trimmed.starts_with("//") || trimmed.starts_with('#') {
+        return Some("a comment");
+    }
+    if trimmed.chars().all(|c| c == '.' || c == '…') || trimmed.starts_with('…') {
+        return Some("an elision mark");
+    }
+    if trimmed.starts_with("...") && !trimmed[3..].starts_with(|c: char| c.is_alphanumeric()) {
+        return Some("an elision mark");
+    }
+    if text.starts_with(char::is_whitespace) {
+        return Some("an indented line");
+    }
+    for marker in [" //", " <-", " ←", " # ", "  "] {
+        if text.contains(marker) {
+            return Some("a name followed by an annotation");
+        }
+    }
+    if text.chars().any(is_pictograph) {
+        return Some("text with emoji");
+    }
+    if text.contains("::") {
+        return None;
+    }
+    // Spaces outside brackets: after an address, or before a source position.
+    let body = FrameText::parse(text).body;
+    let space = first_space_outside_brackets(body)?;
+    let (before, after) = (&body[..space], &body[space + 1..]);
+    if before.ends_with("operator") {
+        return None;
+    }
+    let position = after.contains('/')
+        || after.contains('\\')
+        || after.contains(".go")
+        || after.rsplit_once(':').is_some_and(|(file, line)| {
+            !file.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit())
+        });
+    if position && first_space_outside_brackets(before).is_none() {
+        None
+    } else {
+        Some("words, not a function name")
+    }
+}
+
+/// True when `text` has the shape of a function pprof names (the evidence a
+/// line needs to be read as a frame when its indentation was lost): it is
+/// [`like a frame`](unlike_a_frame) and its function is package-qualified
+/// (`pkg.F`, `path/pkg.F`), a C++ or Rust `::` name, `<unknown>`, a file
+/// (`-files`) or an address, and does not end as a cut line does (`-`,
+/// `/`, `.`).
+pub fn is_qualified_name(text: &str) -> bool {
+    if unlike_a_frame(text).is_some() {
+        return false;
+    }
+    let body = FrameText::parse(split_inline(text).0).body;
+    let function = match first_space_outside_brackets(body) {
+        Some(space) => &body[..space],
+        None => body,
+    };
+    let Some(first) = function.chars().next() else { return false };
+    if !(first.is_alphanumeric() || matches!(first, '_' | '<' | '(' | '*' | '$' | '/' | '[')) {
+        return false;
+    }
+    if function.ends_with(['-', '/', '.', ',']) {
+        return false;
+    }
+    function == "<unknown>"
+        || function.contains("::")
+        || function.starts_with("0x")
+        || (function.contains('.') && !function.starts_with('.'))
+        || function.contains('/')
+}
+
+/// Where the first space outside `()`, `[]`, `{}` and `<>` is (not one
+/// before `{`: `struct {`, `interface {` are part of a Go type's name).
+fn first_space_outside_brackets(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b' ' if bytes.get(i + 1) == Some(&b'{') => {}
+            b'(' | b'[' | b'{' | b'<' => depth += 1,
+            b')' | b']' | b'}' | b'>' => depth = depth.saturating_sub(1),
+            b' ' if depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Emoji and pictographs: annotations, never in names.
+fn is_pictograph(c: char) -> bool {
+    matches!(c as u32,
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0xFE0F | 0x200D | 0x2190..=0x21FF)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +340,69 @@ mod tests {
         for text in ["main.f /src/main.go", "main.f :12", "main.f a.go:", "f <a, b>::g"] {
             assert_eq!(parts(text).function, text, "{text}");
             assert_eq!(parts(text).file, "", "{text}");
+        }
+    }
+
+    #[test]
+    fn frames_told_apart_from_what_people_add() {
+        for name in [
+            "main.main",
+            "net/http.(*conn).serve",
+            "github.com/a/b.(*T).M.func1",
+            "type:.eq.struct { A int; B string; C [...]float64 }",
+            "type..eq.[2]interface {}",
+            "main.Map[go.shape.string, go.shape.int]",
+            "<unknown>",
+            "std::vector<int, std::allocator<int> >::push_back(int const&)",
+            "operator new(unsigned long)",
+            "non-virtual thunk to foo::Bar::baz()",
+            "main.f /src/demo/main.go:42",
+            "main.f main.go:42",
+            "main.f C:/Program Files/Go/src/runtime/proc.go:250",
+            "00000000004d2634 main.mix example.com/cpulabels/main.go:38",
+            "/usr/lib/go/src/runtime/proc.go",
+            "runtime/cgo(__cgo_topofstack)",
+            "start_thread",
+            "main.T.M-fm",
+        ] {
+            assert_eq!(unlike_a_frame(name), None, "{name}");
+        }
+        for name in [
+            "main.f   // <- this one grows",
+            "main.f // grows",
+            "main.f <- here",
+            "main.f 🔥",
+            "main.f  ",
+            "main.f\tx",
+            "// 18 lines omitted",
+            "...",
+            "…",
+            "....... // dozens of lines omitted",
+            "# note",
+            "in prod after a day, only 7MB here",
+            "of these are expected (worker pool)",
+            "I think this is the leak",
+            "main.f and main.g",
+        ] {
+            assert!(unlike_a_frame(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn qualified_names_are_evidence_of_a_frame() {
+        for name in ["main.f", "net/http.(*conn).serve", "<unknown>", "foo::bar", "main.f x.go:3"] {
+            assert!(is_qualified_name(name), "{name}");
+        }
+        for name in [
+            "eHandlerFunc",
+            "github.com/example-organization/very-long-service-",
+            "name-for-testing/",
+            "words and more",
+            "start_thread",
+            "...",
+            "-and-more",
+        ] {
+            assert!(!is_qualified_name(name), "{name}");
         }
     }
 }

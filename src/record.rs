@@ -343,6 +343,55 @@ impl serde::Serialize for Header {
 }
 
 impl Header {
+    /// The filters pprof printed the report with, where the session around
+    /// it shows them: an interactive `traces PATTERN` (`focus=PATTERN`), an
+    /// option set at the prompt (`focus=...`, `tagignore=...`), or
+    /// `-focus=...` and the like on a `go tool pprof` command line kept as
+    /// a comment line. A report printed so holds only the samples the
+    /// filters kept, and not the profile's total.
+    pub fn filters(&self) -> Vec<String> {
+        const OPTIONS: [&str; 9] = [
+            "focus",
+            "ignore",
+            "tagfocus",
+            "tagignore",
+            "show",
+            "hide",
+            "show_from",
+            "tagshow",
+            "taghide",
+        ];
+        let mut found = Vec::new();
+        for (field, line) in &self.lines {
+            if *field != HeaderField::Comment {
+                continue;
+            }
+            let line = line.trim();
+            if let Some(pattern) = line.strip_prefix("traces ") {
+                if !pattern.trim().is_empty() {
+                    found.push(format!("focus={}", pattern.trim()));
+                }
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let command_line = words.contains(&"pprof");
+            for word in words {
+                let option = if command_line {
+                    word.strip_prefix("--").or_else(|| word.strip_prefix('-'))
+                } else if line.split_whitespace().count() == 1 {
+                    Some(word)
+                } else {
+                    None
+                };
+                let Some((key, value)) = option.and_then(|o| o.split_once('=')) else { continue };
+                if OPTIONS.contains(&key) && !value.is_empty() {
+                    found.push(format!("{key}={value}"));
+                }
+            }
+        }
+        found
+    }
+
     /// The text after the prefix of the first line of this kind.
     pub fn get(&self, field: HeaderField) -> Option<&str> {
         self.lines

@@ -641,7 +641,7 @@ const MALFORMED: &[(&str, u64, &str)] = &[
     ("missing-value", 4, "block ends without a value line"),
     ("blank-line-in-block", 4, "unexpected blank line inside a block"),
     ("mixed-units", 5, "value \"1kB\" is not in nanoseconds"),
-    ("unrecognized-line", 3, "expected a label line"),
+    ("unrecognized-line", 3, "not part of the report as pprof printed it: \"  garbage\""),
     ("empty-frame-name", 4, "expected a function name"),
     ("invalid-utf8", 3, "invalid UTF-8"),
     ("binary-garbage", 2, "binary data, not a pprof traces report"),

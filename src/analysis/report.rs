@@ -39,7 +39,14 @@ impl Collected {
     pub fn facts(&self, inputs: &Inputs, output_unit: String, shown_flat: i128) -> GraphFacts {
         GraphFacts {
             header: self.header.clone(),
-            filters: inputs.filters.active(),
+            filters: self
+                .header
+                .filters()
+                .into_iter()
+                .map(|f| format!("{f} (the report was printed with it)"))
+                .chain(inputs.filters.active())
+                .collect(),
+            printed_with_filters: !self.header.filters().is_empty(),
             total: self.total,
             total_error: self.total_error,
             units: self.units.clone(),
@@ -57,8 +64,12 @@ impl Collected {
 pub struct GraphFacts {
     /// The first input's header.
     pub header: Header,
-    /// pprof's `Active filters:`, as given.
+    /// pprof's `Active filters:`, as given, after those the report was
+    /// printed with ([`Header::filters`]).
     pub filters: Vec<String>,
+    /// The report was printed with filters: it holds only the samples they
+    /// kept, so its total is theirs, not the profile's.
+    pub printed_with_filters: bool,
     /// pprof's total: Σ|v| of all samples (of base samples under diff), in
     /// hundredths of the base unit.
     pub total: i128,

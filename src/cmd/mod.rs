@@ -181,7 +181,11 @@ impl InputArgs {
     /// search-first prefilter of `grep` and `hist`.
     pub fn reader_options(&self) -> SourceOptions {
         SourceOptions {
-            reader: ReaderOptions { lenient: self.lenient, prefilter: self.prefilter.clone() },
+            reader: ReaderOptions {
+                lenient: self.lenient,
+                prefilter: self.prefilter.clone(),
+                ..ReaderOptions::default()
+            },
             sample_index: self.sample_index.clone(),
             paste: if self.strict { PasteMode::Refuse } else { PasteMode::Repair },
             frame_lines: self.frame_lines,

@@ -77,6 +77,15 @@ fn fields(s: &SummaryReport) -> Vec<Field> {
         let joined = comments.join(" | ");
         out.push(field("comments", "Comments", joined.clone(), joined));
     }
+    let printed_with = s.header.filters();
+    if !printed_with.is_empty() {
+        let joined = printed_with.join(" ");
+        let text = format!(
+            "{joined}: the report holds only the samples these kept, so its total and \
+             percentages are of the focused samples, not of the profile"
+        );
+        out.push(field("printed_with_filters", "Printed with", joined, text));
+    }
     let type_name = s.sample_type.as_deref().unwrap_or("(no Type: line)").to_owned();
     let unit_name = s.unit.clone();
     out.push(field(
@@ -124,8 +133,13 @@ fn fields(s: &SummaryReport) -> Vec<Field> {
         "total",
         "Total",
         format!(
-            "{}{bound}{exact_twin} (pprof's total: Σ|value| of all samples before filters{})",
+            "{}{bound}{exact_twin} ({}{})",
             fmt(s.total.0),
+            if printed_with.is_empty() {
+                "pprof's total: Σ|value| of all samples before filters"
+            } else {
+                "Σ|value| of the focused samples the report holds"
+            },
             if s.base_samples > 0 || s.negative_samples > 0 {
                 "; under -diff_base, of the base samples"
             } else {

@@ -34,5 +34,12 @@ pub fn write_legend(out: &mut dyn Write, c: &GraphFacts) -> Result<()> {
         percentage(flat_sum, c.total).trim(),
         fmt(c.total)
     )?;
+    if c.printed_with_filters {
+        writeln!(
+            out,
+            "(percentages are of the focused samples the report holds: it does not hold the \
+             profile's total)"
+        )?;
+    }
     Ok(())
 }

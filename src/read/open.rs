@@ -75,8 +75,11 @@ pub fn open_bytes(
 fn open_input(
     name: String,
     mut reader: Box<dyn Read>,
-    options: SourceOptions,
+    mut options: SourceOptions,
 ) -> Result<Box<dyn RecordSource>> {
+    // Where pasted text is looked at, frame names are checked all through
+    // the input, past the part the repair looks at.
+    options.reader.check_frames |= options.paste != PasteMode::Off;
     let mut head = Vec::new();
     if let Err(e) = (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head) {
         return Err(read_error(&name, &head, e));
@@ -162,8 +165,19 @@ fn open_pasted(
         // Not UTF-8: the reader says where.
         Err(_) => return Ok(None),
     };
-    let found = paste::repair(text, complete);
-    let Some(first) = found.repairs.iter().min_by_key(|r| r.first_line) else { return Ok(None) };
+    let lenient = options.reader.lenient;
+    let found = paste::repair_with(text, complete, lenient);
+    // A line no repair places refuses the input (even under --strict, where
+    // it is the first damage).
+    if let Some(unplaced) = &found.unplaced {
+        let first_repair = found.repairs.iter().map(|r| r.first_line).min();
+        if options.paste == PasteMode::Repair || first_repair.is_none_or(|l| l >= unplaced.line) {
+            return Err(unplaced.error(name));
+        }
+    }
+    let Some(first) = found.repairs.iter().min_by_key(|r| r.first_line) else {
+        return Ok(None);
+    };
     if options.paste == PasteMode::Refuse {
         let message = format!(
             "--strict: not a report as pprof printed it: {}; without --strict it is repaired \
@@ -179,8 +193,11 @@ fn open_pasted(
         found
     } else {
         read_whole(name, reader, head, "pasted report")?;
-        let repaired = paste::repair(&String::from_utf8_lossy(head), true);
+        let repaired = paste::repair_with(&String::from_utf8_lossy(head), true, lenient);
         *head = Vec::new();
+        if let Some(unplaced) = &repaired.unplaced {
+            return Err(unplaced.error(name));
+        }
         repaired
     };
     let inner: Box<dyn RecordSource> = match repaired.kind {
@@ -191,8 +208,9 @@ fn open_pasted(
         PastedKind::Traces => {
             let text = std::mem::take(&mut repaired.text).into_bytes();
             let text: Box<dyn Read> = Box::new(io::Cursor::new(text));
-            let source = TraceReader::new(name, text, options.reader.clone())
-                .map_err(|e| map_line(e, &repaired))?;
+            let reader = ReaderOptions { elided_frames: true, ..options.reader.clone() };
+            let source =
+                TraceReader::new(name, text, reader).map_err(|e| map_line(e, &repaired))?;
             check_traces_index(&source, options.sample_index.as_deref())?;
             Box::new(source)
         }

@@ -19,9 +19,10 @@
 
 use std::borrow::Cow;
 
+use crate::frame::split_inline;
 use crate::read::raw;
-use crate::read::traces::{classify, Line, SEPARATOR};
-use crate::record::HeaderField;
+use crate::read::traces::{classify, Line, FRAME_INDENT, SEPARATOR};
+use crate::record::{Header, HeaderField};
 use crate::units::parse_value;
 
 /// The name of the frame that stands for frames left out of a pasted stack
@@ -89,6 +90,12 @@ pub enum RepairKind {
     /// Text after the last block (`(pprof) quit`, the next shell prompt,
     /// prose, blank lines) dropped.
     TextAfterReport,
+    /// Tabs in the indentation (`unexpand`) expanded to pprof's spaces.
+    Tabs,
+    /// Lines that no repair places with certainty (prose, a wrapped piece
+    /// of a line, a reply inside a quoted report): with `--lenient`, their
+    /// blocks are skipped and counted; else the input is refused there.
+    Unplaced,
 }
 
 impl RepairKind {
@@ -110,6 +117,8 @@ impl RepairKind {
             RepairKind::Elision => "elision",
             RepairKind::CutEnd => "cut-end",
             RepairKind::TextAfterReport => "text-after-report",
+            RepairKind::Tabs => "tabs",
+            RepairKind::Unplaced => "unplaced",
         }
     }
 
@@ -127,10 +136,12 @@ impl RepairKind {
             RepairKind::CutStart => "dropped the end of a block the text starts in:",
             RepairKind::Indentation => "re-indented",
             RepairKind::Annotation => "removed annotations after frames in",
-            RepairKind::TrailingSpace => "removed trailing spaces after frames in",
+            RepairKind::TrailingSpace => "removed trailing spaces (padding) from",
             RepairKind::Elision => "marked elided frames as `...` for",
             RepairKind::CutEnd => "closed the cut-off last block at",
             RepairKind::TextAfterReport => "dropped text after the report:",
+            RepairKind::Tabs => "expanded tabs (8 columns) in the indentation of",
+            RepairKind::Unplaced => "skipped the blocks of lines no repair places (--lenient):",
         }
     }
 }
@@ -193,6 +204,40 @@ pub struct Repaired {
     pub repairs: Vec<Repair>,
     /// A traces report or `-raw` text.
     pub kind: PastedKind,
+    /// The first line that no repair places with certainty (prose, a
+    /// wrapped piece of a line, an annotation that is not one): without
+    /// `lenient`, the input is refused there.
+    pub unplaced: Option<Unplaced>,
+    /// The filters pprof printed the report with, as the session around it
+    /// shows them (`focus=copyPayload` for `(pprof) traces copyPayload`,
+    /// `-focus=...` on a command line): the report then holds the focused
+    /// samples only.
+    pub filters: Vec<String>,
+}
+
+/// A line of pasted text that no repair places with certainty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unplaced {
+    /// Its 1-based line in the input.
+    pub line: u64,
+    /// Its text, as given.
+    pub text: String,
+    /// What it looks like, in a few words.
+    pub looks_like: &'static str,
+}
+
+impl Unplaced {
+    /// The error that refuses the input at this line.
+    pub fn error(&self, name: &str) -> crate::error::Error {
+        crate::error::Error::Parse {
+            path: name.to_owned(),
+            line: self.line,
+            kind: crate::error::ParseErrorKind::Unplaced {
+                line: self.text.clone(),
+                looks_like: self.looks_like,
+            },
+        }
+    }
 }
 
 impl Repaired {
@@ -217,6 +262,26 @@ struct Src<'a> {
 #[derive(Default)]
 struct Log {
     repairs: Vec<Repair>,
+    /// The first line no repair places.
+    unplaced: Option<Unplaced>,
+    /// Filters the session around the report shows.
+    filters: Vec<String>,
+    /// What the whole text shows, and how unplaced lines are handled.
+    evidence: Evidence,
+}
+
+/// What the whole text shows of its damage: the evidence a repair of one
+/// line needs beyond the line itself.
+#[derive(Clone, Copy, Default)]
+struct Evidence {
+    /// No frame line keeps pprof's 13 spaces: indentation was stripped or
+    /// collapsed everywhere, so lines may be re-indented by their shape.
+    indentation_lost: bool,
+    /// Separator lines carry trailing spaces (a console copy padded to its
+    /// width): trailing spaces of label lines are padding too.
+    padded: bool,
+    /// `--lenient`: a block with an unplaced line is skipped and counted.
+    lenient: bool,
 }
 
 impl Log {
@@ -237,7 +302,20 @@ impl Log {
         }
     }
 
+    /// A line no repair places: the first is kept for the refusal.
+    fn unplaced(&mut self, line: &Src, looks_like: &'static str) {
+        if self.unplaced.as_ref().is_none_or(|u| u.line > line.no) {
+            self.unplaced =
+                Some(Unplaced { line: line.no, text: line.text.clone().into_owned(), looks_like });
+        }
+    }
+
     fn merge(&mut self, other: Log) {
+        if let Some(u) = other.unplaced {
+            if self.unplaced.as_ref().is_none_or(|mine| mine.line > u.line) {
+                self.unplaced = Some(u);
+            }
+        }
         for r in other.repairs {
             match self.repairs.iter_mut().find(|m| m.kind == r.kind) {
                 Some(m) => {
@@ -262,6 +340,14 @@ impl Log {
 /// block it is in are not judged). With no damage found, `repairs` is
 /// empty and the input can be read as it is.
 pub fn repair(text: &str, complete: bool) -> Repaired {
+    repair_with(text, complete, false)
+}
+
+/// [`repair`], with `lenient` saying what becomes of a block holding a line
+/// no repair places: skipped and counted ([`RepairKind::Unplaced`]), or
+/// (without it) kept as it is and named in [`Repaired::unplaced`], for the
+/// caller to refuse the input there.
+pub fn repair_with(text: &str, complete: bool, lenient: bool) -> Repaired {
     let mut lines: Vec<Src> = text
         .split('\n')
         .enumerate()
@@ -278,6 +364,10 @@ pub fn repair(text: &str, complete: bool) -> Repaired {
     }
     let last_line_cut = complete && !ends_with_newline;
     let mut log = Log::default();
+    log.evidence.lenient = lenient;
+    if memchr::memchr(b'\t', text.as_bytes()).is_some() {
+        tabs(&mut lines, &mut log);
+    }
     // Whole-text checks first: most text has none of these characters.
     let bytes = text.as_bytes();
     if memchr::memchr(b'&', bytes).is_some()
@@ -289,25 +379,61 @@ pub fn repair(text: &str, complete: bool) -> Repaired {
         quote_markers(&mut lines, &mut log);
     }
     fences(&mut lines, &mut log);
-    let unchanged = |lines: Vec<Src>, repairs| Repaired {
+    let unchanged = |lines: Vec<Src>, log: Log| Repaired {
         line_map: lines.iter().map(|l| l.no).collect(),
         text: join(&lines),
-        repairs,
+        repairs: log.repairs,
         kind: PastedKind::Traces,
+        unplaced: log.unplaced,
+        filters: log.filters,
     };
     let Some(first_sep) = lines.iter().position(|l| is_separator(&l.text)) else {
         if raw_text(&mut lines, &mut log) {
-            return Repaired { kind: PastedKind::Raw, ..unchanged(lines, log.repairs) };
+            return Repaired { kind: PastedKind::Raw, ..unchanged(lines, log) };
         }
         return match lone_block(&lines, &mut log) {
-            Some(out) => unchanged(out, log.repairs),
+            Some(out) => unchanged(out, log),
             // Neither a report nor `-raw` text: the reader says what it is.
-            None => unchanged(lines, Vec::new()),
+            None => unchanged(lines, Log::default()),
         };
     };
+    log.evidence.padded = lines.iter().any(|l| {
+        is_separator(&l.text) && l.text.len() > SEPARATOR.len() && l.text.starts_with(SEPARATOR)
+    });
+    if log.evidence.padded {
+        for line in lines[..first_sep].iter_mut() {
+            if line.text.ends_with([' ', '\t']) && !line.text.trim().is_empty() {
+                log.note(RepairKind::TrailingSpace, line);
+                line.text = line.text.trim_end().to_owned().into();
+            }
+        }
+    }
     let mut out = header(&lines[..first_sep], &mut log);
     blocks(&lines[first_sep..], complete, last_line_cut, &mut log, &mut out);
-    unchanged(out, log.repairs)
+    unchanged(out, log)
+}
+
+/// Tabs in the leading whitespace (`unexpand`, an editor's tab setting):
+/// expanded at 8 columns, as `expand` undoes `unexpand`, on the lines whose
+/// indentation holds one. pprof never prints a tab there.
+fn tabs(lines: &mut [Src], log: &mut Log) {
+    for line in lines.iter_mut() {
+        let indent = line.text.len() - line.text.trim_start_matches([' ', '\t']).len();
+        if !line.text[..indent].contains('\t') {
+            continue;
+        }
+        log.note(RepairKind::Tabs, line);
+        let mut text = String::with_capacity(line.text.len() + 16);
+        for c in line.text.chars() {
+            if c == '\t' {
+                let column = text.chars().count();
+                text.extend(std::iter::repeat_n(' ', 8 - column % 8));
+            } else {
+                text.push(c);
+            }
+        }
+        line.text = text.into();
+    }
 }
 
 fn join(lines: &[Src]) -> String {
@@ -349,7 +475,13 @@ fn first_char(text: &str) -> Option<char> {
 
 // ------------------------------------------------------------ wrappers --
 
-/// HTML escapes and non-breaking spaces, line by line.
+/// HTML escapes and non-breaking spaces, where the text shows that an HTML
+/// page made them. Escapes are decoded only when some line that is not a
+/// label line holds one (a frame `&lt;unknown&gt;`, a header): label values
+/// may hold `&amp;` as the program set them, and a valid report is never
+/// changed. Non-breaking spaces become spaces where they stand for pprof's
+/// layout (the indentation, or next to another space); one alone between
+/// two characters is part of a label value and stays.
 fn characters(lines: &mut [Src], log: &mut Log) {
     const ESCAPES: [(&str, &str); 6] = [
         ("&lt;", "<"),
@@ -359,12 +491,24 @@ fn characters(lines: &mut [Src], log: &mut Log) {
         ("&#x27;", "'"),
         ("&amp;", "&"),
     ];
+    let escaped = |t: &str| t.contains('&') && ESCAPES.iter().any(|(e, _)| t.contains(e));
     for line in lines.iter_mut() {
         if line.text.contains('\u{a0}') {
-            log.note(RepairKind::NonBreakingSpaces, line);
-            line.text = line.text.replace('\u{a0}', " ").into();
+            let text = layout_spaces(&line.text);
+            if text != *line.text {
+                log.note(RepairKind::NonBreakingSpaces, line);
+                line.text = text.into();
+            }
         }
-        if line.text.contains('&') && ESCAPES.iter().any(|(e, _)| line.text.contains(e)) {
+    }
+    let html = lines
+        .iter()
+        .any(|l| escaped(&l.text) && !matches!(classify(&l.text), Ok(Line::Label { .. })));
+    if !html {
+        return;
+    }
+    for line in lines.iter_mut() {
+        if escaped(&line.text) {
             log.note(RepairKind::HtmlEscapes, line);
             // `&amp;` last, so that `&amp;lt;` becomes `&lt;` as written.
             let mut text = line.text.clone().into_owned();
@@ -374,6 +518,29 @@ fn characters(lines: &mut [Src], log: &mut Log) {
             line.text = text.into();
         }
     }
+}
+
+/// `text` with the non-breaking spaces that stand for layout made spaces:
+/// those of the indentation and those next to another space.
+fn layout_spaces(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let blank = |c: Option<&char>| matches!(c, Some(' ' | '\u{a0}'));
+    let leading = chars.iter().take_while(|&&c| c == ' ' || c == '\u{a0}').count();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let layout = i < leading
+                || (i > 0 && blank(chars.get(i - 1)))
+                || blank(chars.get(i + 1))
+                || i + 1 == chars.len();
+            if c == '\u{a0}' && layout {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// `> ` quote markers, when the report is inside the quote (a quoted
@@ -627,6 +794,11 @@ fn header<'a>(lines: &[Src<'a>], log: &mut Log) -> Vec<Src<'a>> {
             } else {
                 dropped.push((RepairKind::PprofSession, line.clone()));
                 other_output = !(command.is_empty() || command.starts_with("traces"));
+                // `traces PATTERN`, `focus=PATTERN`: the report holds the
+                // focused samples; the command is kept as a comment line.
+                if is_filter_command(command) {
+                    log.filters.push(command.to_owned());
+                }
             }
         } else if is_dots(&line.text) {
             // `...` where the header or a session was left out.
@@ -635,6 +807,10 @@ fn header<'a>(lines: &[Src<'a>], log: &mut Log) -> Vec<Src<'a>> {
             dropped.push((RepairKind::PprofSession, line.clone()));
         } else if is_shell_command(&line.text) {
             dropped.push((RepairKind::ShellCommand, line.clone()));
+            let probe = Header { lines: vec![(HeaderField::Comment, line.text.to_string())] };
+            if line.text.contains("pprof") && !probe.filters().is_empty() {
+                log.filters.push(line.text.trim().to_owned());
+            }
         } else if line.text.starts_with(char::is_whitespace)
             && is_header_field(line.text.trim_start())
         {
@@ -687,6 +863,13 @@ fn header<'a>(lines: &[Src<'a>], log: &mut Log) -> Vec<Src<'a>> {
             log.note(*kind, line);
         }
     }
+    // The commands that filtered the report, first, as comment lines (what
+    // the reader keeps of a first `(pprof) traces PATTERN` line too).
+    let no = kept.first().or(lines.first()).map_or(1, |l| l.no);
+    let commands = log.filters.iter().map(|c| Src { no, text: Cow::Owned(c.clone()) });
+    let already: Vec<String> = kept.iter().map(|l| l.text.to_string()).collect();
+    let commands: Vec<Src> = commands.filter(|c| !already.contains(&c.text.to_string())).collect();
+    kept.splice(0..0, commands);
     kept
 }
 
@@ -779,6 +962,13 @@ fn strip_annotation(frame: &str) -> (&str, Option<RepairKind>) {
     }
 }
 
+/// A pprof command that filters the report it prints: `traces PATTERN`,
+/// or an option set at the prompt (`focus=...`).
+fn is_filter_command(command: &str) -> bool {
+    let probe = Header { lines: vec![(HeaderField::Comment, command.to_owned())] };
+    !probe.filters().is_empty()
+}
+
 /// `File: `, `Type: `... : a header line, not a label.
 fn is_header_field(text: &str) -> bool {
     !matches!(HeaderField::classify(text), HeaderField::Comment | HeaderField::Empty)
@@ -837,6 +1027,14 @@ fn blocks<'a>(
     } else {
         lines
     };
+    // What the whole report shows: indentation kept anywhere means a line
+    // without it was not stripped; padded separators mean padded lines.
+    log.evidence.indentation_lost = !lines.iter().any(|l| {
+        let b = l.text.as_bytes();
+        b.len() > FRAME_INDENT
+            && b[..FRAME_INDENT].iter().all(|&c| c == b' ')
+            && !b[FRAME_INDENT].is_ascii_whitespace()
+    });
     let separators: Vec<usize> =
         lines.iter().enumerate().filter(|(_, l)| is_separator(&l.text)).map(|(i, _)| i).collect();
     for (n, &at) in separators.iter().enumerate() {
@@ -880,10 +1078,15 @@ fn trailing<'a>(lines: &[Src<'a>], last_line_cut: bool, log: &mut Log, out: &mut
         .unwrap_or(lines.len());
     // A cut block holds a value line, or starts with a label line as pprof
     // prints it; anything else is prose.
+    // Its leaf must have a function's shape: `3GB in prod after a day` is
+    // prose, not a block.
     let starts_block = lines[..junk].iter().any(|l| {
         let body = l.text.trim_start();
-        loose_value(body).is_some()
-            || matches!(classify(&l.text), Ok(Line::Value { token, .. }) if parse_value(token).is_ok())
+        loose_value(body)
+            .is_some_and(|(_, leaf)| crate::frame::is_qualified_name(strip_annotation(leaf).0))
+            || matches!(classify(&l.text), Ok(Line::Value { token, frame })
+                if parse_value(token).is_ok()
+                    && crate::frame::unlike_a_frame(strip_annotation(frame).0).is_none())
     }) || (junk > 0 && first == 0 && lines[0].text.contains(":  "));
     let end = if starts_block { junk } else { 0 };
     for line in &lines[end..] {
@@ -898,25 +1101,67 @@ fn trailing<'a>(lines: &[Src<'a>], last_line_cut: bool, log: &mut Log, out: &mut
 /// One block's lines (without separators). `closed`: a separator follows;
 /// `cut`: its last line is the last of the input, without a line end.
 fn block<'a>(lines: &[Src<'a>], closed: bool, cut: bool, log: &mut Log, out: &mut Vec<Src<'a>>) {
-    let mut local = Log::default();
+    let mut local = Log { evidence: log.evidence, ..Log::default() };
     match block_lines(lines, closed, cut, &mut local) {
-        Some(repaired) => {
+        Ok(Some(repaired)) => {
             out.extend(repaired);
             log.merge(local);
         }
         // Not paste damage: the reader says what is wrong with the block.
-        None => out.extend_from_slice(lines),
+        Ok(None) => out.extend_from_slice(lines),
+        // A line no repair places: never read as a frame or a value.
+        Err((line, looks_like)) => {
+            if log.evidence.lenient {
+                log.skip(RepairKind::Unplaced, line);
+                // The rest of the block is not read: a closed block's
+                // separator stays for the next one.
+            } else {
+                log.unplaced(line, looks_like);
+                out.extend_from_slice(lines);
+            }
+        }
     }
+}
+
+/// What an unplaced line looks like, in a few words.
+fn looks_like(text: &str) -> &'static str {
+    let body = text.trim();
+    if is_elision(text) {
+        return "an elision mark";
+    }
+    if let Some(what) = crate::frame::unlike_a_frame(body) {
+        return what;
+    }
+    if body.ends_with(['-', '/', '.', ',']) {
+        return "a piece of a longer line (wrapped?)";
+    }
+    if !body.contains(['.', ':', '<']) {
+        return "text that is no function name (a piece of a wrapped line?)";
+    }
+    if text.starts_with(|c: char| !c.is_whitespace()) {
+        return "a line that lost its indentation where the report's other lines kept theirs";
+    }
+    "neither a label, a value nor a frame"
 }
 
 /// The repaired lines of a block (with a closing separator if it was cut
 /// off), or `None` when the block has damage no paste explains.
-fn block_lines<'a>(
-    lines: &[Src<'a>],
+fn block_lines<'a, 'l>(
+    lines: &'l [Src<'a>],
     closed: bool,
     cut: bool,
     log: &mut Log,
-) -> Option<Vec<Src<'a>>> {
+) -> Result<Option<Vec<Src<'a>>>, (&'l Src<'a>, &'static str)> {
+    let evidence = log.evidence;
+    // A frame name placed by a repair: a function's shape, and where the
+    // line lost its indentation, the report shows it lost everywhere.
+    let placed = |frame: &str, reindented: bool| {
+        if reindented {
+            evidence.indentation_lost && crate::frame::is_qualified_name(frame)
+        } else {
+            crate::frame::unlike_a_frame(frame).is_none()
+        }
+    };
     let mut block: Vec<Src> = Vec::with_capacity(lines.len() + 1);
     let mut in_frames = false;
     let mut elided_before_value = false;
@@ -939,12 +1184,22 @@ fn block_lines<'a>(
                 // A label or value line cut anywhere: the value or the leaf
                 // may be incomplete.
                 log.skip(RepairKind::CutEnd, line);
-                return Some(Vec::new());
+                return Ok(Some(Vec::new()));
             }
             match classify(text) {
+                Ok(Line::Label { values, .. })
+                    if evidence.padded && values.ends_with(char::is_whitespace) =>
+                {
+                    log.note(RepairKind::TrailingSpace, line);
+                    let text = text[..text.len() - values.len()].to_owned() + values.trim_end();
+                    block.push(Src { no: line.no, text: text.into() });
+                }
                 Ok(Line::Label { .. }) => block.push(line.clone()),
                 Ok(Line::Value { token, frame }) if parse_value(token).is_ok() => {
                     let (frame2, removed) = strip_annotation(frame);
+                    if !placed(frame2, false) {
+                        return Err((line, looks_like(frame)));
+                    }
                     match removed {
                         Some(kind) => {
                             log.note(kind, line);
@@ -958,13 +1213,18 @@ fn block_lines<'a>(
                     let body = text.trim_start();
                     if block.is_empty() && !elided_before_value && is_header_field(text) {
                         // A second report's header: not paste damage.
-                        return None;
+                        return Ok(None);
                     }
-                    if let Some((key, values)) = loose_label(body) {
+                    if let Some((key, values)) =
+                        loose_label(body).filter(|_| evidence.indentation_lost)
+                    {
                         log.note(RepairKind::Indentation, line);
                         block.push(Src { no: line.no, text: label_line(key, values).into() });
                     } else if let Some((token, frame)) = loose_value(body) {
                         let (frame, removed) = strip_annotation(frame);
+                        if !placed(frame, true) {
+                            return Err((line, looks_like(text)));
+                        }
                         log.note(RepairKind::Indentation, line);
                         if let Some(kind) = removed {
                             log.note(kind, line);
@@ -974,9 +1234,13 @@ fn block_lines<'a>(
                     } else if elided_before_value {
                         // Frames whose value line was left out.
                         log.skip(RepairKind::Elision, line);
-                        return Some(Vec::new());
+                        return Ok(Some(Vec::new()));
+                    } else if classify(text).is_ok() {
+                        // A line of pprof's shape in the wrong place, or a
+                        // bad value: the reader says what is wrong.
+                        return Ok(None);
                     } else {
-                        return None;
+                        return Err((line, looks_like(text)));
                     }
                 }
             }
@@ -995,6 +1259,9 @@ fn block_lines<'a>(
         match classify(text) {
             Ok(Line::Frame { frame }) if !frame.starts_with(char::is_whitespace) => {
                 let (frame2, removed) = strip_annotation(frame);
+                if !placed(split_inline(frame2).0, false) {
+                    return Err((line, looks_like(frame)));
+                }
                 match removed {
                     Some(kind) => {
                         log.note(kind, line);
@@ -1005,6 +1272,9 @@ fn block_lines<'a>(
             }
             Err(crate::error::ParseErrorKind::UnrecognizedLine(_)) => {
                 let (frame, removed) = strip_annotation(text.trim());
+                if !placed(split_inline(frame).0, true) {
+                    return Err((line, looks_like(text)));
+                }
                 log.note(RepairKind::Indentation, line);
                 if let Some(kind) = removed {
                     log.note(kind, line);
@@ -1013,16 +1283,16 @@ fn block_lines<'a>(
             }
             Ok(Line::Frame { .. }) => block.push(line.clone()),
             // A label, value, blank or broken separator line after frames.
-            _ => return None,
+            _ => return Ok(None),
         }
     }
     if !closed {
-        let Some(last) = lines.last() else { return Some(block) };
+        let Some(last) = lines.last() else { return Ok(Some(block)) };
         if !in_frames {
             if !block.is_empty() {
                 log.skip(RepairKind::CutEnd, last);
             }
-            return Some(Vec::new());
+            return Ok(Some(Vec::new()));
         }
         if !last_was_marker {
             log.note(RepairKind::CutEnd, last);
@@ -1030,7 +1300,7 @@ fn block_lines<'a>(
         }
         block.push(Src { no: last.no, text: Cow::Borrowed(SEPARATOR) });
     }
-    Some(block)
+    Ok(Some(block))
 }
 
 #[cfg(test)]

@@ -343,6 +343,17 @@ pub struct ReaderOptions {
     /// the same errors at the same lines, the same blocks skipped in
     /// lenient mode.
     pub prefilter: Option<Prefilter>,
+    /// Frame names are checked to have the shape pprof prints
+    /// ([`crate::frame::unlike_a_frame`]): a comment, an elision mark,
+    /// prose or padding on a frame line is an [`ParseErrorKind::Unplaced`]
+    /// error at its line instead of a frame. Set where pasted text is looked
+    /// at (the command line's default), so that damage past the part a
+    /// repair looks at is never read as frames.
+    pub check_frames: bool,
+    /// With `check_frames`: the frame [`crate::read::paste::ELIDED_FRAME`]
+    /// (`...`) is kept, as a repair writes it for frames left out of a
+    /// pasted stack. Off, it is an unplaced line like any elision mark.
+    pub elided_frames: bool,
 }
 
 /// Blocks a lenient reader skipped, per kind of problem.
@@ -393,6 +404,26 @@ impl TraceReader<Box<dyn Read>> {
     pub fn open(input: Input, options: ReaderOptions) -> Result<Self> {
         TraceReader::new(input.name, input.reader, options)
     }
+}
+
+impl ReaderOptions {
+    /// How frame names are checked: not at all, for their shape, or for
+    /// their shape with the elided-frames marker kept.
+    fn frame_check(&self) -> FrameCheck {
+        match (self.check_frames, self.elided_frames) {
+            (false, _) => FrameCheck::None,
+            (true, false) => FrameCheck::Shape,
+            (true, true) => FrameCheck::ShapeOrElided,
+        }
+    }
+}
+
+/// See [`ReaderOptions::frame_check`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FrameCheck {
+    None,
+    Shape,
+    ShapeOrElided,
 }
 
 impl<R: Read> TraceReader<R> {
@@ -524,7 +555,8 @@ impl<R: Read> TraceReader<R> {
                         // the rest (and says what is wrong, if anything is).
                         let lines = &mut self.lines;
                         let buffered = &lines.buf[lines.start..lines.end];
-                        let done = quick_check(buffered, len, &mut self.units);
+                        let check = self.options.frame_check() != FrameCheck::None;
+                        let done = quick_check(buffered, len, &mut self.units, check);
                         lines.start += done.bytes;
                         lines.consumed += done.bytes as u64;
                         lines.line += done.lines;
@@ -536,8 +568,9 @@ impl<R: Read> TraceReader<R> {
             // Hot path: the caller frames of a block being read, straight
             // from the line buffer, as the frame lines below would be read.
             if self.state == State::Frames && !self.check_only {
+                let check = self.options.frame_check();
                 let pushed =
-                    self.lines.read_frame_lines(|frame| push_frame_bytes(rec, names, frame));
+                    self.lines.read_frame_lines(|frame| push_frame_bytes(rec, names, frame, check));
                 if let Err(kind) = pushed {
                     let err = self.error(kind);
                     self.recover(err)?;
@@ -567,10 +600,11 @@ impl<R: Read> TraceReader<R> {
             // looked up by bytes; only a new name is checked for UTF-8.
             if self.state == State::Frames && line.starts_with(&[b' '; FRAME_INDENT]) {
                 let frame = &line[FRAME_INDENT..];
+                let check = self.options.frame_check();
                 let pushed = if self.check_only {
-                    check_frame_bytes(frame)
+                    check_frame_bytes(frame, check)
                 } else {
-                    push_frame_bytes(rec, names, frame)
+                    push_frame_bytes(rec, names, frame, check)
                 };
                 if let Err(kind) = pushed {
                     let err = self.error(kind);
@@ -615,7 +649,8 @@ impl<R: Read> TraceReader<R> {
                 }
                 Ok(text) => {
                     let names = if self.check_only { None } else { Some(&mut *names) };
-                    step(self.state, text, rec, names, line_no, &self.units)
+                    let check = self.options.frame_check();
+                    step(self.state, text, rec, names, line_no, &self.units, check)
                 }
             };
             match outcome {
@@ -688,6 +723,7 @@ fn step(
     names: Option<&mut Names>,
     line_no: u64,
     units: &Units,
+    check: FrameCheck,
 ) -> Result<bool, ParseErrorKind> {
     if memchr(0, text.as_bytes()).is_some() {
         return Err(nul_byte());
@@ -726,12 +762,12 @@ fn step(
             units.check(value.dim, token)?;
             rec.set_value(value, token);
             rec.line = line_no;
-            push_frame(rec, names, frame)?;
+            push_frame(rec, names, frame, check)?;
             Ok(false)
         }
         Line::Frame { frame } => match state {
             State::Frames => {
-                push_frame(rec, names, frame)?;
+                push_frame(rec, names, frame, check)?;
                 Ok(false)
             }
             _ => Err(ParseErrorKind::FrameBeforeValue(text.to_owned())),
@@ -746,11 +782,12 @@ fn push_frame_bytes(
     rec: &mut Record,
     names: &mut Names,
     frame: &[u8],
+    check: FrameCheck,
 ) -> Result<(), ParseErrorKind> {
     let (name, inline) = split_inline_bytes(frame);
     let id = match names.lookup_cached(name) {
         Some(id) => id,
-        None => intern_new(names, name)?,
+        None => intern_new(names, name, check)?,
     };
     rec.frames.push(Frame { name: id, inline });
     Ok(())
@@ -760,9 +797,14 @@ fn push_frame_bytes(
 /// so it fails again where it occurs again (lenient mode).
 #[cold]
 #[inline(never)]
-fn intern_new(names: &mut Names, name: &[u8]) -> Result<crate::record::NameId, ParseErrorKind> {
+fn intern_new(
+    names: &mut Names,
+    name: &[u8],
+    check: FrameCheck,
+) -> Result<crate::record::NameId, ParseErrorKind> {
     let text = std::str::from_utf8(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
     check_name(text)?;
+    check_shape(text, check)?;
     Ok(names.intern(text))
 }
 
@@ -784,7 +826,7 @@ struct Checked {
 /// that whatever it accepts the line-by-line reading accepts too, with the
 /// same effect on `units`. The blocks a search skips are checked so, at a
 /// fraction of the cost of reading them.
-fn quick_check(region: &[u8], limit: usize, units: &mut Units) -> Checked {
+fn quick_check(region: &[u8], limit: usize, units: &mut Units, check: bool) -> Checked {
     let mut done = Checked::default();
     if !plain_text(&region[..limit]) {
         return done;
@@ -803,7 +845,7 @@ fn quick_check(region: &[u8], limit: usize, units: &mut Units) -> Checked {
             match head_line(line) {
                 Some(Head::Label) => {}
                 Some(Head::Value { token, frame }) => {
-                    let Some(dim) = checked_value(token, frame, units) else { return done };
+                    let Some(dim) = checked_value(token, frame, units, check) else { return done };
                     break (dim, token);
                 }
                 None => return done,
@@ -812,7 +854,8 @@ fn quick_check(region: &[u8], limit: usize, units: &mut Units) -> Checked {
         // The frame lines, each 13 spaces and a visible character, then
         // the separator line, which starts at `limit` at the latest: the
         // first line after the value line that is no frame line.
-        let Some((last_nl, frames)) = frame_masks.next_non_frame(line_start - 1, limit) else {
+        let Some((last_nl, frames)) = frame_masks.next_non_frame(line_start - 1, limit, check)
+        else {
             return done;
         };
         let at = last_nl + 1;
@@ -874,10 +917,13 @@ fn head_line(line: &[u8]) -> Option<Head<'_>> {
 
 /// The dimension of a value line's value, when the value reads, fits the
 /// report's units and its frame has a name, as [`step`] requires.
-fn checked_value(token: &str, frame: &[u8], units: &Units) -> Option<Dimension> {
+fn checked_value(token: &str, frame: &[u8], units: &Units, check: bool) -> Option<Dimension> {
     let value = parse_value(token).ok()?;
     units.check(value.dim, token).ok()?;
     let (name, _) = split_inline_bytes(frame);
+    if check && crate::frame::unlike_a_frame(std::str::from_utf8(name).ok()?).is_some() {
+        return None;
+    }
     // Plain text: a visible first byte is a name without NUL or blank.
     if !name.first().is_some_and(u8::is_ascii_graphic) {
         check_name(std::str::from_utf8(name).ok()?).ok()?;
@@ -915,11 +961,21 @@ impl<'a> FrameMasks<'a> {
     }
 
     /// The first newline at or after `from` (before `limit`) that does not
-    /// start a frame line, and how many newlines before it do.
-    fn next_non_frame(&mut self, from: usize, limit: usize) -> Option<(usize, u64)> {
+    /// start a frame line, and how many newlines before it do. With
+    /// `check_names`, `None` also where a frame name before it holds a space
+    /// or starts with a byte a comment or an elision mark starts with (such
+    /// names are left to the line-by-line reading, which checks their
+    /// shape).
+    fn next_non_frame(
+        &mut self,
+        from: usize,
+        limit: usize,
+        check_names: bool,
+    ) -> Option<(usize, u64)> {
         let mut k = from / 64;
         let mut keep = !0u64 << (from % 64);
         let mut frames = 0;
+        let mut previous_newlines = 0u64;
         while 64 * k < limit {
             let ((n0, s0), (n1, s1)) = self.pair(k);
             let spaces = u128::from(s0) | u128::from(s1) << 64;
@@ -930,6 +986,16 @@ impl<'a> FrameMasks<'a> {
             let thirteen = four & four >> 4 & four >> 8 & spaces >> 12;
             let frame = (thirteen >> 1 & !((spaces | newlines) >> 14)) as u64;
             let other = n0 & !frame & keep;
+            if check_names {
+                let before_other =
+                    if other == 0 { !0 } else { (1u64 << other.trailing_zeros()) - 1 };
+                let region = keep & before_other;
+                let lines = (n0, previous_newlines);
+                if self.odd_names(k, lines, s0, region, frame & region) {
+                    return None;
+                }
+                previous_newlines = n0;
+            }
             if other != 0 {
                 let at = other.trailing_zeros();
                 frames += u64::from((n0 & frame & keep & ((1u64 << at) - 1)).count_ones());
@@ -941,6 +1007,42 @@ impl<'a> FrameMasks<'a> {
             k += 1;
         }
         None
+    }
+}
+
+impl FrameMasks<'_> {
+    /// Whether a frame line of window `k` (whose newline and space masks
+    /// are `newlines` and `spaces`; `region`: its bytes that belong to
+    /// frame lines; `starts`: the newlines that start them) has a name that
+    /// holds a space or starts with `/`, `#`, `.`, `<` or `[`.
+    fn odd_names(
+        &self,
+        k: usize,
+        (newlines, previous_newlines): (u64, u64),
+        spaces: u64,
+        region: u64,
+        starts: u64,
+    ) -> bool {
+        // Bytes 1..=13 after each newline are indentation.
+        let both = u128::from(previous_newlines) | u128::from(newlines) << 64;
+        let mut indent = 0u128;
+        for j in 1..=13 {
+            indent |= both << j;
+        }
+        let indent = (indent >> 64) as u64;
+        // Spaces of the frame lines here that are no indentation: in a name.
+        if spaces & !indent & region != 0 {
+            return true;
+        }
+        let mut rest = starts;
+        while rest != 0 {
+            let at = 64 * k + rest.trailing_zeros() as usize + 1 + FRAME_INDENT;
+            if matches!(self.bytes.get(at), Some(b'/' | b'#' | b'.' | b'<' | b'[')) {
+                return true;
+            }
+            rest &= rest - 1;
+        }
+        false
     }
 }
 
@@ -1002,8 +1104,12 @@ fn plain_text(bytes: &[u8]) -> bool {
 
 /// Checks a frame of a block that is not returned, as [`push_frame_bytes`]
 /// would, without keeping its name.
-fn check_frame_bytes(frame: &[u8]) -> Result<(), ParseErrorKind> {
+fn check_frame_bytes(frame: &[u8], check: FrameCheck) -> Result<(), ParseErrorKind> {
     let (name, _) = split_inline_bytes(frame);
+    if check != FrameCheck::None {
+        let text = std::str::from_utf8(name).map_err(|_| ParseErrorKind::InvalidUtf8)?;
+        check_shape(text, check)?;
+    }
     // The common case, an ASCII name starting with a visible character,
     // needs no UTF-8 decoding of its own.
     if name.first().is_some_and(u8::is_ascii_graphic) && name.is_ascii() {
@@ -1020,6 +1126,7 @@ fn push_frame(
     rec: &mut Record,
     names: Option<&mut Names>,
     frame: &str,
+    check: FrameCheck,
 ) -> Result<(), ParseErrorKind> {
     let (name, inline) = split_inline(frame);
     // A name seen before was checked then.
@@ -1028,11 +1135,13 @@ fn push_frame(
             Some(id) => id,
             None => {
                 check_name(name)?;
+                check_shape(name, check)?;
                 names.intern(name)
             }
         },
         None => {
             check_name(name)?;
+            check_shape(name, check)?;
             crate::record::NameId(0)
         }
     };
@@ -1050,6 +1159,20 @@ fn check_name(name: &str) -> Result<(), ParseErrorKind> {
         return Err(nul_byte());
     }
     Ok(())
+}
+
+/// A frame name that has the shape pprof prints (see
+/// [`crate::frame::unlike_a_frame`]).
+fn check_shape(name: &str, check: FrameCheck) -> Result<(), ParseErrorKind> {
+    if check == FrameCheck::None
+        || (check == FrameCheck::ShapeOrElided && name == crate::read::paste::ELIDED_FRAME)
+    {
+        return Ok(());
+    }
+    match crate::frame::unlike_a_frame(name) {
+        None => Ok(()),
+        Some(looks_like) => Err(ParseErrorKind::Unplaced { line: name.to_owned(), looks_like }),
+    }
 }
 
 /// True for a line that starts like a header line of a report (`File: `,
@@ -1328,7 +1451,7 @@ mod tests {
         let check = |text: &str| {
             // The last separator starts at `limit`, as `skippable` gives it.
             let limit = text.len() - sep.len() - 1;
-            let done = quick_check(text.as_bytes(), limit, &mut Units::default());
+            let done = quick_check(text.as_bytes(), limit, &mut Units::default(), false);
             (done.samples, done.lines, done.bytes)
         };
         let all = format!("{block1}{block2}{block3}");
@@ -1367,7 +1490,7 @@ mod tests {
                 let bad = format!("  2kB   c{pad}\n             d\n{damage}\n{sep}\n");
                 let text = format!("{good}{good}{bad}{good}");
                 let limit = text.len() - sep.len() - 1;
-                let done = quick_check(text.as_bytes(), limit, &mut Units::default());
+                let done = quick_check(text.as_bytes(), limit, &mut Units::default(), false);
                 assert_eq!(
                     (done.samples, done.lines, done.bytes),
                     (2, 2 * lines, 2 * good.len()),
@@ -1376,7 +1499,7 @@ mod tests {
             }
             let text = good.repeat(3);
             let limit = text.len() - sep.len() - 1;
-            let done = quick_check(text.as_bytes(), limit, &mut Units::default());
+            let done = quick_check(text.as_bytes(), limit, &mut Units::default(), false);
             assert_eq!((done.samples, done.lines, done.bytes), (3, 3 * lines, text.len()));
         }
     }
