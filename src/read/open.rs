@@ -15,7 +15,7 @@ use crate::error::{Error, ParseErrorKind, Result};
 use crate::read::detect::{sniff, InputKind, SNIFF_BYTES};
 use crate::read::paste::{self, PasteMode, PastedKind, Repair};
 use crate::read::source::{RecordSource, SourceInfo};
-use crate::read::traces::{ReaderOptions, Skipped, TraceReader};
+use crate::read::traces::{ReaderOptions, Skipped, TraceReader, SEPARATOR};
 use crate::read::{goroutine_dump, input, legacy, profile, raw};
 use crate::record::{Header, NameId, Names, Record};
 use crate::units::Dimension;
@@ -95,6 +95,23 @@ fn open_input(
         }
     }
     match kind {
+        // A report whose start needed no repair: its end may still hold
+        // what people type after a report.
+        InputKind::Traces if options.paste == PasteMode::Repair && !complete => {
+            let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
+            let (guard, log) = paste::TailGuard::new(reader);
+            let lines = LineMap::Stream(log);
+            let reader_options = ReaderOptions { elided_frames: true, ..options.reader };
+            let guard: Box<dyn Read> = Box::new(guard);
+            let source = match TraceReader::new(&name, guard, reader_options) {
+                Ok(source) => source,
+                Err(e) => return Err(lines.map_error(e, &name)),
+            };
+            check_traces_index(&source, index)?;
+            let inner: Box<dyn RecordSource> = Box::new(source);
+            let repairs = lines.repairs();
+            Ok(Box::new(PastedSource { inner, skipped: Vec::new(), repairs, generation: 0, lines }))
+        }
         InputKind::Traces => {
             let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
             let source = TraceReader::new(name, reader, options.reader)?;
@@ -189,6 +206,11 @@ fn open_pasted(
             source: io::Error::new(io::ErrorKind::InvalidData, message),
         });
     }
+    if !complete && found.kind == PastedKind::Traces {
+        if let Some(source) = open_stream(name, head, reader, options)? {
+            return Ok(Some(source));
+        }
+    }
     let mut repaired = if complete {
         found
     } else {
@@ -215,7 +237,96 @@ fn open_pasted(
             Box::new(source)
         }
     };
-    Ok(Some(Box::new(PastedSource { inner, skipped: Vec::new(), repaired })))
+    let lines = LineMap::Whole(repaired);
+    let repairs = lines.repairs();
+    Ok(Some(Box::new(PastedSource { inner, skipped: Vec::new(), repairs, generation: 0, lines })))
+}
+
+/// A long pasted report whose start shows damage: its start up to its last
+/// whole separator line repaired whole, the rest repaired block by block
+/// as it is read ([`paste::RepairStream`]), in the memory of one block.
+/// `None` when the start holds no separator line to cut at.
+fn open_stream(
+    name: &str,
+    head: &mut Vec<u8>,
+    reader: &mut Box<dyn Read>,
+    options: &SourceOptions,
+) -> Result<Option<Box<dyn RecordSource>>> {
+    // The end of the last separator line of the start.
+    let mut cut = None;
+    let mut start = 0;
+    while let Some(nl) = memchr::memchr(b'\n', &head[start..]) {
+        let line = &head[start..start + nl];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.trim_ascii() == SEPARATOR.as_bytes() || line.ends_with(SEPARATOR.as_bytes()) {
+            cut = Some(start + nl + 1);
+        }
+        start += nl + 1;
+    }
+    let Some(cut) = cut else { return Ok(None) };
+    let Ok(text) = std::str::from_utf8(&head[..cut]) else { return Ok(None) };
+    let repaired = paste::repair_with(text, false, options.reader.lenient);
+    if let Some(unplaced) = &repaired.unplaced {
+        return Err(unplaced.error(name));
+    }
+    let head_lines = memchr::memchr_iter(b'\n', &head[..cut]).count() as u64;
+    let rest = head.split_off(cut);
+    let tail = std::mem::replace(reader, Box::new(io::empty()));
+    let rest: Box<dyn Read> = Box::new(io::Cursor::new(rest).chain(tail));
+    let (stream, log) = paste::RepairStream::new(&repaired, head_lines, rest);
+    let reader_options = ReaderOptions { elided_frames: true, ..options.reader.clone() };
+    let lines = LineMap::Stream(log);
+    let source = match TraceReader::new(name, Box::new(stream) as Box<dyn Read>, reader_options) {
+        Ok(source) => source,
+        Err(e) => return Err(lines.map_error(e, name)),
+    };
+    check_traces_index(&source, options.sample_index.as_deref())?;
+    let inner: Box<dyn RecordSource> = Box::new(source);
+    let repairs = lines.repairs();
+    Ok(Some(Box::new(PastedSource { inner, skipped: Vec::new(), repairs, generation: 0, lines })))
+}
+
+/// How a repaired input's lines map to the input's lines.
+enum LineMap {
+    /// Repaired whole.
+    Whole(paste::Repaired),
+    /// Repaired as it streams.
+    Stream(std::rc::Rc<std::cell::RefCell<paste::StreamLog>>),
+}
+
+impl LineMap {
+    fn original_line(&self, line: u64) -> u64 {
+        match self {
+            LineMap::Whole(repaired) => repaired.original_line(line),
+            LineMap::Stream(log) => log.borrow_mut().original_line(line),
+        }
+    }
+
+    /// An error of the reader, at the input's line; or the line no repair
+    /// places that stopped the stream.
+    fn map_error(&self, e: Error, name: &str) -> Error {
+        match self {
+            LineMap::Whole(repaired) => map_line(e, repaired),
+            LineMap::Stream(log) => {
+                if let Some(unplaced) = &log.borrow().unplaced {
+                    return unplaced.error(name);
+                }
+                match e {
+                    Error::Parse { path, line, kind } => {
+                        Error::Parse { path, line: log.borrow_mut().original_line(line), kind }
+                    }
+                    other => other,
+                }
+            }
+        }
+    }
+
+    fn repairs(&self) -> Vec<Repair> {
+        match self {
+            LineMap::Whole(repaired) => repaired.repairs.clone(),
+            LineMap::Stream(log) => log.borrow().repairs.clone(),
+        }
+    }
 }
 
 /// A parse error's line in the repaired text, as the input's line.
@@ -239,9 +350,12 @@ fn map_line(e: Error, repaired: &paste::Repaired) -> Error {
 /// The records of a repaired input, with the input's line numbers.
 struct PastedSource {
     inner: Box<dyn RecordSource>,
-    repaired: paste::Repaired,
+    lines: LineMap,
     /// The inner source's skipped blocks, at the input's lines.
     skipped: Vec<Skipped>,
+    /// The repairs made so far, as of `generation` of a streamed log.
+    repairs: Vec<Repair>,
+    generation: u64,
 }
 
 impl RecordSource for PastedSource {
@@ -252,14 +366,22 @@ impl RecordSource for PastedSource {
         self.inner.header()
     }
     fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
-        let read = self.inner.read_record(rec, names).map_err(|e| map_line(e, &self.repaired));
-        rec.line = self.repaired.original_line(rec.line);
+        let read = self.inner.read_record(rec, names);
+        let read = read.map_err(|e| self.lines.map_error(e, self.inner.name()));
+        rec.line = self.lines.original_line(rec.line);
         if self.inner.skipped().len() != self.skipped.len()
             || self.inner.skipped().iter().zip(&self.skipped).any(|(a, b)| a.count != b.count)
         {
             self.skipped = self.inner.skipped().to_vec();
             for s in &mut self.skipped {
-                s.first_line = self.repaired.original_line(s.first_line);
+                s.first_line = self.lines.original_line(s.first_line);
+            }
+        }
+        if let LineMap::Stream(log) = &self.lines {
+            let generation = log.borrow().generation;
+            if generation != self.generation {
+                self.generation = generation;
+                self.repairs = self.lines.repairs();
             }
         }
         read
@@ -271,7 +393,7 @@ impl RecordSource for PastedSource {
         &self.skipped
     }
     fn repairs(&self) -> &[Repair] {
-        &self.repaired.repairs
+        &self.repairs
     }
 }
 

@@ -213,6 +213,23 @@ pub struct Repaired {
     /// `-focus=...` on a command line): the report then holds the focused
     /// samples only.
     pub filters: Vec<String>,
+    /// What the text showed of its damage, for [`RepairStream`] to go on
+    /// repairing the rest of a long input the same way.
+    modes: Modes,
+}
+
+/// What the start of a long input shows of its damage: how each line after
+/// it is repaired.
+#[derive(Clone, Debug, Default)]
+struct Modes {
+    /// HTML escapes were decoded.
+    html: bool,
+    /// `> ` quote markers were removed (this many levels).
+    quote_levels: usize,
+    /// The indentation the whole report was indented by.
+    indent: Option<String>,
+    /// The evidence for repairs of single lines.
+    evidence: Evidence,
 }
 
 /// A line of pasted text that no repair places with certainty.
@@ -268,11 +285,14 @@ struct Log {
     filters: Vec<String>,
     /// What the whole text shows, and how unplaced lines are handled.
     evidence: Evidence,
+    /// The whole-text repairs made, for the lines of a long input after the
+    /// part repaired whole.
+    modes: Modes,
 }
 
 /// What the whole text shows of its damage: the evidence a repair of one
 /// line needs beyond the line itself.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Evidence {
     /// No frame line keeps pprof's 13 spaces: indentation was stripped or
     /// collapsed everywhere, so lines may be re-indented by their shape.
@@ -386,6 +406,7 @@ pub fn repair_with(text: &str, complete: bool, lenient: bool) -> Repaired {
         kind: PastedKind::Traces,
         unplaced: log.unplaced,
         filters: log.filters,
+        modes: Modes { evidence: log.evidence, ..log.modes },
     };
     let Some(first_sep) = lines.iter().position(|l| is_separator(&l.text)) else {
         if raw_text(&mut lines, &mut log) {
@@ -483,15 +504,6 @@ fn first_char(text: &str) -> Option<char> {
 /// layout (the indentation, or next to another space); one alone between
 /// two characters is part of a label value and stays.
 fn characters(lines: &mut [Src], log: &mut Log) {
-    const ESCAPES: [(&str, &str); 6] = [
-        ("&lt;", "<"),
-        ("&gt;", ">"),
-        ("&quot;", "\""),
-        ("&#39;", "'"),
-        ("&#x27;", "'"),
-        ("&amp;", "&"),
-    ];
-    let escaped = |t: &str| t.contains('&') && ESCAPES.iter().any(|(e, _)| t.contains(e));
     for line in lines.iter_mut() {
         if line.text.contains('\u{a0}') {
             let text = layout_spaces(&line.text);
@@ -507,16 +519,36 @@ fn characters(lines: &mut [Src], log: &mut Log) {
     if !html {
         return;
     }
+    log.modes.html = true;
     for line in lines.iter_mut() {
-        if escaped(&line.text) {
-            log.note(RepairKind::HtmlEscapes, line);
-            // `&amp;` last, so that `&amp;lt;` becomes `&lt;` as written.
-            let mut text = line.text.clone().into_owned();
-            for (from, to) in ESCAPES {
-                text = text.replace(from, to);
-            }
-            line.text = text.into();
+        decode_html(line, log);
+    }
+}
+
+const ESCAPES: [(&str, &str); 6] = [
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&quot;", "\""),
+    ("&#39;", "'"),
+    ("&#x27;", "'"),
+    ("&amp;", "&"),
+];
+
+/// A line that holds an HTML escape.
+fn escaped(text: &str) -> bool {
+    text.contains('&') && ESCAPES.iter().any(|(e, _)| text.contains(e))
+}
+
+/// Decodes the HTML escapes of one line of a text that shows them.
+fn decode_html(line: &mut Src, log: &mut Log) {
+    if escaped(&line.text) {
+        log.note(RepairKind::HtmlEscapes, line);
+        // `&amp;` last, so that `&amp;lt;` becomes `&lt;` as written.
+        let mut text = line.text.clone().into_owned();
+        for (from, to) in ESCAPES {
+            text = text.replace(from, to);
         }
+        line.text = text.into();
     }
 }
 
@@ -552,6 +584,7 @@ fn quote_markers(lines: &mut [Src], log: &mut Log) {
         if !quoted_separator || lines.iter().any(|l| is_separator(&l.text)) {
             return;
         }
+        log.modes.quote_levels += 1;
         for line in lines.iter_mut() {
             let trimmed = line.text.trim_start();
             if let Some(rest) = trimmed.strip_prefix('>') {
@@ -1015,6 +1048,9 @@ fn blocks<'a>(
     let uniform = !indent.is_empty()
         && lines.iter().all(|l| l.text.trim().is_empty() || l.text.starts_with(&indent));
     let mut owned = Vec::new();
+    if uniform {
+        log.modes.indent = Some(indent.clone());
+    }
     let lines = if uniform {
         owned.extend(lines.iter().map(|line| {
             if !line.text.trim().is_empty() {
@@ -1301,6 +1337,424 @@ fn block_lines<'a, 'l>(
         block.push(Src { no: last.no, text: Cow::Borrowed(SEPARATOR) });
     }
     Ok(Some(block))
+}
+
+// -------------------------------------------------------------- stream --
+
+/// Where a repaired line came from: the lines a [`RepairStream`] wrote,
+/// as stretches of consecutive input lines (`(first written line, its
+/// input line)`), and what its repairs found so far. Shared with the
+/// source that reads the stream, which maps the lines it reports back.
+#[derive(Debug, Default)]
+pub struct StreamLog {
+    /// Stretch starts, in written order; pruned behind the reader.
+    anchors: std::collections::VecDeque<(u64, u64)>,
+    /// Lines written so far.
+    written: u64,
+    /// The repairs made, per kind (those of the start of the input first).
+    pub repairs: Vec<Repair>,
+    /// A line no repair places, found in the part streamed: the stream
+    /// stops before its block.
+    pub unplaced: Option<Unplaced>,
+    /// Counts the changes to `repairs`.
+    pub generation: u64,
+}
+
+impl StreamLog {
+    fn wrote(&mut self, input_line: u64) {
+        self.written += 1;
+        let predicted = self.anchors.back().map(|&(w, i)| i + (self.written - w));
+        if predicted != Some(input_line) {
+            self.anchors.push_back((self.written, input_line));
+        }
+    }
+
+    /// The input's line for a 1-based written line (0 stays 0). Lines are
+    /// asked for in increasing order, mostly: stretches far behind the
+    /// last one asked for are forgotten, so memory stays bounded.
+    pub fn original_line(&mut self, line: u64) -> u64 {
+        if line == 0 {
+            return 0;
+        }
+        let at = self.anchors.partition_point(|&(w, _)| w <= line);
+        let Some(&(w, i)) = at.checked_sub(1).and_then(|a| self.anchors.get(a)) else {
+            return line;
+        };
+        if at > 4096 {
+            self.anchors.drain(..at - 1024);
+        }
+        i + (line - w)
+    }
+}
+
+/// A long pasted report repaired as it is read, block by block, after its
+/// first part was repaired whole ([`repair_with`] decided from that part
+/// what the text's damage is): memory holds one block, not the input.
+pub struct RepairStream {
+    input: std::io::BufReader<Box<dyn std::io::Read>>,
+    /// The repaired text waiting to be read, and how much of it was.
+    out: Vec<u8>,
+    out_at: usize,
+    /// The lines of the block being gathered (after its separator).
+    block: Vec<Src<'static>>,
+    /// The input line read last.
+    line: u64,
+    modes: Modes,
+    log: std::rc::Rc<std::cell::RefCell<StreamLog>>,
+    /// Repairs of the streamed part, merged into the shared log per block.
+    repairs: Log,
+    done: bool,
+}
+
+impl RepairStream {
+    /// Streams `rest` (the input after `head_lines` lines, which
+    /// `repaired` holds repaired and which end with a separator line).
+    pub fn new(
+        repaired: &Repaired,
+        head_lines: u64,
+        rest: Box<dyn std::io::Read>,
+    ) -> (RepairStream, std::rc::Rc<std::cell::RefCell<StreamLog>>) {
+        let mut log = StreamLog { repairs: repaired.repairs.clone(), ..StreamLog::default() };
+        let mut out = Vec::with_capacity(repaired.text.len());
+        for (text, &no) in repaired.text.lines().zip(&repaired.line_map) {
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'\n');
+            log.wrote(no);
+        }
+        let log = std::rc::Rc::new(std::cell::RefCell::new(log));
+        let repairs = Log {
+            evidence: repaired.modes.evidence,
+            modes: repaired.modes.clone(),
+            ..Log::default()
+        };
+        let stream = RepairStream {
+            input: std::io::BufReader::with_capacity(1 << 16, rest),
+            out,
+            out_at: 0,
+            block: Vec::new(),
+            line: head_lines,
+            modes: repaired.modes.clone(),
+            log: log.clone(),
+            repairs,
+            done: false,
+        };
+        (stream, log)
+    }
+
+    /// One input line with the whole-text repairs of the start applied.
+    fn prepared(&mut self, raw: &str) -> Src<'static> {
+        let mut src = Src { no: self.line, text: Cow::Owned(raw.to_owned()) };
+        if src.text.contains('\t') {
+            let mut one = [src];
+            tabs(&mut one, &mut self.repairs);
+            [src] = one;
+        }
+        if src.text.contains('\u{a0}') {
+            let text = layout_spaces(&src.text);
+            if text != *src.text {
+                self.repairs.note(RepairKind::NonBreakingSpaces, &src);
+                src.text = text.into();
+            }
+        }
+        if self.modes.html && src.text.contains('&') {
+            let mut one = [src];
+            decode_html(&mut one[0], &mut self.repairs);
+            [src] = one;
+        }
+        for _ in 0..self.modes.quote_levels {
+            let trimmed = src.text.trim_start();
+            if let Some(rest) = trimmed.strip_prefix('>') {
+                self.repairs.note(RepairKind::QuoteMarkers, &src);
+                src.text = rest.strip_prefix(' ').unwrap_or(rest).to_owned().into();
+            }
+        }
+        if let Some(indent) = &self.modes.indent {
+            if let Some(rest) = src.text.strip_prefix(indent.as_str()) {
+                if !rest.trim().is_empty() {
+                    self.repairs.note(RepairKind::Indentation, &src);
+                }
+                src.text = rest.to_owned().into();
+            }
+        }
+        src
+    }
+
+    /// Repairs the gathered block (closed by a separator, or the text's
+    /// end) into `out`.
+    fn flush(&mut self, closed: bool, last_line_cut: bool) {
+        let lines = std::mem::take(&mut self.block);
+        let mut out = Vec::new();
+        if closed {
+            block(&lines, true, false, &mut self.repairs, &mut out);
+        } else {
+            trailing(&lines, last_line_cut, &mut self.repairs, &mut out);
+        }
+        let mut log = self.log.borrow_mut();
+        if let Some(unplaced) = self.repairs.unplaced.take() {
+            // Not read on: the source reports it where the reader stops.
+            log.unplaced.get_or_insert(unplaced);
+            self.done = true;
+            return;
+        }
+        for line in &out {
+            self.out.extend_from_slice(line.text.as_bytes());
+            self.out.push(b'\n');
+            log.wrote(line.no);
+        }
+        let found = std::mem::take(&mut self.repairs.repairs);
+        if found.is_empty() {
+            return;
+        }
+        log.generation += 1;
+        let mut merged = Log { repairs: std::mem::take(&mut log.repairs), ..Log::default() };
+        merged.merge(Log { repairs: found, ..Log::default() });
+        log.repairs = merged.repairs;
+    }
+
+    /// Reads input lines until some repaired text is waiting or the input
+    /// ends.
+    fn fill(&mut self) -> std::io::Result<()> {
+        use std::io::BufRead;
+        let mut raw = Vec::new();
+        while self.out_at == self.out.len() && !self.done {
+            self.out.clear();
+            self.out_at = 0;
+            raw.clear();
+            if self.input.read_until(b'\n', &mut raw)? == 0 {
+                self.done = true;
+                self.flush(false, false);
+                break;
+            }
+            self.line += 1;
+            let cut = raw.last() != Some(&b'\n');
+            let text = String::from_utf8_lossy(&raw);
+            let text = text.strip_suffix('\n').unwrap_or(&text);
+            let text = text.strip_suffix('\r').unwrap_or(text);
+            let src = self.prepared(text);
+            if is_separator(&src.text) {
+                if src.text != SEPARATOR && src.text.trim_end() != SEPARATOR {
+                    self.repairs.note(RepairKind::Indentation, &src);
+                }
+                self.flush(true, false);
+                if self.done {
+                    break;
+                }
+                self.out.extend_from_slice(SEPARATOR.as_bytes());
+                self.out.push(b'\n');
+                self.log.borrow_mut().wrote(src.no);
+            } else {
+                self.block.push(src);
+                if cut {
+                    self.done = true;
+                    self.flush(false, true);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Read for RepairStream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.out_at == self.out.len() {
+            self.fill()?;
+            if self.out_at == self.out.len() && self.log.borrow().unplaced.is_some() {
+                return Err(std::io::Error::other("a line no repair places"));
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.out_at);
+        buf[..n].copy_from_slice(&self.out[self.out_at..self.out_at + n]);
+        self.out_at += n;
+        Ok(n)
+    }
+}
+
+/// A report whose start shows no damage, passed through as it is read,
+/// except for what follows its last separator line: held back (at most
+/// [`TAIL_HOLD`] bytes) and, at the end of the input, judged as a pasted
+/// text's end is judged (text after the report dropped, a cut-off last
+/// block closed, a line no repair places refused), so that prose typed
+/// after a long report is neither read as a block nor an error.
+pub struct TailGuard {
+    input: Box<dyn std::io::Read>,
+    /// Bytes read and not yet handed on.
+    pending: Vec<u8>,
+    /// How many of them may be handed on.
+    ready: usize,
+    /// Handed on so far from `pending`.
+    at: usize,
+    /// Where the scan for separator lines goes on in `pending`.
+    scanned: usize,
+    /// Lines handed on before `pending` (for the lines of the tail).
+    lines_before: u64,
+    log: std::rc::Rc<std::cell::RefCell<StreamLog>>,
+    done: bool,
+    /// A separator line was read: what follows the last one is a tail.
+    separator_seen: bool,
+}
+
+/// The most bytes after the last separator line [`TailGuard`] holds back:
+/// a longer stretch is a block, handed on as it is.
+pub const TAIL_HOLD: usize = 1 << 20;
+
+impl TailGuard {
+    /// Guards `input`; the log gets the repairs of the tail, if any.
+    pub fn new(
+        input: Box<dyn std::io::Read>,
+    ) -> (TailGuard, std::rc::Rc<std::cell::RefCell<StreamLog>>) {
+        let log = std::rc::Rc::new(std::cell::RefCell::new(StreamLog::default()));
+        let guard = TailGuard {
+            input,
+            pending: Vec::new(),
+            ready: 0,
+            at: 0,
+            scanned: 0,
+            lines_before: 0,
+            log: log.clone(),
+            done: false,
+            separator_seen: false,
+        };
+        (guard, log)
+    }
+
+    /// Marks the bytes up to the end of the last separator line read so
+    /// far as ready (or all of them, when the stretch after it is long).
+    fn scan(&mut self) {
+        let finder = memchr::memmem::Finder::new(SEPARATOR.as_bytes());
+        let mut from = self.scanned.saturating_sub(SEPARATOR.len() + 2);
+        while let Some(i) = finder.find(&self.pending[from..]) {
+            let start = from + i;
+            from = start + 1;
+            if start > 0 && self.pending[start - 1] != b'\n' {
+                continue;
+            }
+            let end = start + SEPARATOR.len();
+            let line_end = match self.pending[end..].iter().position(|&b| b == b'\n') {
+                Some(n) if self.pending[end..end + n].iter().all(|b| b.is_ascii_whitespace()) => {
+                    end + n + 1
+                }
+                _ => continue,
+            };
+            self.ready = self.ready.max(line_end);
+            self.separator_seen = true;
+        }
+        // A frame line `...` (what a repair writes for frames left out, or
+        // a person typed): read as the elided-frames marker, and said.
+        let marker = format!("\n{:13}{ELIDED_FRAME}", "");
+        let mut from = self.scanned.saturating_sub(marker.len() + 1);
+        while let Some(i) = memchr::memmem::find(&self.pending[from..], marker.as_bytes()) {
+            let end = from + i + marker.len();
+            from = from + i + 1;
+            if !matches!(self.pending.get(end), Some(b'\n' | b'\r')) {
+                continue;
+            }
+            let line = self.lines_before
+                + memchr::memchr_iter(b'\n', &self.pending[..from]).count() as u64
+                + 1;
+            let mut log = self.log.borrow_mut();
+            let src = Src { no: line, text: Cow::Owned(format!("{:13}{ELIDED_FRAME}", "")) };
+            let mut found = Log { repairs: std::mem::take(&mut log.repairs), ..Log::default() };
+            found.note(RepairKind::Elision, &src);
+            log.repairs = found.repairs;
+            log.generation += 1;
+        }
+        self.scanned = self.pending.len();
+        if self.pending.len() - self.ready > TAIL_HOLD {
+            // The last separator line's stretch: a long block, no tail.
+            let last_newline = self.pending.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
+            self.ready = self.ready.max(last_newline);
+        }
+    }
+
+    /// At the end of the input: the held-back tail, judged.
+    fn finish(&mut self) {
+        let tail = String::from_utf8_lossy(&self.pending[self.ready..]).into_owned();
+        let held_from = self.ready;
+        self.lines_before +=
+            memchr::memchr_iter(b'\n', &self.pending[self.at.min(held_from)..held_from]).count()
+                as u64;
+        let last_line_cut = !tail.is_empty() && !tail.ends_with('\n');
+        let mut lines: Vec<Src> = tail
+            .split('\n')
+            .enumerate()
+            .map(|(i, l)| Src {
+                no: self.lines_before + i as u64 + 1,
+                text: Cow::Borrowed(l.strip_suffix('\r').unwrap_or(l)),
+            })
+            .collect();
+        if !last_line_cut {
+            lines.pop();
+        }
+        if lines.is_empty() || !self.separator_seen {
+            // No separator read at all: not a report's tail.
+            self.ready = self.pending.len();
+            return;
+        }
+        let mut log = Log::default();
+        let mut out = Vec::new();
+        trailing(&lines, last_line_cut, &mut log, &mut out);
+        let mut shared = self.log.borrow_mut();
+        if let Some(unplaced) = log.unplaced.take() {
+            shared.unplaced.get_or_insert(unplaced);
+            self.pending.truncate(held_from);
+            return;
+        }
+        if log.repairs.is_empty() {
+            self.ready = self.pending.len();
+            return;
+        }
+        let mut merged = Log { repairs: std::mem::take(&mut shared.repairs), ..Log::default() };
+        merged.merge(log);
+        shared.repairs = merged.repairs;
+        shared.generation += 1;
+        let mut text = Vec::new();
+        for line in &out {
+            text.extend_from_slice(line.text.as_bytes());
+            text.push(b'\n');
+        }
+        self.pending.truncate(held_from);
+        self.pending.extend_from_slice(&text);
+        self.ready = self.pending.len();
+    }
+}
+
+impl std::io::Read for TailGuard {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.ready && !self.done {
+            // Drop what was handed on, counting its lines.
+            if self.at > 0 {
+                let handed = &self.pending[..self.at];
+                self.lines_before += memchr::memchr_iter(b'\n', handed).count() as u64;
+                self.pending.drain(..self.at);
+                self.ready -= self.at;
+                self.scanned -= self.at;
+                self.at = 0;
+            }
+            let len = self.pending.len();
+            self.pending.resize(len + (1 << 16), 0);
+            let n = match self.input.read(&mut self.pending[len..]) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.pending.truncate(len);
+                    return Err(e);
+                }
+            };
+            self.pending.truncate(len + n);
+            if n == 0 {
+                self.done = true;
+                self.finish();
+            } else {
+                self.scan();
+            }
+        }
+        if self.at == self.ready && self.log.borrow().unplaced.is_some() {
+            return Err(std::io::Error::other("a line no repair places"));
+        }
+        let n = buf.len().min(self.ready - self.at);
+        buf[..n].copy_from_slice(&self.pending[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
