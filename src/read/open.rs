@@ -84,6 +84,23 @@ fn open_input(
     let complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
     let kind = sniff(&head, complete);
+    // A `?debug=1` profile after text that is not skipped: say so, rather
+    // than that the text is no traces report.
+    if kind == InputKind::Traces {
+        if let Some(found) = legacy::header_after_text(&String::from_utf8_lossy(&head)) {
+            let (line, text) = &found.other;
+            let message = format!(
+                "this looks like {} whose header is at line {}, but line {line} before it is \
+                 not a blank line, a command line or a Markdown fence ({text:?}): remove the \
+                 lines before the header to read it",
+                found.what, found.line
+            );
+            return Err(Error::Io {
+                path: format!("{name}:{line}"),
+                source: io::Error::new(io::ErrorKind::InvalidData, message),
+            });
+        }
+    }
     // Only text read as a traces report or `-raw` text is looked at (a
     // `-raw` text after its command line sniffs as a traces report).
     if matches!(kind, InputKind::Traces | InputKind::Raw) && options.paste != PasteMode::Off {
