@@ -626,6 +626,10 @@ fn debug1_after_a_preamble_or_tab_expanded() {
             assert_eq!(out.replace(p, &file), clean, "{kind} {name}");
             if let Some(note) = note {
                 assert!(err.contains(note), "{kind} {name}: {err}");
+                // `--strict` takes only the profile as served.
+                let (code, _, err) = run(&["csv", "--strict", p]);
+                assert_eq!(code, 2, "{kind} {name}: {err}");
+                assert!(err.contains("--strict: not a `?debug=1` profile as served"), "{err}");
             }
             assert!(!err.contains("without `#` frame lines"), "{kind} {name}: {err}");
         }

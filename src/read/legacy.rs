@@ -15,24 +15,34 @@
 //!
 //! Where pprof differs: it ignores every `#` line and, without the binary,
 //! prints each frame as `<unknown>`. Here the frames are named from the `#`
-//! lines, as the runtime printed them: a `#` line belongs to the address
-//! `@` lists one above its own (`frame.PC` is the return address minus
-//! one), several lines with one address are inlined frames (innermost
-//! first), offsets are dropped from names and file:line is kept in the
-//! profile's lines (and in the frames, `func file:line`, when
-//! [`SourceOptions::frame_lines`](crate::read::SourceOptions) asks). Addresses without a `#` line at the leaf end (runtime
-//! frames the runtime hides) or at the root end (`runtime.goexit`) are left
-//! out of the stack. A record without any `#` frame line keeps pprof's
-//! `<unknown>` frames, and is counted in a note; so are addresses without a
-//! name inside a stack and `#` lines that match no address. Other
+//! lines, as the runtime printed them. pprof reads one location per
+//! address, and so does this reader: the `#` lines are matched to the `@`
+//! addresses in order (a line belongs to the address one above its own,
+//! `frame.PC` being the return address minus one); an address listed
+//! several times in a row (a recursion) has one line per listing, and only
+//! more lines than listings are inlined frames (innermost first). Offsets
+//! are dropped from names and file:line is kept in the profile's lines (and
+//! in the frames, `func file:line`, when
+//! [`SourceOptions::frame_lines`](crate::read::SourceOptions) asks).
+//! Addresses without a `#` line at the leaf end (runtime frames the runtime
+//! hides) or at the root end (`runtime.goexit`) stay in the samples while
+//! they are merged, so that records pprof keeps apart stay apart, and are
+//! then left out of the stacks. A record without any `#` frame line keeps
+//! pprof's `<unknown>` frames, and is counted in a note; so are addresses
+//! without a name inside a stack and `#` lines that match no address. Other
 //! differences:
 //!
 //! - `# labels: {"k":"v"}` lines (goroutine profiles) become string labels,
 //!   so equal stacks with different labels stay apart (pprof merges them);
 //! - `threadcreate` text (`7 @`, an empty stack), which pprof rejects, is
-//!   read; records without a stack are not reported (as pprof does not
-//!   report samples without a stack), and are counted in a note;
-//! - the `# runtime.MemStats` trailer is skipped (it is all comments).
+//!   read; records without a stack are samples with an empty stack (pprof
+//!   counts such samples of a binary profile in its total and prints none
+//!   of them), counted in a note;
+//! - the `# runtime.MemStats` trailer is skipped (it is all comments);
+//! - the profile may follow blank lines, a shell command line and a
+//!   Markdown fence (and then end at the closing fence), and its `#` lines
+//!   may have had their tabs expanded to spaces ([`find_start`]); what is
+//!   skipped is counted in a note.
 
 use itertools::Itertools;
 use std::collections::{HashMap, HashSet};

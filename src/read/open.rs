@@ -130,6 +130,21 @@ fn open_input(
             read_whole(&name, &mut reader, &mut head, "text profile")?;
             let text = String::from_utf8_lossy(&head);
             let lines = options.frame_lines;
+            if kind == InputKind::Legacy && options.paste == PasteMode::Refuse {
+                // `--strict`: a profile after a preamble is not as served.
+                if let Some(start) = legacy::find_start(&text).filter(|s| s.line > 0) {
+                    let message = format!(
+                        "--strict: not a `?debug=1` profile as served: its header is at line {} \
+                         after blank lines, a command line or a Markdown fence; without --strict \
+                         they are skipped and reported",
+                        start.line + 1
+                    );
+                    return Err(Error::Io {
+                        path: format!("{name}:1"),
+                        source: io::Error::new(io::ErrorKind::InvalidData, message),
+                    });
+                }
+            }
             Ok(match kind {
                 InputKind::Legacy => Box::new(legacy::open(&name, &text, index, lines)?),
                 _ => Box::new(goroutine_dump::open(&name, &text, lines)?),
