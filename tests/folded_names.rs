@@ -14,7 +14,6 @@ use support::run;
 
 use traces_tool::analysis::folded::SEMICOLON_STAND_IN;
 use traces_tool::read::traces::{ReaderOptions, TraceReader};
-use traces_tool::read::RecordSource;
 use traces_tool::record::{Names, Record};
 
 const REPORT: &str = "samples/eqnames/cpu.traces.txt";
