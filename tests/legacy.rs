@@ -570,7 +570,8 @@ fn recursion_reads_one_frame_per_address_as_the_binary_twin() {
 /// A `?debug=1` profile after a command line, blank lines or a Markdown
 /// fence, or with its tabs expanded to spaces, reads as the clean file
 /// (csv output byte for byte), with a note for what was skipped; after
-/// other text it is refused with a message that names the format.
+/// other text, or without its header line, it is refused with a message
+/// that names the format.
 #[test]
 fn debug1_after_a_preamble_or_tab_expanded() {
     let dir = std::env::temp_dir().join(format!("legacy-preamble-{}", std::process::id()));
@@ -632,6 +633,18 @@ fn debug1_after_a_preamble_or_tab_expanded() {
                 assert!(err.contains("--strict: not a `?debug=1` profile as served"), "{err}");
             }
             assert!(!err.contains("without `#` frame lines"), "{kind} {name}: {err}");
+        }
+        if kind != "legacy/threadcreate" {
+            // Cut above the first record: the header is missing.
+            let at = text.find(" @ 0x").unwrap();
+            let headless = &text[text[..at].rfind('\n').map_or(0, |i| i + 1)..];
+            let path = dir.join(format!("{}-headless.txt", kind.replace('/', "-")));
+            fs::write(&path, headless).unwrap();
+            let p = path.to_str().unwrap();
+            let (code, _, err) = run(&["csv", p]);
+            assert_eq!(code, 2, "{kind}: {err}");
+            assert!(err.contains(&format!("{p}:1: this looks like the records of a `?debug=1` ")));
+            assert!(err.contains("without its header line"), "{kind}: {err}");
         }
         let path = dir.join(format!("{}-prose.txt", kind.replace('/', "-")));
         fs::write(&path, format!("Here is what the server said:\n{text}")).unwrap();

@@ -201,6 +201,43 @@ pub fn header_after_text(text: &str) -> Option<HeaderAfterText> {
     None
 }
 
+/// Text that starts like the records of a `debug=1` profile whose header
+/// line is missing (cut off when copied): after blank and command lines, a
+/// record line (`1: 96 [1: 96] @ 0x...`, `3 @ 0x...`, `2283738859 798 @
+/// 0x...`) followed by a `#` line. The 1-based line of that record and what
+/// it looks like, for a message that names the format.
+pub fn headless_records(text: &str) -> Option<(usize, String)> {
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).enumerate();
+    let (i, first) = lines.find(|(_, l)| {
+        let t = l.trim();
+        !(t.is_empty() || is_command_line(t) || is_fence(t))
+    })?;
+    let next = lines.next().map(|(_, l)| l)?;
+    if !next.starts_with('#') {
+        return None;
+    }
+    let (head, stack) = first.split_once(" @")?;
+    let stack_ok = !stack.is_empty()
+        && stack.split(' ').skip(1).all(|a| {
+            a.strip_prefix("0x").is_some_and(|h| {
+                !h.is_empty() && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            })
+        })
+        && stack.starts_with(' ');
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let fields: Vec<&str> = head.split([' ', ':', '[', ']']).filter(|f| !f.is_empty()).collect();
+    let what = if head.contains('[') && fields.len() == 4 && fields.iter().all(|f| digits(f)) {
+        "heap or allocs profile (`heap profile: ...`)"
+    } else if fields.len() == 1 && digits(fields[0]) {
+        "goroutine or threadcreate profile (`NAME profile: total N`)"
+    } else if fields.len() == 2 && fields.iter().all(|f| digits(f)) {
+        "mutex or block profile (`--- mutex:` or `--- contention:`)"
+    } else {
+        return None;
+    };
+    stack_ok.then(|| (i + 1, format!("the records of a `?debug=1` {what} without its header line")))
+}
+
 /// pprof's `heapHeaderRE`.
 fn heap_header_re() -> &'static Regex {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
@@ -1296,6 +1333,19 @@ mod tests {
         assert_eq!(p.notes.after_fence, (1, 5));
         // Errors keep the line numbers of the whole text.
         assert_eq!(parse(&format!("\n\n{heap}zz\n")).unwrap_err().0, 4);
+    }
+
+    #[test]
+    fn headless() {
+        let heap = "1: 96 [1: 96] @ 0x10 0x21\n#\t0x20\tmain.f+0x1\t/a.go:3\n";
+        let (line, what) = headless_records(&format!("\n{heap}")).unwrap();
+        assert_eq!(line, 2);
+        assert!(what.contains("heap or allocs profile"), "{what}");
+        assert!(headless_records("3 @ 0x1 0x2\n# labels: {}\n").unwrap().1.contains("goroutine"));
+        assert!(headless_records("9 3 @ 0x1\n#\t0x0\n").unwrap().1.contains("mutex"));
+        assert_eq!(headless_records("1: 96 [1: 96] @ 0x10\nnext\n"), None);
+        assert_eq!(headless_records("Total: 3 @ 0x1\n#\n"), None);
+        assert_eq!(headless_records("-----------+---\n"), None);
     }
 
     #[test]

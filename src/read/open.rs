@@ -100,6 +100,16 @@ fn open_input(
                 source: io::Error::new(io::ErrorKind::InvalidData, message),
             });
         }
+        if let Some((line, what)) = legacy::headless_records(&String::from_utf8_lossy(&head)) {
+            let message = format!(
+                "this looks like {what}: pprof and traces-tool need the profile from its first \
+                 line"
+            );
+            return Err(Error::Io {
+                path: format!("{name}:{line}"),
+                source: io::Error::new(io::ErrorKind::InvalidData, message),
+            });
+        }
     }
     // Only text read as a traces report or `-raw` text is looked at (a
     // `-raw` text after its command line sniffs as a traces report).
