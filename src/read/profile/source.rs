@@ -180,8 +180,8 @@ impl ProfileSource {
     }
 
     /// Reads the samples with an empty stack too, as records without
-    /// frames (pprof's `-traces` prints none of them; a `threadcreate`
-    /// profile's samples all have one).
+    /// frames (pprof's `-traces` prints none of them; in a `threadcreate`
+    /// profile nearly every sample has an empty stack).
     pub fn keep_stackless(mut self) -> ProfileSource {
         self.stackless = true;
         self
