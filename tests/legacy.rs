@@ -528,6 +528,15 @@ fn threadcreate_stackless_records_are_samples() {
     let (code, out, _) = run(&["summary", p]);
     assert_eq!(code, 0);
     assert!(out.contains("Samples:            1 blocks"), "{out}");
+    // `cat` prints no block for it (a traces report cannot), and says so;
+    // `blame` charges only the samples with frames.
+    let (code, out, err) = run(&["cat", "samples/legacy/threadcreate.debug1.txt"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.matches("-----------+").count(), 2, "{out}");
+    assert!(err.contains("left out 1 sample without a stack"), "{err}");
+    let (code, out, err) = run(&["blame", "samples/legacy/threadcreate.debug1.txt"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("8 total"), "{out}");
     // No frame to draw: nothing matched, said so.
     let (code, _, err) = run(&["flamegraph", p]);
     assert_eq!(code, 1, "{err}");

@@ -347,8 +347,8 @@ impl Notes {
             out.push(format!(
                 "{name}: {n} record{} without a stack (first at line {l}; values {}): read as \
                  samples with an empty stack: csv, summary, hist, stacks and folded show them; \
-                 top and peek have no frame to show them on and count them in the total only, \
-                 as pprof does",
+                 top and peek, having no frame to show them on, count them in the total only, \
+                 and cat leaves them out, as pprof does",
                 plural(n),
                 values.join(" ")
             ));
