@@ -2,8 +2,10 @@
 //! and goroutine dumps) against the readers `traces_tool::read::legacy` and
 //! `traces_tool::read::goroutine_dump`:
 //!
-//! - agreement: every `samples/legacy/*.debug1.txt`, every dump there and
-//!   under `tests/data/legacy/` is parsed by both, each also with CRLF line
+//! - agreement: every `samples/legacy/*.debug1.txt` and
+//!   `samples/legacy-shapes/*.debug1.txt`, the profiles after a command
+//!   line, in a fence or tab-expanded of `tests/data/legacy/debug1/`, every
+//!   dump of `samples/legacy/` and `tests/data/legacy/` is parsed by both, each also with CRLF line
 //!   ends and without its final newline; the records (count, printed
 //!   numbers, `# labels:`, the `#` lines' function names) or goroutines
 //!   (id, state, wait, lock, creator, frames) must be identical;
@@ -38,7 +40,11 @@ fn files(dir: &str, pred: impl Fn(&str) -> bool) -> Vec<PathBuf> {
 }
 
 fn profiles() -> Vec<PathBuf> {
-    files("samples/legacy", |n| n.ends_with(".debug1.txt"))
+    let mut out = files("samples/legacy", |n| n.ends_with(".debug1.txt"));
+    out.extend(files("samples/legacy-shapes", |n| n.ends_with(".debug1.txt")));
+    // After a command line or in a fence, tab-expanded.
+    out.extend(files("tests/data/legacy/debug1", |n| n.ends_with(".debug1.txt")));
+    out
 }
 
 fn dumps() -> Vec<PathBuf> {
@@ -86,9 +92,11 @@ fn records_by_grammar(text: &str) -> Result<Vec<Rec>, String> {
                         rec.1.push((k, v));
                     }
                 }
-                Rule::frame_comment => {
-                    if let Some(f) = part.into_inner().find(|p| p.as_rule() == Rule::frame_function)
-                    {
+                Rule::frame_comment | Rule::expanded_frame_comment => {
+                    let is_function = |p: &Pair<'_, Rule>| {
+                        matches!(p.as_rule(), Rule::frame_function | Rule::expanded_frame_function)
+                    };
+                    if let Some(f) = part.into_inner().find(is_function) {
                         rec.2.push(f.as_str().to_owned());
                     }
                 }

@@ -32,8 +32,19 @@ use traces_tool::record::{Names, Record};
 
 const KINDS: [&str; 5] = ["heap", "allocs", "goroutine", "mutex", "block"];
 
+/// The `debug=1` profiles that pprof reads, with their `-raw` and `-traces`
+/// readings beside them: `legacy/KIND` and `legacy-shapes/allocs`
+/// (recursion, inlining, records apart only by hidden runtime frames, a
+/// stack at the runtime's depth limit).
+fn profiles() -> Vec<String> {
+    let mut out: Vec<String> = KINDS.iter().map(|k| format!("legacy/{k}")).collect();
+    out.push("legacy-shapes/allocs".to_owned());
+    out
+}
+
 fn sample(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/legacy").join(name);
+    let name = if name.contains('/') { name.to_owned() } else { format!("legacy/{name}") };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join(name);
     fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -78,7 +89,7 @@ fn grouped(
 
 #[test]
 fn debug1_samples_equal_pprofs_raw() {
-    for kind in KINDS {
+    for kind in profiles() {
         let text = sample(&format!("{kind}.debug1.txt"));
         let pprof = raw::parse(&sample(&format!("{kind}.debug1.raw.txt"))).unwrap();
         let ours = prepare(legacy::parse(&text).unwrap().profile);
@@ -118,7 +129,7 @@ fn records(source: &mut dyn RecordSource) -> Vec<Rec> {
 
 #[test]
 fn debug1_records_equal_pprofs_traces_with_names() {
-    for kind in KINDS {
+    for kind in profiles() {
         let text = sample(&format!("{kind}.debug1.txt"));
         let names = names_by_address(&text);
         let pprof_raw = raw::parse(&sample(&format!("{kind}.debug1.raw.txt"))).unwrap();
@@ -143,26 +154,42 @@ fn debug1_records_equal_pprofs_traces_with_names() {
             let bytes = labels.iter().find(|(k, _)| k == "bytes").map(|(_, v)| v.clone());
             *theirs.entry((named, format!("{value} {bytes:?}"))).or_default() += 1;
         }
-        let mut source = open_bytes(kind, text.into_bytes(), ReaderOptions::default()).unwrap();
+        let mut source = open_bytes(&kind, text.into_bytes(), ReaderOptions::default()).unwrap();
         assert_eq!(
             source.header().sample_type(),
             reader.header().sample_type(),
             "{kind}: default sample type"
         );
+        if !kind.ends_with("goroutine") {
+            // Record for record: the same stacks (one frame per address,
+            // the runtime's hidden frames left out), values and `bytes`,
+            // as many times as pprof has them (records pprof keeps apart
+            // stay apart).
+            let mut exact: BTreeMap<(Vec<String>, String), u64> = BTreeMap::new();
+            for (labels, value, frames) in records(source.as_mut()) {
+                let bytes = labels.iter().find(|(k, _)| k == "bytes").map(|(_, v)| v.clone());
+                *exact.entry((frames, format!("{value} {bytes:?}"))).or_default() += 1;
+            }
+            assert_eq!(exact, theirs, "{kind}: records differ from pprof's -traces");
+            continue;
+        }
         // Goroutine records with `# labels:` stay apart here; pprof merges
         // them: add them up by stack first.
         let mut sums: BTreeMap<Vec<String>, (i64, Option<String>, String)> = BTreeMap::new();
         for (labels, value, frames) in records(source.as_mut()) {
             let bytes = labels.iter().find(|(k, _)| k == "bytes").map(|(_, v)| v.clone());
             let n: i64 = value.parse().unwrap_or(0);
-            let key =
-                if kind == "goroutine" { frames } else { [frames, vec![value.clone()]].concat() };
+            let key = if kind.ends_with("goroutine") {
+                frames
+            } else {
+                [frames, vec![value.clone()]].concat()
+            };
             let e = sums.entry(key).or_insert((0, bytes, value));
             e.0 += n;
         }
         let mut ours: BTreeMap<(Vec<String>, String), u64> = BTreeMap::new();
         for (key, (n, bytes, value)) in sums {
-            let (stack, value) = if kind == "goroutine" {
+            let (stack, value) = if kind.ends_with("goroutine") {
                 (key, n.to_string())
             } else {
                 (key[..key.len() - 1].to_vec(), value)
@@ -242,6 +269,19 @@ fn dump_labels() {
 fn run(args: &[&str]) -> (i32, String, String) {
     let r = run_cmd(command(args).current_dir(env!("CARGO_MANIFEST_DIR")), None);
     (r.code, r.stdout, r.stderr)
+}
+
+/// `go`, for `go tool pprof`; `None` (with a note) when it is not
+/// installed, except under CI, where its absence fails the test.
+fn go_tool() -> Option<&'static str> {
+    let found =
+        std::process::Command::new("go").arg("version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "CI: `go` is needed for this test");
+        eprintln!("note: `go` not found: the comparison with go tool pprof is skipped");
+        return None;
+    }
+    Some("go")
 }
 
 #[test]
@@ -423,8 +463,205 @@ fn text_equals_pprofs_reading_of_its_binary_twin() {
         let traces = sample(&format!("{kind}.pb.traces.txt"));
         let mut theirs =
             TraceReader::new("pprof", traces.as_bytes(), ReaderOptions::default()).unwrap();
-        let (ours, theirs) = (records(ours.as_mut()), records(&mut theirs));
+        let (mut ours, theirs) = (records(ours.as_mut()), records(&mut theirs));
         assert!(!theirs.is_empty(), "{kind}");
+        // pprof's `-traces` prints no sample without a stack; here they are
+        // records without frames (threadcreate's `7 @`).
+        let stackless: Vec<Rec> = ours.iter().filter(|r| r.2.is_empty()).cloned().collect();
+        ours.retain(|r| !r.2.is_empty());
         assert_eq!(ours, theirs, "{kind}");
+        let expected =
+            if kind == "threadcreate" { vec![(vec![], "7".to_owned(), vec![])] } else { vec![] };
+        assert_eq!(stackless, expected, "{kind}");
     }
+}
+
+/// `threadcreate` text, whose records have empty stacks (`7 @`), reads
+/// as samples without frames: `csv`, `hist` and `summary` carry them (and
+/// the total is pprof's total of the binary twin, stackless sample
+/// included); `top` counts them in its total as pprof does; a profile of
+/// stackless records only is no "no samples".
+#[test]
+fn threadcreate_stackless_records_are_samples() {
+    let (code, out, err) = run(&["csv", "samples/legacy/threadcreate.debug1.txt"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    assert!(rows[0].contains(",7,count,") && rows[0].contains(",,0,,"), "{out}");
+    assert!(err.contains("1 record without a stack") && err.contains("read as samples"), "{err}");
+    let (code, out, _) = run(&["summary", "samples/legacy/threadcreate.debug1.txt"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Samples:            2 blocks"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("Total:              8 ")), "{out}");
+    // `top` of the text as pprof's `-top` of the binary twin (pprof cannot
+    // read the text): "Showing nodes accounting for 1, 12.50% of 8 total".
+    let (code, out, _) = run(&["top", "samples/legacy/threadcreate.debug1.txt"]);
+    assert_eq!(code, 0);
+    let ours: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("Showing")).collect();
+    assert_eq!(ours[0], "Showing nodes accounting for 1, 12.50% of 8 total");
+    if let Some(go) = go_tool() {
+        let pprof = std::process::Command::new(go)
+            .args(["tool", "pprof", "-top", "threadcreate.pb.gz"])
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/legacy"))
+            .output()
+            .unwrap();
+        assert!(pprof.status.success(), "{}", String::from_utf8_lossy(&pprof.stderr));
+        let theirs = String::from_utf8(pprof.stdout).unwrap();
+        let theirs: Vec<&str> = theirs.lines().skip_while(|l| !l.starts_with("Showing")).collect();
+        assert_eq!(ours, theirs);
+    }
+
+    let dir = std::env::temp_dir().join(format!("legacy-stackless-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("threadcreate.txt");
+    // A profile whose every record is stackless (a program that started no
+    // thread after the runtime's own).
+    fs::write(&path, "threadcreate profile: total 7\n7 @\n#\t0x0\n\n").unwrap();
+    let p = path.to_str().unwrap();
+    let (code, out, err) = run(&["csv", p]);
+    assert_eq!(code, 0, "{err}");
+    let values: Vec<&str> = out.lines().skip(1).map(|l| l.split(',').nth(3).unwrap()).collect();
+    assert_eq!(values, ["7"], "{out}");
+    let (code, out, _) = run(&["hist", p]);
+    assert_eq!(code, 0);
+    assert!(out.contains("1 samples, 7 in all"), "{out}");
+    let (code, out, _) = run(&["summary", p]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Samples:            1 blocks"), "{out}");
+    // `cat` prints no block for it (a traces report cannot), and says so;
+    // `blame` charges only the samples with frames.
+    let (code, out, err) = run(&["cat", "samples/legacy/threadcreate.debug1.txt"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.matches("-----------+").count(), 2, "{out}");
+    assert!(err.contains("left out 1 sample without a stack"), "{err}");
+    let (code, out, err) = run(&["blame", "samples/legacy/threadcreate.debug1.txt"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("8 total"), "{out}");
+    // No frame to draw: nothing matched, said so.
+    let (code, _, err) = run(&["flamegraph", p]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nothing to draw"), "{err}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// One frame per address: a recursion lists an address once per call, each
+/// listing printed with its own `#` line; the stacks at the runtime's
+/// 32-frame limit (`main.deep`) are 32 frames deep, as in the binary twin,
+/// and every stack of the text whose leaf is in package main is a stack of
+/// the twin (recursion, and the inlined `main.leafInline`).
+#[test]
+fn recursion_reads_one_frame_per_address_as_the_binary_twin() {
+    let text = sample("legacy-shapes/allocs.debug1.txt");
+    let mut ours = open_bytes("t", text.into_bytes(), ReaderOptions::default()).unwrap();
+    let twin = sample("legacy-shapes/allocs.pb.traces.txt");
+    let mut theirs = TraceReader::new("pprof", twin.as_bytes(), ReaderOptions::default()).unwrap();
+    let (ours, theirs) = (records(ours.as_mut()), records(&mut theirs));
+    let stacks = |recs: &[Rec]| -> std::collections::BTreeSet<Vec<String>> {
+        recs.iter().map(|r| r.2.clone()).collect()
+    };
+    let deepest = |recs: &[Rec]| recs.iter().map(|r| r.2.len()).max().unwrap();
+    assert_eq!(deepest(&ours), 32);
+    assert_eq!(deepest(&theirs), 32);
+    let at_limit =
+        |recs: &[Rec]| stacks(recs).into_iter().filter(|s| s.len() == 32).collect::<Vec<_>>();
+    assert_eq!(at_limit(&ours).len(), 1);
+    assert_eq!(at_limit(&ours), at_limit(&theirs));
+    let twin_stacks = stacks(&theirs);
+    let main_leaf: Vec<Vec<String>> =
+        stacks(&ours).into_iter().filter(|s| s[0].starts_with("main.")).collect();
+    assert!(main_leaf.iter().any(|s| s.iter().filter(|f| *f == "main.recurse").count() == 4));
+    assert!(main_leaf.iter().any(|s| s[0] == "main.leafInline"));
+    for s in &main_leaf {
+        assert!(twin_stacks.contains(s), "not in the binary twin: {s:?}");
+    }
+}
+
+/// A `?debug=1` profile after a command line, blank lines or a Markdown
+/// fence, or with its tabs expanded to spaces, reads as the clean file
+/// (csv output byte for byte), with a note for what was skipped; after
+/// other text, or without its header line, it is refused with a message
+/// that names the format.
+#[test]
+fn debug1_after_a_preamble_or_tab_expanded() {
+    let dir = std::env::temp_dir().join(format!("legacy-preamble-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let expand = |text: &str| -> String {
+        // `expand`: tab stops every 8 columns.
+        let mut out = String::new();
+        for line in text.split_inclusive('\n') {
+            let mut col = 0;
+            for c in line.chars() {
+                if c == '\t' {
+                    let n = 8 - col % 8;
+                    out.extend(std::iter::repeat_n(' ', n));
+                    col += n;
+                } else {
+                    out.push(c);
+                    col += 1;
+                }
+            }
+        }
+        out
+    };
+    for kind in profiles().iter().map(String::as_str).chain(["legacy/threadcreate"]) {
+        let file = format!("samples/{kind}.debug1.txt");
+        let text = sample(&format!("{kind}.debug1.txt"));
+        let (code, clean, err) = run(&["csv", &file]);
+        assert_eq!(code, 0, "{kind}: {err}");
+        let is_count = kind.ends_with("goroutine") || kind.ends_with("threadcreate");
+        let variants = [
+            (
+                "curl",
+                format!("$ curl -s 'http://localhost:6060/debug/pprof/x?debug=1'\n{text}"),
+                Some("skipped 1 line"),
+            ),
+            // pprof itself reads count profiles after blank lines.
+            ("blank", format!("\n\n{text}"), (!is_count).then_some("skipped 2 lines")),
+            ("fence", format!("```text\n{text}```\nThat is all.\n"), Some("1 line after it")),
+            (
+                "prompt",
+                format!(
+                    "user@host:~$ curl -s localhost:6060/debug/pprof/x?debug=1\n\n```\n{text}```\n"
+                ),
+                Some("skipped 3 lines"),
+            ),
+            ("expanded", expand(&text), None),
+        ];
+        for (name, variant, note) in variants {
+            let path = dir.join(format!("{}-{name}.txt", kind.replace('/', "-")));
+            fs::write(&path, &variant).unwrap();
+            let p = path.to_str().unwrap();
+            let (code, out, err) = run(&["csv", p]);
+            assert_eq!(code, 0, "{kind} {name}: {err}");
+            assert_eq!(out.replace(p, &file), clean, "{kind} {name}");
+            if let Some(note) = note {
+                assert!(err.contains(note), "{kind} {name}: {err}");
+                // `--strict` takes only the profile as served.
+                let (code, _, err) = run(&["csv", "--strict", p]);
+                assert_eq!(code, 2, "{kind} {name}: {err}");
+                assert!(err.contains("--strict: not a `?debug=1` profile as served"), "{err}");
+            }
+            assert!(!err.contains("without `#` frame lines"), "{kind} {name}: {err}");
+        }
+        if kind != "legacy/threadcreate" {
+            // Cut above the first record: the header is missing.
+            let at = text.find(" @ 0x").unwrap();
+            let headless = &text[text[..at].rfind('\n').map_or(0, |i| i + 1)..];
+            let path = dir.join(format!("{}-headless.txt", kind.replace('/', "-")));
+            fs::write(&path, headless).unwrap();
+            let p = path.to_str().unwrap();
+            let (code, _, err) = run(&["csv", p]);
+            assert_eq!(code, 2, "{kind}: {err}");
+            assert!(err.contains(&format!("{p}:1: this looks like the records of a `?debug=1` ")));
+            assert!(err.contains("without its header line"), "{kind}: {err}");
+        }
+        let path = dir.join(format!("{}-prose.txt", kind.replace('/', "-")));
+        fs::write(&path, format!("Here is what the server said:\n{text}")).unwrap();
+        let p = path.to_str().unwrap();
+        let (code, _, err) = run(&["csv", p]);
+        assert_eq!(code, 2, "{kind}: {err}");
+        assert!(err.contains(&format!("{p}:1: this looks like a `?debug=1` ")), "{kind}: {err}");
+        assert!(err.contains("whose header is at line 2"), "{kind}: {err}");
+    }
+    fs::remove_dir_all(&dir).unwrap();
 }

@@ -187,6 +187,11 @@ pub fn blame(inputs: &Inputs, options: &BlameOptions) -> Result<BlameReport> {
 
     let mut charges: FxHashMap<NodeId, Charge> = FxHashMap::default();
     for (frames, stack_total) in stacks.iter() {
+        // A sample without a stack (`threadcreate`'s `7 @`) has no frame to
+        // charge; it stays in the total.
+        if frames.is_empty() {
+            continue;
+        }
         let app_frame = frames.iter().find(|f| kinds[f.node() as usize] == CodeKind::App);
         let (row, app) = match app_frame {
             Some(f) => (f.node(), true),

@@ -72,7 +72,14 @@ pub fn records(
     for path in paths_or_stdin(&inputs.files) {
         let mut source = open_source(&path, inputs.read.clone())?;
         item(CatItem::Header(source.header()))?;
+        let mut stackless = 0u64;
         while source.read_record(&mut rec, &mut names)? {
+            // A traces report has no way to print a sample without a stack
+            // (`threadcreate`'s `7 @`); pprof's `-traces` prints none.
+            if rec.frames.is_empty() {
+                stackless += 1;
+                continue;
+            }
             if filter.keep(&mut rec, &names) {
                 item(CatItem::Record(&rec, &names))?;
                 summary.records += 1;
@@ -80,6 +87,13 @@ pub fn records(
         }
         item(CatItem::End)?;
         summary.notes.extend(skipped_notes(&SourceInfo::of(source.as_ref())));
+        if stackless > 0 {
+            summary.notes.push(format!(
+                "cat: {path}: left out {stackless} sample{} without a stack: a traces report \
+                 has no way to print one (pprof's -traces prints none)",
+                if stackless == 1 { "" } else { "s" }
+            ));
+        }
     }
     Ok(summary)
 }

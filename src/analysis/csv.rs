@@ -11,6 +11,7 @@ use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::analysis::facts::UnitContext;
+use crate::analysis::folded::{folded_name, push_folded_name};
 use crate::analysis::scan::{scan, Inputs};
 use crate::error::Result;
 use crate::record::{Frame, Names, Record};
@@ -56,7 +57,9 @@ impl Serialize for RecordFrames<'_> {
 }
 
 /// A record's stack, root first, frames joined by `;` (Brendan Gregg's
-/// folded order); serialized as that text.
+/// folded order, a `;` inside a name written as
+/// [`crate::analysis::folded::SEMICOLON_STAND_IN`]); serialized as that
+/// text.
 #[derive(Clone, Copy, Debug)]
 pub struct FoldedStack<'a>(pub &'a Record, pub &'a Names);
 
@@ -66,7 +69,7 @@ impl fmt::Display for FoldedStack<'_> {
             if i > 0 {
                 f.write_str(";")?;
             }
-            f.write_str(self.1.get(frame.name))?;
+            f.write_str(&folded_name(self.1.get(frame.name)))?;
         }
         Ok(())
     }
@@ -84,7 +87,7 @@ impl Serialize for FoldedStack<'_> {
                 if i > 0 {
                     text.push(';');
                 }
-                text.push_str(self.1.get(frame.name));
+                push_folded_name(text, self.1.get(frame.name));
             }
             serializer.serialize_str(text)
         })

@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::analysis::facts::{Measure, UnitContext};
+use crate::analysis::folded::{folded_name, folded_name_bytes};
 use crate::analysis::graph::{node_frames, Granularity, NodeId, NodeTable, SeenSet, StackFrame};
 use crate::analysis::scan::{scan, scan_with, Inputs};
 use crate::error::{Error, Result};
@@ -102,7 +103,9 @@ impl Change {
 /// One row: a function, leaf or stack, and its values before and after.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct DiffRow {
-    /// The function or leaf, or the stack root first, frames joined by `;`.
+    /// The function or leaf, or the stack root first, frames joined by `;`
+    /// (a `;` inside a name written as
+    /// [`SEMICOLON_STAND_IN`](crate::analysis::folded::SEMICOLON_STAND_IN)).
     pub key: String,
     /// Flat before and after (the only value with `--by leaf` or `stack`).
     pub flat: Change,
@@ -461,7 +464,7 @@ fn stack_rows(stacks: &Stacks, table: &NodeTable, o: &DiffOptions) -> Vec<DiffRo
         .map(|i| {
             let [before, after] = stacks.values[i as usize];
             let frames = stacks.seqs.get(i);
-            let key = frames.iter().rev().map(|f| table.name(f.node())).join(";");
+            let key = frames.iter().rev().map(|f| folded_name(table.name(f.node()))).join(";");
             DiffRow { key, flat: Change::new(before, after), cum: Change::default() }
         })
         .collect()
@@ -487,7 +490,7 @@ fn rest_text<'a>(
     let mut first = n == 0;
     rest.iter().rev().flat_map(move |f| {
         let sep: &[u8] = if std::mem::take(&mut first) { b"" } else { b";" };
-        sep.iter().chain(table.name(f.node()).as_bytes()).copied()
+        sep.iter().chain(folded_name_bytes(table.name(f.node()))).copied()
     })
 }
 
@@ -537,7 +540,8 @@ mod tests {
             .iter()
             .zip(&stacks.values)
             .map(|(frames, &[b, a])| {
-                (a - b, frames.iter().rev().map(|f| table.name(f.node())).join(";"), [b, a])
+                let key = frames.iter().rev().map(|f| folded_name(table.name(f.node()))).join(";");
+                (a - b, key, [b, a])
             })
             .collect();
         expected.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(&y.1)));

@@ -5,7 +5,13 @@
 //! difffolded.pl's format) for two reports or one printed with
 //! `-diff_base`. [`folded`] reads them; `traces-tool folded` prints them and
 //! `traces-tool flamegraph` draws them.
+//!
+//! A `;` inside a frame name (Go's generated `type..eq.struct { A int; B
+//! string }`) would read as a frame separator to every tool that splits
+//! folded stacks on `;`; it is written as [`SEMICOLON_STAND_IN`] wherever a
+//! stack is written as folded text ([`push_folded_name`]; `docs/folded.md`).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use crate::analysis::facts::UnitContext;
@@ -13,6 +19,45 @@ use crate::analysis::scan::{scan, Inputs};
 use crate::error::{Error, Result};
 use crate::record::{Header, NameId, Names};
 use crate::seqs::{SeqInterner, Seqs};
+
+/// What a `;` inside a frame name is written as in folded text: U+FF1B
+/// FULLWIDTH SEMICOLON (`；`), which looks like it but is no separator to
+/// inferno or `flamegraph.pl`, and which Unicode normalization (NFC) keeps.
+pub const SEMICOLON_STAND_IN: char = '\u{ff1b}';
+
+/// The UTF-8 bytes of [`SEMICOLON_STAND_IN`].
+const STAND_IN_BYTES: &[u8] = "\u{ff1b}".as_bytes();
+
+/// A frame name as folded text carries it: every `;` written as
+/// [`SEMICOLON_STAND_IN`]; borrowed when there is none.
+pub fn folded_name(name: &str) -> Cow<'_, str> {
+    if name.contains(';') {
+        Cow::Owned(name.replace(';', "\u{ff1b}"))
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
+/// Appends `name` to a folded stack's text, as [`folded_name`] writes it.
+pub fn push_folded_name(text: &mut String, name: &str) {
+    let mut parts = name.split(';');
+    text.push_str(parts.next().unwrap_or_default());
+    for part in parts {
+        text.push(SEMICOLON_STAND_IN);
+        text.push_str(part);
+    }
+}
+
+/// The bytes of `name` as [`folded_name`] writes it, without allocating.
+pub(crate) fn folded_name_bytes(name: &str) -> impl Iterator<Item = &u8> {
+    name.as_bytes().iter().flat_map(|b| {
+        if *b == b';' {
+            STAND_IN_BYTES
+        } else {
+            std::slice::from_ref(b)
+        }
+    })
+}
 
 /// How [`folded`] reads its inputs.
 #[derive(Clone, Debug, Default)]
@@ -54,13 +99,14 @@ pub struct FoldedReport {
 }
 
 impl FoldedReport {
-    /// The text of stack `i`: frame names root first, joined by `;`.
+    /// The text of stack `i`: frame names root first ([`push_folded_name`]),
+    /// joined by `;`.
     pub fn stack_text(&self, i: u32, text: &mut String) {
         for (k, &id) in self.stacks.get(i).iter().enumerate() {
             if k > 0 {
                 text.push(';');
             }
-            text.push_str(self.names.get(id));
+            push_folded_name(text, self.names.get(id));
         }
     }
 
@@ -143,14 +189,15 @@ fn cmp_texts(a: &[NameId], b: &[NameId], names: &Names) -> Ordering {
     text_bytes(a, k, names).cmp(text_bytes(b, k, names))
 }
 
-/// The bytes of a stack's text from frame `k` on (with the `;` before it).
+/// The bytes of a stack's text from frame `k` on (with the `;` before it),
+/// names as [`folded_name`] writes them.
 fn text_bytes<'a>(s: &'a [NameId], k: usize, names: &'a Names) -> impl Iterator<Item = u8> + 'a {
     s[k..]
         .iter()
         .enumerate()
         .flat_map(move |(i, &id)| {
             let sep: &[u8] = if i + k == 0 { b"" } else { b";" };
-            sep.iter().chain(names.get(id).as_bytes())
+            sep.iter().chain(folded_name_bytes(names.get(id)))
         })
         .copied()
 }
@@ -346,7 +393,9 @@ mod tests {
         ];
         let stacks: Vec<Vec<NameId>> =
             frames.iter().map(|s| s.iter().map(|f| names.intern(f)).collect()).collect();
-        let text = |s: &[NameId]| s.iter().map(|&id| names.get(id)).collect::<Vec<_>>().join(";");
+        let text = |s: &[NameId]| {
+            s.iter().map(|&id| folded_name(names.get(id))).collect::<Vec<_>>().join(";")
+        };
         for a in &stacks {
             for b in &stacks {
                 let want = text(a).as_bytes().cmp(text(b).as_bytes());

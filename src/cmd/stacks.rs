@@ -12,6 +12,7 @@ use std::io::Write;
 use clap::Args;
 use serde::Serialize;
 
+use crate::analysis::folded::push_folded_name;
 use crate::analysis::report::header_lines;
 use crate::analysis::stacks::{stacks, StackRow, StacksOptions, StacksReport};
 use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome, ALL_FORMATS};
@@ -240,7 +241,7 @@ impl<'a> CsvRow<'a> {
                     if k > 0 {
                         stack.push(';');
                     }
-                    stack.push_str(f.name);
+                    push_folded_name(&mut stack, f.name);
                     if f.inline {
                         stack.push_str(INLINE_SUFFIX);
                     }

@@ -102,7 +102,18 @@ pub fn flamegraph(folded: &FoldedReport, options: &FlamegraphOptions) -> Result<
         Some(lines) => (lines, folded.for_each_line("flamegraph", |_| Ok(()))?),
         None => folded.lines("flamegraph"),
     };
-    if lines.is_empty() {
+    // A line without frames (a sample with an empty stack, ` 7`) draws
+    // nothing: inferno ignores it, and refuses input with nothing else.
+    if lines.iter().all(|line| line.starts_with(' ')) {
+        let mut notes = notes;
+        if !lines.is_empty() {
+            notes.push(format!(
+                "flamegraph: nothing to draw: the {} stack{} read {} no frames",
+                lines.len(),
+                if lines.len() == 1 { "" } else { "s" },
+                if lines.len() == 1 { "has" } else { "have" }
+            ));
+        }
         return Ok(FlameGraph { svg: None, notes });
     }
     if options.negate {

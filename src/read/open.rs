@@ -87,6 +87,33 @@ fn open_input(
     let complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
     let kind = sniff(&head, complete);
+    // A `?debug=1` profile after text that is not skipped: say so, rather
+    // than that the text is no traces report.
+    if kind == InputKind::Traces {
+        if let Some(found) = legacy::header_after_text(&String::from_utf8_lossy(&head)) {
+            let (line, text) = &found.other;
+            let message = format!(
+                "this looks like {} whose header is at line {}, but line {line} before it is \
+                 not a blank line, a command line or a Markdown fence ({text:?}): remove the \
+                 lines before the header to read it",
+                found.what, found.line
+            );
+            return Err(Error::Io {
+                path: format!("{name}:{line}"),
+                source: io::Error::new(io::ErrorKind::InvalidData, message),
+            });
+        }
+        if let Some((line, what)) = legacy::headless_records(&String::from_utf8_lossy(&head)) {
+            let message = format!(
+                "this looks like {what}: pprof and traces-tool need the profile from its first \
+                 line"
+            );
+            return Err(Error::Io {
+                path: format!("{name}:{line}"),
+                source: io::Error::new(io::ErrorKind::InvalidData, message),
+            });
+        }
+    }
     // Only text read as a traces report or `-raw` text is looked at (a
     // `-raw` text after its command line sniffs as a traces report).
     if matches!(kind, InputKind::Traces | InputKind::Raw) && options.paste != PasteMode::Off {
@@ -133,6 +160,21 @@ fn open_input(
             read_whole(&name, &mut reader, &mut head, "text profile")?;
             let text = String::from_utf8_lossy(&head);
             let lines = options.frame_lines;
+            if kind == InputKind::Legacy && options.paste == PasteMode::Refuse {
+                // `--strict`: a profile after a preamble is not as served.
+                if let Some(start) = legacy::find_start(&text).filter(|s| s.line > 0) {
+                    let message = format!(
+                        "--strict: not a `?debug=1` profile as served: its header is at line {} \
+                         after blank lines, a command line or a Markdown fence; without --strict \
+                         they are skipped and reported",
+                        start.line + 1
+                    );
+                    return Err(Error::Io {
+                        path: format!("{name}:1"),
+                        source: io::Error::new(io::ErrorKind::InvalidData, message),
+                    });
+                }
+            }
             Ok(match kind {
                 InputKind::Legacy => Box::new(legacy::open(&name, &text, index, lines)?),
                 _ => Box::new(goroutine_dump::open(&name, &text, lines)?),

@@ -27,8 +27,11 @@ pub struct ProfileSource {
     /// file, and whether it stands for a line (what pprof's filters match).
     origins: Vec<Vec<Origin>>,
     /// The next sample to look at (those with an empty stack are not
-    /// printed).
+    /// printed, unless `stackless`).
     next: usize,
+    /// Whether samples with an empty stack are read too
+    /// ([`ProfileSource::keep_stackless`]).
+    stackless: bool,
     /// Per label set of the profile, its labels as printed: (key, values)
     /// in order; made on first use.
     label_text: Vec<Option<Vec<(String, String)>>>,
@@ -118,6 +121,7 @@ impl ProfileSource {
             frames,
             origins,
             next: 0,
+            stackless: false,
             label_text,
             interned_at: Vec::new(),
             interned: Vec::new(),
@@ -173,6 +177,14 @@ impl ProfileSource {
             self.interned.clear();
             self.table = None;
         }
+    }
+
+    /// Reads the samples with an empty stack too, as records without
+    /// frames (pprof's `-traces` prints none of them; in a `threadcreate`
+    /// profile nearly every sample has an empty stack).
+    pub fn keep_stackless(mut self) -> ProfileSource {
+        self.stackless = true;
+        self
     }
 
     /// The sample type the values are of.
@@ -314,7 +326,9 @@ impl RecordSource for ProfileSource {
 
     fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
         let samples = &self.profile.samples;
-        let Some(si) = (self.next..samples.len()).find(|&i| samples.stack_len(i) != 0) else {
+        let stackless = self.stackless;
+        let Some(si) = (self.next..samples.len()).find(|&i| stackless || samples.stack_len(i) != 0)
+        else {
             self.next = samples.len();
             return Ok(false);
         };

@@ -1,0 +1,3 @@
+module example.com/eqnames
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/legacyshapes
+
+go 1.19
