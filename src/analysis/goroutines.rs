@@ -498,10 +498,14 @@ fn read_snapshot(path: &str, options: &SourceOptions, notes: &mut Vec<String>) -
     }
     let head = &bytes[..bytes.len().min(read::detect::SNIFF_BYTES as usize)];
     if read::sniff(head, head.len() == bytes.len()) == InputKind::GoroutineDump {
-        let text = String::from_utf8_lossy(&bytes);
-        let source = goroutine_dump::open(&name, &text, false)?;
-        notes.extend(read::RecordSource::notes(&source));
-        return Ok(from_dump(name, source.dump()));
+        let dump = {
+            let text = String::from_utf8_lossy(&bytes);
+            let source = goroutine_dump::open(&name, &text, false)?;
+            notes.extend(read::RecordSource::notes(&source));
+            source.into_dump()
+        };
+        drop(bytes);
+        return Ok(from_dump(name, dump));
     }
     let mut source = read::open_bytes(&name, bytes, options.clone())?;
     notes.extend(read::SourceInfo::of(source.as_ref()).notes().iter().cloned());
@@ -528,35 +532,32 @@ fn read_snapshot(path: &str, options: &SourceOptions, notes: &mut Vec<String>) -
     Ok(Snapshot { summary, goroutines })
 }
 
-fn from_dump(name: String, dump: &Dump) -> Snapshot {
+fn from_dump(name: String, dump: Dump) -> Snapshot {
     let panic = dump.panic_message();
     let mut goroutines = Vec::with_capacity(dump.goroutines.len());
-    for (i, g) in dump.goroutines.iter().enumerate() {
+    for (i, g) in dump.goroutines.into_iter().enumerate() {
         let mut out = G {
             id: Some(g.id),
             count: 1,
-            creator: g.creator.clone(),
+            creator: g.creator,
             first: i == 0 && panic.is_some(),
             ..G::default()
         };
-        for (k, v) in &g.labels {
+        for (k, v) in g.labels {
             match k.as_str() {
-                "state" => out.state.clone_from(v),
+                "state" => out.state = v,
                 "wait_minutes" => out.wait = v.parse().ok(),
                 "locked_to_thread" => out.locked = true,
                 "created_by" => {}
-                _ => out.labels.push((k.clone(), v.clone())),
+                _ => out.labels.push((k, v)),
             }
         }
+        let mut positions = g.positions.into_iter();
+        let mut args = g.args.into_iter();
         out.frames = g
             .frames
-            .iter()
-            .enumerate()
-            .map(|(k, (f, inline))| {
-                let pos = g.positions.get(k).cloned().unwrap_or_default();
-                let args = g.args.get(k).cloned();
-                (f.clone(), pos, args, *inline)
-            })
+            .into_iter()
+            .map(|(f, inline)| (f, positions.next().unwrap_or_default(), args.next(), inline))
             .collect();
         goroutines.push(out);
     }

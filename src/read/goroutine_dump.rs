@@ -641,6 +641,11 @@ impl DumpSource {
     pub fn dump(&self) -> &Dump {
         &self.dump
     }
+
+    /// The parsed dump, taken.
+    pub fn into_dump(self) -> Dump {
+        self.dump
+    }
 }
 
 impl RecordSource for DumpSource {

@@ -196,17 +196,24 @@ func settle() {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: goroutinegroups DIR [ROUNDS]")
+		fmt.Fprintln(os.Stderr, "usage: goroutinegroups DIR [ROUNDS [PER_ROUND]]")
 		os.Exit(2)
 	}
 	dir := os.Args[1]
-	rounds := 3
+	rounds, perRound := 3, 50
 	if len(os.Args) > 2 {
 		n, err := strconv.Atoi(os.Args[2])
 		if err != nil {
 			panic(err)
 		}
 		rounds = n
+	}
+	if len(os.Args) > 3 {
+		n, err := strconv.Atoi(os.Args[3])
+		if err != nil {
+			panic(err)
+		}
+		perRound = n
 	}
 	mu.Lock()
 	startNumbered()
@@ -217,7 +224,7 @@ func main() {
 	startSleepers()
 	startLocked()
 	for r := 1; r <= rounds; r++ {
-		startLeak(50)
+		startLeak(perRound)
 		settle()
 		write(filepath.Join(dir, fmt.Sprintf("dump-r%d.debug2.txt", r)), 2)
 		write(filepath.Join(dir, fmt.Sprintf("profile-r%d.debug1.txt", r)), 1)
