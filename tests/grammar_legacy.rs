@@ -169,6 +169,15 @@ fn goroutines_by_grammar(text: &str) -> Result<Vec<G>, String> {
                             Rule::locked_to_thread => {
                                 g.1.push(("locked_to_thread".into(), "true".into()))
                             }
+                            Rule::labels_item => {
+                                for l in p.into_inner() {
+                                    let mut kv = l.into_inner().map(|s| {
+                                        let s = s.as_str();
+                                        s[1..s.len() - 1].replace("\\\"", "\"")
+                                    });
+                                    g.1.push((kv.next().unwrap(), kv.next().unwrap()));
+                                }
+                            }
                             // `synctest group 3` is the label synctest_group=3.
                             Rule::other_item => {
                                 let (k, v) = match p.as_str().rsplit_once(' ') {
