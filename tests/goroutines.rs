@@ -358,3 +358,42 @@ fn csv_has_one_row_per_bucket() {
         csv.lines().next().unwrap().split(',').enumerate().map(|(i, c)| (c, i)).collect();
     assert!(header.contains_key("counts") && header.contains_key("ids"));
 }
+
+#[test]
+fn creators_compare_without_the_parent_and_locked_stays_apart() {
+    // Go 1.21+ prints `in goroutine N`: one `go` statement is one bucket
+    // whatever the parent (panicparse 2.3 splits it); locked goroutines stay
+    // apart at every level (panicparse merges them above exact).
+    let dump = "\
+goroutine 7 [chan receive]:
+main.worker(0x1)
+\t/src/demo/main.go:55 +0x1b
+created by main.start in goroutine 1
+\t/src/demo/main.go:40 +0x48
+
+goroutine 8 [chan receive]:
+main.worker(0x2)
+\t/src/demo/main.go:55 +0x1b
+created by main.start in goroutine 5
+\t/src/demo/main.go:40 +0x48
+
+goroutine 9 [chan receive, locked to thread]:
+main.worker(0x3)
+\t/src/demo/main.go:55 +0x1b
+created by main.start in goroutine 5
+\t/src/demo/main.go:40 +0x48
+";
+    let r = run_with_stdin(
+        &["goroutines", "--similarity", "values", "--format", "json", "-"],
+        Some(dump.as_bytes()),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: Value = serde_json::from_str(&r.stdout).unwrap();
+    let buckets = doc["buckets"].as_array().unwrap();
+    assert_eq!(buckets.len(), 2);
+    assert_eq!(buckets[0]["count"], 2);
+    assert_eq!(buckets[0]["locked"], false);
+    assert_eq!(buckets[0]["created_by"]["parents"], serde_json::json!([1, 5]));
+    assert_eq!(buckets[0]["stack"][0]["arguments"], "*");
+    assert_eq!(buckets[1]["locked"], true);
+}
