@@ -33,7 +33,7 @@ fi
 
 (cd programs/goroutinegroups && "$GO" build -trimpath -o "$tmp/bin/goroutinegroups" .)
 mkdir -p goroutines/panicparse
-rm -f goroutines/*.txt goroutines/*.gz
+rm -f goroutines/dump-*.debug2.txt goroutines/profile-*.debug1.txt goroutines/sigquit-*.txt.gz
 for round in 1 2 3; do
   mkdir -p "$tmp/round$round"
   # SIGQUIT exits with status 2; its stderr is the dump.
