@@ -60,6 +60,8 @@ pub enum Command {
     Peek(cmd::peek::PeekArgs),
     /// Identical stacks merged across blocks, largest first.
     Stacks(cmd::stacks::StacksArgs),
+    /// Buckets of similar goroutines from dumps, and which ones grow across dumps.
+    Goroutines(cmd::goroutines::GoroutinesArgs),
     /// What a report holds: type, totals, zero and negative samples, depth.
     Summary(cmd::summary::SummaryArgs),
     /// Brendan Gregg's folded stacks (`root;...;leaf value`), for flame graph tools.
@@ -86,6 +88,7 @@ impl Cli {
             Command::Top(args) => &mut args.input,
             Command::Peek(args) => &mut args.input,
             Command::Stacks(args) => &mut args.input,
+            Command::Goroutines(args) => &mut args.input,
             Command::Summary(args) => &mut args.input,
             Command::Diff(args) => &mut args.input,
             Command::Blame(args) => &mut args.input,
@@ -107,6 +110,7 @@ impl Cli {
             Command::Top(args) => cmd::top::run(args, out),
             Command::Peek(args) => cmd::peek::run(args, out),
             Command::Stacks(args) => cmd::stacks::run(args, out),
+            Command::Goroutines(args) => cmd::goroutines::run(args, out),
             Command::Summary(args) => cmd::summary::run(args, out),
             Command::Diff(args) => cmd::diff::run(args, out),
             Command::Blame(args) => cmd::blame::run(args, out),

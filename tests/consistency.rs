@@ -406,6 +406,7 @@ fn help_lists_only_the_formats_each_command_writes() {
         ("csv", &["csv", "json", "ndjson"]),
         ("grep", &["text", "csv", "json", "ndjson"]),
         ("stacks", &["text", "csv", "json", "ndjson"]),
+        ("goroutines", &["text", "csv", "json", "ndjson"]),
         ("top", &["text", "csv", "json"]),
         ("hist", &["text", "csv", "json"]),
         ("peek", &["text", "csv", "json"]),

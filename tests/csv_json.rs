@@ -161,6 +161,10 @@ fn every_command_writes_the_same_numbers_in_csv_and_json() {
             assert!(compared >= 3, "diff --by {by}: only {compared} numeric columns compared");
         }
     }
+    for dump in ["samples/legacy/goroutine.debug2.txt", "tests/data/legacy/dump-minutes.txt"] {
+        let compared = same_numbers(&["goroutines", dump], &[]);
+        assert!(compared >= 1, "goroutines {dump}: only {compared} numeric columns compared");
+    }
     assert!(!FAILED.load(std::sync::atomic::Ordering::Relaxed), "CSV and JSON disagree (above)");
 }
 

@@ -154,8 +154,9 @@ fn grammar_and_legacy_reader_agree() {
     }
 }
 
-/// A goroutine: id, labels (state, wait, lock, creator), frames.
-type G = (u64, Vec<(String, String)>, Vec<(String, bool)>);
+/// A goroutine: id, labels (state, wait, lock, creator), frames, each
+/// frame's argument text, the creator's parent id.
+type G = (u64, Vec<(String, String)>, Vec<(String, bool)>, Vec<String>, Option<u64>);
 
 fn goroutines_by_grammar(text: &str) -> Result<Vec<G>, String> {
     let top = LegacyParser::parse(Rule::goroutine_dump, text).map_err(|e| e.to_string())?;
@@ -175,6 +176,15 @@ fn goroutines_by_grammar(text: &str) -> Result<Vec<G>, String> {
                             )),
                             Rule::locked_to_thread => {
                                 g.1.push(("locked_to_thread".into(), "true".into()))
+                            }
+                            Rule::labels_item => {
+                                for l in p.into_inner() {
+                                    let mut kv = l.into_inner().map(|s| {
+                                        let s = s.as_str();
+                                        s[1..s.len() - 1].replace("\\\"", "\"")
+                                    });
+                                    g.1.push((kv.next().unwrap(), kv.next().unwrap()));
+                                }
                             }
                             // `synctest group 3` is the label synctest_group=3.
                             Rule::other_item => {
@@ -196,12 +206,21 @@ fn goroutines_by_grammar(text: &str) -> Result<Vec<G>, String> {
                     let args = inner.next().unwrap().as_str();
                     let name = if name == "panic" { "runtime.gopanic" } else { name };
                     g.2.push((name.to_owned(), args == "..."));
+                    g.3.push(args.to_owned());
                 }
-                Rule::elision => g.2.push((part.as_str().to_owned(), false)),
-                Rule::stack_unavailable => g.2.push(("<stack unavailable>".into(), false)),
+                Rule::elision => {
+                    g.2.push((part.as_str().to_owned(), false));
+                    g.3.push(String::new());
+                }
+                Rule::stack_unavailable => {
+                    g.2.push(("<stack unavailable>".into(), false));
+                    g.3.push(String::new());
+                }
                 Rule::created_by => {
-                    let creator = part.into_inner().next().unwrap().as_str();
+                    let mut inner = part.into_inner();
+                    let creator = inner.next().unwrap().as_str();
                     g.1.push(("created_by".into(), creator.into()));
+                    g.4 = inner.next().map(|p| p.as_str().parse().unwrap());
                 }
                 _ => {}
             }
@@ -213,7 +232,11 @@ fn goroutines_by_grammar(text: &str) -> Result<Vec<G>, String> {
 
 fn goroutines_by_reader(text: &str) -> Result<Vec<G>, String> {
     let dump = goroutine_dump::parse(text).map_err(|(l, m)| format!("{l}: {m}"))?;
-    Ok(dump.goroutines.into_iter().map(|g| (g.id, g.labels, g.frames)).collect())
+    Ok(dump
+        .goroutines
+        .into_iter()
+        .map(|g| (g.id, g.labels, g.frames, g.args, g.creator.and_then(|c| c.parent)))
+        .collect())
 }
 
 #[test]

@@ -322,6 +322,7 @@ fn json_schemas_are_documented_in_docs_json_md() {
         ("hist", cmd::hist::JSON_SCHEMA),
         ("top", cmd::top::JSON_SCHEMA),
         ("stacks", cmd::stacks::JSON_SCHEMA),
+        ("goroutines", cmd::goroutines::JSON_SCHEMA),
         ("diff", cmd::diff::JSON_SCHEMA),
         ("blame", cmd::blame::JSON_SCHEMA),
         ("peek", cmd::peek::JSON_SCHEMA),

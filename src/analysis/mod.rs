@@ -10,6 +10,7 @@ pub mod export;
 pub mod facts;
 pub mod filter;
 pub mod folded;
+pub mod goroutines;
 pub mod graph;
 pub mod grep;
 pub mod hist;

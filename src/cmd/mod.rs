@@ -11,6 +11,7 @@ pub mod diff;
 pub mod export;
 pub mod flamegraph;
 pub mod folded;
+pub mod goroutines;
 pub mod grep;
 pub mod hist;
 pub mod man;

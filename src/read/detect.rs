@@ -27,7 +27,8 @@ pub const SNIFF_BYTES: u64 = 1 << 18;
 /// decoding): binary when it holds control characters other than tab,
 /// line feed, carriage return, form feed and escape; a `?debug=1` text
 /// profile when its first line is one's header ([`legacy::kind_of`]); a
-/// goroutine dump when a `goroutine N [...]:` line comes before any traces
+/// goroutine dump when a `goroutine N [...]:` line (at column 0 or after
+/// a per-line prefix, after any amount of other text) comes before any traces
 /// separator ([`goroutine_dump::looks_like_dump`]); `-raw` text when
 /// `Profile.String()`'s header lines lead to `Samples:`; else a traces
 /// report. Text with bytes that are not UTF-8 (a Latin-1 name) is still

@@ -34,6 +34,15 @@
 //! blocks (register dumps, `exit status 2`) is skipped and counted in a
 //! note. A frame line without its file line, a header without `]:`, or a
 //! file line without a function before it is an error naming the line.
+//!
+//! The dump is found where it is: after a log (the text before it is
+//! counted in a note), with a per-line prefix (container log prefixes,
+//! timestamps, `> ` quote markers: stripped where every line of the dump
+//! carries it), with doubled line spacing. [`Goroutine`] also keeps what
+//! bucketing needs: each frame's argument text and the `created by` line
+//! (function, file:line, parent id); [`Dump::panic_message`] the panic. A
+//! dump of exactly 64 MiB ([`DEBUG2_LIMIT`]) was cut by the runtime, which
+//! its header and a note say.
 
 use std::io;
 
@@ -58,6 +67,23 @@ pub struct Goroutine {
     /// Per frame, its `file:line` (empty for elision markers and when the
     /// file line is missing).
     pub positions: Vec<String>,
+    /// Per frame, the argument text between the parentheses as printed
+    /// (`0xc000010000?, {0x0?, 0x0?}`, `...`; empty for elision markers).
+    pub args: Vec<String>,
+    /// The `created by` line, when printed.
+    pub creator: Option<Creator>,
+}
+
+/// A goroutine's `created by F in goroutine N` line and its file line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Creator {
+    /// The function whose `go` statement started the goroutine.
+    pub function: String,
+    /// The `file:line` of that statement (empty when not printed).
+    pub position: String,
+    /// The creating goroutine's id, where the dump prints `in goroutine N`
+    /// (Go 1.21+).
+    pub parent: Option<u64>,
 }
 
 /// A parsed dump.
@@ -72,6 +98,64 @@ pub struct Dump {
     pub skipped: (u64, usize, String),
     /// The last line, when it was cut short (no frame): line and text.
     pub cut_line: Option<(usize, String)>,
+    /// Text before the dump that is not part of it (a log the dump was
+    /// written into): count of non-blank lines, and the 1-based line where
+    /// the dump starts.
+    pub text_before: Option<(u64, usize)>,
+    /// A per-line prefix stripped from the dump's lines (container log
+    /// prefixes, timestamps, quote markers): the prefix as first seen and
+    /// the number of lines it was stripped from.
+    pub prefix: Option<(String, u64)>,
+    /// Blank lines inside goroutine blocks that were read through (text
+    /// whose line spacing was doubled): count and first line.
+    pub inner_blanks: Option<(u64, usize)>,
+    /// The input is exactly [`DEBUG2_LIMIT`] bytes: `goroutine?debug=2`
+    /// output cut by the runtime.
+    pub at_limit: bool,
+}
+
+/// The size at which the runtime stops writing a `goroutine?debug=2` dump
+/// (`runtime/pprof.writeGoroutineStacks`: 64 MiB), cutting it mid-line.
+pub const DEBUG2_LIMIT: usize = 64 << 20;
+
+impl Dump {
+    /// The panic or fatal error message: the preamble's `panic: ` or
+    /// `fatal error: ` line and the lines that continue it (nested panics
+    /// `\tpanic: ...`, `[recovered]`, `[signal ...]`), joined by newlines.
+    pub fn panic_message(&self) -> Option<String> {
+        let start = self.preamble.iter().position(|l| is_panic_line(l))?;
+        let mut out = self.preamble[start].clone();
+        for l in &self.preamble[start + 1..] {
+            if l.starts_with('\t') || l.starts_with('[') || l.starts_with("panic: ") {
+                out.push('\n');
+                out.push_str(l);
+            } else {
+                break;
+            }
+        }
+        Some(out)
+    }
+}
+
+fn is_panic_line(line: &str) -> bool {
+    line.starts_with("panic: ") || line.starts_with("fatal error: ")
+}
+
+/// True for a line that starts a crash report at column 0: `panic: `,
+/// `fatal error: `, `SIGQUIT: quit` and other signals' names, `unexpected
+/// signal`, `unexpected fault address`.
+fn is_crash_marker(line: &str) -> bool {
+    if is_panic_line(line)
+        || line.starts_with("fatal: ")
+        || line.starts_with("unexpected signal")
+        || line.starts_with("unexpected fault address")
+    {
+        return true;
+    }
+    match line.strip_prefix("SIG").and_then(|r| r.split_once(": ")) {
+        Some((name, _)) => !name.is_empty() && name.bytes().all(|b| b.is_ascii_uppercase()),
+        None => false,
+    }
 }
 
 /// A header `goroutine N [...]:`: id and the bracket's text.
@@ -90,19 +174,131 @@ pub fn parse_header(line: &str) -> Option<(u64, &str)> {
     Some((id, inner))
 }
 
-/// True when `text` is a goroutine dump: a goroutine header comes before
-/// any traces separator line.
+/// Where a goroutine header starts in `line`: 0 at column 0, or after a
+/// per-line prefix (`app_1  | `, `2024-01-02T03:04:05.678Z `, `> `) that is
+/// not only whitespace.
+pub fn find_header(line: &str) -> Option<usize> {
+    if parse_header(line).is_some() && !line.starts_with(char::is_whitespace) {
+        return Some(0);
+    }
+    let k = line.find("goroutine ")?;
+    let prefix = &line[..k];
+    if k == 0 || k > MAX_PREFIX || prefix.trim().is_empty() || parse_header(&line[k..]).is_none() {
+        return None;
+    }
+    Some(k)
+}
+
+/// The longest per-line prefix looked for.
+const MAX_PREFIX: usize = 120;
+
+/// True when `text` is a goroutine dump: a goroutine header, at column 0
+/// or after a per-line prefix ([`find_header`]), comes before any traces
+/// separator line, however much text comes before it.
 pub fn looks_like_dump(text: &str) -> bool {
-    for line in text.lines().take(2000) {
+    for line in text.lines() {
         let line = line.trim_end_matches('\r');
         if line.starts_with("-----------+") {
             return false;
         }
-        if parse_header(line).is_some() {
+        if line.len() > 10 && find_header(line).is_some() {
             return true;
         }
     }
     false
+}
+
+/// A per-line prefix: the text before the first goroutine header, with the
+/// timestamps in it matching any timestamp.
+struct Prefix {
+    /// The prefix as first seen.
+    text: String,
+    /// Matches the prefix at the start of a line.
+    re: regex::Regex,
+    /// Matches a line that is the prefix alone, its trailing whitespace
+    /// trimmed (a blank line of the dump).
+    blank: regex::Regex,
+}
+
+/// Timestamps as loggers and container runtimes print them.
+const TIMESTAMP: &str =
+    r"(?:\d{4}[-/]\d{2}[-/]\d{2}[T ])?\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?";
+
+impl Prefix {
+    fn new(text: &str) -> Option<Prefix> {
+        let ts = regex::Regex::new(TIMESTAMP).ok()?;
+        let mut pattern = String::from("^(?:");
+        let mut last = 0;
+        for m in ts.find_iter(text) {
+            pattern.push_str(&regex::escape(&text[last..m.start()]));
+            pattern.push_str(TIMESTAMP);
+            last = m.end();
+        }
+        let whole = format!("{pattern}{})", regex::escape(&text[last..]));
+        let trimmed = format!("{pattern}{})\\s*$", regex::escape(text[last..].trim_end()));
+        Some(Prefix {
+            text: text.to_owned(),
+            re: regex::Regex::new(&whole).ok()?,
+            blank: regex::Regex::new(&trimmed).ok()?,
+        })
+    }
+
+    /// The line without the prefix, if it carries it.
+    fn strip<'a>(&self, line: &'a str) -> Option<&'a str> {
+        if let Some(m) = self.re.find(line) {
+            return Some(&line[m.end()..]);
+        }
+        self.blank.is_match(line).then_some("")
+    }
+}
+
+/// Strips a per-line prefix from the dump's lines: the text before the
+/// first goroutine header, when that header is not at column 0. Every line
+/// from that header to the last line carrying the prefix must carry it
+/// (else an error names the first that does not); lines before the header
+/// that carry it are stripped too (the panic message), others are left.
+fn strip_prefix(lines: &mut [&str], dump: &mut Dump) -> Result<(), (usize, String)> {
+    let Some((h, k)) = lines.iter().enumerate().find_map(|(i, l)| find_header(l).map(|k| (i, k)))
+    else {
+        return Ok(());
+    };
+    if k == 0 {
+        return Ok(());
+    }
+    let Some(prefix) = Prefix::new(&lines[h][..k]) else { return Ok(()) };
+    let last = (h..lines.len()).rev().find(|&i| prefix.strip(lines[i]).is_some()).unwrap_or(h);
+    // The line right after the last prefixed one must be blank (or the
+    // end): a dump line there lost its prefix.
+    let end =
+        if lines.get(last + 1).is_some_and(|l| !l.trim().is_empty()) { last + 1 } else { last };
+    let mut count = 0u64;
+    for (i, line) in lines.iter_mut().enumerate().take(end + 1).skip(h) {
+        match prefix.strip(line) {
+            Some(rest) => *line = rest,
+            None if line.trim().is_empty() => {}
+            None => {
+                return Err((
+                    i + 1,
+                    format!(
+                        "expected the prefix {:?} that every line of the dump from line {} \
+                         carries, found {:?}",
+                        prefix.text,
+                        h + 1,
+                        line
+                    ),
+                ))
+            }
+        }
+        count += 1;
+    }
+    for line in lines[..h].iter_mut() {
+        if let Some(rest) = prefix.strip(line) {
+            *line = rest;
+            count += 1;
+        }
+    }
+    dump.prefix = Some((prefix.text, count));
+    Ok(())
 }
 
 /// The labels of a header's bracket text.
@@ -190,11 +386,59 @@ fn file_position(line: &str) -> &str {
     body.split(" pc=").next().unwrap_or(body).trim_end()
 }
 
+/// The argument text of a frame line `name(args)` (see [`frame_name`]).
+fn frame_args(line: &str, name: &str) -> String {
+    let line = line.trim_end();
+    line.get(name.len() + 1..line.len() - 1).unwrap_or_default().to_owned()
+}
+
+/// The creator of a `created by ` line's rest: function and parent id.
+fn parse_creator(rest: &str) -> (&str, Option<u64>) {
+    match rest.rfind(" in goroutine ") {
+        Some(k)
+            if !rest[k + 14..].is_empty() && rest[k + 14..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            (&rest[..k], rest[k + 14..].parse().ok())
+        }
+        _ => (rest, None),
+    }
+}
+
 /// Parses a dump. Errors carry the 1-based line.
+///
+/// The dump may follow other text (a log): it starts at the last crash
+/// message (`panic: `, `fatal error: `, `SIGQUIT: quit`, ...) before the
+/// first goroutine header, or at that header; the text before is counted
+/// in [`Dump::text_before`]. A per-line prefix is stripped first
+/// ([`Dump::prefix`]). Blank lines inside a block, when the block goes on
+/// after them (doubled line spacing), are read through and counted
+/// ([`Dump::inner_blanks`]).
 pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
-    let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
-    let mut dump = Dump::default();
-    let mut i = 0;
+    let mut lines: Vec<&str> =
+        text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    let mut dump = Dump { at_limit: text.len() == DEBUG2_LIMIT, ..Dump::default() };
+    strip_prefix(&mut lines, &mut dump)?;
+    let Some(first) = lines.iter().position(|l| parse_header(l).is_some()) else {
+        return Err((0, "expected a goroutine header `goroutine N [state]:`, found none".into()));
+    };
+    // The crash message before the first header, with the `runtime: `
+    // lines just before it; without one the dump starts at the header.
+    let start = match (0..first).rev().find(|&i| is_crash_marker(lines[i])) {
+        Some(mut m) => {
+            while m > 0 && lines[m - 1].starts_with("runtime: ") {
+                m -= 1;
+            }
+            m
+        }
+        None => first,
+    };
+    let before = lines[..start].iter().filter(|l| !l.trim().is_empty()).count() as u64;
+    if before > 0 {
+        dump.text_before = Some((before, start + 1));
+    }
+    let lines = &lines[..];
+    let doubled = is_doubled(lines, first);
+    let mut i = start;
     let mut seen_goroutine = false;
     // A fatal error's `runtime stack:` block ends the preamble.
     let mut preamble_done = false;
@@ -204,6 +448,13 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
             dump.skipped.2 = line.to_owned();
         }
         dump.skipped.0 += 1;
+    };
+    let next_nonblank = |from: usize| (from..lines.len()).find(|&j| !lines[j].trim().is_empty());
+    let is_file_at = |j: Option<usize>| j.is_some_and(|j| is_file_line(lines[j]));
+    let inner_blanks = |dump: &mut Dump, from: usize, to: usize| {
+        if to > from {
+            dump.inner_blanks.get_or_insert((0, from + 1)).0 += (to - from) as u64;
+        }
     };
     while i < lines.len() {
         let line = lines[i];
@@ -230,8 +481,29 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
         while i < lines.len() {
             let line = lines[i];
             let n = i + 1;
-            if line.trim().is_empty() || parse_header(line).is_some() {
+            if parse_header(line).is_some() {
                 break;
+            }
+            if line.trim().is_empty() {
+                // Doubled line spacing: the block goes on after the blank
+                // lines when a file line, a `created by` line or a frame
+                // with its file line comes next.
+                let Some(j) = next_nonblank(i) else { break };
+                let next = lines[j];
+                let goes_on = is_file_line(next)
+                    || next.starts_with("created by ")
+                    || next.starts_with("[originating from goroutine ")
+                    || next.trim() == "goroutine running on other thread; stack unavailable"
+                    || next.starts_with("...") && next.ends_with("elided...")
+                    || (parse_header(next).is_none()
+                        && frame_name(next).is_some()
+                        && is_file_at(next_nonblank(j + 1)));
+                if !doubled || !goes_on {
+                    break;
+                }
+                inner_blanks(&mut dump, i, j);
+                i = j;
+                continue;
             }
             i += 1;
             if line.starts_with("[originating from goroutine ") {
@@ -242,12 +514,14 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
             if trimmed == "goroutine running on other thread; stack unavailable" {
                 g.frames.push(("<stack unavailable>".to_owned(), false));
                 g.positions.push(String::new());
+                g.args.push(String::new());
                 continue;
             }
             if trimmed.starts_with("...") && trimmed.ends_with("elided...") {
                 if !in_ancestors {
                     g.frames.push((trimmed.to_owned(), false));
                     g.positions.push(String::new());
+                    g.args.push(String::new());
                 }
                 continue;
             }
@@ -257,19 +531,23 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
                     format!("expected a function line `name(args)` before this file line, found {line:?}"),
                 ));
             }
-            let file_follows = |i: usize| lines.get(i).is_some_and(|l| is_file_line(l));
-            if let Some(creator) = line.strip_prefix("created by ") {
-                let creator = match creator.rfind(" in goroutine ") {
-                    Some(k) if creator[k + 14..].bytes().all(|b| b.is_ascii_digit()) => {
-                        &creator[..k]
-                    }
-                    _ => creator,
-                };
-                if !in_ancestors {
-                    g.labels.push(("created_by".to_owned(), creator.to_owned()));
+            // The file line after a frame or `created by` line, across
+            // the blank lines of doubled spacing.
+            let file_at = |i: usize| {
+                let j = next_nonblank(i)?;
+                (is_file_line(lines[j]) && (j == i || doubled)).then_some(j)
+            };
+            if let Some(rest) = line.strip_prefix("created by ") {
+                let (function, parent) = parse_creator(rest);
+                let mut position = String::new();
+                if let Some(j) = file_at(i) {
+                    position = file_position(lines[j]).to_owned();
+                    inner_blanks(&mut dump, i, j);
+                    i = j + 1;
                 }
-                if file_follows(i) {
-                    i += 1;
+                if !in_ancestors {
+                    g.labels.push(("created_by".to_owned(), function.to_owned()));
+                    g.creator = Some(Creator { function: function.to_owned(), position, parent });
                 }
                 continue;
             }
@@ -289,9 +567,10 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
                 ));
             };
             let mut position = String::new();
-            if file_follows(i) {
-                position = file_position(lines[i]).to_owned();
-                i += 1;
+            if let Some(j) = file_at(i) {
+                position = file_position(lines[j]).to_owned();
+                inner_blanks(&mut dump, i, j);
+                i = j + 1;
             } else if i < lines.len() && !lines[i..].iter().all(|l| l.trim().is_empty()) {
                 return Err((
                     n + 1,
@@ -302,9 +581,11 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
                 ));
             }
             if !in_ancestors {
+                let args = frame_args(line, name);
                 let name = if name == "panic" { "runtime.gopanic" } else { name };
                 g.frames.push((name.to_owned(), inline));
                 g.positions.push(position);
+                g.args.push(args);
             }
         }
         dump.goroutines.push(g);
@@ -313,6 +594,17 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
         return Err((0, "expected a goroutine header `goroutine N [state]:`, found none".into()));
     }
     Ok(dump)
+}
+
+/// True when the dump's line spacing is doubled (a blank line after every
+/// line, as some copies from web pages and terminals make it): the first
+/// block, at line index `h`, reads header, blank, frame, blank, file line.
+fn is_doubled(lines: &[&str], h: usize) -> bool {
+    lines.len() > h + 4
+        && lines[h + 1].trim().is_empty()
+        && frame_name(lines[h + 2]).is_some()
+        && lines[h + 3].trim().is_empty()
+        && is_file_line(lines[h + 4])
 }
 
 /// The records of a goroutine dump.
@@ -324,6 +616,10 @@ pub struct DumpSource {
     next: usize,
 }
 
+/// The header comment and note of a dump cut at [`DEBUG2_LIMIT`].
+pub const AT_LIMIT: &str = "cut at 64 MiB, the runtime's limit for goroutine?debug=2: \
+                            most goroutines are missing";
+
 /// Reads a goroutine dump; with `frame_lines`, frames are
 /// `func file:line`, as pprof's `-lines` names them.
 pub fn open(name: &str, text: &str, frame_lines: bool) -> Result<DumpSource> {
@@ -333,6 +629,9 @@ pub fn open(name: &str, text: &str, frame_lines: bool) -> Result<DumpSource> {
     })?;
     let mut lines: Vec<(HeaderField, String)> =
         dump.preamble.iter().map(|l| (HeaderField::Comment, l.clone())).collect();
+    if dump.at_limit {
+        lines.push((HeaderField::Comment, AT_LIMIT.to_owned()));
+    }
     lines.push((HeaderField::Type, "Type: goroutine".to_owned()));
     Ok(DumpSource { name: name.to_owned(), header: Header { lines }, dump, frame_lines, next: 0 })
 }
@@ -341,6 +640,11 @@ impl DumpSource {
     /// The parsed dump.
     pub fn dump(&self) -> &Dump {
         &self.dump
+    }
+
+    /// The parsed dump, taken.
+    pub fn into_dump(self) -> Dump {
+        self.dump
     }
 }
 
@@ -388,6 +692,33 @@ impl RecordSource for DumpSource {
                 self.name,
                 if *n == 1 { "" } else { "s" }
             ));
+        }
+        if let Some((count, line)) = self.dump.text_before {
+            out.push(format!(
+                "{}: {count} line{} of other text before the dump (which starts at line {line}) \
+                 skipped",
+                self.name,
+                if count == 1 { "" } else { "s" }
+            ));
+        }
+        if let Some((prefix, count)) = &self.dump.prefix {
+            out.push(format!(
+                "{}: the prefix {prefix:?} (timestamps in it matching any) stripped from {count} \
+                 line{}",
+                self.name,
+                if *count == 1 { "" } else { "s" }
+            ));
+        }
+        if let Some((count, line)) = self.dump.inner_blanks {
+            out.push(format!(
+                "{}: doubled line spacing: {count} blank line{} inside goroutine blocks read \
+                 through (first at line {line})",
+                self.name,
+                if count == 1 { "" } else { "s" }
+            ));
+        }
+        if self.dump.at_limit {
+            out.push(format!("{}: {AT_LIMIT} ({} read)", self.name, self.dump.goroutines.len()));
         }
         if let Some((line, text)) = &self.dump.cut_line {
             out.push(format!(
@@ -479,5 +810,96 @@ mod tests {
         let labels = header_labels("sleep, synctest group 3, labels:{\"a\": \"b\", \"c\": \"d\"}");
         assert_eq!(labels[1], ("synctest_group".to_owned(), "3".to_owned()));
         assert_eq!(labels[3], ("c".to_owned(), "d".to_owned()));
+    }
+
+    #[test]
+    fn keeps_arguments_creator_and_panic() {
+        let d = parse(DUMP).unwrap();
+        let g = &d.goroutines[1];
+        assert_eq!(g.args, ["...", "0xc000010000?, {0x0?, 0x0?}", ""]);
+        assert_eq!(
+            g.creator,
+            Some(Creator {
+                function: "main.start".into(),
+                position: "/src/demo/main.go:128".into(),
+                parent: Some(1)
+            })
+        );
+        assert_eq!(d.panic_message().as_deref(), Some("panic: boom"));
+        let nested =
+            "panic: a [recovered]\n\tpanic: b\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1\n";
+        assert_eq!(
+            parse(nested).unwrap().panic_message().unwrap(),
+            "panic: a [recovered]\n\tpanic: b"
+        );
+    }
+
+    type Stripped = Vec<(u64, Vec<(String, bool)>, Vec<String>)>;
+
+    fn stripped(d: &Dump) -> Stripped {
+        d.goroutines.iter().map(|g| (g.id, g.frames.clone(), g.positions.clone())).collect()
+    }
+
+    #[test]
+    fn prefixes_are_stripped_where_every_line_carries_them() {
+        let clean = parse(DUMP).unwrap();
+        for prefix in ["app_1  | ", "> ", "2024-01-02T03:04:05.678Z ", "web-1  | 12:00:01.5 "] {
+            let text: String = DUMP
+                .lines()
+                .enumerate()
+                .map(|(i, l)| {
+                    // Timestamps change from line to line.
+                    let p = prefix.replace("05.678", &format!("{:02}.{i}", i % 60));
+                    let p = if l.is_empty() { p.trim_end().to_owned() } else { p };
+                    format!("{p}{l}\n")
+                })
+                .collect();
+            let d = parse(&text).unwrap();
+            assert_eq!(stripped(&d), stripped(&clean), "{prefix:?}");
+            assert_eq!(d.preamble, clean.preamble, "{prefix:?}");
+            assert_eq!(d.prefix.as_ref().unwrap().1, DUMP.lines().count() as u64, "{prefix:?}");
+            assert!(looks_like_dump(&text));
+        }
+        // A dump line without the prefix: refused, naming the line.
+        let text = "app | goroutine 1 [running]:\napp | main.main()\n\t/a.go:1\n";
+        assert_eq!(parse(text).unwrap_err().0, 3);
+    }
+
+    #[test]
+    fn found_after_a_long_log() {
+        let mut text: String = (0..2500).map(|i| format!("log line {i}: all is well\n")).collect();
+        text.push_str(DUMP);
+        assert!(looks_like_dump(&text));
+        let d = parse(&text).unwrap();
+        assert_eq!(stripped(&d), stripped(&parse(DUMP).unwrap()));
+        assert_eq!(d.preamble, ["panic: boom"]);
+        assert_eq!(d.text_before, Some((2500, 2501)));
+        // Without a crash message, the dump starts at its first header.
+        let text = format!("log\nmore log\n\n{}", &DUMP["panic: boom\n\n".len()..]);
+        let d = parse(&text).unwrap();
+        assert!(d.preamble.is_empty());
+        assert_eq!(d.text_before, Some((2, 4)));
+    }
+
+    #[test]
+    fn doubled_line_spacing_keeps_frames() {
+        let doubled: String = DUMP.lines().map(|l| format!("{l}\n\n")).collect();
+        let d = parse(&doubled).unwrap();
+        assert_eq!(stripped(&d), stripped(&parse(DUMP).unwrap()));
+        assert!(d.inner_blanks.unwrap().0 > 5);
+        assert_eq!(d.goroutines[1].creator.as_ref().unwrap().position, "/src/demo/main.go:128");
+    }
+
+    #[test]
+    fn a_dump_at_the_runtime_limit_says_so() {
+        let mut text = DUMP.to_owned();
+        while text.len() < DEBUG2_LIMIT {
+            text.push_str("goroutine 5 [select]:\nmain.f()\n\t/a.go:1 +0x1\n\n");
+        }
+        text.truncate(DEBUG2_LIMIT);
+        let src = open("big", &text, false).unwrap();
+        assert!(src.dump().at_limit);
+        assert!(src.notes().iter().any(|n| n.contains("64 MiB")));
+        assert!(src.header().lines.iter().any(|(_, l)| l == AT_LIMIT));
     }
 }

@@ -1,0 +1,3 @@
+module example.com/goroutinegroups
+
+go 1.19
