@@ -19,3 +19,4 @@ pub mod scan;
 pub mod stacks;
 pub mod summary;
 pub mod top;
+pub mod trend;

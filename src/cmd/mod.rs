@@ -28,6 +28,7 @@ pub use crate::output::Format;
 use crate::analysis::filter::FilterOptions;
 use crate::matcher::Prefilter;
 use crate::output::sheet::SheetOptions;
+use crate::read::input_label::InputLabel;
 use crate::read::paste::PasteMode;
 use crate::read::traces::ReaderOptions;
 use crate::read::SourceOptions;
@@ -96,6 +97,14 @@ pub struct InputArgs {
     /// its last (`inuse_space` for heap profiles).
     #[arg(long, value_name = "NAME|N", value_parser = SampleIndexParser, hide_possible_values = true)]
     pub sample_index: Option<String>,
+    /// Put a label on every sample of each input, so that a fleet's (or a
+    /// series') inputs can be told apart: `KEY` takes the input's path as
+    /// given, `KEY=REGEX` the first capture group of REGEX in the path
+    /// (e.g. `pod=heap-(.*)\.pb\.gz`). Then `hist --by KEY`, `--tagfocus
+    /// KEY=...` and the labels of `csv`, `export` and JSON see it. May be
+    /// given more than once.
+    #[arg(long, global = true, value_name = "KEY[=REGEX]", value_parser = clap::value_parser!(InputLabel))]
+    pub input_label: Vec<InputLabel>,
     /// pprof\'s filters.
     #[command(flatten)]
     pub filters: FilterOptions,
@@ -186,6 +195,7 @@ impl InputArgs {
             paste: if self.strict { PasteMode::Refuse } else { PasteMode::Repair },
             frame_lines: self.frame_lines,
             progress: self.progress.clone(),
+            input_labels: self.input_label.clone(),
         }
     }
 }
