@@ -52,6 +52,8 @@ pub enum Command {
     Top(cmd::top::TopArgs),
     /// What grew between two snapshots (or in a -diff_base report).
     Diff(cmd::diff::DiffArgs),
+    /// Each function's series across many snapshots: the leak first.
+    Trend(cmd::trend::TrendArgs),
     /// Charge each sample to the first application frame from the leaf.
     Blame(cmd::blame::BlameArgs),
     /// The records as a traces report again, after the filters.
@@ -88,6 +90,7 @@ impl Cli {
             Command::Stacks(args) => &mut args.input,
             Command::Summary(args) => &mut args.input,
             Command::Diff(args) => &mut args.input,
+            Command::Trend(args) => &mut args.input,
             Command::Blame(args) => &mut args.input,
             Command::Folded(args) => &mut args.input,
             Command::Flamegraph(args) => &mut args.input,
@@ -109,6 +112,7 @@ impl Cli {
             Command::Stacks(args) => cmd::stacks::run(args, out),
             Command::Summary(args) => cmd::summary::run(args, out),
             Command::Diff(args) => cmd::diff::run(args, out),
+            Command::Trend(args) => cmd::trend::run(args, out),
             Command::Blame(args) => cmd::blame::run(args, out),
             Command::Folded(args) => cmd::folded::run(args, out),
             Command::Flamegraph(args) => cmd::flamegraph::run(args, out),

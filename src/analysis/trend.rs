@@ -287,7 +287,8 @@ pub enum Verdict {
     Growing,
     /// Fell in every interval, and fell in all.
     Shrinking,
-    /// Never moved by more than the tolerance.
+    /// Never moved by more than the tolerance (or 0 throughout: nothing
+    /// held, whether the key occurs or not).
     Stable,
     /// Rose to a peak inside the series, then fell back: allocated, then freed.
     Transient,
@@ -509,6 +510,11 @@ fn least_squares(xs: &[f64], ys: &[f64]) -> (f64, Option<f64>) {
 /// magnitude.
 pub fn verdict(values: &[i128], seen: &[bool], tolerance: f64) -> Verdict {
     let n = values.len();
+    // Present or not, a series that is 0 throughout holds nothing: an
+    // allocation site whose objects were all freed, in every snapshot.
+    if values.iter().all(|&v| v == 0) {
+        return Verdict::Stable;
+    }
     if !seen[0] && seen[n - 1] {
         return Verdict::New;
     }
@@ -559,6 +565,7 @@ mod tests {
         assert_eq!(judged(&[0, 0]), Verdict::Stable);
         assert_eq!(verdict(&[0, 5, 5], &[false, true, true], 0.05), Verdict::New);
         assert_eq!(verdict(&[5, 5, 0], &[true, true, false], 0.05), Verdict::Gone);
+        assert_eq!(verdict(&[0, 0, 0], &[false, true, true], 0.05), Verdict::Stable);
     }
 
     #[test]

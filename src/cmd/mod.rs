@@ -18,6 +18,7 @@ pub mod peek;
 pub mod stacks;
 pub mod summary;
 pub mod top;
+pub mod trend;
 
 use clap::{Args, ValueEnum};
 
