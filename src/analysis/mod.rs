@@ -9,6 +9,7 @@ pub mod diff;
 pub mod export;
 pub mod facts;
 pub mod filter;
+pub mod fleet;
 pub mod folded;
 pub mod graph;
 pub mod grep;

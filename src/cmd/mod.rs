@@ -10,6 +10,7 @@ pub mod csv;
 pub mod diff;
 pub mod export;
 pub mod flamegraph;
+pub mod fleet;
 pub mod folded;
 pub mod grep;
 pub mod hist;
