@@ -32,7 +32,7 @@ use crate::units::Amount;
 /// from their path: `--input-label 'pod=heap-(.*)\.pb\.gz'`, then `hist
 /// --by pod`, `top --tagfocus pod=api-4`.
 #[derive(Args, Clone, Debug)]
-#[command(after_long_help = FLEET_HELP)]
+#[command(after_long_help = after_long_help())]
 pub struct FleetArgs {
     /// What a row is kept for: `function` (the leaf's value; with `--cum`
     /// every function on the stack), `stack` (folded, root first), or a
@@ -58,17 +58,24 @@ pub struct FleetArgs {
     pub input: InputArgs,
 }
 
-/// The CSV columns and JSON schema, shown by `--help`.
+/// The CSV columns, shown by `--help` before the JSON schema.
 pub const FLEET_HELP: &str = "\
 CSV: one row per key: key, inputs (how many it occurs in), of (how many
 inputs there are), min, median (the lower middle value of an even count),
 max, sum (exact, base unit, absent inputs counted as 0), unit,
-outlier_count, outliers (their names, largest first, joined by `; `).
+outlier_count, outliers (their names, largest first, joined by `; `).";
 
+/// The JSON schema of `--format json` (also in docs/json.md).
+pub const JSON_SCHEMA: &str = "\
 JSON (--format json): {\"type\": str|null, \"unit\": str, \"factor\": number,
  \"median_total\": number, \"inputs\": [{\"name\", \"total\", \"ratio\":
  number|null, \"outlier\": bool}], \"rows\": [{\"key\", \"inputs\", \"min\",
  \"median\", \"max\", \"sum\", \"outlier_count\", \"outliers\": [str]}]}";
+
+/// The CSV columns, then the JSON schema.
+fn after_long_help() -> String {
+    format!("{FLEET_HELP}\n\n{JSON_SCHEMA}")
+}
 
 /// Runs the command.
 pub fn run(args: &FleetArgs, out: &mut dyn Write) -> Result<Outcome> {

@@ -53,7 +53,7 @@ pub enum TrendFormat {
 /// values are running totals since the program started, so their slope is
 /// a rate: the output says so.
 #[derive(Args, Clone, Debug)]
-#[command(after_long_help = TREND_HELP)]
+#[command(after_long_help = after_long_help())]
 pub struct TrendArgs {
     /// What a series is kept for: `function` (the leaf's value; with
     /// `--cum` every function on the stack), `stack` (each distinct stack,
@@ -98,7 +98,7 @@ pub enum OrderArg {
     Given,
 }
 
-/// The CSV columns and JSON schema, shown by `--help`.
+/// The CSV columns, shown by `--help` before the JSON schema.
 pub const TREND_HELP: &str = "\
 CSV (long, the default): one row per key and snapshot: key, verdict,
 snapshot (the input), position (1 = first of the series), time (RFC 3339,
@@ -107,14 +107,21 @@ absent), unit, exact (false when pprof rounded a value of that snapshot),
 present (whether the key occurs in the snapshot).
 CSV (--wide): one row per key: key, verdict, first, last, change, min, max,
 per_hour, per_snapshot (least-squares slopes, base units), fit (R²),
-present (snapshots the key occurs in), unit, then one column per snapshot.
+present (snapshots the key occurs in), unit, then one column per snapshot.";
 
+/// The JSON schema of `--format json` (also in docs/json.md).
+pub const JSON_SCHEMA: &str = "\
 JSON (--format json): {\"type\": str|null, \"unit\": str, \"cumulative\": bool,
  \"order\": \"time\"|\"given\", \"order_note\": str|null, \"tolerance_percent\":
  number, \"snapshots\": [{\"name\", \"given\", \"time_nanos\", \"time\", \"samples\",
  \"total\", \"exact\"}], \"rows\": [{\"key\", \"verdict\", \"first\", \"last\",
  \"change\", \"min\", \"max\", \"per_hour\": number|null, \"per_snapshot\",
  \"fit\": number|null, \"present\", \"values\": [number, ...]}]}";
+
+/// The CSV columns, then the JSON schema.
+fn after_long_help() -> String {
+    format!("{TREND_HELP}\n\n{JSON_SCHEMA}")
+}
 
 /// Runs the command.
 pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<Outcome> {
