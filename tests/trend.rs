@@ -230,3 +230,27 @@ fn by_label_and_by_stack_and_bad_arguments() {
     let r = run(&["trend", "--sample-index", "alloc_space", &profiles[0], &texts()[1]]);
     assert_eq!(r.code, 2, "alloc_space and inuse_space are not one series: {}", r.stderr);
 }
+
+#[test]
+fn every_input_kind_reads_as_a_snapshot() {
+    // One `?debug=1` heap profile as the runtime wrote it and pprof's `-raw`
+    // text of it: two kinds, the same total (pprof's frames are
+    // `<unknown>`: it had no binary; the `?debug=1` reader names them from
+    // the text's `#` lines).
+    let l = "samples/legacy";
+    let (debug1, raw) = (format!("{l}/heap.debug1.txt"), format!("{l}/heap.debug1.raw.txt"));
+    let doc = json(&["--order", "given", "--sample-index", "inuse_space"], &[debug1, raw]);
+    let rows = doc["rows"].as_array().unwrap();
+    assert!(rows.len() > 3, "{doc}");
+    let mut totals = [0i128; 2];
+    for row in rows {
+        for (t, v) in totals.iter_mut().zip(row["values"].as_array().unwrap()) {
+            *t += v.to_string().parse::<i128>().unwrap();
+        }
+    }
+    assert!(totals[0] > 0 && totals[0] == totals[1], "{totals:?}");
+    // A pasted report (repaired, with a note) is a snapshot too.
+    let pasted = "samples/paste/cut-end.txt";
+    let r = run(&["trend", "--order", "given", pasted, pasted]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
