@@ -58,6 +58,9 @@ pub enum SeriesKey {
 /// The key of samples that lack the label of [`SeriesKey::Label`].
 pub const NO_LABEL: &str = "(none)";
 
+/// The key of samples without frames, by function.
+pub const NO_FRAMES: &str = "<no frames>";
+
 /// The order of the snapshots.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SnapshotOrder {
@@ -198,6 +201,18 @@ pub fn collect(inputs: &Inputs, by: &SeriesKey, cum: bool) -> Result<Collected> 
                 (keys.len() - 1) as u32
             };
             match by {
+                // A sample without frames is counted, under a key of its own.
+                SeriesKey::Function if rec.frames.is_empty() => {
+                    let key = match by_text.get(NO_FRAMES) {
+                        Some(&k) => k,
+                        None => {
+                            let k = key_of(&mut values, &|| NO_FRAMES.to_owned());
+                            by_text.insert(NO_FRAMES.to_owned(), k);
+                            k
+                        }
+                    };
+                    add(&mut values, key, input, v);
+                }
                 SeriesKey::Function if !cum => {
                     let Some(leaf) = rec.leaf() else { return Ok(()) };
                     let key = match by_name.get(&leaf.name) {
