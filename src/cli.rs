@@ -52,6 +52,10 @@ pub enum Command {
     Top(cmd::top::TopArgs),
     /// What grew between two snapshots (or in a -diff_base report).
     Diff(cmd::diff::DiffArgs),
+    /// Each function's series across many snapshots: the leak first.
+    Trend(cmd::trend::TrendArgs),
+    /// The same profile from many inputs side by side: the odd pod out.
+    Fleet(cmd::fleet::FleetArgs),
     /// Charge each sample to the first application frame from the leaf.
     Blame(cmd::blame::BlameArgs),
     /// The records as a traces report again, after the filters.
@@ -91,6 +95,8 @@ impl Cli {
             Command::Goroutines(args) => &mut args.input,
             Command::Summary(args) => &mut args.input,
             Command::Diff(args) => &mut args.input,
+            Command::Trend(args) => &mut args.input,
+            Command::Fleet(args) => &mut args.input,
             Command::Blame(args) => &mut args.input,
             Command::Folded(args) => &mut args.input,
             Command::Flamegraph(args) => &mut args.input,
@@ -113,6 +119,8 @@ impl Cli {
             Command::Goroutines(args) => cmd::goroutines::run(args, out),
             Command::Summary(args) => cmd::summary::run(args, out),
             Command::Diff(args) => cmd::diff::run(args, out),
+            Command::Trend(args) => cmd::trend::run(args, out),
+            Command::Fleet(args) => cmd::fleet::run(args, out),
             Command::Blame(args) => cmd::blame::run(args, out),
             Command::Folded(args) => cmd::folded::run(args, out),
             Command::Flamegraph(args) => cmd::flamegraph::run(args, out),

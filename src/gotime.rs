@@ -189,6 +189,22 @@ fn civil(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// `nanos` since 1970 as RFC 3339 in UTC, to the nanosecond where it has
+/// a fraction: `2026-12-07T05:25:01.5Z`, `2026-12-07T05:25:00Z`.
+pub fn format_rfc3339(nanos: i64) -> String {
+    let sec = nanos.div_euclid(1_000_000_000);
+    let frac = nanos.rem_euclid(1_000_000_000);
+    let (year, month, day) = civil(sec.div_euclid(86_400));
+    let secs = sec.rem_euclid(86_400);
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    let frac = if frac == 0 {
+        String::new()
+    } else {
+        format!(".{frac:09}").trim_end_matches('0').to_owned()
+    };
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}{frac}Z")
+}
+
 /// `time.Unix(0, nanos).Format("Jan 2, 2006 at 3:04pm (MST)")` in `zone`.
 pub fn format_v19(nanos: i64, zone: &Zone) -> String {
     let sec = nanos.div_euclid(1_000_000_000);
@@ -438,6 +454,14 @@ mod tests {
         assert_eq!(format_v19(43_200_000_000_000, &utc), "Jan 1, 1970 at 12:00pm (UTC)");
         assert_eq!(format_v19(-1, &utc), "Dec 31, 1969 at 11:59pm (UTC)");
         assert_eq!(format_v19(951_782_400 * 1_000_000_000, &utc), "Feb 29, 2000 at 12:00am (UTC)");
+    }
+
+    #[test]
+    fn formats_rfc3339_in_utc() {
+        assert_eq!(format_rfc3339(1_795_666_207_000_000_000), "2026-11-26T04:10:07Z");
+        assert_eq!(format_rfc3339(1_795_666_207_500_000_000), "2026-11-26T04:10:07.5Z");
+        assert_eq!(format_rfc3339(-1), "1969-12-31T23:59:59.999999999Z");
+        assert_eq!(format_rfc3339(951_782_400 * 1_000_000_000), "2000-02-29T00:00:00Z");
     }
 
     #[test]

@@ -165,6 +165,20 @@ fn every_command_writes_the_same_numbers_in_csv_and_json() {
         let compared = same_numbers(&["goroutines", dump], &[]);
         assert!(compared >= 1, "goroutines {dump}: only {compared} numeric columns compared");
     }
+    // Many inputs: trend's wide rows and fleet's rows.
+    let ticks: Vec<String> =
+        (1..=6).map(|t| format!("samples/trend/series/tick-{t}.pb.gz")).collect();
+    let pods: Vec<String> =
+        (1..=4).map(|n| format!("samples/trend/fleet/heap-api-{n}.pb.gz")).collect();
+    for (command, inputs, at_least) in [("trend", &ticks, 8), ("fleet", &pods, 5)] {
+        let mut a = vec![command, "--wide"];
+        if command == "fleet" {
+            a.pop();
+        }
+        a.extend(inputs.iter().map(String::as_str));
+        let compared = same_numbers(&a, &[]);
+        assert!(compared >= at_least, "{a:?}: only {compared} numeric columns compared");
+    }
     assert!(!FAILED.load(std::sync::atomic::Ordering::Relaxed), "CSV and JSON disagree (above)");
 }
 

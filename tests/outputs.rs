@@ -327,6 +327,8 @@ fn json_schemas_are_documented_in_docs_json_md() {
         ("blame", cmd::blame::JSON_SCHEMA),
         ("peek", cmd::peek::JSON_SCHEMA),
         ("summary", cmd::summary::JSON_SCHEMA),
+        ("trend", cmd::trend::JSON_SCHEMA),
+        ("fleet", cmd::fleet::JSON_SCHEMA),
     ] {
         assert!(docs.contains(schema), "docs/json.md lacks the schema of {name}");
         let help = ok(&[name, "--help"]);

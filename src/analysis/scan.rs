@@ -50,8 +50,21 @@ pub fn scan(
 pub fn scan_with(
     inputs: &Inputs,
     names: &mut Names,
+    before: impl FnMut(&SourceInfo, &Record),
+    visit: impl FnMut(&SourceInfo, &mut Record, &Names) -> Result<()>,
+) -> Result<Vec<String>> {
+    scan_each(inputs, names, before, visit, |_| {})
+}
+
+/// Like [`scan_with`], and also shows each input, once read to its end,
+/// to `finished` (inputs in the order given; a series' snapshots, a
+/// fleet's pods).
+pub fn scan_each(
+    inputs: &Inputs,
+    names: &mut Names,
     mut before: impl FnMut(&SourceInfo, &Record),
     mut visit: impl FnMut(&SourceInfo, &mut Record, &Names) -> Result<()>,
+    mut finished: impl FnMut(&SourceInfo),
 ) -> Result<Vec<String>> {
     let mut filter = Filter::new(&inputs.filters)?;
     let mut notes = Vec::new();
@@ -71,6 +84,7 @@ pub fn scan_with(
         |src| {
             same.borrow_mut().fresh = true;
             notes.extend(skipped_notes(src));
+            finished(src);
             Ok(())
         },
     )?;

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod diff;
 pub mod export;
 pub mod flamegraph;
+pub mod fleet;
 pub mod folded;
 pub mod goroutines;
 pub mod grep;
@@ -19,6 +20,7 @@ pub mod peek;
 pub mod stacks;
 pub mod summary;
 pub mod top;
+pub mod trend;
 
 use clap::{Args, ValueEnum};
 
@@ -29,6 +31,7 @@ pub use crate::output::Format;
 use crate::analysis::filter::FilterOptions;
 use crate::matcher::Prefilter;
 use crate::output::sheet::SheetOptions;
+use crate::read::input_label::InputLabel;
 use crate::read::paste::PasteMode;
 use crate::read::traces::ReaderOptions;
 use crate::read::SourceOptions;
@@ -97,6 +100,14 @@ pub struct InputArgs {
     /// its last (`inuse_space` for heap profiles).
     #[arg(long, value_name = "NAME|N", value_parser = SampleIndexParser, hide_possible_values = true)]
     pub sample_index: Option<String>,
+    /// Put a label on every sample of each input, so that a fleet's (or a
+    /// series') inputs can be told apart: `KEY` takes the input's path as
+    /// given, `KEY=REGEX` the first capture group of REGEX in the path
+    /// (e.g. `pod=heap-(.*)\.pb\.gz`). Then `hist --by KEY`, `--tagfocus
+    /// KEY=...` and the labels of `csv`, `export` and JSON see it. May be
+    /// given more than once.
+    #[arg(long, global = true, value_name = "KEY[=REGEX]", value_parser = clap::value_parser!(InputLabel))]
+    pub input_label: Vec<InputLabel>,
     /// pprof\'s filters.
     #[command(flatten)]
     pub filters: FilterOptions,
@@ -191,6 +202,7 @@ impl InputArgs {
             paste: if self.strict { PasteMode::Refuse } else { PasteMode::Repair },
             frame_lines: self.frame_lines,
             progress: self.progress.clone(),
+            input_labels: self.input_label.clone(),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The output layer: the rows of every command through one writer
 //! ([`rows`]) into CSV ([`sheet`] writes its cells), JSON with exact numbers
 //! ([`json`]) and NDJSON; traces text as pprof prints it ([`traces`]); SVG
-//! flame graphs ([`flamegraph`]).
+//! flame graphs ([`flamegraph`]); the SVG line chart of `trend`
+//! ([`trend_chart`]).
 
 mod capture;
 pub mod flamegraph;
@@ -10,6 +11,7 @@ pub mod legend;
 pub mod rows;
 pub mod sheet;
 pub mod traces;
+pub mod trend_chart;
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1111,6 +1111,9 @@ impl RecordSource for LegacySource {
     fn notes(&self) -> Vec<String> {
         self.notes.clone()
     }
+    fn time_nanos(&self) -> Option<i64> {
+        self.inner.time_nanos()
+    }
 }
 
 #[cfg(test)]

@@ -12,11 +12,14 @@
 //! | `?debug=1` text profiles | [`legacy`] |
 //! | goroutine dumps (`debug=2`, panics, SIGQUIT) | [`goroutine_dump`] |
 //!
-//! [`input`] turns a path into bytes (gzip, byte-order marks, UTF-16).
+//! [`input`] turns a path into bytes (gzip, byte-order marks, UTF-16);
+//! [`input_label`] puts a label taken from its path on every sample of an
+//! input (`--input-label`).
 
 pub mod detect;
 pub mod goroutine_dump;
 pub mod input;
+pub mod input_label;
 pub mod legacy;
 pub mod open;
 pub mod paste;

@@ -13,6 +13,7 @@ use std::sync::{mpsc, Mutex};
 
 use crate::error::{Error, ParseErrorKind, Result};
 use crate::read::detect::{sniff, InputKind, SNIFF_BYTES};
+use crate::read::input_label::{InputLabel, LabelledSource};
 use crate::read::paste::{self, PasteMode, PastedKind, Repair};
 use crate::read::source::{RecordSource, SourceInfo};
 use crate::read::traces::{ReaderOptions, Skipped, TraceReader, SEPARATOR};
@@ -42,6 +43,9 @@ pub struct SourceOptions {
     /// Who hears of the reading of large files (the binary's progress
     /// bar); `None`: nobody.
     pub progress: Option<input::Progress>,
+    /// Labels put on every sample of each input, from its path
+    /// (`--input-label`; see [`crate::read::input_label`]).
+    pub input_labels: Vec<InputLabel>,
 }
 
 impl From<ReaderOptions> for SourceOptions {
@@ -54,9 +58,22 @@ impl From<ReaderOptions> for SourceOptions {
 /// traces report, `-raw` text or a binary pprof profile, gzipped or not
 /// (see [`sniff`]). The name of the file does not matter.
 pub fn open_source(path: &str, options: impl Into<SourceOptions>) -> Result<Box<dyn RecordSource>> {
-    let options: SourceOptions = options.into();
+    let mut options: SourceOptions = options.into();
     let input::Input { name, reader } = input::open_watched(path, options.progress.as_ref())?;
-    open_input(name, reader, options)
+    let labels = std::mem::take(&mut options.input_labels);
+    labelled(open_input(name, reader, options)?, path, &labels)
+}
+
+/// `source`, whose records also carry the input labels of `path`.
+fn labelled(
+    source: Box<dyn RecordSource>,
+    path: &str,
+    labels: &[InputLabel],
+) -> Result<Box<dyn RecordSource>> {
+    if labels.is_empty() {
+        return Ok(source);
+    }
+    Ok(Box::new(LabelledSource::new(source, path, labels)?))
 }
 
 /// Like [`open_source`], for an input held in memory (gzipped or not, any
@@ -66,9 +83,11 @@ pub fn open_bytes(
     bytes: Vec<u8>,
     options: impl Into<SourceOptions>,
 ) -> Result<Box<dyn RecordSource>> {
+    let mut options: SourceOptions = options.into();
     let reader = input::decode(Box::new(io::Cursor::new(bytes)))
         .map_err(|source| Error::Io { path: name.to_owned(), source })?;
-    open_input(name.to_owned(), reader, options.into())
+    let labels = std::mem::take(&mut options.input_labels);
+    labelled(open_input(name.to_owned(), reader, options)?, name, &labels)
 }
 
 /// Tells the kind of an opened input and opens its reader.
@@ -436,6 +455,9 @@ impl RecordSource for PastedSource {
     }
     fn repairs(&self) -> &[Repair] {
         &self.repairs
+    }
+    fn time_nanos(&self) -> Option<i64> {
+        self.inner.time_nanos()
     }
 }
 

@@ -6,6 +6,7 @@
 use std::io::Read;
 
 use crate::error::Result;
+use crate::gotime::parse_header_time;
 use crate::read::paste::Repair;
 use crate::read::traces::{Skipped, TraceReader};
 use crate::record::{Header, Names, Record};
@@ -33,6 +34,14 @@ pub trait RecordSource {
     /// What [`crate::read::paste`] repaired in the input, per kind.
     fn repairs(&self) -> &[Repair] {
         &[]
+    }
+    /// When the profile was taken, in nanoseconds since 1970, where the
+    /// input says so to the nanosecond (a binary profile's `time_nanos`,
+    /// `-raw` text's `Time:`); `None` elsewhere, where
+    /// [`SourceInfo::time_nanos`] reads the header's `Time:` line (pprof
+    /// prints it to the minute).
+    fn time_nanos(&self) -> Option<i64> {
+        None
     }
 }
 
@@ -64,6 +73,7 @@ pub struct SourceInfo {
     skipped: Vec<Skipped>,
     notes: Vec<String>,
     repairs: Vec<Repair>,
+    time_nanos: Option<i64>,
 }
 
 impl SourceInfo {
@@ -76,6 +86,7 @@ impl SourceInfo {
             skipped: source.skipped().to_vec(),
             notes: source.notes(),
             repairs: source.repairs().to_vec(),
+            time_nanos: source.time_nanos(),
         }
     }
 }
@@ -104,5 +115,13 @@ impl SourceInfo {
     /// What was repaired in a pasted input, per kind.
     pub fn repairs(&self) -> &[Repair] {
         &self.repairs
+    }
+    /// When the profile was taken, in nanoseconds since 1970: to the
+    /// nanosecond where the input says ([`RecordSource::time_nanos`]), else
+    /// from the header's `Time:` line (to the minute), else `None`.
+    pub fn time_nanos(&self) -> Option<i64> {
+        self.time_nanos.or_else(|| {
+            self.header.get(crate::record::HeaderField::Time).and_then(parse_header_time)
+        })
     }
 }

@@ -324,6 +324,10 @@ impl RecordSource for ProfileSource {
         self.dim
     }
 
+    fn time_nanos(&self) -> Option<i64> {
+        (self.profile.time_nanos != 0).then_some(self.profile.time_nanos)
+    }
+
     fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
         let samples = &self.profile.samples;
         let stackless = self.stackless;
