@@ -678,7 +678,7 @@ fn have_go() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !found {
-        eprintln!("skipped: `go` is not on PATH, so `go tool pprof` cannot check the export");
+        support::skip("`go` is not on PATH, so `go tool pprof` cannot check the export");
     }
     found
 }

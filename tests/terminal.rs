@@ -67,7 +67,7 @@ fn bash_complete(words: &[&str]) -> Vec<String> {
 #[test]
 fn completions_bash_offers_subcommands_flags_and_fixed_values() {
     if Command::new("bash").arg("--version").output().is_err() {
-        eprintln!("skipped: no bash");
+        support::skip("no bash");
         return;
     }
     let subcommands = bash_complete(&["traces-tool", ""]);
@@ -111,7 +111,7 @@ fn completions_for_every_shell_name_the_subcommands() {
             Ok(out) => {
                 assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr))
             }
-            Err(_) => eprintln!("skipped the {shell} syntax check: no {shell}"),
+            Err(_) => support::skip(&format!("the {shell} syntax check: no {shell}")),
         }
         std::fs::remove_file(&path).ok();
     }
@@ -134,7 +134,7 @@ fn man_page_renders_with_man() {
     let out = match out {
         Ok(out) => out,
         Err(_) => {
-            eprintln!("skipped: no man (Debian package man-db)");
+            support::skip("no man (Debian package man-db)");
             return;
         }
     };
@@ -152,7 +152,16 @@ fn man_page_renders_with_man() {
         }
         s
     };
-    for want in ["NAME", "traces-tool", "SYNOPSIS", "SUBCOMMANDS", "flamegraph", "VERSION"] {
+    for want in [
+        "NAME",
+        "traces-tool",
+        "SYNOPSIS",
+        "COMMANDS",
+        "see traces-tool-flamegraph(1)",
+        "EXAMPLES",
+        "EXIT STATUS",
+        "VERSION",
+    ] {
         assert!(plain.contains(want), "{want} missing from the rendered page:\n{plain}");
     }
     assert!(plain.contains("(commit "), "{plain}");
@@ -163,7 +172,7 @@ fn man_page_renders_with_man() {
 /// output comes back with the terminal's `\r\n` turned into `\n`.
 fn in_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> Option<Run> {
     if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: no script (util-linux)");
+        support::skip("no script (util-linux)");
         return None;
     }
     let quoted: Vec<String> =
@@ -364,4 +373,29 @@ fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
     assert!(!esc(&r.stdout), "{:?}", r.stdout);
     let r = in_terminal(&[&args[..], &["--color", "never"]].concat(), 120, &[]).unwrap();
     assert!(!esc(&r.stdout), "{:?}", r.stdout);
+}
+
+#[test]
+fn a_terminal_on_standard_input_is_refused_at_once_without_a_file() {
+    // `script` gives the command the terminal as standard input too.
+    let Some(r) = in_terminal(&["top"], 100, &[]) else {
+        return;
+    };
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("top: no FILE given and standard input is a terminal"),
+        "{}",
+        r.stdout
+    );
+    // The pattern forgotten: the file was taken as the pattern.
+    let Some(r) = in_terminal(&["grep", AFTER], 100, &[]) else {
+        return;
+    };
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("was read as the PATTERN and no FILE is given"), "{}", r.stdout);
+    // `hist FILE` is a file, and reads it.
+    let Some(r) = in_terminal(&["hist", AFTER], 100, &[]) else {
+        return;
+    };
+    assert_eq!(r.code, 0, "{}", r.stdout);
 }

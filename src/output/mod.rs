@@ -1,10 +1,12 @@
 //! The output layer: the rows of every command through one writer
 //! ([`rows`]) into CSV ([`sheet`] writes its cells), JSON with exact numbers
 //! ([`json`]) and NDJSON; traces text as pprof prints it ([`traces`]); SVG
-//! flame graphs ([`flamegraph`]).
+//! flame graphs ([`flamegraph`]); long lists of goroutine ids in short
+//! ([`ids`]).
 
 mod capture;
 pub mod flamegraph;
+pub mod ids;
 pub mod json;
 pub mod legend;
 pub mod rows;
