@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::read::SourceInfo;
 use crate::record::{Header, Record};
-use crate::units::{format_centi, unit_suffix, Dimension};
+use crate::units::{format_bound_in, format_centi, unit_suffix, Dimension};
 
 /// Facts gathered from every record, before filtering.
 pub struct ReportFacts {
@@ -162,12 +162,14 @@ impl UnitContext {
         }
     }
 
-    /// `±0.04MB`-style bound text for a sum of rounding errors, or empty.
+    /// `±0.04MB`-style bound text for a sum of rounding errors, or empty:
+    /// rounded up, `<0.01MB` rather than a false `0`
+    /// ([`crate::units::format_bound_in`]).
     pub fn bound(&self, centi: i128) -> String {
         if centi == 0 {
             String::new()
         } else {
-            format!(" ±{}", self.format(centi))
+            format!(" ±{}", format_bound_in(centi, self.dimension(), "", &self.other))
         }
     }
 }
