@@ -327,19 +327,21 @@ fn on_an_80_column_terminal_every_line_fits() {
 fn width_flag_and_columns_fit_a_pipe_too_and_keep_tables_aligned() {
     let full = ok(&["top", AFTER]);
     let narrow = ok(&["top", "--width", "90", AFTER]);
-    assert_eq!(full.lines().count(), narrow.lines().count(), "rows are cut, not wrapped");
+    assert_eq!(full.lines().count(), narrow.lines().count(), "rows are fitted, not wrapped");
     for (a, b) in full.lines().zip(narrow.lines()) {
         assert!(b.chars().count() <= 90, "{b}");
-        // The numeric columns stay where they were; only the name shrinks.
-        if a.chars().count() > 90 && a.starts_with(' ') {
+        // Below 110 columns the ± columns go first; the numeric columns
+        // before them stay where they were, and names lose only the middle
+        // of their package paths.
+        if a.starts_with(' ') && a.contains('%') && !a.contains("flat%") {
             let cut = a.rfind("  ").unwrap() + 2;
-            assert_eq!(&a[..cut], &b[..cut]);
+            assert_eq!(&a[..42], &b[..42]);
+            assert!(!b[42..].contains("MB "), "± columns left: {b}");
             let name = &a[cut..];
-            let short = &b[cut..];
-            assert!(short.contains('…'), "{short}");
+            let short = &b[b.rfind("  ").unwrap() + 2..];
             // The function itself is kept: the text after the last `/`.
             let func = &name[name.rfind('/').map_or(0, |i| i + 1)..];
-            assert!(short.ends_with(func) || short.contains('…'), "{name} -> {short}");
+            assert!(short.ends_with(func), "{name} -> {short}");
         }
     }
     // COLUMNS is the terminal's width, not a pipe's.
@@ -398,4 +400,66 @@ fn a_terminal_on_standard_input_is_refused_at_once_without_a_file() {
         return;
     };
     assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+/// Whether a call-path frame is outside Go's standard library and runtime
+/// (first path element with a dot, or `main`): the frames an elided path
+/// keeps.
+fn application_frame(name: &str) -> bool {
+    let name = name.split(" (").next().unwrap_or(name);
+    let first = name.split('/').next().unwrap_or(name);
+    let package_head = first.split('.').next().unwrap_or(first);
+    (name.contains('/') && first.contains('.')) || package_head == "main"
+}
+
+#[test]
+fn at_80_100_and_120_columns_no_number_is_cut_and_every_application_frame_shows() {
+    let mut commands = vec![
+        vec!["grep", "reqctx.Set", "--top", "3", AFTER],
+        vec!["grep", "readMIMEHeader", "--top", "3", "samples/heap/inuse_space.traces.txt"],
+        vec!["top", AFTER],
+        vec!["top", "samples/heap/inuse_space.traces.txt"],
+    ];
+    if Path::new(CPU_REAL).exists() {
+        commands.push(vec!["grep", "runtime.mallocgc", "--top", "3", CPU_REAL]);
+        commands.push(vec!["top", CPU_REAL]);
+    }
+    for args in &commands {
+        let piped = run_env(args, &[]).stdout;
+        for cols in [80u16, 100, 120] {
+            let Some(r) = in_terminal(args, cols, &[("NO_COLOR", "1")]) else { return };
+            let text = strip_escapes(&r.stdout);
+            for line in text.lines() {
+                assert!(line.chars().count() <= usize::from(cols), "{args:?} {cols}: {line}");
+            }
+            // Numbers (with their units and ± bounds) come whole; below
+            // 110 columns `top` leaves out its ± columns (after column 42).
+            let drops_bounds = args[0] == "top" && cols < 110;
+            let shown = piped.lines().map(|l| {
+                if drops_bounds && l.starts_with(' ') && l.len() > 64 {
+                    &l[..42]
+                } else {
+                    l
+                }
+            });
+            for word in shown.flat_map(str::split_whitespace) {
+                let number = word.trim_start_matches('±');
+                let is_amount = number.starts_with(|c: char| c.is_ascii_digit())
+                    && number.ends_with(|c: char| c.is_ascii_alphabetic() || c == '%')
+                    && number.len() > 2;
+                if is_amount {
+                    assert!(text.contains(number), "{args:?} {cols}: {number} cut or lost");
+                }
+            }
+            // The functions of the application frames of every call path.
+            for path in piped.lines().filter(|l| l.contains(" < ")) {
+                for frame in path.trim().split(" < ").filter(|f| application_frame(f)) {
+                    let name = frame.split(" (").next().unwrap();
+                    let func = &name[name.rfind('/').map_or(0, |i| i + 1)..];
+                    let func = func.split('(').next().unwrap();
+                    assert!(text.contains(func), "{args:?} {cols}: {frame} hidden");
+                }
+            }
+        }
+    }
 }

@@ -333,7 +333,9 @@ pub fn module_of(package: &str) -> &str {
     &package[..len.min(package.len())]
 }
 
-fn is_std(package: &str) -> bool {
+/// Whether a package is Go's standard library or runtime (`net/http`,
+/// `runtime`): no dot in its first path element, and not `main`.
+pub fn is_std(package: &str) -> bool {
     !package.split('/').next().unwrap_or("").contains('.') && package != "main"
 }
 
