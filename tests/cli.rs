@@ -927,3 +927,27 @@ fn a_pattern_that_reads_as_a_go_name_gets_the_hint_of_fixed_strings() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("a similar argument exists: '--top'"), "{}", r.stderr);
 }
+
+#[test]
+fn diff_json_gives_percentages_as_numbers_and_status_apart() {
+    let args = [
+        "diff",
+        "--format",
+        "json",
+        "samples/leak/before.traces.txt",
+        "samples/leak/after.traces.txt",
+    ];
+    let doc: serde_json::Value = serde_json::from_str(&ok(&args)).unwrap();
+    let row = &doc["rows"][0];
+    let percent = row["flat_change_percent"].as_f64().expect("a number");
+    let (before, after) =
+        (row["flat_before"].as_f64().unwrap(), row["flat_after"].as_f64().unwrap());
+    assert!((percent - (after - before) / before * 100.0).abs() < 1e-3, "{row}");
+    assert_eq!(row["flat_status"], "grew");
+    assert!(doc["change_percent"].is_number() && doc["status"] == "grew", "{doc}");
+    // A new function: no percent, and the status says so.
+    let rows = doc["rows"].as_array().unwrap();
+    for r in rows.iter().filter(|r| r["flat_before"] == 0 && r["flat_after"] != 0) {
+        assert!(r["flat_change_percent"].is_null() && r["flat_status"] == "new", "{r}");
+    }
+}
