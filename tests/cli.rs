@@ -951,3 +951,17 @@ fn diff_json_gives_percentages_as_numbers_and_status_apart() {
         assert!(r["flat_change_percent"].is_null() && r["flat_status"] == "new", "{r}");
     }
 }
+
+#[test]
+fn a_tagfocus_key_no_sample_carries_is_said_with_the_labels_present() {
+    let r = run(&["top", "--tagfocus", "byts=1kB", "samples/leak/after.traces.txt"]);
+    assert!(
+        r.stderr.contains(
+            "--tagfocus: no sample carries the label \"byts\"; the labels present: bytes"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["top", "--tagfocus", "bytes=1kB", "samples/leak/after.traces.txt"]);
+    assert!(!r.stderr.contains("no sample carries"), "{}", r.stderr);
+}

@@ -74,6 +74,7 @@ pub fn scan_with(
             Ok(())
         },
     )?;
+    notes.extend(filter.notes());
     Ok(notes)
 }
 
