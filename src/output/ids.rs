@@ -11,7 +11,7 @@ const RUNS_SHOWN: usize = 4;
 
 /// `values` (a label's values) in short when they are more than
 /// [`WHOLE_UP_TO`] integers: their runs in ascending order (`ids 18-20, 33,
-/// 40-45 (10)`), the first [`RUNS_SHOWN`] runs and `…` when there are more.
+/// 40-45 (10)`), the first four runs and `…` when there are more.
 /// `None` for short lists and for values that are not all integers.
 pub fn summarize(values: &[&str]) -> Option<String> {
     if values.len() <= WHOLE_UP_TO {
