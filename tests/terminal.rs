@@ -165,6 +165,38 @@ fn man_page_renders_with_man() {
         assert!(plain.contains(want), "{want} missing from the rendered page:\n{plain}");
     }
     assert!(plain.contains("(commit "), "{plain}");
+    // Every page `man --dir` writes renders, each command's with its
+    // options, examples and exit status.
+    let dir = std::env::temp_dir().join(format!("traces-tool-man-{}", std::process::id()));
+    ok(&["man", "--dir", dir.to_str().unwrap()]);
+    let mut pages = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let out = Command::new("man")
+            .arg("-l")
+            .arg(&path)
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .env("MANWIDTH", "80")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "man -l {}", path.display());
+        // Overstruck bold (`N\bN`) read as plain text.
+        let mut text = String::new();
+        for c in String::from_utf8_lossy(&out.stdout).chars() {
+            if c == '\u{8}' {
+                text.pop();
+            } else {
+                text.push(c);
+            }
+        }
+        for want in ["NAME", "SYNOPSIS", "EXAMPLES", "EXIT STATUS", "SEE ALSO"] {
+            assert!(text.contains(want), "{want} missing from {}", path.display());
+        }
+        pages += 1;
+    }
+    assert_eq!(pages, 16, "the main page and one per command");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Runs the binary with stdout (and stderr) on a pseudo-terminal `cols`

@@ -359,7 +359,12 @@ mod tests {
         let json = to_object(&Shown { by: DiffBy::Leaf, row: &row, json: true }).unwrap();
         assert_eq!(
             Value::Object(json).to_string(),
-            r#"{"leaf":"main.f","before":3,"after":4,"change":1,"change_percent":"+33.3%"}"#
+            r#"{"leaf":"main.f","before":3,"after":4,"change":1,"change_percent":33.3333,"status":"grew"}"#
         );
+        // A change from nothing has no percent, and its status says so.
+        let json = to_object(&Shown { by: DiffBy::Function, row: &row, json: true }).unwrap();
+        assert_eq!(json["cum_change_percent"], Value::Null);
+        assert_eq!(json["cum_status"], "new");
+        assert_eq!(json["flat_status"], "grew");
     }
 }
