@@ -76,11 +76,35 @@ pub enum Command {
     Export(cmd::export::ExportArgs),
     /// A shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(cmd::completions::CompletionsArgs),
-    /// The manual page, in roff (`traces-tool man | man -l -`).
+    /// A manual page, in roff (`traces-tool man grep | man -l -`).
     Man(cmd::man::ManArgs),
 }
 
 impl Cli {
+    /// The input options of the command, `None` for those that read no
+    /// input (`completions`, `man`).
+    pub fn input(&self) -> Option<&cmd::InputArgs> {
+        Some(match &self.command {
+            Command::Grep(args) => &args.input,
+            Command::Hist(args) => &args.input,
+            Command::Csv(args) => &args.input,
+            Command::Cat(args) => &args.input,
+            Command::Top(args) => &args.input,
+            Command::Peek(args) => &args.input,
+            Command::Stacks(args) => &args.input,
+            Command::Goroutines(args) => &args.input,
+            Command::Summary(args) => &args.input,
+            Command::Diff(args) => &args.input,
+            Command::Trend(args) => &args.input,
+            Command::Fleet(args) => &args.input,
+            Command::Blame(args) => &args.input,
+            Command::Folded(args) => &args.input,
+            Command::Flamegraph(args) => &args.input,
+            Command::Export(args) => &args.input,
+            Command::Completions(_) | Command::Man(_) => return None,
+        })
+    }
+
     /// Reports the reading of large inputs to `progress` (the binary's
     /// progress bar).
     pub fn watch(&mut self, progress: crate::read::input::Progress) {
@@ -106,6 +130,72 @@ impl Cli {
         input.progress = Some(progress);
     }
 
+    /// What to say when standard input is a terminal and the command would
+    /// read it, which the binary asks before reading: `Err` refuses (no
+    /// FILE given: a person who forgot it would otherwise wait on a silent
+    /// terminal; a `grep` whose PATTERN names a file forgot the pattern),
+    /// `Ok(Some)` is a note for an explicit `-` (a report pasted into the
+    /// terminal), `Ok(None)` when standard input is not read. Whether it
+    /// is a terminal is for the binary to ask.
+    pub fn terminal_stdin(&self) -> std::result::Result<Option<String>, String> {
+        let Some(input) = self.input() else { return Ok(None) };
+        let name = self.command_name();
+        let mut files: Vec<&str> = input.files.iter().map(String::as_str).collect();
+        // `hist FILE` and `hist --all FILE` read FILE (see `hist --help`).
+        if let Command::Hist(args) = &self.command {
+            if let Some(p) = args.pattern.as_deref() {
+                if args.all || (files.is_empty() && std::path::Path::new(p).is_file()) {
+                    files.insert(0, p);
+                }
+            }
+        }
+        if files.is_empty() {
+            if let Command::Grep(args) = &self.command {
+                if std::path::Path::new(&args.pattern).is_file() {
+                    return Err(format!(
+                        "grep: {:?} was read as the PATTERN and no FILE is given: \
+                         `traces-tool grep PATTERN FILE...` (the pattern comes first)",
+                        args.pattern
+                    ));
+                }
+            }
+            return Err(format!(
+                "{name}: no FILE given and standard input is a terminal: give a report \
+                 (`traces-tool {name} traces.txt`), pipe one in (`go tool pprof -traces \
+                 heap.pprof | traces-tool {name}`), or give `-` to paste one here"
+            ));
+        }
+        Ok(files.contains(&"-").then(|| {
+            "reading a report from the terminal: paste it, then press Ctrl-D on a line of \
+             its own"
+                .to_owned()
+        }))
+    }
+
+    /// The subcommand's name, as typed.
+    pub fn command_name(&self) -> &'static str {
+        match &self.command {
+            Command::Grep(_) => "grep",
+            Command::Hist(_) => "hist",
+            Command::Csv(_) => "csv",
+            Command::Cat(_) => "cat",
+            Command::Top(_) => "top",
+            Command::Peek(_) => "peek",
+            Command::Stacks(_) => "stacks",
+            Command::Goroutines(_) => "goroutines",
+            Command::Summary(_) => "summary",
+            Command::Diff(_) => "diff",
+            Command::Trend(_) => "trend",
+            Command::Fleet(_) => "fleet",
+            Command::Blame(_) => "blame",
+            Command::Folded(_) => "folded",
+            Command::Flamegraph(_) => "flamegraph",
+            Command::Export(_) => "export",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+        }
+    }
+
     /// Runs the chosen command, writing its output to `out`.
     pub fn run(&self, out: &mut dyn std::io::Write) -> crate::error::Result<cmd::Outcome> {
         match &self.command {
@@ -125,8 +215,12 @@ impl Cli {
             Command::Folded(args) => cmd::folded::run(args, out),
             Command::Flamegraph(args) => cmd::flamegraph::run(args, out),
             Command::Export(args) => cmd::export::run(args, out),
-            Command::Completions(args) => cmd::completions::run(args, out),
-            Command::Man(args) => cmd::man::run(args, out),
+            Command::Completions(args) => {
+                cmd::completions::run(args, <Cli as clap::CommandFactory>::command(), out)
+            }
+            Command::Man(args) => {
+                cmd::man::run(args, <Cli as clap::CommandFactory>::command(), out)
+            }
         }
     }
 
@@ -145,6 +239,62 @@ impl Cli {
     }
 }
 
+/// Adds "a similar argument exists" to clap's error for an unknown flag
+/// where clap found none: clap's similarity misses swapped letters in short
+/// names (`--tpo` for `--top`), so a flag of the subcommand at most two
+/// edits away (a swap counts one) is offered instead of clap's advice to
+/// pass the flag as a value. `args` is the command line after the program.
+pub fn suggest_flag(error: &mut clap::Error, args: &[String]) {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use clap::CommandFactory;
+    if error.kind() != ErrorKind::UnknownArgument || error.get(ContextKind::SuggestedArg).is_some()
+    {
+        return;
+    }
+    let Some(ContextValue::String(invalid)) = error.get(ContextKind::InvalidArg) else { return };
+    let Some(typed) = invalid.strip_prefix("--") else { return };
+    let typed = typed.split('=').next().unwrap_or_default().to_owned();
+    let root = Cli::command();
+    let sub = args.iter().find(|a| !a.starts_with('-')).and_then(|n| root.find_subcommand(n));
+    let command = sub.unwrap_or(&root);
+    let best = command
+        .get_arguments()
+        .chain(root.get_arguments())
+        .filter(|a| !a.is_hide_set())
+        .filter_map(clap::Arg::get_long)
+        .map(|long| (edit_distance(&typed, long), long))
+        .filter(|&(d, long)| d <= 2 && d * 3 <= long.len().max(typed.len()))
+        .min();
+    if let Some((_, long)) = best {
+        error.insert(ContextKind::SuggestedArg, ContextValue::String(format!("--{long}")));
+        error.insert(ContextKind::Suggested, ContextValue::StyledStrs(Vec::new()));
+    }
+}
+
+/// Edits from `a` to `b`: insertions, deletions, substitutions and swaps
+/// of neighbours (optimal string alignment).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +303,39 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn swapped_letters_are_one_edit() {
+        assert_eq!(edit_distance("tpo", "top"), 1);
+        assert_eq!(edit_distance("lenent", "lenient"), 1);
+        assert_eq!(edit_distance("abc", "xyz"), 3);
+    }
+
+    #[test]
+    fn an_unknown_flag_gets_the_nearest_one() {
+        let argv = ["traces-tool", "grep", "--tpo", "3", "x", "f.txt"];
+        let mut e = Cli::try_parse_from(argv).unwrap_err();
+        suggest_flag(&mut e, &argv[1..].iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let text = e.render().to_string();
+        assert!(text.contains("a similar argument exists: '--top'"), "{text}");
+        assert!(!text.contains("as a value"), "{text}");
+    }
+
+    #[test]
+    fn every_man_page_example_parses() {
+        for (_, examples) in cmd::man::EXAMPLES {
+            for (_, line) in examples.iter() {
+                let line = line.split(['|', '>', '&']).next().unwrap_or_default();
+                let Some(start) = line.find("traces-tool ") else { continue };
+                let words: Vec<String> = line[start..]
+                    .split_whitespace()
+                    .map(|w| w.trim_matches('\'').to_owned())
+                    .collect();
+                if let Err(e) = Cli::try_parse_from(&words) {
+                    panic!("{line}: {e}");
+                }
+            }
+        }
     }
 }

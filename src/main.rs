@@ -17,7 +17,10 @@ mod progress_bar;
 fn main() -> ExitCode {
     let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(mut e) => {
+            let args: Vec<String> =
+                std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+            traces_tool::cli::suggest_flag(&mut e, &args);
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
             return ExitCode::from(code);
@@ -29,6 +32,20 @@ fn main() -> ExitCode {
         if io::stdout().is_terminal() {
             let _ = write_notes(&[refusal.to_owned()]);
             return ExitCode::from(2);
+        }
+    }
+    // A command that would wait on a terminal's standard input says so at
+    // once: refused without a FILE, a note with an explicit `-`.
+    if io::stdin().is_terminal() {
+        match cli.terminal_stdin() {
+            Err(refusal) => {
+                let _ = write_notes(&[refusal]);
+                return ExitCode::from(2);
+            }
+            Ok(Some(note)) => {
+                let _ = write_notes(&[note]);
+            }
+            Ok(None) => {}
         }
     }
     // A progress bar for large files, only for a person watching stderr.

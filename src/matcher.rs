@@ -43,7 +43,18 @@ impl NameMatcher {
             .case_insensitive(options.ignore_case)
             .size_limit(1 << 24)
             .build()
-            .map_err(|e| Error::Usage(format!("invalid {what} {pattern:?}: {e}")))?;
+            .map_err(|e| {
+                let hint = if !options.fixed && reads_as_go_name(pattern) {
+                    format!(
+                        "\n{pattern:?} reads as a Go function name: did you mean -F (a fixed \
+                         string, `-F '{pattern}'`), or the regular expression '{}'?",
+                        regex::escape(pattern)
+                    )
+                } else {
+                    String::new()
+                };
+                Error::Usage(format!("invalid {what} {pattern:?}: {e}{hint}"))
+            })?;
         let prefilter = Prefilter::new(&source, options.ignore_case);
         Ok(NameMatcher { regex, prefilter, cache: Vec::new() })
     }
@@ -74,6 +85,15 @@ impl NameMatcher {
             v => v == 2,
         }
     }
+}
+
+/// Whether a pattern that is not a valid regular expression looks like a Go
+/// symbol taken from a report (`main.(*headerCache).remember`,
+/// `pkg.F[...]`): letters, digits, `_ . / * ( ) [ ] -`, with a receiver's
+/// or type parameters' brackets.
+fn reads_as_go_name(pattern: &str) -> bool {
+    pattern.contains(['(', '[', '*'])
+        && pattern.chars().all(|c| c.is_alphanumeric() || "_./*()[]-,{}".contains(c))
 }
 
 /// Literals one of which every match of a pattern contains, searched for
@@ -158,6 +178,21 @@ fn selectivity(literals: &[Vec<u8>]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_go_name_that_is_no_regex_gets_the_hint_of_fixed_strings() {
+        let go = "main.(*headerCache).remember";
+        let e = NameMatcher::new(go, PatternOptions::default(), "pattern").unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("did you mean -F"), "{text}");
+        assert!(text.contains(r"'main\.\(\*headerCache\)\.remember'"), "{text}");
+        // Not for a broken expression that is no name.
+        let e = NameMatcher::new("a{2", PatternOptions::default(), "pattern").unwrap_err();
+        assert!(!e.to_string().contains("-F"), "{e}");
+        // With -F it matches.
+        let fixed = PatternOptions { fixed: true, ..Default::default() };
+        assert!(NameMatcher::new(go, fixed, "pattern").is_ok());
+    }
 
     #[test]
     fn caches_per_name_and_honours_options() {

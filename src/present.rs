@@ -22,6 +22,7 @@ use std::io::{self, IsTerminal, Write};
 use anstyle::{AnsiColor, Style};
 use clap::ColorChoice;
 use regex::{Regex, RegexBuilder};
+use traces_tool::analysis::blame::{is_std, package_of};
 use traces_tool::cli::{Cli, Command};
 use traces_tool::cmd::Format;
 
@@ -47,7 +48,19 @@ pub struct Look {
     pub color: bool,
     /// What the colour marks.
     pub paint: Paint,
+    /// Leave out `top`'s ± columns: at this width the names need the room
+    /// more (the first thing fitting gives up).
+    pub drop_bounds: bool,
 }
+
+/// Below this width `top` leaves out its ± columns (22 columns), which
+/// leave names 44 columns here.
+const BOUNDS_FROM_WIDTH: usize = 110;
+
+/// Where `top`'s ± columns start and end in its rows and titles: after
+/// `flat flat% sum% cum cum%` (42 columns), two right-aligned columns of
+/// 10 with a space before each.
+const BOUNDS_COLUMNS: std::ops::Range<usize> = 42..64;
 
 /// How the output of `cli` is presented, or `None` to write it as it is:
 /// only text output is touched, fitted to `--width` or the terminal's
@@ -60,7 +73,12 @@ pub fn look(cli: &Cli) -> Option<Look> {
         Command::Grep(a) if text(a.format) => {
             let o = a.pattern_options;
             let source = if o.fixed { regex::escape(&a.pattern) } else { a.pattern.clone() };
-            match RegexBuilder::new(&source).case_insensitive(o.ignore_case).build() {
+            // The limit of the matcher that matched (`NameMatcher`).
+            let built = RegexBuilder::new(&source)
+                .case_insensitive(o.ignore_case)
+                .size_limit(1 << 24)
+                .build();
+            match built {
                 Ok(re) if !a.pattern.is_empty() => Paint::Matches(re),
                 _ => Paint::Plain,
             }
@@ -88,7 +106,9 @@ pub fn look(cli: &Cli) -> Option<Look> {
         None if terminal => terminal_width(&stdout),
         None => None,
     };
-    (color || width.is_some()).then_some(Look { width, color, paint })
+    let drop_bounds =
+        matches!(&cli.command, Command::Top(_)) && width.is_some_and(|w| w < BOUNDS_FROM_WIDTH);
+    (color || width.is_some()).then_some(Look { width, color, paint, drop_bounds })
 }
 
 /// The terminal's width: `COLUMNS` when set (as clap reads it), else what
@@ -107,12 +127,20 @@ pub struct Presenter<W: Write> {
     look: Look,
     pending: Vec<u8>,
     styles: Styles,
+    /// Inside `top`'s table, whose ± columns are left out.
+    in_bounds_table: bool,
 }
 
 impl<W: Write> Presenter<W> {
     /// Presents what is written to it on `inner`.
     pub fn new(inner: W, look: Look) -> Presenter<W> {
-        Presenter { inner, look, pending: Vec::new(), styles: Styles::new() }
+        Presenter {
+            inner,
+            look,
+            pending: Vec::new(),
+            styles: Styles::new(),
+            in_bounds_table: false,
+        }
     }
 
     /// Writes a last line without a newline, if any, and flushes.
@@ -131,6 +159,13 @@ impl<W: Write> Presenter<W> {
             self.inner.write_all(line)?;
             return self.inner.write_all(end.as_bytes());
         };
+        let dropped;
+        let text = if self.look.drop_bounds {
+            dropped = self.drop_bounds(text);
+            dropped.as_str()
+        } else {
+            text
+        };
         let lines = match self.look.width {
             Some(w) => fit_line(text, w),
             None => vec![text.to_owned()],
@@ -144,6 +179,40 @@ impl<W: Write> Presenter<W> {
             }
         }
         self.inner.write_all(end.as_bytes())
+    }
+}
+
+impl<W: Write> Presenter<W> {
+    /// `top`'s line without its ± columns: the titles and rows of its
+    /// table lose them, and the note that points at them says so.
+    fn drop_bounds(&mut self, line: &str) -> String {
+        const POINTER: &str = "; each flat and cum lies within its ± column";
+        if let Some(at) = line.find(POINTER) {
+            return format!(
+                "{}; ± columns left out at this width{}",
+                &line[..at],
+                &line[at + POINTER.len()..]
+            );
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let cut = |chars: &[char]| -> String {
+            chars[..BOUNDS_COLUMNS.start].iter().chain(&chars[BOUNDS_COLUMNS.end..]).collect()
+        };
+        if line.trim_end().ends_with("±cum") && line.contains("±flat") {
+            self.in_bounds_table = chars.len() == BOUNDS_COLUMNS.end;
+            if self.in_bounds_table {
+                return cut(&chars);
+            }
+        } else if self.in_bounds_table {
+            // Two right-aligned columns of 10, each after a space.
+            let b = chars.get(BOUNDS_COLUMNS).unwrap_or_default();
+            let two = b.len() == 22 && b[0] == ' ' && b[11] == ' ' && b[10] != ' ' && b[21] != ' ';
+            if chars.len() > BOUNDS_COLUMNS.end && two {
+                return cut(&chars);
+            }
+            self.in_bounds_table = false;
+        }
+        line.to_owned()
     }
 }
 
@@ -180,34 +249,37 @@ pub fn fit_line(line: &str, w: usize) -> Vec<String> {
     if width(&short) <= w {
         return vec![short];
     }
-    if let Some(short) = collapse_list(line, w) {
-        return vec![short];
+    if let Some(lines) = collapse_list(line, w) {
+        return lines;
     }
-    // A table row is cut, never wrapped: its name shortened to the room
-    // left, down to its last characters.
-    if let Some(from) = last_column(line).filter(|&from| line[from..].split(' ').count() <= 3) {
+    // A table row whose last column is a frame name: the name shortened
+    // to the room left; one whose function alone does not fit goes on a
+    // line of its own under the row, so no number and no function is cut.
+    if let Some(from) = last_column(line)
+        .filter(|&from| line[from..].split(' ').count() <= 3 && is_frame(&line[from..]))
+    {
         let room = w.saturating_sub(width(&line[..from]));
-        if room >= 8 {
-            let mut row = line[..from].to_owned();
-            let last = &line[from..];
-            // ` (inline)` and the like stay whole after the name.
-            let (name, tag) = match last.find(" (").or_else(|| last.find("  [")) {
-                Some(i) if room > width(&last[i..]) + 8 => last.split_at(i),
-                _ => (last, ""),
-            };
-            let room = room - width(tag);
-            row.push_str(&if is_name(name) {
-                shorten_name(name, room)
-            } else {
-                cut_front(name, room)
-            });
-            row.push_str(tag);
-            if width(&row) <= w {
-                return vec![row];
-            }
+        let last = &line[from..];
+        let row = format!("{}{}", &line[..from], shorten_name(last, room));
+        if width(&row) <= w {
+            return vec![row];
+        }
+        let head = line[..from].trim_end().to_owned();
+        if width(&head) <= w {
+            let indent = 4.min(w / 4);
+            let name = shorten_name(last, w - indent);
+            return vec![head, format!("{}{name}", " ".repeat(indent))];
         }
     }
     wrap(line, w)
+}
+
+/// Whether the last column of a row is a frame (`main.f`,
+/// `net/http.(*conn).serve (inline)`), not a number or prose: it starts
+/// with a letter and its first word holds a `.`.
+fn is_frame(column: &str) -> bool {
+    let first = column.split(' ').next().unwrap_or_default();
+    first.starts_with(|c: char| c.is_alphabetic() || c == '_') && first.contains('.')
 }
 
 /// Where the last column of a table row starts: after the line's last run
@@ -269,7 +341,8 @@ fn shorten_names_from(line: &str, from: usize, w: usize) -> String {
 
 /// `name` in at most `max` columns if it can be: the package path elided
 /// in the middle (first component and as many of the last as fit), then
-/// only the function, then the function's end after `…`.
+/// only the function (`…/middleware.F`). The function's own name is never
+/// cut: it is what a reader searches for.
 pub fn shorten_name(name: &str, max: usize) -> String {
     if width(name) <= max {
         return name.to_owned();
@@ -278,7 +351,8 @@ pub fn shorten_name(name: &str, max: usize) -> String {
     // (receiver, type parameters), which may themselves hold paths.
     let head_end = name.find(['(', '[']).unwrap_or(name.len());
     let Some(slash) = name[..head_end].rfind('/') else {
-        return cut_front(name, max);
+        // No package path to elide: the function's own name stays whole.
+        return name.to_owned();
     };
     let (path, func) = (&name[..slash], &name[slash + 1..]);
     let comps: Vec<&str> = path.split('/').collect();
@@ -294,21 +368,41 @@ pub fn shorten_name(name: &str, max: usize) -> String {
             return s;
         }
     }
+    // Only the function is left, and it stays whole even when it does
+    // not fit; package paths inside it (a method value's
+    // `(*T).(github.com/a/b/c.f)-fm`) lose their middle too.
     let s = format!("…/{func}");
     if width(&s) <= max {
         return s;
     }
-    cut_front(name, max)
+    format!("…/{}", shorten_inner_paths(func))
 }
 
-/// The end of `s` after `…`, in `max` columns.
-fn cut_front(s: &str, max: usize) -> String {
-    let n = width(s);
-    if n <= max {
-        return s.to_owned();
+/// The package paths inside a function's name (between parentheses or
+/// brackets) with their middle elided: `(github.com/…/client.send)`.
+fn shorten_inner_paths(func: &str) -> String {
+    // Walk the name, shortening each path token between separators.
+    let mut result = String::with_capacity(func.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, result: &mut String| {
+        let parts: Vec<&str> = token.split('/').collect();
+        if parts.len() > 2 {
+            result.push_str(&format!("{}/…/{}", parts[0], parts[parts.len() - 1]));
+        } else {
+            result.push_str(token);
+        }
+        token.clear();
+    };
+    for c in func.chars() {
+        if "()[],* ".contains(c) {
+            flush(&mut token, &mut result);
+            result.push(c);
+        } else {
+            token.push(c);
+        }
     }
-    let skip = n - max.saturating_sub(1);
-    format!("…{}", s.chars().skip(skip).collect::<String>())
+    flush(&mut token, &mut result);
+    result
 }
 
 /// The start of `s` before `…`, in `max` columns.
@@ -321,55 +415,101 @@ fn cut_back(s: &str, max: usize) -> String {
     out
 }
 
-/// A call path (`a < b < c`, the first frame the one asked about) keeps its
-/// first frames and its last; a folded stack (`root;…;leaf`, the last word
-/// of the line) keeps its root and its last frames. `None` for other lines.
-fn collapse_list(line: &str, w: usize) -> Option<String> {
+/// A call path (`a < b < c`, the frame asked about first, the root last)
+/// keeps its first frame, its root and every frame outside the standard
+/// library and runtime (the application's and its modules'), the runs of
+/// standard-library frames between them replaced by `[N more]`; if that is
+/// still too wide its names are shortened, then it goes on over several
+/// lines, so that no application frame is hidden. A folded stack
+/// (`root;…;leaf`, the last word of the line) keeps its root and its last
+/// frames. `None` for other lines.
+fn collapse_list(line: &str, w: usize) -> Option<Vec<String>> {
     if let Some(start) = line.find(|c: char| c != ' ') {
         let (indent, body) = line.split_at(start);
         let items: Vec<&str> = body.split(" < ").collect();
         if items.len() >= 3 {
-            return Some(collapse(indent, &items, " < ", w, true));
+            return Some(collapse_path(indent, &items, w));
         }
     }
     let last_space = line.rfind(' ').map_or(0, |i| i + 1);
     let (before, stack) = line.split_at(last_space);
     let items: Vec<&str> = stack.split(';').collect();
-    (items.len() >= 3).then(|| collapse(before, &items, ";", w, false))
+    (items.len() >= 3).then(|| vec![collapse(before, &items, ";", w)])
+}
+
+/// Whether a frame of a call path is kept when the path is elided: a frame
+/// outside Go's standard library and runtime, or an item that is no frame
+/// (`... (printed above, sample 3)`).
+fn kept_frame(item: &str) -> bool {
+    let name = item.split(" (").next().unwrap_or(item);
+    !is_frame(name) || !is_std(package_of(name))
+}
+
+/// See [`collapse_list`].
+fn collapse_path(indent: &str, items: &[&str], w: usize) -> Vec<String> {
+    let n = items.len();
+    let mut parts: Vec<String> = Vec::new();
+    let mut dropped = 0;
+    for (i, item) in items.iter().enumerate() {
+        if i == 0 || i == n - 1 || kept_frame(item) {
+            if dropped > 0 {
+                parts.push(format!("[{dropped} more]"));
+                dropped = 0;
+            }
+            parts.push((*item).to_owned());
+        } else {
+            dropped += 1;
+        }
+    }
+    let line = format!("{indent}{}", parts.join(" < "));
+    if width(&line) <= w {
+        return vec![line];
+    }
+    // Shorter package paths, longest name first, then as many lines as
+    // it takes.
+    let short = shorten_names_from(&line, indent.len(), w);
+    if width(&short) <= w {
+        return vec![short];
+    }
+    let parts: Vec<&str> = short[indent.len()..].split(" < ").collect();
+    let hang = format!("{indent}    ");
+    let mut lines = Vec::new();
+    let mut current = indent.to_owned();
+    for (i, part) in parts.iter().enumerate() {
+        let piece = if i == 0 { (*part).to_owned() } else { format!(" < {part}") };
+        if i > 0 && width(&current) + width(&piece) > w {
+            lines.push(std::mem::replace(&mut current, format!("{hang}< {part}")));
+        } else {
+            current.push_str(&piece);
+        }
+    }
+    lines.push(current);
+    lines
 }
 
 /// `prefix` and the items joined by `sep`, the middle ones replaced by
-/// `[N more]`: the first items and the last (`front`, a call path from the
-/// frame asked about), or only the last ones (a folded stack, whose leaf
-/// end tells most), as many as fit.
-fn collapse(prefix: &str, items: &[&str], sep: &str, w: usize, front: bool) -> String {
+/// `[N more]`: the last ones (a folded stack, whose leaf end tells most),
+/// as many as fit.
+fn collapse(prefix: &str, items: &[&str], sep: &str, w: usize) -> String {
     let n = items.len();
-    let build = |k: usize, with_last: bool| {
-        let (head, tail): (Vec<&str>, Vec<&str>) = if front {
-            (items[..k].to_vec(), if with_last { vec![items[n - 1]] } else { Vec::new() })
-        } else {
-            (Vec::new(), items[n - k..].to_vec())
-        };
-        let more = format!("[{} more]", n - head.len() - tail.len());
-        let mut all = head;
-        all.push(&more);
+    let build = |k: usize| {
+        let tail: Vec<&str> = items[n - k..].to_vec();
+        let more = format!("[{} more]", n - tail.len());
+        let mut all = vec![more.as_str()];
         all.extend(tail);
         format!("{prefix}{}", all.join(sep))
     };
-    let mut best = build(1, true);
+    let mut best = build(1);
     for k in 2..n - 1 {
-        let s = build(k, true);
+        let s = build(k);
         if width(&s) > w {
             break;
         }
         best = s;
     }
-    // Too long even so: shorter names, then (a call path) no last frame.
+    // Too long even so: shorter names, then cut.
     if width(&best) > w {
         best = shorten_names_from(&best, prefix.len(), w);
-    }
-    if width(&best) > w && front {
-        best = shorten_names_from(&build(1, false), prefix.len(), w);
     }
     if width(&best) > w {
         best = cut_back(&best, w);
@@ -392,11 +532,27 @@ fn wrap(line: &str, w: usize) -> Vec<String> {
     // Words with the spaces before them.
     let mut words: Vec<(&str, &str)> = Vec::new();
     let mut rest = &line[lead..];
+    // A line of groups set apart by runs of spaces (grep's `samples 13 …
+    // flat 1.05MB ±25.60B   cum 1.05MB ±25.60B`) breaks between groups.
+    let body = rest.trim_end();
+    let groups = body.matches("   ").count() >= 2
+        && body.split("  ").all(|g| width(g.trim()) + hang + 4 <= w);
     while !rest.is_empty() {
         let gap = rest.len() - rest.trim_start_matches(' ').len();
         let (spaces, after) = rest.split_at(gap);
-        let end = after.find(' ').unwrap_or(after.len());
-        words.push((spaces, &after[..end]));
+        let end = if groups { after.find("  ") } else { after.find(' ') }.unwrap_or(after.len());
+        // A bound stays with its number (`1.05MB ±25.60B`), a value with
+        // its label (`bytes: 48B`): neither is left alone at a line's end.
+        let glued = spaces == " "
+            && (after.starts_with('±') || words.last().is_some_and(|(_, w)| w.ends_with(':')));
+        match words.last_mut() {
+            Some((_, last)) if glued => {
+                let start = last.as_ptr() as usize - line.as_ptr() as usize;
+                let stop = after.as_ptr() as usize - line.as_ptr() as usize + end;
+                *last = &line[start..stop];
+            }
+            _ => words.push((spaces, &after[..end])),
+        }
         rest = &after[end..];
     }
     let mut out = Vec::new();
@@ -520,11 +676,81 @@ mod tests {
         );
         assert_eq!(shorten_name(name, 45), "github.com/…/middleware.SessionContext.func1");
         assert_eq!(shorten_name(name, 36), "…/middleware.SessionContext.func1");
-        assert_eq!(shorten_name(name, 20), "…essionContext.func1");
+        // The function's own name is never cut, even where it does not fit.
+        assert_eq!(shorten_name(name, 20), "…/middleware.SessionContext.func1");
+        // Paths inside it (a method value) lose their middle.
+        let value = "github.com/cockroachdb/cockroach/pkg/internal/client.(*Txn).(github.com/cockroachdb/cockroach/pkg/internal/client.send)-fm";
+        assert_eq!(shorten_name(value, 60), "…/client.(*Txn).(github.com/…/client.send)-fm");
+        assert_eq!(shorten_name("main.buildEntry", 8), "main.buildEntry");
         // A receiver's parentheses are not part of the package path.
         let method = "net/textproto.(*Reader).ReadMIMEHeader";
         assert_eq!(shorten_name(method, 36), "…/textproto.(*Reader).ReadMIMEHeader");
-        assert_eq!(shorten_name(method, 30), "…roto.(*Reader).ReadMIMEHeader");
+        assert_eq!(shorten_name(method, 30), "…/textproto.(*Reader).ReadMIMEHeader");
+    }
+
+    #[test]
+    fn a_row_whose_name_does_not_fit_puts_it_on_a_line_of_its_own() {
+        let row =
+            "    0.67MB  3.03% 93.29%     0.67MB  3.03%  net/http.(*Request).WithContext (inline)";
+        let fitted = fit_line(row, 60);
+        assert_eq!(
+            fitted,
+            [
+                "    0.67MB  3.03% 93.29%     0.67MB  3.03%",
+                "    net/http.(*Request).WithContext (inline)"
+            ]
+        );
+        // Numbers in the last column are not names: never cut.
+        let header = "    samples 13 (13 as leaf, 0 as caller)   flat 887.87MB ±25.60kB   cum 887.39MB ±40.96kB";
+        for w in [60, 80] {
+            let lines = fit_line(header, w);
+            let all = lines.concat();
+            for number in ["887.87MB ±25.60kB", "887.39MB ±40.96kB"] {
+                assert!(lines.iter().any(|l| l.contains(number)), "{w}: {lines:?}");
+            }
+            assert!(!all.contains('…'), "{lines:?}");
+            assert!(lines.iter().all(|l| width(l) <= w), "{lines:?}");
+        }
+    }
+
+    #[test]
+    fn an_elided_call_path_keeps_every_application_frame() {
+        let path = "        main.buildEntry < main.(*headerCache).remember < net/http.HandlerFunc.ServeHTTP \
+                    < example.com/svc/middleware.Logging.func1 < net/http.HandlerFunc.ServeHTTP \
+                    < net/http.serverHandler.ServeHTTP < net/http.(*conn).serve";
+        for w in [60, 80, 100, 120] {
+            let lines = fit_line(path, w);
+            let all = lines.join(" ");
+            for frame in
+                ["main.buildEntry", "main.(*headerCache).remember", "middleware.Logging.func1"]
+            {
+                assert!(all.contains(frame), "{w}: {frame} not in {lines:?}");
+            }
+            assert!(all.contains("net/http.(*conn).serve"), "{w}: the root, {lines:?}");
+            assert!(lines.iter().all(|l| width(l) <= w), "{w}: {lines:?}");
+        }
+        assert_eq!(
+            fit_line(path, 150),
+            ["        main.buildEntry < main.(*headerCache).remember < [1 more] < \
+              example.com/svc/middleware.Logging.func1 < [2 more] < net/http.(*conn).serve"]
+        );
+    }
+
+    #[test]
+    fn top_leaves_out_its_bound_columns_when_asked() {
+        let look = Look { width: Some(80), color: false, paint: Paint::Plain, drop_bounds: true };
+        let mut p = Presenter::new(Vec::new(), look);
+        let text = "Rounded input: total 22.25MB ±15.51kB; each flat and cum lies within its ± column\n\
+                    \u{20}     flat  flat%   sum%        cum   cum%      ±flat       ±cum\n\
+                    \u{20}   1.05MB  4.70% 87.05%     1.05MB  4.70%    <0.01MB    <0.01MB  github.com/acme/reqctx.Set\n";
+        p.write_all(text.as_bytes()).unwrap();
+        let out = String::from_utf8(p.finish().unwrap()).unwrap();
+        assert_eq!(
+            out,
+            "Rounded input: total 22.25MB ±15.51kB; ± columns left out at this width\n\
+             \u{20}     flat  flat%   sum%        cum   cum%\n\
+             \u{20}   1.05MB  4.70% 87.05%     1.05MB  4.70%  github.com/acme/reqctx.Set\n"
+        );
     }
 
     #[test]
@@ -546,8 +772,17 @@ mod tests {
         let fitted = fit_line(&path, 80);
         assert_eq!(fitted.len(), 1);
         assert!(width(&fitted[0]) <= 80);
-        assert!(fitted[0].starts_with("        pkg/p.f0 < pkg/p.f1 < "), "{}", fitted[0]);
-        assert!(fitted[0].contains(" more] < pkg/p.f29"), "{}", fitted[0]);
+        // `pkg/p` reads as a standard-library path (no dot in its first
+        // element): all but the first frame and the root are elided.
+        assert_eq!(fitted[0], "        pkg/p.f0 < [28 more] < pkg/p.f29");
+        // Application frames (a module path) stay, over several lines.
+        let path = format!(
+            "        {}",
+            (0..30).map(|i| format!("example.com/p.f{i}")).collect::<Vec<_>>().join(" < ")
+        );
+        let fitted = fit_line(&path, 80);
+        assert!(fitted.len() > 1 && fitted.iter().all(|l| width(l) <= 80), "{fitted:?}");
+        assert_eq!(fitted.concat().matches("example.com/p.f").count(), 30, "{fitted:?}");
         let stack = format!(
             "  1.5MB  {}",
             (0..30).map(|i| format!("pkg/p.f{i}")).collect::<Vec<_>>().join(";")
@@ -576,8 +811,10 @@ mod tests {
     #[test]
     fn pipes_see_no_change_without_width_or_colour() {
         let text = "File: x\nnet/http.(*conn).serve  +1MB\nno newline";
-        let mut p =
-            Presenter::new(Vec::new(), Look { width: None, color: false, paint: Paint::Changes });
+        let mut p = Presenter::new(
+            Vec::new(),
+            Look { width: None, color: false, paint: Paint::Changes, drop_bounds: false },
+        );
         p.write_all(text.as_bytes()).unwrap();
         assert_eq!(p.finish().unwrap(), text.as_bytes());
     }
@@ -596,7 +833,7 @@ mod tests {
 
     #[test]
     fn colour_marks_headers_matches_and_changes() {
-        let look = |paint| Look { width: None, color: true, paint };
+        let look = |paint| Look { width: None, color: true, paint, drop_bounds: false };
         let mut p = Presenter::new(Vec::new(), look(Paint::Matches(Regex::new("MIME").unwrap())));
         p.write_all(b"Type: inuse_space\n  net/textproto.ReadMIMEHeader\n").unwrap();
         let out = String::from_utf8(p.finish().unwrap()).unwrap();

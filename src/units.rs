@@ -332,6 +332,39 @@ pub fn format_in(centi: i128, dim: Dimension, suffix: &str, other_unit: &str) ->
     format_centi_in(centi, dim, suffix).unwrap_or_else(|| format_centi(centi, dim, other_unit))
 }
 
+/// A rounding bound (`±` columns) in the unit `suffix` (as [`format_in`];
+/// an empty or unknown suffix scales the amount on its own): rounded up to
+/// two decimals, never down, so the bound printed still bounds; `<0.01MB`
+/// where it would round to zero, never a false `0`. Zero is `0`.
+pub fn format_bound_in(centi: i128, dim: Dimension, suffix: &str, other_unit: &str) -> String {
+    let magnitude = centi.unsigned_abs();
+    if magnitude == 0 {
+        return "0".to_owned();
+    }
+    let (factor, text) = match SUFFIXES.iter().find(|s| s.text == suffix && s.dim == dim) {
+        Some(unit) => (u128::from(unit.factor), unit.text),
+        None => match dim {
+            Dimension::Bytes | Dimension::Nanoseconds => auto_unit(magnitude, dim),
+            Dimension::Count | Dimension::Zero => (1, ""),
+            Dimension::Other => (1, other_unit),
+        },
+    };
+    // Hundredths of the unit: to nearest (ties to even, as
+    // `format_fixed`), and up.
+    let (q, r) = (magnitude / factor, magnitude % factor);
+    let nearest = if r * 2 > factor || (r * 2 == factor && q % 2 == 1) { q + 1 } else { q };
+    if nearest == 0 {
+        return format!("<0.01{text}");
+    }
+    let up = magnitude.div_ceil(factor);
+    let number = if up % 100 == 0 {
+        (up / 100).to_string()
+    } else {
+        format!("{}.{:02}", up / 100, up % 100)
+    };
+    format!("{number}{text}")
+}
+
 /// pprof's `measurement.Percentage`: `  100%` near 100, `%5.2f%%` from 1,
 /// Go's `%5.2g%%` below (`  0.5%`, `0.0015%`, `5e-05%`).
 pub fn percentage(value: i128, total: i128) -> String {
@@ -468,6 +501,20 @@ impl serde::Serialize for Percent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounds_round_up_and_are_never_a_false_zero() {
+        let b = |centi: i128, suffix: &str| format_bound_in(centi, Dimension::Bytes, suffix, "");
+        // 5242.88 bytes in MB: 0.005MB, shown as below a hundredth.
+        assert_eq!(b(524288, "MB"), "<0.01MB");
+        // 26214.4 bytes: 0.025MB, rounded up, not down to 0.02MB.
+        assert_eq!(b(2621440, "MB"), "0.03MB");
+        assert_eq!(b(0, "MB"), "0");
+        assert_eq!(b(1024 * 1024 * 100, "MB"), "1MB");
+        // Scaled on its own: 25.60B stays as it is.
+        assert_eq!(b(2560, ""), "25.60B");
+        assert_eq!(b(1000, ""), "10B");
+    }
 
     fn v(s: &str) -> Value {
         parse_value(s).unwrap()

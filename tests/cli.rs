@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 mod support;
-use support::{gunzip_text, ok, run, run_with_stdin, BIN};
+use support::{gunzip_text, ok, run, run_with_stdin, stdout_ok, BIN};
 
 const HEKETI: &str = "tests/data/heketi-fragment.txt";
 const HEAP: &str = "samples/heap/inuse_space.traces.txt";
@@ -51,20 +51,21 @@ fn hist_on_the_motivating_example_counts_leaf_and_caller_apart() {
     let out = ok(&["hist", "ReadMIMEHeader", HEKETI]);
     // Each row also has its weight: the sum of its values and their share
     // of what was counted; the zero rows of this inuse report are freed
-    // objects, and the table says so.
+    // objects, and the table says so. The bars are the sums (eighteen
+    // freed samples weigh nothing; one of 21.01MB is the longest).
     let expected = "\
 count    value  role        sum   share
-    1  21.01MB  leaf    21.01MB  37.51%  ###
-    1     15MB  leaf       15MB  26.78%  ###
-    1      6MB  caller      6MB  10.71%  ###
-    1   3.50MB  leaf     3.50MB   6.25%  ###
-    1      3MB  leaf        3MB   5.36%  ###
-    2   2.50MB  leaf        5MB   8.93%  #####
+    1  21.01MB  leaf    21.01MB  37.51%  ########################################
+    1     15MB  leaf       15MB  26.78%  #############################
+    1      6MB  caller      6MB  10.71%  ############
+    1   3.50MB  leaf     3.50MB   6.25%  #######
+    1      3MB  leaf        3MB   5.36%  ######
+    2   2.50MB  leaf        5MB   8.93%  ##########
     1   1.50MB  leaf     1.50MB   2.68%  ###
-    1   0.50MB  leaf      512kB   0.89%  ###
-    1   0.50MB  caller    512kB   0.89%  ###
-   18        0  leaf          0      0%  ########################################  freed
-    1        0  caller        0      0%  ###                                       freed
+    1   0.50MB  leaf      512kB   0.89%  #
+    1   0.50MB  caller    512kB   0.89%  #
+   18        0  leaf          0      0%                                            freed
+    1        0  caller        0      0%                                            freed
 29 samples, 56.01MB in all
 freed: samples of value 0, whose objects were all freed
 ";
@@ -408,7 +409,8 @@ fn csv_text_cells_are_neutralised_unless_asked_raw() {
     assert!(out.contains(",'@SUM(A1),"), "{out}");
     assert!(out.contains(",''quoted,"), "{out}");
     // Numbers are untouched, negative ones too.
-    let diff = ok(&["diff", "-n", "0", "--format", "csv", HEAP, HOSTILE]);
+    // (Two programs: diff warns on stderr, and still compares.)
+    let diff = stdout_ok(&["diff", "-n", "0", "--format", "csv", HEAP, HOSTILE]);
     assert!(diff.lines().any(|l| l.split(',').nth(3).is_some_and(|c| c.starts_with('-'))));
     // Documented where users look.
     let help = ok(&["csv", "--help"]);
@@ -825,4 +827,141 @@ fn cat_gives_every_report_back_byte_for_byte() {
         let original = std::fs::read_to_string(p).unwrap();
         assert_eq!(ok(&["cat", p.to_str().unwrap()]), original, "{}", p.display());
     }
+}
+
+#[test]
+fn a_label_no_sample_carries_is_said_with_the_labels_present() {
+    let r = run(&["hist", "--all", "--by", "byts", HEAP]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no sample carries the label \"byts\"; the labels present: bytes"),
+        "{}",
+        r.stderr
+    );
+    // A label that is there: no note, exit 0.
+    assert!(stdout_ok(&["hist", "--all", "--by", "bytes", HEAP]).contains("bytes"));
+}
+
+#[test]
+fn hist_sorts_text_keys_a_to_z_after_the_numbers() {
+    let dir = std::env::temp_dir().join(format!("hist-text-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("states.txt");
+    let block = |state: &str, v: &str| {
+        format!(
+            "-----------+-------------------------------------------------------\n     \
+             state:  {state}\n{v:>10}   main.f\n"
+        )
+    };
+    let text = format!(
+        "Type: goroutine\n{}{}{}{}{}-----------+-------------------------------------------------------\n",
+        block("running", "1"),
+        block("IO wait", "5"),
+        block("runnable", "2"),
+        block("chan receive", "3"),
+        block("IO wait", "1"),
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = ok(&["hist", "--all", "--by", "state", path.to_str().unwrap()]);
+    let keys: Vec<&str> = out.lines().skip(1).filter_map(|l| l.get(7..19)).map(str::trim).collect();
+    assert_eq!(keys[..4], ["IO wait", "chan receive", "runnable", "running"], "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn diff_of_two_programs_warns_and_a_dump_is_not_given_sample_index_advice() {
+    let r = run(&["diff", HEAP, "samples/leak/after.traces.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning:") && r.stderr.contains("\"httpheap\""), "{}", r.stderr);
+    // Same program: no warning.
+    let r = run(&["diff", "samples/leak/before.traces.txt", "samples/leak/after.traces.txt"]);
+    assert!(!r.stderr.contains("warning:"), "{}", r.stderr);
+    let r = run(&["diff", HEAP, "samples/goroutine/goroutine.traces.txt"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("a heap profile") && r.stderr.contains("goroutine"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("sample_index") && !r.stderr.contains("sample-index"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn man_has_a_page_per_command_and_writes_them_all() {
+    let grep = ok(&["man", "grep"]);
+    assert!(grep.contains(".TH traces-tool-grep 1"), "{grep}");
+    for want in
+        ["fixed\\-strings", ".SH EXAMPLES", ".SH \"EXIT STATUS\"", "\\fBtraces\\-tool\\fR(1)"]
+    {
+        assert!(grep.contains(want), "{want} not in {grep}");
+    }
+    let r = run(&["man", "grpe"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no page for \"grpe\""), "{}", r.stderr);
+    let dir = std::env::temp_dir().join(format!("man-pages-{}", std::process::id()));
+    let r = run(&["man", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let main = std::fs::read_to_string(dir.join("traces-tool.1")).unwrap();
+    // Every page SEE ALSO names exists.
+    let see_also = main.split(".SH \"SEE ALSO\"").nth(1).unwrap();
+    let named: Vec<&str> = see_also
+        .split("\\fB")
+        .skip(1)
+        .filter_map(|s| s.split("\\fR(1)").next())
+        .filter(|s| s.starts_with("traces"))
+        .collect();
+    assert!(named.len() > 10, "{see_also}");
+    for page in named {
+        let file = dir.join(format!("{}.1", page.replace("\\-", "-")));
+        assert!(file.exists(), "{} is named but not written", file.display());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_pattern_that_reads_as_a_go_name_gets_the_hint_of_fixed_strings() {
+    let r = run(&["grep", "main.(*headerCache).remember", HEAP]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("did you mean -F"), "{}", r.stderr);
+    let r = run(&["grep", "--tpo", "3", "x", HEAP]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("a similar argument exists: '--top'"), "{}", r.stderr);
+}
+
+#[test]
+fn diff_json_gives_percentages_as_numbers_and_status_apart() {
+    let args = [
+        "diff",
+        "--format",
+        "json",
+        "samples/leak/before.traces.txt",
+        "samples/leak/after.traces.txt",
+    ];
+    let doc: serde_json::Value = serde_json::from_str(&ok(&args)).unwrap();
+    let row = &doc["rows"][0];
+    let percent = row["flat_change_percent"].as_f64().expect("a number");
+    let (before, after) =
+        (row["flat_before"].as_f64().unwrap(), row["flat_after"].as_f64().unwrap());
+    assert!((percent - (after - before) / before * 100.0).abs() < 1e-3, "{row}");
+    assert_eq!(row["flat_status"], "grew");
+    assert!(doc["change_percent"].is_number() && doc["status"] == "grew", "{doc}");
+    // A new function: no percent, and the status says so.
+    let rows = doc["rows"].as_array().unwrap();
+    for r in rows.iter().filter(|r| r["flat_before"] == 0 && r["flat_after"] != 0) {
+        assert!(r["flat_change_percent"].is_null() && r["flat_status"] == "new", "{r}");
+    }
+}
+
+#[test]
+fn a_tagfocus_key_no_sample_carries_is_said_with_the_labels_present() {
+    let r = run(&["top", "--tagfocus", "byts=1kB", "samples/leak/after.traces.txt"]);
+    assert!(
+        r.stderr.contains(
+            "--tagfocus: no sample carries the label \"byts\"; the labels present: bytes"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["top", "--tagfocus", "bytes=1kB", "samples/leak/after.traces.txt"]);
+    assert!(!r.stderr.contains("no sample carries"), "{}", r.stderr);
 }

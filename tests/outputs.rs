@@ -485,8 +485,8 @@ fn differential_flamegraph_from_two_reports_or_a_diff_base_report() {
     parse_svg(&two).expect("well-formed XML");
     assert_eq!(two, base);
     assert!(two.contains("inuse_space: differential flame graph"));
-    // Tooltips carry the change: `; +12.34%`.
-    assert!(two.contains("%; +"), "growth in the tooltips");
+    // Tooltips carry the change, self and total: `; self +6.42MB, …`.
+    assert!(two.contains("%; self +"), "growth in the tooltips");
     let negated = ok(&["flamegraph", "--diff", "--negate", LEAK_BEFORE, LEAK_AFTER]);
     assert_ne!(negated, two);
     let r = run(&["flamegraph", "--negate", HEAP_EXACT]);
@@ -681,7 +681,7 @@ fn have_go() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !found {
-        eprintln!("skipped: `go` is not on PATH, so `go tool pprof` cannot check the export");
+        support::skip("`go` is not on PATH, so `go tool pprof` cannot check the export");
     }
     found
 }
@@ -784,4 +784,32 @@ fn go_tool_pprof_top_of_the_export_equals_traces_tool_top() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(compared >= 10, "compared {compared} reports");
+}
+
+#[test]
+fn differential_tooltips_say_which_change_they_show_self_and_total() {
+    let (before, after) = (LEAK_BEFORE, LEAK_AFTER);
+    let svg = ok(&["flamegraph", "--diff", before, after]);
+    let title = svg
+        .split("<title>")
+        .filter_map(|t| t.split("</title>").next())
+        .find(|t| t.starts_with("example.com/leaky/middleware.SessionContext.func1 ("))
+        .expect("the frame");
+    // The totals of the frame agree with `diff`: its cum grew 11.69MB, its
+    // flat 10.72MB.
+    let diff = ok(&["diff", "--format", "json", before, after]);
+    let doc: Value = serde_json::from_str(&diff).unwrap();
+    let row = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["function"] == "example.com/leaky/middleware.SessionContext.func1")
+        .unwrap();
+    let percent = row["cum_change_percent"].as_f64().unwrap();
+    assert!(title.contains("; self +10.72MB, +48.19% of the graph; "), "{title}");
+    assert!(title.ends_with(&format!("; total +11.69MB, +{percent:.1}%)")), "{title}");
+    // No parenthesis inside the last ones: the script cuts the name at
+    // the last `(`.
+    let last = &title[title.rfind('(').unwrap()..];
+    assert_eq!(last.matches(')').count(), 1, "{title}");
 }

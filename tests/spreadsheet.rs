@@ -295,9 +295,9 @@ fn check(case: &Case, csv_text: &str, sheet: &[Vec<Cell>]) -> Vec<String> {
 #[test]
 fn calc_reads_numbers_as_numbers_and_text_as_text_in_every_command() {
     let Some(soffice) = soffice() else {
-        eprintln!(
-            "skipped: LibreOffice (soffice) is not on PATH; install libreoffice-calc-nogui to \
-             check the CSV of every command in Calc"
+        support::skip(
+            "LibreOffice (soffice) is not on PATH; install libreoffice-calc-nogui to check \
+             the CSV of every command in Calc",
         );
         return;
     };

@@ -67,7 +67,7 @@ fn bash_complete(words: &[&str]) -> Vec<String> {
 #[test]
 fn completions_bash_offers_subcommands_flags_and_fixed_values() {
     if Command::new("bash").arg("--version").output().is_err() {
-        eprintln!("skipped: no bash");
+        support::skip("no bash");
         return;
     }
     let subcommands = bash_complete(&["traces-tool", ""]);
@@ -111,7 +111,7 @@ fn completions_for_every_shell_name_the_subcommands() {
             Ok(out) => {
                 assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr))
             }
-            Err(_) => eprintln!("skipped the {shell} syntax check: no {shell}"),
+            Err(_) => support::skip(&format!("the {shell} syntax check: no {shell}")),
         }
         std::fs::remove_file(&path).ok();
     }
@@ -134,7 +134,7 @@ fn man_page_renders_with_man() {
     let out = match out {
         Ok(out) => out,
         Err(_) => {
-            eprintln!("skipped: no man (Debian package man-db)");
+            support::skip("no man (Debian package man-db)");
             return;
         }
     };
@@ -152,10 +152,51 @@ fn man_page_renders_with_man() {
         }
         s
     };
-    for want in ["NAME", "traces-tool", "SYNOPSIS", "SUBCOMMANDS", "flamegraph", "VERSION"] {
+    for want in [
+        "NAME",
+        "traces-tool",
+        "SYNOPSIS",
+        "COMMANDS",
+        "see traces-tool-flamegraph(1)",
+        "EXAMPLES",
+        "EXIT STATUS",
+        "VERSION",
+    ] {
         assert!(plain.contains(want), "{want} missing from the rendered page:\n{plain}");
     }
     assert!(plain.contains("(commit "), "{plain}");
+    // Every page `man --dir` writes renders, each command's with its
+    // options, examples and exit status.
+    let dir = std::env::temp_dir().join(format!("traces-tool-man-{}", std::process::id()));
+    ok(&["man", "--dir", dir.to_str().unwrap()]);
+    let mut pages = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let out = Command::new("man")
+            .arg("-l")
+            .arg(&path)
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .env("MANWIDTH", "80")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "man -l {}", path.display());
+        // Overstruck bold (`N\bN`) read as plain text.
+        let mut text = String::new();
+        for c in String::from_utf8_lossy(&out.stdout).chars() {
+            if c == '\u{8}' {
+                text.pop();
+            } else {
+                text.push(c);
+            }
+        }
+        for want in ["NAME", "SYNOPSIS", "EXAMPLES", "EXIT STATUS", "SEE ALSO"] {
+            assert!(text.contains(want), "{want} missing from {}", path.display());
+        }
+        pages += 1;
+    }
+    assert_eq!(pages, 16, "the main page and one per command");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Runs the binary with stdout (and stderr) on a pseudo-terminal `cols`
@@ -163,7 +204,7 @@ fn man_page_renders_with_man() {
 /// output comes back with the terminal's `\r\n` turned into `\n`.
 fn in_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> Option<Run> {
     if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: no script (util-linux)");
+        support::skip("no script (util-linux)");
         return None;
     }
     let quoted: Vec<String> =
@@ -318,19 +359,21 @@ fn on_an_80_column_terminal_every_line_fits() {
 fn width_flag_and_columns_fit_a_pipe_too_and_keep_tables_aligned() {
     let full = ok(&["top", AFTER]);
     let narrow = ok(&["top", "--width", "90", AFTER]);
-    assert_eq!(full.lines().count(), narrow.lines().count(), "rows are cut, not wrapped");
+    assert_eq!(full.lines().count(), narrow.lines().count(), "rows are fitted, not wrapped");
     for (a, b) in full.lines().zip(narrow.lines()) {
         assert!(b.chars().count() <= 90, "{b}");
-        // The numeric columns stay where they were; only the name shrinks.
-        if a.chars().count() > 90 && a.starts_with(' ') {
+        // Below 110 columns the ± columns go first; the numeric columns
+        // before them stay where they were, and names lose only the middle
+        // of their package paths.
+        if a.starts_with(' ') && a.contains('%') && !a.contains("flat%") {
             let cut = a.rfind("  ").unwrap() + 2;
-            assert_eq!(&a[..cut], &b[..cut]);
+            assert_eq!(&a[..42], &b[..42]);
+            assert!(!b[42..].contains("MB "), "± columns left: {b}");
             let name = &a[cut..];
-            let short = &b[cut..];
-            assert!(short.contains('…'), "{short}");
+            let short = &b[b.rfind("  ").unwrap() + 2..];
             // The function itself is kept: the text after the last `/`.
             let func = &name[name.rfind('/').map_or(0, |i| i + 1)..];
-            assert!(short.ends_with(func) || short.contains('…'), "{name} -> {short}");
+            assert!(short.ends_with(func), "{name} -> {short}");
         }
     }
     // COLUMNS is the terminal's width, not a pipe's.
@@ -364,4 +407,91 @@ fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
     assert!(!esc(&r.stdout), "{:?}", r.stdout);
     let r = in_terminal(&[&args[..], &["--color", "never"]].concat(), 120, &[]).unwrap();
     assert!(!esc(&r.stdout), "{:?}", r.stdout);
+}
+
+#[test]
+fn a_terminal_on_standard_input_is_refused_at_once_without_a_file() {
+    // `script` gives the command the terminal as standard input too.
+    let Some(r) = in_terminal(&["top"], 100, &[]) else {
+        return;
+    };
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("top: no FILE given and standard input is a terminal"),
+        "{}",
+        r.stdout
+    );
+    // The pattern forgotten: the file was taken as the pattern.
+    let Some(r) = in_terminal(&["grep", AFTER], 100, &[]) else {
+        return;
+    };
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("was read as the PATTERN and no FILE is given"), "{}", r.stdout);
+    // `hist FILE` is a file, and reads it.
+    let Some(r) = in_terminal(&["hist", AFTER], 100, &[]) else {
+        return;
+    };
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+/// Whether a call-path frame is outside Go's standard library and runtime
+/// (first path element with a dot, or `main`): the frames an elided path
+/// keeps.
+fn application_frame(name: &str) -> bool {
+    let name = name.split(" (").next().unwrap_or(name);
+    let first = name.split('/').next().unwrap_or(name);
+    let package_head = first.split('.').next().unwrap_or(first);
+    (name.contains('/') && first.contains('.')) || package_head == "main"
+}
+
+#[test]
+fn at_80_100_and_120_columns_no_number_is_cut_and_every_application_frame_shows() {
+    let mut commands = vec![
+        vec!["grep", "reqctx.Set", "--top", "3", AFTER],
+        vec!["grep", "readMIMEHeader", "--top", "3", "samples/heap/inuse_space.traces.txt"],
+        vec!["top", AFTER],
+        vec!["top", "samples/heap/inuse_space.traces.txt"],
+    ];
+    if Path::new(CPU_REAL).exists() {
+        commands.push(vec!["grep", "runtime.mallocgc", "--top", "3", CPU_REAL]);
+        commands.push(vec!["top", CPU_REAL]);
+    }
+    for args in &commands {
+        let piped = run_env(args, &[]).stdout;
+        for cols in [80u16, 100, 120] {
+            let Some(r) = in_terminal(args, cols, &[("NO_COLOR", "1")]) else { return };
+            let text = strip_escapes(&r.stdout);
+            for line in text.lines() {
+                assert!(line.chars().count() <= usize::from(cols), "{args:?} {cols}: {line}");
+            }
+            // Numbers (with their units and ± bounds) come whole; below
+            // 110 columns `top` leaves out its ± columns (after column 42).
+            let drops_bounds = args[0] == "top" && cols < 110;
+            let shown = piped.lines().map(|l| {
+                if drops_bounds && l.starts_with(' ') && l.len() > 64 {
+                    &l[..42]
+                } else {
+                    l
+                }
+            });
+            for word in shown.flat_map(str::split_whitespace) {
+                let number = word.trim_start_matches('±');
+                let is_amount = number.starts_with(|c: char| c.is_ascii_digit())
+                    && number.ends_with(|c: char| c.is_ascii_alphabetic() || c == '%')
+                    && number.len() > 2;
+                if is_amount {
+                    assert!(text.contains(number), "{args:?} {cols}: {number} cut or lost");
+                }
+            }
+            // The functions of the application frames of every call path.
+            for path in piped.lines().filter(|l| l.contains(" < ")) {
+                for frame in path.trim().split(" < ").filter(|f| application_frame(f)) {
+                    let name = frame.split(" (").next().unwrap();
+                    let func = &name[name.rfind('/').map_or(0, |i| i + 1)..];
+                    let func = func.split('(').next().unwrap();
+                    assert!(text.contains(func), "{args:?} {cols}: {frame} hidden");
+                }
+            }
+        }
+    }
 }

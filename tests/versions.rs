@@ -223,7 +223,7 @@ fn head_lines_with_columns() {
 fn real(name: &str) -> Option<(Header, Dimension, Vec<Sample>)> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real-traces").join(name);
     if !path.exists() {
-        eprintln!("note: {} is absent: skipped", path.display());
+        support::skip(&format!("{} is absent", path.display()));
         return None;
     }
     Some(read(&path))
@@ -301,7 +301,7 @@ fn real_pprof_cpu_addresses_traces() {
 fn every_real_traces_file_is_read() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real-traces");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("note: {} is absent: skipped", dir.display());
+        support::skip(&format!("{} is absent", dir.display()));
         return;
     };
     let mut count = 0;

@@ -9,7 +9,7 @@ use regex::Regex;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::analysis::facts::UnitContext;
+use crate::analysis::facts::{ProfileKind, UnitContext};
 use crate::analysis::graph::{Granularity, NodeId, NodeTable, StackSet};
 use crate::analysis::scan::{scan_with, Inputs};
 use crate::error::{Error, Result};
@@ -181,6 +181,7 @@ pub fn blame(inputs: &Inputs, options: &BlameOptions) -> Result<BlameReport> {
         },
     )?;
     let total = if base_total != 0 { base_total } else { total };
+    let kind = ProfileKind::of_header(sample_type.as_deref());
     let functions: Vec<&str> = (0..table.len() as NodeId).map(|n| table.name(n)).collect();
     let classifier = Classifier::new(&options.app, &options.vendor, functions.iter().copied())?;
     let kinds: Vec<CodeKind> = functions.iter().map(|f| classifier.kind(f)).collect();
@@ -232,7 +233,7 @@ pub fn blame(inputs: &Inputs, options: &BlameOptions) -> Result<BlameReport> {
                 },
                 leaves: top_leaves(&table, charge, options.leaves),
                 explanation: (!charge.app)
-                    .then(|| explain_root(frame, &units.format(charge.value))),
+                    .then(|| explain_root(frame, &units.format(charge.value), kind)),
             }
         })
         .collect();
@@ -262,8 +263,26 @@ fn top_leaves(table: &NodeTable, charge: &Charge, n: usize) -> Vec<BlameLeaf> {
 }
 
 /// Plain words for a row that no application frame could take; `value` is
-/// its value as printed.
-fn explain_root(name: &str, value: &str) -> String {
+/// its value as printed, `kind` the kind of profile (a goroutine's stack is
+/// not an allocation).
+fn explain_root(name: &str, value: &str, kind: ProfileKind) -> String {
+    let what = match kind {
+        ProfileKind::Heap | ProfileKind::Other => None,
+        ProfileKind::Goroutine => Some("goroutines"),
+        ProfileKind::Contention => Some("contention"),
+        ProfileKind::Cpu => Some("CPU time"),
+        ProfileKind::Threadcreate => Some("thread creations"),
+    };
+    if let Some(what) = what {
+        let place = if name.starts_with("net/http.") {
+            "inside net/http, not under application code (a server's connection and \
+             request handling: goroutines serving idle or slow connections show here)"
+        } else {
+            "with no application frame in their stacks (runtime, standard library or \
+             third-party code only); set --app if your code was not recognised"
+        };
+        return format!("{name}: {value} of {what}, {place}.");
+    }
     if name.starts_with("net/http.(*conn).serve")
         || name.starts_with("net/http.(*conn).readRequest")
     {
@@ -319,7 +338,9 @@ pub fn module_of(package: &str) -> &str {
     &package[..len.min(package.len())]
 }
 
-fn is_std(package: &str) -> bool {
+/// Whether a package is Go's standard library or runtime (`net/http`,
+/// `runtime`): no dot in its first path element, and not `main`.
+pub fn is_std(package: &str) -> bool {
     !package.split('/').next().unwrap_or("").contains('.') && package != "main"
 }
 

@@ -14,7 +14,7 @@ use crate::analysis::folded::{folded_name, folded_name_bytes};
 use crate::analysis::graph::{node_frames, Granularity, NodeId, NodeTable, SeenSet, StackFrame};
 use crate::analysis::scan::{scan, scan_with, Inputs};
 use crate::error::{Error, Result};
-use crate::record::{Names, Record};
+use crate::record::{HeaderField, Names, Record};
 use crate::seqs::SeqInterner;
 use crate::units::{Amount, Percent};
 
@@ -174,7 +174,9 @@ pub fn diff(before: &Inputs, after: &Inputs, options: &DiffOptions) -> Result<Di
     if let (Some(b), Some(a)) = (&b.measure, &a.measure) {
         b.check(a, "compared")?;
     }
-    Ok(reading.finish(b, a, [n1, n2].concat(), options))
+    let mut notes = [n1, n2].concat();
+    notes.extend(other_program(&b, &a));
+    Ok(reading.finish(b, a, notes, options))
 }
 
 /// Compares within one report printed with `go tool pprof -traces
@@ -230,6 +232,35 @@ pub fn diff_base(report: &Inputs, options: &DiffOptions) -> Result<DiffReport> {
         )));
     }
     Ok(reading.finish(before, after, notes, options))
+}
+
+/// A warning when BEFORE and AFTER name different programs (`File:`) or
+/// builds (`Build ID:`): functions of one need not be those of the other.
+fn other_program(before: &Side, after: &Side) -> Option<String> {
+    let differ =
+        |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a != b);
+    let ((bf, bb), (af, ab)) = (&before.program, &after.program);
+    if differ(bf, af) {
+        Some(format!(
+            "warning: {} is of the program {:?} (File:) but {} of {:?}: they are compared all \
+             the same, but the changes may be those of two programs, not of one over time",
+            before.name,
+            bf.as_deref().unwrap_or_default(),
+            after.name,
+            af.as_deref().unwrap_or_default()
+        ))
+    } else if differ(bb, ab) {
+        Some(format!(
+            "warning: {} and {} are of different builds (Build ID: {} and {}): functions \
+             renamed, inlined or moved between them show as gone and new",
+            before.name,
+            after.name,
+            bb.as_deref().unwrap_or_default(),
+            ab.as_deref().unwrap_or_default()
+        ))
+    } else {
+        None
+    }
 }
 
 /// What both sides share while they are read: one name table and one node
@@ -290,6 +321,7 @@ impl Reading {
         let by_stack = options.by == DiffBy::Stack;
         let mut side = Side { name: inputs.files.join(" "), by_stack, after, ..Side::default() };
         let mut measure = None;
+        let mut program = (None, None);
         let Reading { names, table, stacks, units, exact } = self;
         let notes = scan_with(
             &side_inputs(inputs, options),
@@ -297,6 +329,11 @@ impl Reading {
             |src, rec| {
                 if measure.is_none() {
                     measure = Some(Measure::of(src, rec));
+                    let header = src.header();
+                    program = (
+                        header.get(HeaderField::File).map(str::to_owned),
+                        header.get(HeaderField::BuildId).map(str::to_owned),
+                    );
                 }
             },
             |src, rec, names| {
@@ -307,6 +344,7 @@ impl Reading {
             },
         )?;
         side.measure = measure;
+        side.program = program;
         Ok((side, notes))
     }
 
@@ -354,6 +392,9 @@ struct Side {
     name: String,
     /// What the side's values measure (from its first record).
     measure: Option<Measure>,
+    /// The program the side's first input names: its `File:` and `Build
+    /// ID:` header lines, where printed.
+    program: (Option<String>, Option<String>),
     /// True to add up stacks (in [`Stacks`]); otherwise only per-node sums
     /// are kept.
     by_stack: bool,

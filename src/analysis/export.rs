@@ -263,6 +263,8 @@ fn build_profile(
     let (mut has_files, mut has_lines, mut root_inline) = (false, false, 0u64);
     let numeric = numeric_keys(samples);
     let mut rounded = 0u64;
+    // The first rounded value as the report printed it, quoted in the note.
+    let mut first_rounded: Option<&str> = None;
     // pprof merges samples with the same locations and labels when it
     // reads a profile; a report prints such samples apart when their
     // addresses differed. Repeats get a copy of their leaf location at an
@@ -330,6 +332,9 @@ fn build_profile(
         }
         let (v, exact) = whole_value(s.value, &s.value_text, &units.other);
         if !exact {
+            if rounded == 0 {
+                first_rounded = Some(s.value_text.as_str());
+            }
             rounded += 1;
         }
         total += i128::from(v).abs();
@@ -414,10 +419,11 @@ fn build_profile(
 
     if rounded > 0 {
         notes.push(format!(
-            "export: {rounded} of {} values were printed by pprof in a scaled unit (21.01MB, \
-             10ms), possibly rounded; each is exported as the nearest whole number that prints \
-             the same: print the report with -unit=b or -unit=ns for exact values",
-            samples.len()
+            "export: {rounded} of {} values were printed by pprof in a scaled unit (the \
+             first: {}), possibly rounded; each is exported as the nearest whole number that \
+             prints the same: print the report with -unit=b or -unit=ns for exact values",
+            samples.len(),
+            first_rounded.unwrap_or_default()
         ));
     }
     if root_inline > 0 {

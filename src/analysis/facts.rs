@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::read::SourceInfo;
 use crate::record::{Header, Record};
-use crate::units::{format_centi, unit_suffix, Dimension};
+use crate::units::{format_bound_in, format_centi, unit_suffix, Dimension};
 
 /// Facts gathered from every record, before filtering.
 pub struct ReportFacts {
@@ -162,12 +162,14 @@ impl UnitContext {
         }
     }
 
-    /// `±0.04MB`-style bound text for a sum of rounding errors, or empty.
+    /// `±0.04MB`-style bound text for a sum of rounding errors, or empty:
+    /// rounded up, `<0.01MB` rather than a false `0`
+    /// ([`crate::units::format_bound_in`]).
     pub fn bound(&self, centi: i128) -> String {
         if centi == 0 {
             String::new()
         } else {
-            format!(" ±{}", self.format(centi))
+            format!(" ±{}", format_bound_in(centi, self.dimension(), "", &self.other))
         }
     }
 }
@@ -219,6 +221,22 @@ impl Measure {
             (None, Some(d)) => format!("values in {d}"),
             (None, None) => "values".to_owned(),
         };
+        let kinds = |m: &Measure| m.sample_type.as_deref().map(ProfileKind::of);
+        if let (Some(a), Some(b)) = (kinds(self), kinds(other)) {
+            if a != b && a != ProfileKind::Other && b != ProfileKind::Other {
+                // No -sample_index turns one kind of profile into another.
+                return Err(Error::Usage(format!(
+                    "{} is {} ({}) but {} is {} ({}): they cannot be {verb}. Give \
+                     inputs of one kind of profile",
+                    self.file,
+                    a.article_name(),
+                    what(self),
+                    other.file,
+                    b.article_name(),
+                    what(other)
+                )));
+            }
+        }
         let index = self.sample_type.as_deref().or(other.sample_type.as_deref()).unwrap_or("TYPE");
         Err(Error::Usage(format!(
             "{} holds {} but {} holds {}: they cannot be {verb}. Give reports of one \
@@ -229,6 +247,71 @@ impl Measure {
             other.file,
             what(other)
         )))
+    }
+}
+
+/// The kind of profile a sample type comes from, for words that fit the
+/// input: a heap profile's samples are allocations, a goroutine profile's
+/// (or dump's) goroutines, a mutex or block profile's contention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileKind {
+    /// `inuse_space`, `inuse_objects`, `alloc_space`, `alloc_objects`
+    /// (and the `space`, `objects` of old profiles).
+    Heap,
+    /// `samples`, `cpu`.
+    Cpu,
+    /// `contentions`, `delay` (mutex and block profiles).
+    Contention,
+    /// `goroutine`: goroutine profiles and dumps.
+    Goroutine,
+    /// `threadcreate`.
+    Threadcreate,
+    /// Any other sample type.
+    Other,
+}
+
+impl ProfileKind {
+    /// The kind of the sample type `t` (`inuse_space`, `goroutine`).
+    pub fn of(t: &str) -> ProfileKind {
+        match t {
+            "inuse_space" | "inuse_objects" | "alloc_space" | "alloc_objects" | "space"
+            | "objects" => ProfileKind::Heap,
+            "samples" | "cpu" => ProfileKind::Cpu,
+            "contentions" | "delay" | "mean_delay" => ProfileKind::Contention,
+            "goroutine" | "goroutines" => ProfileKind::Goroutine,
+            "threadcreate" => ProfileKind::Threadcreate,
+            _ => ProfileKind::Other,
+        }
+    }
+
+    /// The kind of a report whose header says `sample_type` (none: other).
+    pub fn of_header(sample_type: Option<&str>) -> ProfileKind {
+        sample_type.map_or(ProfileKind::Other, ProfileKind::of)
+    }
+
+    /// `a heap profile`, `a goroutine profile or dump`, ...
+    pub fn article_name(self) -> &'static str {
+        match self {
+            ProfileKind::Heap => "a heap profile",
+            ProfileKind::Cpu => "a CPU profile",
+            ProfileKind::Contention => "a mutex or block profile",
+            ProfileKind::Goroutine => "a goroutine profile or dump",
+            ProfileKind::Threadcreate => "a threadcreate profile",
+            ProfileKind::Other => "a profile",
+        }
+    }
+
+    /// What one sample of such a profile stands for, in the plural:
+    /// `allocations`, `goroutines`, `contention events`, ...
+    pub fn samples_are(self) -> &'static str {
+        match self {
+            ProfileKind::Heap => "allocation sites",
+            ProfileKind::Cpu => "CPU time samples",
+            ProfileKind::Contention => "contention events",
+            ProfileKind::Goroutine => "goroutines",
+            ProfileKind::Threadcreate => "thread creations",
+            ProfileKind::Other => "samples",
+        }
     }
 }
 

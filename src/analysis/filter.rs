@@ -90,6 +90,11 @@ pub struct Filter {
     tagfocus: Option<TagFilter>,
     tagignore: Option<TagFilter>,
     min: Option<Value>,
+    /// The label keys `--tagfocus`/`--tagignore` name, each with whether a
+    /// sample read carries it, and (until one does) the keys the samples
+    /// carry: a key no sample carries is said, not filtered in silence.
+    tag_keys: Vec<(&'static str, String, bool)>,
+    keys_present: std::collections::BTreeSet<String>,
 }
 
 impl Filter {
@@ -123,7 +128,46 @@ impl Filter {
                 .map(|f| TagFilter::new(f, "--tagignore"))
                 .transpose()?,
             min,
+            tag_keys: [("--tagfocus", &args.tagfocus), ("--tagignore", &args.tagignore)]
+                .into_iter()
+                .filter_map(|(what, f)| {
+                    let key = TagFilter::new(f.as_deref()?, what).ok()?.key?;
+                    Some((what, key, false))
+                })
+                .collect(),
+            keys_present: std::collections::BTreeSet::new(),
         })
+    }
+
+    /// Notes for stderr: a `--tagfocus` or `--tagignore` key that no
+    /// sample read carries, with the keys the samples carry.
+    pub fn notes(&self) -> Vec<String> {
+        let present: Vec<&str> = self.keys_present.iter().map(String::as_str).collect();
+        self.tag_keys
+            .iter()
+            .filter(|(_, _, seen)| !seen)
+            .map(|(what, key, _)| match present.is_empty() {
+                true => format!(
+                    "{what}: no sample carries the label {key:?}: the samples have no labels"
+                ),
+                false => format!(
+                    "{what}: no sample carries the label {key:?}; the labels present: {}",
+                    present.join(", ")
+                ),
+            })
+            .collect()
+    }
+
+    /// Notes which of the filters' label keys `rec` carries.
+    fn see_keys(&mut self, rec: &Record) {
+        let mut missing = false;
+        for (_, key, seen) in self.tag_keys.iter_mut().filter(|(_, _, seen)| !*seen) {
+            *seen = rec.label(key).is_some();
+            missing |= !*seen;
+        }
+        if missing && self.keys_present.len() < 64 {
+            self.keys_present.extend(rec.labels().map(|(k, _)| k.to_owned()));
+        }
     }
 
     /// True when no filter is set.
@@ -143,6 +187,9 @@ impl Filter {
     pub fn keep(&mut self, rec: &mut Record, names: &Names) -> bool {
         if self.is_empty() {
             return true;
+        }
+        if self.tag_keys.iter().any(|(_, _, seen)| !seen) {
+            self.see_keys(rec);
         }
         // A source that knows more than the names gives every frame an origin.
         if !rec.origins.is_empty() && rec.origins.len() != rec.frames.len() {

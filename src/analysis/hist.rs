@@ -2,7 +2,7 @@
 //! with exact values, every sample counted once, and leaf and caller
 //! samples apart. With a pattern the inputs are read search-first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Serialize, Serializer};
 
@@ -29,7 +29,8 @@ pub enum Buckets {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum HistSort {
-    /// By the value (or bucket, or label value), largest first.
+    /// By the value (or bucket), largest first; a label's text values in
+    /// alphabetical order after the numbers.
     #[default]
     Key,
     /// By the number of samples, most first.
@@ -179,6 +180,9 @@ pub struct HistReport {
     pub rows: Vec<HistRow>,
     /// Samples counted.
     pub samples: u64,
+    /// False when `by` names a label no counted sample carries (every row
+    /// is then `(no label)`, and a note lists the labels present).
+    pub label_found: bool,
     /// Sum of their values (each sample once).
     pub total: Amount,
     /// Whether the report is `inuse_*`: zero values are freed objects.
@@ -242,6 +246,10 @@ pub fn hist(inputs: &Inputs, options: &HistOptions) -> Result<HistReport> {
     let mut label_units = UnitContext::default();
     let mut samples = 0u64;
     let (mut total, mut inuse) = (0i128, false);
+    // With `by`: whether a counted sample carries the label, else the
+    // label keys the counted samples carry (for the warning).
+    let mut by_seen = false;
+    let mut keys_present: BTreeSet<String> = BTreeSet::new();
     let mut notes = scan(&inputs, &mut names, |src, rec, names| {
         units.learn(src, rec);
         inuse |= src.header().sample_type().is_some_and(|t| t.starts_with("inuse_"));
@@ -255,6 +263,12 @@ pub fn hist(inputs: &Inputs, options: &HistOptions) -> Result<HistReport> {
         };
         samples += 1;
         total += rec.value.centi;
+        if let Some(by) = options.by.as_deref().filter(|_| !by_seen) {
+            by_seen = rec.label(by).is_some();
+            if !by_seen && keys_present.len() < 64 {
+                keys_present.extend(rec.labels().map(|(k, _)| k.to_owned()));
+            }
+        }
         for (key, text) in keys(options, rec, &mut label_units) {
             let t = tallies.entry((key, role)).or_insert_with(|| Tally {
                 count: 0,
@@ -272,10 +286,11 @@ pub fn hist(inputs: &Inputs, options: &HistOptions) -> Result<HistReport> {
     })?;
 
     let shown_units = if options.by.is_some() { label_units } else { units.clone() };
-    // Largest value first; for one value, leaf before caller.
+    // Largest value first, then text values A to Z, then samples without
+    // the label; for one value, leaf before caller.
     let mut ordered: Vec<(&(Key, Role), &Tally)> = tallies.iter().collect();
     ordered.sort_by(|(a, ra), (b, rb)| {
-        let by_key = b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let by_key = key_order(&a.0, &b.0).then(a.1.cmp(&b.1));
         match options.sort {
             HistSort::Key => by_key,
             HistSort::Count => rb.count.cmp(&ra.count).then(by_key),
@@ -316,6 +331,15 @@ pub fn hist(inputs: &Inputs, options: &HistOptions) -> Result<HistReport> {
             }
         })
         .collect();
+    if let Some(by) = options.by.as_deref().filter(|_| samples > 0 && !by_seen) {
+        notes.push(match keys_present.len() {
+            0 => format!("no sample carries the label {by:?}: the samples have no labels"),
+            _ => format!(
+                "no sample carries the label {by:?}; the labels present: {}",
+                keys_present.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        });
+    }
     if samples == 0 {
         notes.push(match pattern {
             Some(p) => format!("no frame matches {p:?}"),
@@ -325,12 +349,23 @@ pub fn hist(inputs: &Inputs, options: &HistOptions) -> Result<HistReport> {
     Ok(HistReport {
         rows,
         samples,
+        label_found: options.by.is_none() || by_seen,
         total: Amount(total),
         inuse,
         units: shown_units,
         value_units: units,
         notes,
     })
+}
+
+/// The order of keys by `--sort key`: amounts largest first, then text
+/// values in ascending order, then the samples without the label.
+fn key_order(a: &Key, b: &Key) -> std::cmp::Ordering {
+    match (a, b) {
+        (Key::Amount(x), Key::Amount(y)) => y.cmp(x),
+        (Key::Text(x), Key::Text(y)) => x.cmp(y),
+        _ => b.cmp(a),
+    }
 }
 
 /// The histogram keys of one sample, with the text to show for each.
@@ -414,6 +449,30 @@ mod tests {
         let mut keys = vec![Key::Amount(5), Key::Missing, Key::Text("a".into()), Key::Amount(-1)];
         keys.sort();
         assert_eq!(keys, [Key::Missing, Key::Text("a".into()), Key::Amount(-1), Key::Amount(5)]);
+    }
+
+    #[test]
+    fn key_order_is_numbers_down_then_text_up_then_missing() {
+        let mut keys = vec![
+            Key::Text("IO wait".into()),
+            Key::Missing,
+            Key::Amount(5),
+            Key::Text("running".into()),
+            Key::Amount(9),
+            Key::Text("chan receive".into()),
+        ];
+        keys.sort_by(key_order);
+        assert_eq!(
+            keys,
+            [
+                Key::Amount(9),
+                Key::Amount(5),
+                Key::Text("IO wait".into()),
+                Key::Text("chan receive".into()),
+                Key::Text("running".into()),
+                Key::Missing
+            ]
+        );
     }
 
     #[test]

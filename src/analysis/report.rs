@@ -8,7 +8,7 @@ use crate::analysis::graph::{Granularity, Graph, NodeTable, StackSet};
 use crate::analysis::scan::{scan_with, Inputs};
 use crate::error::{Error, Result};
 use crate::record::{Header, HeaderField, Names};
-use crate::units::{auto_suffix, format_in, Dimension};
+use crate::units::{auto_suffix, format_bound_in, format_in, Dimension};
 
 /// Everything a top-like report needs, gathered in one pass.
 pub struct Collected {
@@ -90,6 +90,12 @@ impl GraphFacts {
     /// An amount as text in the output unit (`49.51MB`), as pprof prints it.
     pub fn format(&self, centi: i128) -> String {
         format_in(centi, self.units.dimension(), &self.output_unit, &self.units.other)
+    }
+
+    /// A rounding bound in the output unit, rounded up: `<0.01MB` where it
+    /// is not zero but would print as `0` ([`format_bound_in`]).
+    pub fn format_bound(&self, centi: i128) -> String {
+        format_bound_in(centi, self.units.dimension(), &self.output_unit, &self.units.other)
     }
 }
 

@@ -88,6 +88,7 @@ pub fn scan_each(
             Ok(())
         },
     )?;
+    notes.extend(filter.notes());
     Ok(notes)
 }
 

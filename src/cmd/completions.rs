@@ -1,14 +1,14 @@
 //! `completions`: the shell completion script for bash, zsh, fish,
 //! PowerShell or elvish (clap_complete), written to standard output. It
 //! knows the subcommands, their flags and the fixed values of `--format`,
-//! `--by`, `--granularity`, `--sample-index` and the like.
+//! `--by`, `--granularity`, `--sample-index` and the like. The command
+//! tree is handed in by `cli.rs`, so this module does not import it.
 
 use std::io::Write;
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
 use crate::cmd::Outcome;
 use crate::error::Result;
 
@@ -26,9 +26,10 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-/// Writes the script to `out`.
-pub fn run(args: &CompletionsArgs, out: &mut dyn Write) -> Result<Outcome> {
-    let mut command = Cli::command();
+/// Writes the script for `tree` (the tool's command tree, handed in by
+/// `cli.rs`) to `out`.
+pub fn run(args: &CompletionsArgs, tree: clap::Command, out: &mut dyn Write) -> Result<Outcome> {
+    let mut command = tree;
     // clap_complete panics on a write error; a closed pipe must not.
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "traces-tool", &mut script);

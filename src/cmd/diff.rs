@@ -196,18 +196,21 @@ pub const JSON_SCHEMA: &str = "\
 JSON (--format json): one document:
   {\"by\": \"function\"|\"leaf\"|\"stack\", \"sort\": \"flat\"|\"cum\",
    \"unit\": \"bytes\"|\"nanoseconds\"|\"count\"|str, \"exact\": bool,
-   \"before\": SIDE, \"after\": SIDE, \"change\": number, \"change_percent\": str,
-   \"rows\": [ROW, ...]}   (largest growth first)
+   \"before\": SIDE, \"after\": SIDE, \"change\": number,
+   \"change_percent\": number|null, \"status\": str, \"rows\": [ROW, ...]}
+   (largest growth first)
   SIDE: {\"name\": str, \"total\": number, \"samples\": int}
   ROW with --by function: {\"function\": str, \"flat_before\": number,
-   \"flat_after\": number, \"flat_change\": number, \"flat_change_percent\": str,
-   \"cum_before\": number, \"cum_after\": number, \"cum_change\": number,
-   \"cum_change_percent\": str}
+   \"flat_after\": number, \"flat_change\": number, \"flat_change_percent\":
+   number|null, \"flat_status\": str, \"cum_before\": number, \"cum_after\":
+   number, \"cum_change\": number, \"cum_change_percent\": number|null,
+   \"cum_status\": str}
   ROW with --by leaf or stack: {\"leaf\" or \"stack\": str (stacks root first,
    frames joined by ;), \"before\": number, \"after\": number, \"change\": number,
-   \"change_percent\": str}
-Amounts are exact JSON numbers in the base unit; a *change_percent is
-\"+50.0%\", \"-12.5%\", \"new\", \"gone\" or \"0%\".";
+   \"change_percent\": number|null, \"status\": str}
+Amounts are exact JSON numbers in the base unit; a *change_percent is the
+change in percent of before, unrounded (null where before is 0); a *status
+is \"new\", \"gone\", \"grew\", \"shrank\" or \"same\".";
 
 /// The fields of a change, by `--by`: before, after, change and percent.
 fn change_fields(by: DiffBy) -> &'static [[&'static str; 4]] {
@@ -229,10 +232,10 @@ fn key_name(by: DiffBy) -> &'static str {
     }
 }
 
-/// A row as the output shows it, named by `--by`. In JSON a
-/// `*change_percent` is a label (`+50.0%`, `new`, `gone`, `0%`) for every
-/// change; in CSV only flat's percent is written, as a plain number (empty
-/// when new), beside its `status`.
+/// A row as the output shows it, named by `--by`. In JSON every change
+/// has its percent (a number, `null` when new) and its status (`new`,
+/// `gone`, ...); in CSV only flat's percent is written, as a plain number
+/// (empty when new), beside its `status`.
 struct Shown<'a> {
     by: DiffBy,
     row: &'a DiffRow,
@@ -249,7 +252,8 @@ impl Serialize for Shown<'_> {
             m.serialize_entry(names[1], &change.after)?;
             m.serialize_entry(names[2], &change.change())?;
             if self.json {
-                m.serialize_entry(names[3], &change_percent(change))?;
+                m.serialize_entry(names[3], &change.percent())?;
+                m.serialize_entry(&status_name(names[3]), change.status())?;
             }
         }
         if !self.json {
@@ -258,6 +262,11 @@ impl Serialize for Shown<'_> {
         }
         m.end()
     }
+}
+
+/// `flat_status` of `flat_change_percent`, `status` of `change_percent`.
+fn status_name(percent_name: &str) -> String {
+    format!("{}status", percent_name.strip_suffix("change_percent").unwrap_or_default())
 }
 
 fn shown(report: &DiffReport, json: bool) -> Vec<Shown<'_>> {
@@ -276,7 +285,8 @@ fn write_json(out: &mut dyn Write, report: &DiffReport) -> Result<()> {
         ("before", Value::Object(to_object(&report.before)?)),
         ("after", Value::Object(to_object(&report.after)?)),
         ("change", amount(total.change().0)),
-        ("change_percent", change_percent(&total).into()),
+        ("change_percent", serde_json::to_value(total.percent()).map_err(std::io::Error::from)?),
+        ("status", total.status().into()),
         ("rows", Value::Array(json_rows(&shown(report, true), None)?)),
     ]);
     write_document(out, &doc)
@@ -349,7 +359,12 @@ mod tests {
         let json = to_object(&Shown { by: DiffBy::Leaf, row: &row, json: true }).unwrap();
         assert_eq!(
             Value::Object(json).to_string(),
-            r#"{"leaf":"main.f","before":3,"after":4,"change":1,"change_percent":"+33.3%"}"#
+            r#"{"leaf":"main.f","before":3,"after":4,"change":1,"change_percent":33.3333,"status":"grew"}"#
         );
+        // A change from nothing has no percent, and its status says so.
+        let json = to_object(&Shown { by: DiffBy::Function, row: &row, json: true }).unwrap();
+        assert_eq!(json["cum_change_percent"], Value::Null);
+        assert_eq!(json["cum_status"], "new");
+        assert_eq!(json["flat_status"], "grew");
     }
 }

@@ -43,8 +43,9 @@ pub struct HistArgs {
     /// Group numeric values into ranges.
     #[arg(long, value_enum, default_value_t)]
     pub buckets: Buckets,
-    /// Row order: by `key` (the value or bucket, largest first), by `count`
-    /// (most samples first) or by `value` (largest sum first).
+    /// Row order: by `key` (the value or bucket, largest first; text
+    /// values of a label A to Z), by `count` (most samples first) or by
+    /// `value` (largest sum first). The bars show each row's sum.
     #[arg(long, value_enum, default_value_t)]
     pub sort: HistSort,
     /// How PATTERN is read (`-F`, `-i`).
@@ -113,18 +114,16 @@ pub fn run(args: &HistArgs, out: &mut dyn Write) -> Result<Outcome> {
         }
         Format::Json | Format::Ndjson => write_json(out, &report, &args)?,
     }
-    Ok(Outcome { matched: report.samples > 0, notes: report.notes })
+    Ok(Outcome { matched: report.samples > 0 && report.label_found, notes: report.notes })
 }
 
 fn write_text(out: &mut dyn Write, report: &HistReport, args: &HistArgs) -> Result<()> {
     const BAR: usize = 40;
     let rows = &report.rows;
     let value_units = &report.value_units;
-    // The bar shows what the rows are sorted by: the count, or the sum.
-    let weight = |r: &HistRow| match args.sort {
-        HistSort::Value => r.sum.0.unsigned_abs(),
-        HistSort::Key | HistSort::Count => u128::from(r.count),
-    };
+    // The bar shows the row's weight, the sum of its values (its count is
+    // the first column): eight samples of 5MB are not one of 658MB.
+    let weight = |r: &HistRow| r.sum.0.unsigned_abs();
     let max = rows.iter().map(weight).max().unwrap_or(1).max(1);
     let sums: Vec<String> = rows.iter().map(|r| value_units.format(r.sum.0)).collect();
     let width = rows.iter().map(|r| r.value_text.chars().count()).max().unwrap_or(0).max(5);

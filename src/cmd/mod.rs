@@ -29,7 +29,6 @@ pub use crate::analysis::scan::{scan, scan_with, skipped_notes, Inputs};
 pub use crate::output::Format;
 
 use crate::analysis::filter::FilterOptions;
-use crate::matcher::Prefilter;
 use crate::output::sheet::SheetOptions;
 use crate::read::input_label::InputLabel;
 use crate::read::paste::PasteMode;
@@ -118,15 +117,6 @@ pub struct InputArgs {
     /// CSV injection); numeric columns are never changed.
     #[arg(long, global = true)]
     pub csv_raw_text: bool,
-    /// Search-first reading for commands that keep only samples matching a
-    /// pattern (set by `grep` and `hist`, not an option).
-    #[arg(skip)]
-    pub prefilter: Option<Prefilter>,
-    /// Source positions in the frames of `?debug=1` profiles and goroutine
-    /// dumps (set by the commands' `--granularity lines|files`, not an
-    /// option).
-    #[arg(skip)]
-    pub frame_lines: bool,
     /// Who hears of the reading of large files (the binary's progress bar;
     /// set by the binary, not an option).
     #[arg(skip)]
@@ -189,18 +179,16 @@ impl InputArgs {
         SheetOptions { raw_text: self.csv_raw_text }
     }
 
-    /// How to open the inputs: lenient or not, `--sample-index`, and the
-    /// search-first prefilter of `grep` and `hist`.
+    /// How to open the inputs: lenient or not, `--sample-index`, pasted
+    /// text repaired or refused. The search-first prefilter of `grep` and
+    /// `hist` and the source positions a granularity needs are set by the
+    /// analyses themselves.
     pub fn reader_options(&self) -> SourceOptions {
         SourceOptions {
-            reader: ReaderOptions {
-                lenient: self.lenient,
-                prefilter: self.prefilter.clone(),
-                ..ReaderOptions::default()
-            },
+            reader: ReaderOptions { lenient: self.lenient, ..ReaderOptions::default() },
             sample_index: self.sample_index.clone(),
             paste: if self.strict { PasteMode::Refuse } else { PasteMode::Repair },
-            frame_lines: self.frame_lines,
+            frame_lines: false,
             progress: self.progress.clone(),
             input_labels: self.input_label.clone(),
         }

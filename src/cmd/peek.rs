@@ -123,7 +123,7 @@ fn write_text(out: &mut dyn Write, report: &PeekReport) -> Result<()> {
     let edge_line = |out: &mut dyn Write, e: &PeekEdge, cum: i128| -> Result<()> {
         let inline = if e.inline { " (inline)" } else { "" };
         let weight = if bounds && e.max_error.0 != 0 {
-            format!("{} ±{}", e.weight_text, c.units.format(e.max_error.0))
+            format!("{}{}", e.weight_text, c.units.bound(e.max_error.0))
         } else {
             e.weight_text.clone()
         };
@@ -139,7 +139,7 @@ fn write_text(out: &mut dyn Write, report: &PeekReport) -> Result<()> {
         flat_sum += f.flat.0;
         // pprof leaves 16 spaces before the `|`; a bound goes there.
         let gap = if bounds && f.cum_max_error.0 != 0 {
-            format!("{:>15} ", format!("±{}", c.units.format(f.cum_max_error.0)))
+            format!("{:>15} ", c.units.bound(f.cum_max_error.0).trim_start())
         } else {
             " ".repeat(16)
         };

@@ -17,6 +17,7 @@ use crate::analysis::report::header_lines;
 use crate::analysis::stacks::{stacks, StackRow, StacksOptions, StacksReport};
 use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome, ALL_FORMATS};
 use crate::error::Result;
+use crate::output::ids;
 use crate::output::rows::{to_object, write_ndjson, Amount, CsvRows, Percent};
 use crate::output::sheet::{Kind, SheetOptions};
 use crate::read::traces::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
@@ -124,7 +125,10 @@ fn write_text(out: &mut dyn Write, r: &StacksReport) -> Result<()> {
             }
             let notes =
                 if notes.is_empty() { String::new() } else { format!("  [{}]", notes.join("; ")) };
-            writeln!(out, "{:>10}:  {}{notes}", l.key, l.values.join(" "))?;
+            // A dump's thousands of goroutine ids: their runs, in short.
+            let short = (l.key == "goroutine").then(|| ids::summarize(&l.values)).flatten();
+            let shown = short.unwrap_or_else(|| l.values.join(" "));
+            writeln!(out, "{:>10}:  {shown}{notes}", l.key)?;
         }
         for (k, frame) in s.frames.iter().enumerate() {
             let marker = if frame.inline { INLINE_SUFFIX } else { "" };

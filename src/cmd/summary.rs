@@ -11,6 +11,7 @@ use std::io::Write;
 use clap::Args;
 use serde_json::Value;
 
+use crate::analysis::facts::ProfileKind;
 use crate::analysis::summary::{summary, SummaryOptions, SummaryReport};
 use crate::cmd::{formats, Format, InputArgs, Outcome, TEXT_CSV_JSON};
 use crate::error::Result;
@@ -48,6 +49,29 @@ fn field(key: &'static str, label: &'static str, csv: String, text: String) -> F
 /// A field whose CSV value is the document's (a number or a boolean).
 fn value(key: &'static str, label: &'static str, text: String) -> Field {
     Field { key, label, csv: None, text }
+}
+
+/// Why one stack comes in several blocks, in the words of the input's kind.
+fn why_several_blocks(kind: ProfileKind) -> &'static str {
+    match kind {
+        ProfileKind::Goroutine => {
+            "goroutines with one stack stay apart where their labels (a profile) or \
+             their states and wait times (a dump) differ, or where their frames stand at \
+             different lines"
+        }
+        ProfileKind::Contention => {
+            "the runtime keeps one sample per stack of the contended lock or channel, \
+             and samples with different labels stay apart"
+        }
+        ProfileKind::Threadcreate => {
+            "the runtime keeps one sample per stack that created a thread, and samples \
+             with different labels stay apart"
+        }
+        _ => {
+            "the runtime keeps one sample per stack and allocation size (heap) or \
+             address (CPU), and samples with different labels stay apart"
+        }
+    }
 }
 
 /// The summary as fields, in display order.
@@ -192,12 +216,12 @@ fn fields(s: &SummaryReport) -> Vec<Field> {
         "stacks",
         "Stacks",
         format!(
-            "{} distinct; {} printed in several blocks ({}): the runtime keeps one sample \
-             per stack and allocation size (heap) or address (CPU), and samples with \
-             different labels stay apart; `traces-tool stacks` adds them up",
+            "{} distinct; {} printed in several blocks ({}): {}; `traces-tool stacks` \
+             adds them up",
             s.stacks,
             s.stacks_in_several_blocks,
             plural(s.blocks_of_repeated_stacks, "block", "blocks"),
+            why_several_blocks(ProfileKind::of_header(s.sample_type.as_deref())),
         ),
     ));
     out.push(value("stacks_in_several_blocks", "Stacks in several blocks", String::new()));

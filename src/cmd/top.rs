@@ -131,7 +131,8 @@ fn write_text(out: &mut dyn Write, report: &TopReport) -> Result<()> {
         flat_sum += row.flat.0;
         let inline = row.inline.map(|tag| format!(" ({tag})")).unwrap_or_default();
         let errors = if bounds {
-            format!(" {:>10} {:>10}", fmt(row.flat_max_error.0), fmt(row.cum_max_error.0))
+            let bound = |v: i128| c.format_bound(v);
+            format!(" {:>10} {:>10}", bound(row.flat_max_error.0), bound(row.cum_max_error.0))
         } else {
             String::new()
         };

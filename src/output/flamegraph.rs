@@ -259,7 +259,147 @@ fn render(options: &FlamegraphOptions, folded: &FoldedReport, lines: &[String]) 
     flamegraph::from_lines(&mut opt, lines.iter().map(String::as_str), &mut svg)?;
     let svg = String::from_utf8(svg).map_err(|e| std::io::Error::other(e.to_string()))?;
     let svg = annotate_titles(&svg, &opt.count_name, dim, &folded.units.other);
+    let svg = if folded.two_columns {
+        annotate_changes(&svg, lines, &|v| folded.units.format(v * 100))
+    } else {
+        svg
+    };
     Ok(label_root(&svg))
+}
+
+/// One frame of the SVG: where its title's text is, its name, and its
+/// place (`y`, and `fg:x`, `fg:w` in counts).
+struct DrawnFrame {
+    title: std::ops::Range<usize>,
+    name: String,
+    y: i64,
+    x: u64,
+    w: u64,
+}
+
+/// The frames of an SVG written by inferno, in order.
+fn drawn_frames(svg: &str) -> Vec<DrawnFrame> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[at..].split('"').next()?.to_owned())
+    };
+    let mut frames = Vec::new();
+    let mut from = 0;
+    while let Some(open) = svg[from..].find("<g><title>").map(|i| from + i + 10) {
+        let Some(close) = svg[open..].find("</title>").map(|i| open + i) else { break };
+        from = close;
+        let Some(rect) = svg[close..].find("<rect").map(|i| close + i) else { break };
+        let Some(end) = svg[rect..].find('>').map(|i| rect + i) else { break };
+        let tag = &svg[rect..end];
+        let text = &svg[open..close];
+        let name = text.rfind(" (").map_or(text, |i| &text[..i]);
+        let (Some(y), Some(x), Some(w)) = (attr(tag, "y"), attr(tag, "fg:x"), attr(tag, "fg:w"))
+        else {
+            continue;
+        };
+        let (Ok(y), Ok(x), Ok(w)) = (y.parse(), x.parse(), w.parse()) else { continue };
+        let name = name
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&");
+        frames.push(DrawnFrame { title: open..close, name, y, x, w });
+    }
+    frames
+}
+
+/// Differential graphs: inferno ends a frame's tooltip with the change of
+/// its *self* value as a share of the graph (`; +0.70%`), which reads as
+/// the frame's change and is not when its callees grew. Each tooltip
+/// says instead which change is which, with both amounts: `; self
+/// +6.42MB, +28.86% of the graph; total +7.08MB, +1399.0%` (no parentheses
+/// inside the last ones: the SVG's script cuts the name there). The frames'
+/// stacks are found from their places (a frame lies over its caller);
+/// `lines` are the folded lines drawn (`root;…;leaf BEFORE AFTER`) and
+/// `format` prints a whole amount.
+pub fn annotate_changes(svg: &str, lines: &[String], format: &dyn Fn(i128) -> String) -> String {
+    use std::collections::HashMap;
+    // Self and total (cum) before and after, per stack text.
+    let mut own: HashMap<&str, (i128, i128)> = HashMap::new();
+    let mut total: HashMap<&str, (i128, i128)> = HashMap::new();
+    for line in lines {
+        let mut it = line.rsplitn(3, ' ');
+        let (Some(after), Some(before), Some(stack)) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
+        let (Ok(a), Ok(b)) = (after.parse::<i128>(), before.parse::<i128>()) else { continue };
+        let e = own.entry(stack).or_default();
+        e.0 += b;
+        e.1 += a;
+        for (i, _) in stack.match_indices(';').chain(std::iter::once((stack.len(), ""))) {
+            let e = total.entry(&stack[..i]).or_default();
+            e.0 += b;
+            e.1 += a;
+        }
+    }
+    let frames = drawn_frames(svg);
+    // Depth from the root's row (`all`), up or down the picture.
+    let Some(root) = frames.iter().find(|f| f.name == "all") else { return svg.to_owned() };
+    let mut rows: Vec<i64> = frames.iter().map(|f| f.y).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let root_row = rows.iter().position(|&y| y == root.y).unwrap_or(0);
+    let depth = |y: i64| {
+        let row = rows.iter().position(|&r| r == y).unwrap_or(0);
+        row.abs_diff(root_row)
+    };
+    let mut by_depth: Vec<Vec<usize>> = Vec::new();
+    for (i, f) in frames.iter().enumerate() {
+        let d = depth(f.y);
+        if by_depth.len() <= d {
+            by_depth.resize(d + 1, Vec::new());
+        }
+        by_depth[d].push(i);
+    }
+    // Each frame's stack: its caller's, then its name.
+    let mut paths: Vec<Option<String>> = vec![None; frames.len()];
+    for d in 1..by_depth.len() {
+        for &i in &by_depth[d] {
+            let f = &frames[i];
+            let parent = by_depth[d - 1].iter().copied().find(|&p| {
+                let q = &frames[p];
+                q.x <= f.x && f.x + f.w <= q.x + q.w
+            });
+            paths[i] = match parent {
+                Some(_) if d == 1 => Some(f.name.clone()),
+                Some(p) => paths[p].as_ref().map(|s| format!("{s};{}", f.name)),
+                None => None,
+            };
+        }
+    }
+    let signed = |v: i128| if v > 0 { format!("+{}", format(v)) } else { format(v) };
+    let mut out = String::with_capacity(svg.len() + svg.len() / 4);
+    let mut at = 0;
+    for (f, path) in frames.iter().zip(&paths) {
+        let Some(path) = path else { continue };
+        let (Some(&(tb, ta)), text) = (total.get(path.as_str()), &svg[f.title.clone()]) else {
+            continue;
+        };
+        let Some(semi) = text.rfind("; ") else { continue };
+        let Some(share) = text[semi + 2..].strip_suffix(')') else { continue };
+        let (ob, oa) = own.get(path.as_str()).copied().unwrap_or_default();
+        let percent = if tb == 0 {
+            "new".to_owned()
+        } else {
+            format!("{:+.1}%", (ta - tb) as f64 / tb.abs() as f64 * 100.0)
+        };
+        out.push_str(&svg[at..f.title.start]);
+        out.push_str(&format!(
+            "{}; self {}, {share} of the graph; total {}, {percent})",
+            &text[..semi],
+            signed(oa - ob),
+            signed(ta - tb)
+        ));
+        at = f.title.end;
+    }
+    out.push_str(&svg[at..]);
+    out
 }
 
 /// Writes `all` in the root frame, which inferno draws with an empty label

@@ -2,10 +2,11 @@
 //! ([`rows`]) into CSV ([`sheet`] writes its cells), JSON with exact numbers
 //! ([`json`]) and NDJSON; traces text as pprof prints it ([`traces`]); SVG
 //! flame graphs ([`flamegraph`]); the SVG line chart of `trend`
-//! ([`trend_chart`]).
+//! ([`trend_chart`]); long lists of goroutine ids in short ([`ids`]).
 
 mod capture;
 pub mod flamegraph;
+pub mod ids;
 pub mod json;
 pub mod legend;
 pub mod rows;

@@ -1,7 +1,8 @@
 //! The one trait every input format's reader implements, [`RecordSource`],
 //! and [`SourceInfo`], what a consumer of records knows of their input.
-//! This module imports no reader, so every reader can implement the trait
-//! without an import circle.
+//! It imports from two readers what `SourceInfo` reports (`paste::Repair`,
+//! `traces::Skipped`) and the traces reader it wraps, so `paste` and
+//! `traces` import it back in a circle; the other readers only import it.
 
 use std::io::Read;
 

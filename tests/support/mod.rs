@@ -114,6 +114,16 @@ pub fn stdout_ok_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> String {
     r.text()
 }
 
+/// Says on stderr why a test did not run for want of `what` (a tool, a
+/// directory); where the environment variable `CI` is set the test fails
+/// instead, so that a missing tool cannot pass unseen in CI.
+pub fn skip(what: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("{what}: CI is set, so this test may not skip");
+    }
+    eprintln!("skipped: {what}");
+}
+
 /// A gzipped text file, decompressed (pprof references in `samples/`).
 pub fn gunzip_text(path: &str) -> String {
     use std::io::Read;
