@@ -154,6 +154,33 @@ pub(crate) const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
         )],
     ),
     (
+        "goroutines",
+        &[
+            (
+                "What the goroutines of a dump are doing, in buckets",
+                "traces-tool goroutines goroutine.txt",
+            ),
+            (
+                "The buckets that grew in every dump, with a leak verdict",
+                "traces-tool goroutines --leaks dump-1.txt dump-2.txt dump-3.txt",
+            ),
+        ],
+    ),
+    (
+        "trend",
+        &[(
+            "Each function's series across snapshots, the leak first",
+            "traces-tool trend heap-1.pb.gz heap-2.pb.gz heap-3.pb.gz",
+        )],
+    ),
+    (
+        "fleet",
+        &[(
+            "The odd pod out, with each input labelled by its pod",
+            "traces-tool fleet --input-label 'pod=heap-(.*)\\.pb\\.gz' heap-*.pb.gz",
+        )],
+    ),
+    (
         "completions",
         &[(
             "Install bash completion",
