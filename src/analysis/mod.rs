@@ -18,4 +18,5 @@ pub mod report;
 pub mod scan;
 pub mod stacks;
 pub mod summary;
+pub mod table;
 pub mod top;

@@ -1,12 +1,13 @@
 //! The output layer: the rows of every command through one writer
 //! ([`rows`]) into CSV ([`sheet`] writes its cells), JSON with exact numbers
 //! ([`json`]) and NDJSON; traces text as pprof prints it ([`traces`]); SVG
-//! flame graphs ([`flamegraph`]).
+//! flame graphs ([`flamegraph`]); Parquet tables of samples ([`parquet`]).
 
 mod capture;
 pub mod flamegraph;
 pub mod json;
 pub mod legend;
+pub mod parquet;
 pub mod rows;
 pub mod sheet;
 pub mod traces;

@@ -1,0 +1,610 @@
+//! Samples as an Apache Parquet table ([`ParquetWriter`]), the columnar
+//! file DuckDB, Polars, Spark, Trino and BigQuery read directly: one row
+//! per sample, or one per frame of every sample ([`Table::Frames`]). Rows
+//! are buffered by column and written in row groups as they come, so the
+//! memory held is a row group's, whatever the size of the inputs. The
+//! schemas are [`SAMPLES_SCHEMA`] and [`FRAMES_SCHEMA`] (documented in
+//! docs/parquet.md).
+//!
+//! Values are `DECIMAL(18,2)` in the base unit: the exact hundredths the
+//! readers hold, as integers scaled by 100. Frames carry the function, and
+//! the file and line where the input knows them: the `file:line` a
+//! `-lines` report prints, or the source file of a binary profile's
+//! function.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use parquet::basic::Compression;
+use parquet::data_type::{BoolType, ByteArray, ByteArrayType, Int32Type, Int64Type};
+use parquet::errors::ParquetError;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
+use parquet::schema::parser::parse_message_type;
+
+use crate::analysis::table::TableSample;
+use crate::error::{Error, Result};
+use crate::frame::FrameText;
+use crate::record::{NameId, Names};
+
+/// The schema of the table of samples (one row per sample).
+pub const SAMPLES_SCHEMA: &str = "
+message traces_tool_sample {
+  REQUIRED BYTE_ARRAY input (STRING);
+  REQUIRED INT64 sample;
+  OPTIONAL INT64 time (TIMESTAMP(MICROS,true));
+  OPTIONAL BYTE_ARRAY sample_type (STRING);
+  REQUIRED BYTE_ARRAY unit (STRING);
+  REQUIRED INT64 value (DECIMAL(18,2));
+  REQUIRED BYTE_ARRAY value_text (STRING);
+  REQUIRED BOOLEAN exact;
+  REQUIRED GROUP labels (MAP) {
+    REPEATED GROUP key_value {
+      REQUIRED BYTE_ARRAY key (STRING);
+      REQUIRED BYTE_ARRAY value (STRING);
+    }
+  }
+  OPTIONAL BYTE_ARRAY leaf (STRING);
+  REQUIRED INT32 depth;
+  REQUIRED GROUP stack (LIST) {
+    REPEATED GROUP list {
+      REQUIRED GROUP element {
+        REQUIRED BYTE_ARRAY name (STRING);
+        OPTIONAL BYTE_ARRAY file (STRING);
+        OPTIONAL INT64 line;
+        REQUIRED BOOLEAN inline;
+      }
+    }
+  }
+}";
+
+/// The schema of the table of frames (`--frames`: one row per frame of
+/// every sample).
+pub const FRAMES_SCHEMA: &str = "
+message traces_tool_frame {
+  REQUIRED BYTE_ARRAY input (STRING);
+  REQUIRED INT64 sample;
+  OPTIONAL INT64 time (TIMESTAMP(MICROS,true));
+  OPTIONAL BYTE_ARRAY sample_type (STRING);
+  REQUIRED BYTE_ARRAY unit (STRING);
+  REQUIRED INT64 value (DECIMAL(18,2));
+  REQUIRED BYTE_ARRAY value_text (STRING);
+  REQUIRED BOOLEAN exact;
+  REQUIRED GROUP labels (MAP) {
+    REPEATED GROUP key_value {
+      REQUIRED BYTE_ARRAY key (STRING);
+      REQUIRED BYTE_ARRAY value (STRING);
+    }
+  }
+  REQUIRED INT32 position;
+  REQUIRED BYTE_ARRAY name (STRING);
+  OPTIONAL BYTE_ARRAY file (STRING);
+  OPTIONAL INT64 line;
+  REQUIRED BOOLEAN inline;
+}";
+
+/// Which table a [`ParquetWriter`] writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Table {
+    /// One row per sample, its stack a list of frames ([`SAMPLES_SCHEMA`]).
+    #[default]
+    Samples,
+    /// One row per frame of every sample ([`FRAMES_SCHEMA`]).
+    Frames,
+}
+
+/// How a [`ParquetWriter`] writes.
+#[derive(Clone, Copy, Debug)]
+pub struct ParquetOptions {
+    /// The table.
+    pub table: Table,
+    /// A row group ends once it holds this many values (rows, labels and
+    /// frames counted together): the bound of the memory held.
+    pub row_group_values: usize,
+}
+
+impl Default for ParquetOptions {
+    fn default() -> ParquetOptions {
+        ParquetOptions { table: Table::Samples, row_group_values: 1 << 20 }
+    }
+}
+
+/// What a [`ParquetWriter`] wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ParquetSummary {
+    /// Rows written.
+    pub rows: u64,
+    /// Row groups written.
+    pub row_groups: u64,
+    /// Bytes written, footer included.
+    pub bytes: u64,
+}
+
+/// The leaf columns of the schemas, each the buffer of [`Columns`] it is
+/// written from.
+#[derive(Clone, Copy, Debug)]
+enum Col {
+    Input,
+    Sample,
+    Time,
+    SampleType,
+    Unit,
+    Value,
+    ValueText,
+    Exact,
+    LabelKey,
+    LabelValue,
+    Leaf,
+    Depth,
+    Position,
+    Name,
+    File,
+    Line,
+    Inline,
+}
+
+/// The leaf columns of [`SAMPLES_SCHEMA`], in order.
+const SAMPLE_LEAVES: [Col; 16] = [
+    Col::Input,
+    Col::Sample,
+    Col::Time,
+    Col::SampleType,
+    Col::Unit,
+    Col::Value,
+    Col::ValueText,
+    Col::Exact,
+    Col::LabelKey,
+    Col::LabelValue,
+    Col::Leaf,
+    Col::Depth,
+    Col::Name,
+    Col::File,
+    Col::Line,
+    Col::Inline,
+];
+
+/// The leaf columns of [`FRAMES_SCHEMA`], in order.
+const FRAME_LEAVES: [Col; 15] = [
+    Col::Input,
+    Col::Sample,
+    Col::Time,
+    Col::SampleType,
+    Col::Unit,
+    Col::Value,
+    Col::ValueText,
+    Col::Exact,
+    Col::LabelKey,
+    Col::LabelValue,
+    Col::Position,
+    Col::Name,
+    Col::File,
+    Col::Line,
+    Col::Inline,
+];
+
+/// The largest magnitude of a `DECIMAL(18,2)` value, in hundredths.
+const MAX_CENTI: i128 = 999_999_999_999_999_999;
+
+/// The values of one leaf column of a row group, with their definition
+/// and repetition levels where the column has them.
+#[derive(Debug)]
+struct Column<T> {
+    values: Vec<T>,
+    def: Vec<i16>,
+    rep: Vec<i16>,
+}
+
+impl<T> Default for Column<T> {
+    fn default() -> Column<T> {
+        Column { values: Vec::new(), def: Vec::new(), rep: Vec::new() }
+    }
+}
+
+impl<T> Column<T> {
+    /// A value of a required column.
+    fn push(&mut self, v: T) {
+        self.values.push(v);
+    }
+
+    /// A value or none of an optional column outside any list.
+    fn push_opt(&mut self, v: Option<T>) {
+        self.def.push(i16::from(v.is_some()));
+        if let Some(v) = v {
+            self.values.push(v);
+        }
+    }
+
+    /// A level pair; the value, if any, is pushed apart.
+    fn levels(&mut self, def: i16, rep: i16) {
+        self.def.push(def);
+        self.rep.push(rep);
+    }
+
+    fn clear(&mut self) {
+        self.values.clear();
+        self.def.clear();
+        self.rep.clear();
+    }
+
+    fn def(&self) -> Option<&[i16]> {
+        (!self.def.is_empty()).then_some(&self.def[..])
+    }
+
+    fn rep(&self) -> Option<&[i16]> {
+        (!self.rep.is_empty()).then_some(&self.rep[..])
+    }
+}
+
+/// A map column (`labels`): keys and values with shared levels.
+#[derive(Debug, Default)]
+struct MapColumn {
+    keys: Column<ByteArray>,
+    values: Column<ByteArray>,
+}
+
+/// The buffered row group: one [`Column`] per leaf column of the schema.
+#[derive(Debug, Default)]
+struct Columns {
+    input: Column<ByteArray>,
+    sample: Column<i64>,
+    time: Column<i64>,
+    sample_type: Column<ByteArray>,
+    unit: Column<ByteArray>,
+    value: Column<i64>,
+    value_text: Column<ByteArray>,
+    exact: Column<bool>,
+    labels: MapColumn,
+    // The samples table.
+    leaf: Column<ByteArray>,
+    depth: Column<i32>,
+    // The stack's frames (samples) or the row's frame (frames).
+    position: Column<i32>,
+    name: Column<ByteArray>,
+    file: Column<ByteArray>,
+    line: Column<i64>,
+    inline: Column<bool>,
+}
+
+/// A frame's parts as column values, made once per distinct name.
+#[derive(Clone, Debug)]
+struct FrameCells {
+    function: ByteArray,
+    /// The `file:line` printed after the function (`-lines`).
+    file: Option<ByteArray>,
+    line: Option<i64>,
+}
+
+/// Column values made once per name, not once per row.
+#[derive(Debug, Default)]
+struct Cells {
+    frames: Vec<Option<FrameCells>>,
+    /// Source files of binary profiles, by name id.
+    files: Vec<Option<ByteArray>>,
+    input: Option<(String, ByteArray)>,
+    sample_type: Option<(String, ByteArray)>,
+    unit: Option<(String, ByteArray)>,
+}
+
+impl Cells {
+    fn frame(&mut self, id: NameId, names: &Names) -> &FrameCells {
+        let i = id.0 as usize;
+        if self.frames.len() <= i {
+            self.frames.resize(i + 1, None);
+        }
+        self.frames[i].get_or_insert_with(|| {
+            let parts = FrameText::parse(names.get(id)).parts();
+            let printed_file = !parts.file.is_empty();
+            FrameCells {
+                function: ByteArray::from(parts.function),
+                file: printed_file.then(|| ByteArray::from(parts.file)),
+                line: printed_file.then_some(parts.line),
+            }
+        })
+    }
+
+    fn file(&mut self, id: NameId, names: &Names) -> ByteArray {
+        let i = id.0 as usize;
+        if self.files.len() <= i {
+            self.files.resize(i + 1, None);
+        }
+        self.files[i].get_or_insert_with(|| ByteArray::from(names.get(id))).clone()
+    }
+}
+
+/// The cell of a text that changes seldom (an input's name, its unit).
+fn cached(slot: &mut Option<(String, ByteArray)>, text: &str) -> ByteArray {
+    match slot {
+        Some((t, cell)) if t == text => cell.clone(),
+        _ => {
+            let cell = ByteArray::from(text);
+            *slot = Some((text.to_owned(), cell.clone()));
+            cell
+        }
+    }
+}
+
+/// A Parquet error as the library's: an output error.
+fn output_error(e: ParquetError) -> Error {
+    Error::Output(std::io::Error::other(format!("parquet: {e}")))
+}
+
+/// Writes samples into a Parquet file, streaming: each row group is
+/// written to `out` once full.
+///
+/// ```
+/// use traces_tool::analysis::scan::Inputs;
+/// use traces_tool::analysis::table::samples;
+/// use traces_tool::output::parquet::{ParquetOptions, ParquetWriter};
+///
+/// let report = concat!(
+///     "Type: inuse_space\n",
+///     "-----------+-------------------------------------------------------\n",
+///     "     1536B   main.leaf\n",
+///     "             main.main\n",
+///     "-----------+-------------------------------------------------------\n",
+/// );
+/// let path = std::env::temp_dir().join(format!("parquet-doc-{}.txt", std::process::id()));
+/// std::fs::write(&path, report)?;
+/// let mut file = Vec::new();
+/// let mut writer = ParquetWriter::new(&mut file, ParquetOptions::default())?;
+/// samples(&Inputs::files([path.to_str().unwrap()]), |s| writer.write(&s))?;
+/// let summary = writer.finish()?;
+/// assert_eq!((summary.rows, summary.row_groups), (1, 1));
+/// assert_eq!(&file[..4], b"PAR1");
+/// assert_eq!(summary.bytes, file.len() as u64);
+/// # Ok::<(), traces_tool::error::Error>(())
+/// ```
+pub struct ParquetWriter<W: Write> {
+    out: W,
+    /// The Parquet writer, on a buffer that each row group empties into `out`.
+    file: SerializedFileWriter<Vec<u8>>,
+    options: ParquetOptions,
+    columns: Columns,
+    cells: Cells,
+    /// Values buffered in the row group (rows, labels, frames).
+    buffered: usize,
+    rows_buffered: u64,
+    summary: ParquetSummary,
+}
+
+impl<W: Write> std::fmt::Debug for ParquetWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParquetWriter")
+            .field("options", &self.options)
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: Write> ParquetWriter<W> {
+    /// A writer of `options.table` into `out`; the file starts with the
+    /// first row group.
+    pub fn new(out: W, options: ParquetOptions) -> Result<ParquetWriter<W>> {
+        let schema = match options.table {
+            Table::Samples => SAMPLES_SCHEMA,
+            Table::Frames => FRAMES_SCHEMA,
+        };
+        let schema = Arc::new(parse_message_type(schema).map_err(output_error)?);
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_statistics_enabled(EnabledStatistics::Chunk)
+            .set_created_by(format!("traces-tool {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        let file = SerializedFileWriter::new(Vec::new(), schema, Arc::new(properties))
+            .map_err(output_error)?;
+        Ok(ParquetWriter {
+            out,
+            file,
+            options,
+            columns: Columns::default(),
+            cells: Cells::default(),
+            buffered: 0,
+            rows_buffered: 0,
+            summary: ParquetSummary::default(),
+        })
+    }
+
+    /// Adds a sample: one row, or (frames table) one row per frame.
+    /// A value beyond `DECIMAL(18,2)` is an error naming the sample.
+    pub fn write(&mut self, s: &TableSample<'_>) -> Result<()> {
+        let rec = s.record;
+        let centi = rec.value.centi;
+        if centi.abs() > MAX_CENTI {
+            return Err(Error::Usage(format!(
+                "{}: value {} is beyond what the Parquet column `value` (DECIMAL(18,2)) holds",
+                rec.position(s.input),
+                rec.value_text()
+            )));
+        }
+        let input = cached(&mut self.cells.input, s.input);
+        let sample_type = s.sample_type.map(|t| cached(&mut self.cells.sample_type, t));
+        let unit = cached(&mut self.cells.unit, s.unit);
+        let value_text = ByteArray::from(rec.value_text());
+        let time = s.time.map(|nanos| nanos.div_euclid(1000));
+        let rows = match self.options.table {
+            Table::Samples => 1,
+            Table::Frames => rec.frames.len(),
+        };
+        let c = &mut self.columns;
+        for _ in 0..rows {
+            c.input.push(input.clone());
+            c.sample.push(rec.index as i64);
+            c.time.push_opt(time);
+            c.sample_type.push_opt(sample_type.clone());
+            c.unit.push(unit.clone());
+            c.value.push(centi as i64);
+            c.value_text.push(value_text.clone());
+            c.exact.push(rec.value.is_exact());
+            if rec.label_count() == 0 {
+                c.labels.keys.levels(0, 0);
+                c.labels.values.levels(0, 0);
+            }
+            for (j, (k, v)) in rec.labels().enumerate() {
+                let rep = i16::from(j > 0);
+                c.labels.keys.levels(1, rep);
+                c.labels.keys.push(ByteArray::from(k));
+                c.labels.values.levels(1, rep);
+                c.labels.values.push(ByteArray::from(v));
+            }
+        }
+        let labels = rec.label_count() * rows;
+        match self.options.table {
+            Table::Samples => {
+                let leaf = rec.leaf().map(|f| self.cells.frame(f.name, s.names).function.clone());
+                c.leaf.push_opt(leaf);
+                c.depth.push(rec.frames.len() as i32);
+                if rec.frames.is_empty() {
+                    for levels in [&mut c.name.def, &mut c.file.def, &mut c.line.def] {
+                        levels.push(0);
+                    }
+                    for levels in [&mut c.name.rep, &mut c.file.rep, &mut c.line.rep] {
+                        levels.push(0);
+                    }
+                    c.inline.levels(0, 0);
+                }
+            }
+            Table::Frames => {}
+        }
+        for (i, frame) in rec.frames.iter().enumerate() {
+            let cells = self.cells.frame(frame.name, s.names).clone();
+            let origin_file = match (&cells.file, rec.origins.get(i).and_then(|o| o.file)) {
+                (None, Some(file)) => Some(self.cells.file(file, s.names)),
+                _ => None,
+            };
+            let file = cells.file.or(origin_file);
+            match self.options.table {
+                Table::Samples => {
+                    // Levels in a list of required frames: 1 for a frame, 2
+                    // for an optional field that is there.
+                    let rep = i16::from(i > 0);
+                    c.name.levels(1, rep);
+                    c.file.levels(1 + i16::from(file.is_some()), rep);
+                    c.line.levels(1 + i16::from(cells.line.is_some()), rep);
+                    c.inline.levels(1, rep);
+                    c.name.push(cells.function);
+                    if let Some(file) = file {
+                        c.file.push(file);
+                    }
+                    if let Some(line) = cells.line {
+                        c.line.push(line);
+                    }
+                }
+                Table::Frames => {
+                    c.position.push(i as i32);
+                    c.name.push(cells.function);
+                    c.file.push_opt(file);
+                    c.line.push_opt(cells.line);
+                }
+            }
+            c.inline.push(frame.inline);
+        }
+        self.buffered += rows + labels + rec.frames.len();
+        self.rows_buffered += rows as u64;
+        if self.buffered >= self.options.row_group_values {
+            self.flush_row_group()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the buffered rows as a row group, and the bytes made so far
+    /// to `out`.
+    fn flush_row_group(&mut self) -> Result<()> {
+        if self.rows_buffered == 0 {
+            return Ok(());
+        }
+        let c = &self.columns;
+        let leaves: &[Col] = match self.options.table {
+            Table::Samples => &SAMPLE_LEAVES,
+            Table::Frames => &FRAME_LEAVES,
+        };
+        let mut group = self.file.next_row_group().map_err(output_error)?;
+        for leaf in leaves {
+            let mut col = group
+                .next_column()
+                .map_err(output_error)?
+                .ok_or_else(|| output_error(ParquetError::General("a column missing".into())))?;
+            match leaf {
+                Col::Input => write_bytes(&mut col, &c.input)?,
+                Col::Sample => write_i64(&mut col, &c.sample)?,
+                Col::Time => write_i64(&mut col, &c.time)?,
+                Col::SampleType => write_bytes(&mut col, &c.sample_type)?,
+                Col::Unit => write_bytes(&mut col, &c.unit)?,
+                Col::Value => write_i64(&mut col, &c.value)?,
+                Col::ValueText => write_bytes(&mut col, &c.value_text)?,
+                Col::Exact => write_bool(&mut col, &c.exact)?,
+                Col::LabelKey => write_bytes(&mut col, &c.labels.keys)?,
+                Col::LabelValue => write_bytes(&mut col, &c.labels.values)?,
+                Col::Leaf => write_bytes(&mut col, &c.leaf)?,
+                Col::Depth => write_i32(&mut col, &c.depth)?,
+                Col::Position => write_i32(&mut col, &c.position)?,
+                Col::Name => write_bytes(&mut col, &c.name)?,
+                Col::File => write_bytes(&mut col, &c.file)?,
+                Col::Line => write_i64(&mut col, &c.line)?,
+                Col::Inline => write_bool(&mut col, &c.inline)?,
+            }
+            col.close().map_err(output_error)?;
+        }
+        group.close().map_err(output_error)?;
+        self.summary.row_groups += 1;
+        self.summary.rows += self.rows_buffered;
+        self.rows_buffered = 0;
+        self.buffered = 0;
+        self.clear_columns();
+        self.file.flush()?;
+        let bytes = std::mem::take(self.file.inner_mut());
+        self.out.write_all(&bytes)?;
+        self.summary.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn clear_columns(&mut self) {
+        let c = &mut self.columns;
+        c.input.clear();
+        c.sample.clear();
+        c.time.clear();
+        c.sample_type.clear();
+        c.unit.clear();
+        c.value.clear();
+        c.value_text.clear();
+        c.exact.clear();
+        c.labels.keys.clear();
+        c.labels.values.clear();
+        c.leaf.clear();
+        c.depth.clear();
+        c.position.clear();
+        c.name.clear();
+        c.file.clear();
+        c.line.clear();
+        c.inline.clear();
+    }
+
+    /// Writes the last row group and the footer; what was written.
+    pub fn finish(mut self) -> Result<ParquetSummary> {
+        self.flush_row_group()?;
+        let rest = self.file.into_inner().map_err(output_error)?;
+        self.out.write_all(&rest)?;
+        self.out.flush()?;
+        self.summary.bytes += rest.len() as u64;
+        Ok(self.summary)
+    }
+}
+
+fn write_bytes(col: &mut SerializedColumnWriter<'_>, c: &Column<ByteArray>) -> Result<()> {
+    col.typed::<ByteArrayType>().write_batch(&c.values, c.def(), c.rep()).map_err(output_error)?;
+    Ok(())
+}
+
+fn write_i64(col: &mut SerializedColumnWriter<'_>, c: &Column<i64>) -> Result<()> {
+    col.typed::<Int64Type>().write_batch(&c.values, c.def(), c.rep()).map_err(output_error)?;
+    Ok(())
+}
+
+fn write_i32(col: &mut SerializedColumnWriter<'_>, c: &Column<i32>) -> Result<()> {
+    col.typed::<Int32Type>().write_batch(&c.values, c.def(), c.rep()).map_err(output_error)?;
+    Ok(())
+}
+
+fn write_bool(col: &mut SerializedColumnWriter<'_>, c: &Column<bool>) -> Result<()> {
+    col.typed::<BoolType>().write_batch(&c.values, c.def(), c.rep()).map_err(output_error)?;
+    Ok(())
+}
