@@ -608,3 +608,166 @@ fn write_bool(col: &mut SerializedColumnWriter<'_>, c: &Column<bool>) -> Result<
     col.typed::<BoolType>().write_batch(&c.values, c.def(), c.rep()).map_err(output_error)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Frame, FrameOrigin, Record};
+    use crate::units::parse_value;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::{ListAccessor, MapAccessor, Row, RowAccessor};
+
+    /// Sample `i` of a made-up input: `i % 3` labels, `i % 4` frames
+    /// (`-lines` text for even ones, a binary profile's file for odd ones).
+    fn record(i: u64, names: &mut Names) -> Record {
+        let mut rec = Record::new();
+        rec.index = i;
+        let text = format!("{}.{:02}kB", i, i % 100);
+        rec.set_value(parse_value(&text).unwrap(), &text);
+        for k in 0..i % 3 {
+            rec.push_label(&format!("k{k}"), &format!("v{i}"));
+        }
+        for f in 0..i % 4 {
+            let (name, file) = if f % 2 == 0 {
+                (format!("main.f{f} main.go:{}", 10 + f), None)
+            } else {
+                (format!("main.g{f}"), Some(names.intern("/src/g.go")))
+            };
+            rec.frames.push(Frame { name: names.intern(&name), inline: f == 1 });
+            rec.origins.push(FrameOrigin { file, mapping: None, line: true });
+        }
+        rec
+    }
+
+    /// Writes samples 1..=n in row groups of at most `values` values, and
+    /// reads the file back: row groups and rows.
+    fn round_trip(table: Table, n: u64, values: usize) -> (usize, Vec<Row>) {
+        let mut names = Names::new();
+        let mut bytes = Vec::new();
+        let options = ParquetOptions { table, row_group_values: values };
+        let mut writer = ParquetWriter::new(&mut bytes, options).unwrap();
+        for i in 1..=n {
+            let rec = record(i, &mut names);
+            let sample = TableSample {
+                input: if i <= n / 2 { "a.txt" } else { "b.pb.gz" },
+                sample_type: Some("inuse_space"),
+                time: (i > n / 2).then_some(1_795_665_840_123_456_789),
+                unit: "bytes",
+                record: &rec,
+                names: &names,
+            };
+            writer.write(&sample).unwrap();
+        }
+        let summary = writer.finish().unwrap();
+        assert_eq!(summary.bytes, bytes.len() as u64);
+        let path = std::env::temp_dir()
+            .join(format!("parquet-unit-{}-{table:?}-{n}-{values}", std::process::id()));
+        std::fs::write(&path, &bytes).unwrap();
+        let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let groups = reader.metadata().num_row_groups();
+        assert_eq!(groups as u64, summary.row_groups);
+        let rows: Vec<Row> = reader.get_row_iter(None).unwrap().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len() as u64, summary.rows);
+        std::fs::remove_file(&path).unwrap();
+        (groups, rows)
+    }
+
+    /// The hundredths of a decimal column.
+    fn centi(row: &Row, i: usize) -> i128 {
+        let d = row.get_decimal(i).unwrap();
+        assert_eq!((d.precision(), d.scale()), (18, 2));
+        d.data().iter().fold(if d.data()[0] & 0x80 != 0 { -1 } else { 0 }, |acc, &b| {
+            (acc << 8) | i128::from(b)
+        })
+    }
+
+    #[test]
+    fn samples_stream_in_row_groups_and_read_back_whole() {
+        let n = 500;
+        let (groups, rows) = round_trip(Table::Samples, n, 100);
+        assert!(groups > 5, "{groups} row groups");
+        assert_eq!(rows.len(), n as usize);
+        let mut names = Names::new();
+        for (i, row) in (1..=n).zip(&rows) {
+            let rec = record(i, &mut names);
+            assert_eq!(row.get_string(0).unwrap(), if i <= n / 2 { "a.txt" } else { "b.pb.gz" });
+            assert_eq!(row.get_long(1).unwrap(), i as i64);
+            match row.get_timestamp_micros(2) {
+                Ok(t) => assert_eq!((i > n / 2, t), (true, 1_795_665_840_123_456)),
+                Err(_) => assert!(i <= n / 2),
+            }
+            assert_eq!(row.get_string(3).unwrap(), "inuse_space");
+            assert_eq!(centi(row, 5), rec.value.centi, "sample {i}");
+            assert_eq!(row.get_string(6).unwrap(), rec.value_text());
+            let labels = row.get_map(8).unwrap();
+            assert_eq!(labels.len(), rec.label_count());
+            for (j, (k, v)) in rec.labels().enumerate() {
+                assert_eq!(labels.get_keys().get_string(j).unwrap(), k);
+                assert_eq!(labels.get_values().get_string(j).unwrap(), v);
+            }
+            assert_eq!(row.get_int(10).unwrap(), rec.frames.len() as i32);
+            let stack = row.get_list(11).unwrap();
+            assert_eq!(stack.len(), rec.frames.len());
+            for f in 0..stack.len() {
+                let frame = stack.get_group(f).unwrap();
+                if f % 2 == 0 {
+                    assert_eq!(frame.get_string(0).unwrap(), &format!("main.f{f}"));
+                    assert_eq!(frame.get_string(1).unwrap(), "main.go");
+                    assert_eq!(frame.get_long(2).unwrap(), 10 + f as i64);
+                } else {
+                    assert_eq!(frame.get_string(0).unwrap(), &format!("main.g{f}"));
+                    assert_eq!(frame.get_string(1).unwrap(), "/src/g.go");
+                    assert!(frame.get_long(2).is_err(), "no line");
+                }
+                assert_eq!(frame.get_bool(3).unwrap(), f == 1);
+            }
+            match rec.frames.is_empty() {
+                true => assert!(row.get_string(9).is_err()),
+                false => assert_eq!(row.get_string(9).unwrap(), "main.f0"),
+            }
+        }
+    }
+
+    #[test]
+    fn frames_have_a_row_each() {
+        let n = 300;
+        let (groups, rows) = round_trip(Table::Frames, n, 64);
+        assert!(groups > 5, "{groups} row groups");
+        let want: u64 = (1..=n).map(|i| i % 4).sum();
+        assert_eq!(rows.len() as u64, want);
+        let mut names = Names::new();
+        let mut at = rows.iter();
+        for i in 1..=n {
+            let rec = record(i, &mut names);
+            for f in 0..rec.frames.len() {
+                let row = at.next().unwrap();
+                assert_eq!(row.get_long(1).unwrap(), i as i64);
+                assert_eq!(centi(row, 5), rec.value.centi);
+                assert_eq!(row.get_map(8).unwrap().len(), rec.label_count());
+                assert_eq!(row.get_int(9).unwrap(), f as i32);
+                assert_eq!(row.get_bool(13).unwrap(), f == 1);
+            }
+        }
+    }
+
+    #[test]
+    fn a_value_beyond_the_decimal_is_an_error_naming_the_sample() {
+        let names = Names::new();
+        let mut rec = Record::new();
+        rec.index = 7;
+        rec.line = 12;
+        rec.set_value(parse_value("9999999PB").unwrap(), "9999999PB");
+        let mut writer = ParquetWriter::new(Vec::new(), ParquetOptions::default()).unwrap();
+        let sample = TableSample {
+            input: "big.txt",
+            sample_type: None,
+            time: None,
+            unit: "bytes",
+            record: &rec,
+            names: &names,
+        };
+        let err = writer.write(&sample).unwrap_err().to_string();
+        assert!(err.contains("sample 7 at big.txt:12"), "{err}");
+        assert!(err.contains("9999999PB"), "{err}");
+    }
+}
