@@ -98,14 +98,15 @@ pub enum Table {
 pub struct ParquetOptions {
     /// The table.
     pub table: Table,
-    /// A row group ends once it holds this many values (rows, labels and
-    /// frames counted together): the bound of the memory held.
+    /// A row group ends once it holds this many column values (each row's
+    /// scalar columns, two per label, four per frame of a stack): the
+    /// bound of the memory held.
     pub row_group_values: usize,
 }
 
 impl Default for ParquetOptions {
     fn default() -> ParquetOptions {
-        ParquetOptions { table: Table::Samples, row_group_values: 1 << 20 }
+        ParquetOptions { table: Table::Samples, row_group_values: 4 << 20 }
     }
 }
 
@@ -283,6 +284,8 @@ struct Cells {
     input: Option<(String, ByteArray)>,
     sample_type: Option<(String, ByteArray)>,
     unit: Option<(String, ByteArray)>,
+    /// Label keys (a report has few).
+    keys: Vec<(String, ByteArray)>,
 }
 
 impl Cells {
@@ -302,6 +305,18 @@ impl Cells {
         })
     }
 
+    /// The cell of a label key: the first [`KEYS_KEPT`] keys are kept.
+    fn key(&mut self, key: &str) -> ByteArray {
+        if let Some((_, cell)) = self.keys.iter().find(|(k, _)| k == key) {
+            return cell.clone();
+        }
+        let cell = ByteArray::from(key);
+        if self.keys.len() < KEYS_KEPT {
+            self.keys.push((key.to_owned(), cell.clone()));
+        }
+        cell
+    }
+
     fn file(&mut self, id: NameId, names: &Names) -> ByteArray {
         let i = id.0 as usize;
         if self.files.len() <= i {
@@ -310,6 +325,9 @@ impl Cells {
         self.files[i].get_or_insert_with(|| ByteArray::from(names.get(id))).clone()
     }
 }
+
+/// Label keys whose cells [`Cells`] keeps.
+const KEYS_KEPT: usize = 64;
 
 /// The cell of a text that changes seldom (an input's name, its unit).
 fn cached(slot: &mut Option<(String, ByteArray)>, text: &str) -> ByteArray {
@@ -361,6 +379,8 @@ pub struct ParquetWriter<W: Write> {
     options: ParquetOptions,
     columns: Columns,
     cells: Cells,
+    /// The cells of the labels of the sample being written.
+    labels: Vec<(ByteArray, ByteArray)>,
     /// Values buffered in the row group (rows, labels, frames).
     buffered: usize,
     rows_buffered: u64,
@@ -398,6 +418,7 @@ impl<W: Write> ParquetWriter<W> {
             options,
             columns: Columns::default(),
             cells: Cells::default(),
+            labels: Vec::new(),
             buffered: 0,
             rows_buffered: 0,
             summary: ParquetSummary::default(),
@@ -425,6 +446,11 @@ impl<W: Write> ParquetWriter<W> {
             Table::Samples => 1,
             Table::Frames => rec.frames.len(),
         };
+        // The labels' cells once per sample, for each of its rows.
+        self.labels.clear();
+        for (k, v) in rec.labels() {
+            self.labels.push((self.cells.key(k), ByteArray::from(v)));
+        }
         let c = &mut self.columns;
         for _ in 0..rows {
             c.input.push(input.clone());
@@ -439,12 +465,12 @@ impl<W: Write> ParquetWriter<W> {
                 c.labels.keys.levels(0, 0);
                 c.labels.values.levels(0, 0);
             }
-            for (j, (k, v)) in rec.labels().enumerate() {
+            for (j, (k, v)) in self.labels.iter().enumerate() {
                 let rep = i16::from(j > 0);
                 c.labels.keys.levels(1, rep);
-                c.labels.keys.push(ByteArray::from(k));
+                c.labels.keys.push(k.clone());
                 c.labels.values.levels(1, rep);
-                c.labels.values.push(ByteArray::from(v));
+                c.labels.values.push(v.clone());
             }
         }
         let labels = rec.label_count() * rows;
@@ -498,7 +524,10 @@ impl<W: Write> ParquetWriter<W> {
             }
             c.inline.push(frame.inline);
         }
-        self.buffered += rows + labels + rec.frames.len();
+        self.buffered += match self.options.table {
+            Table::Samples => 10 + 2 * labels + 4 * rec.frames.len(),
+            Table::Frames => 14 * rows + 2 * labels,
+        };
         self.rows_buffered += rows as u64;
         if self.buffered >= self.options.row_group_values {
             self.flush_row_group()?;
