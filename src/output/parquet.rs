@@ -21,6 +21,7 @@ use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 use parquet::schema::parser::parse_message_type;
+use parquet::schema::types::ColumnPath;
 
 use crate::analysis::table::TableSample;
 use crate::error::{Error, Result};
@@ -82,6 +83,17 @@ message traces_tool_frame {
   OPTIONAL INT64 line;
   REQUIRED BOOLEAN inline;
 }";
+
+/// The columns written without statistics (either table's paths).
+const NO_STATISTICS: [&str; 7] = [
+    "value_text",
+    "labels.key_value.key",
+    "labels.key_value.value",
+    "stack.list.element.name",
+    "stack.list.element.file",
+    "name",
+    "file",
+];
 
 /// Which table a [`ParquetWriter`] writes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -405,11 +417,17 @@ impl<W: Write> ParquetWriter<W> {
             Table::Frames => FRAMES_SCHEMA,
         };
         let schema = Arc::new(parse_message_type(schema).map_err(output_error)?);
-        let properties = WriterProperties::builder()
+        let mut properties = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_statistics_enabled(EnabledStatistics::Chunk)
-            .set_created_by(format!("traces-tool {}", env!("CARGO_PKG_VERSION")))
-            .build();
+            .set_created_by(format!("traces-tool {}", env!("CARGO_PKG_VERSION")));
+        // Minimum and maximum serve the columns engines filter row groups
+        // by; on frame names and printed texts they only cost.
+        for path in NO_STATISTICS {
+            let path = ColumnPath::new(path.split('.').map(str::to_owned).collect());
+            properties = properties.set_column_statistics_enabled(path, EnabledStatistics::None);
+        }
+        let properties = properties.build();
         let file = SerializedFileWriter::new(Vec::new(), schema, Arc::new(properties))
             .map_err(output_error)?;
         Ok(ParquetWriter {
@@ -695,6 +713,12 @@ mod tests {
         let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
         let groups = reader.metadata().num_row_groups();
         assert_eq!(groups as u64, summary.row_groups);
+        // Statistics on the columns engines filter by only.
+        for column in reader.metadata().row_group(0).columns() {
+            let path = column.column_path().string();
+            let kept = !NO_STATISTICS.contains(&path.as_str());
+            assert_eq!(column.statistics().is_some(), kept, "{path}");
+        }
         let rows: Vec<Row> = reader.get_row_iter(None).unwrap().map(|r| r.unwrap()).collect();
         assert_eq!(rows.len() as u64, summary.rows);
         std::fs::remove_file(&path).unwrap();
