@@ -72,7 +72,7 @@ pub enum Command {
     Folded(cmd::folded::FoldedArgs),
     /// An interactive SVG flame graph (or a differential one).
     Flamegraph(cmd::flamegraph::FlamegraphArgs),
-    /// Convert the report back into a pprof profile (profile.proto, gzipped).
+    /// Convert the report back into a pprof profile (profile.proto, gzipped), or its samples into a Parquet table.
     Export(cmd::export::ExportArgs),
     /// A shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(cmd::completions::CompletionsArgs),

@@ -20,5 +20,6 @@ pub mod report;
 pub mod scan;
 pub mod stacks;
 pub mod summary;
+pub mod table;
 pub mod top;
 pub mod trend;

@@ -1,7 +1,9 @@
 //! `traces-tool export --to pprof -o out.pb.gz`: the pprof profile
 //! [`crate::analysis::export`] rebuilds from a traces report, encoded by
 //! prost and gzipped, so that `go tool pprof` and every tool that reads
-//! pprof profiles can read it again.
+//! pprof profiles can read it again. `--to parquet`: the samples of every
+//! input as a Parquet table ([`crate::analysis::table`] reads them,
+//! [`crate::output::parquet`] writes them as they come).
 
 use std::io::Write;
 
@@ -11,8 +13,10 @@ use flate2::Compression;
 use prost::Message;
 
 use crate::analysis::export::export;
+use crate::analysis::table::samples;
 use crate::cmd::{InputArgs, Outcome};
 use crate::error::{Error, Result};
+use crate::output::parquet::{ParquetOptions, ParquetWriter, Table};
 
 /// Convert a traces report into another tool's format.
 ///
@@ -28,6 +32,15 @@ use crate::error::{Error, Result};
 /// What the text does not hold is not invented: the period is 0, the
 /// mapping has no address range, and locations have no addresses unless
 /// the report was printed with `-addresses`.
+///
+/// `--to parquet` writes every sample of every input as a row of an Apache
+/// Parquet table, for DuckDB, Polars, Spark, Trino or BigQuery: the input's
+/// name, its time and sample type, the unit, the value (exact, in the base
+/// unit, DECIMAL(18,2)), the labels (a map) and the stack (a list of
+/// frames, leaf first, with file and line where the input has them); with
+/// `--frames`, one row per frame. Written in row groups as the inputs are
+/// read, in bounded memory. The schema and example SQL are in
+/// docs/parquet.md.
 #[derive(Args, Clone, Debug)]
 pub struct ExportArgs {
     /// Output format.
@@ -36,6 +49,10 @@ pub struct ExportArgs {
     /// Output file (`-` for standard output, which must not be a terminal).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: String,
+    /// `--to parquet`: one row per frame of every sample instead of one
+    /// per sample.
+    #[arg(long)]
+    pub frames: bool,
     /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
@@ -47,6 +64,8 @@ pub enum ExportFormat {
     /// A gzipped pprof profile (profile.proto), as `go tool pprof` reads.
     #[default]
     Pprof,
+    /// An Apache Parquet table of the samples (docs/parquet.md).
+    Parquet,
 }
 
 /// What `export` says when its binary profile would go to a terminal. The
@@ -63,7 +82,13 @@ impl ExportArgs {
 
 /// Runs the command.
 pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<Outcome> {
-    let ExportFormat::Pprof = args.to;
+    match args.to {
+        ExportFormat::Pprof if args.frames => {
+            return Err(Error::Usage("export: --frames is for --to parquet".to_owned()))
+        }
+        ExportFormat::Pprof => {}
+        ExportFormat::Parquet => return run_parquet(args, out),
+    }
     let report = export(&args.input.inputs())?;
     let mut notes = report.notes;
     let mut gz = GzEncoder::new(Vec::new(), Compression::default());
@@ -79,4 +104,48 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<Outcome> {
         notes.push("no samples: the profile is empty".to_owned());
     }
     Ok(Outcome { matched: report.samples > 0, notes })
+}
+
+/// `--to parquet`: the samples streamed into a Parquet file. A file left
+/// incomplete by an error is removed.
+fn run_parquet(args: &ExportArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let table = if args.frames { Table::Frames } else { Table::Samples };
+    let options = ParquetOptions { table, ..ParquetOptions::default() };
+    if args.to_stdout() {
+        return write_parquet(args, out, options);
+    }
+    let path = &args.output;
+    let file =
+        std::fs::File::create(path).map_err(|source| Error::Io { path: path.clone(), source })?;
+    let mut file = std::io::BufWriter::new(file);
+    let outcome = write_parquet(args, &mut file, options);
+    let outcome = outcome.and_then(|o| {
+        file.flush().map_err(|source| Error::Io { path: path.clone(), source })?;
+        Ok(o)
+    });
+    if outcome.is_err() {
+        // Best effort: the error said what went wrong.
+        let _ = std::fs::remove_file(path);
+    }
+    outcome
+}
+
+/// Reads the inputs into `out` as Parquet.
+fn write_parquet(
+    args: &ExportArgs,
+    out: &mut dyn Write,
+    options: ParquetOptions,
+) -> Result<Outcome> {
+    let mut writer = ParquetWriter::new(out, options)?;
+    let summary = samples(&args.input.inputs(), |s| writer.write(&s))?;
+    writer.finish()?;
+    let mut notes = summary.notes;
+    if args.frames && summary.without_frames > 0 {
+        notes.push(format!(
+            "{} sample{} without frames: no row in the frames table",
+            summary.without_frames,
+            if summary.without_frames == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(Outcome { matched: summary.samples > 0, notes })
 }

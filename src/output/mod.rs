@@ -2,13 +2,15 @@
 //! ([`rows`]) into CSV ([`sheet`] writes its cells), JSON with exact numbers
 //! ([`json`]) and NDJSON; traces text as pprof prints it ([`traces`]); SVG
 //! flame graphs ([`flamegraph`]); the SVG line chart of `trend`
-//! ([`trend_chart`]); long lists of goroutine ids in short ([`ids`]).
+//! ([`trend_chart`]); long lists of goroutine ids in short ([`ids`]);
+//! Parquet tables of samples ([`parquet`]).
 
 mod capture;
 pub mod flamegraph;
 pub mod ids;
 pub mod json;
 pub mod legend;
+pub mod parquet;
 pub mod rows;
 pub mod sheet;
 pub mod traces;
