@@ -722,15 +722,49 @@ fn raw_text(lines: &mut Vec<Src>, log: &mut Log) -> bool {
             || is_bare_prompt(t)
             || is_elision(t)
     };
-    let start = lines.iter().position(|l| !junk(&l.text)).unwrap_or(lines.len());
-    let body: Vec<&str> = lines[start..].iter().map(|l| &*l.text).collect();
-    if !raw::looks_like_raw(&body.join("\n")) {
-        return false;
+    let mut start = lines.iter().position(|l| !junk(&l.text)).unwrap_or(lines.len());
+    let mut code_before = None;
+    let body = |start: usize| -> String {
+        lines[start..].iter().map(|l| &*l.text).collect::<Vec<&str>>().join("\n")
+    };
+    if !raw::looks_like_raw(&body(start)) {
+        // A line or two of code or prose before the text (a test's
+        // ``const expected = ` ``): dropped, and said, when what follows
+        // is `-raw` text from its first line.
+        let first = lines.iter().take(4).position(|l| l.text.starts_with("PeriodType: "));
+        match first {
+            Some(at) if at > start && raw::looks_like_raw(&body(at)) => {
+                code_before = Some(start..at);
+                start = at;
+            }
+            _ => return false,
+        }
     }
-    let end = lines.iter().rposition(|l| !junk(&l.text)).map_or(start, |i| i + 1);
+    // Closing quotes or brackets of the code around it.
+    let closing = |t: &str| {
+        let t = t.trim();
+        !t.is_empty() && t.chars().all(|c| matches!(c, '`' | '"' | '\'' | ';' | ')' | '}' | ','))
+    };
+    let end =
+        lines.iter().rposition(|l| !junk(&l.text) && !closing(&l.text)).map_or(start, |i| i + 1);
+    if let Some(code) = code_before {
+        for line in &lines[code] {
+            if !line.text.trim().is_empty() {
+                log.note(RepairKind::Prose, line);
+            }
+        }
+    }
     for (i, line) in lines.iter().enumerate() {
         if (i < start || i >= end) && !line.text.trim().is_empty() {
-            let kind = if is_shell_command(&line.text) || is_bare_prompt(&line.text) {
+            if log.repairs.iter().any(|r| r.kind == RepairKind::Prose && r.first_line <= line.no)
+                && i < start
+                && !junk(&line.text)
+            {
+                continue;
+            }
+            let kind = if i >= end && closing(&line.text) {
+                RepairKind::TextAfterReport
+            } else if is_shell_command(&line.text) || is_bare_prompt(&line.text) {
                 RepairKind::ShellCommand
             } else if is_elision(&line.text) {
                 RepairKind::Elision
@@ -1840,6 +1874,19 @@ mod tests {
         assert!(r
             .text
             .contains("\n             runtime.main C:/Program Files/Go/src/runtime/proc.go:250\n"));
+    }
+
+    #[test]
+    fn raw_text_after_a_line_of_code_is_read() {
+        let raw = include_str!("../../samples/legacy/heap.debug1.raw.txt");
+        let pasted = format!("const expected = `\n{raw}`\n");
+        let r = repair(&pasted, true);
+        assert_eq!(r.kind, PastedKind::Raw);
+        assert_eq!(r.text, raw);
+        assert_eq!(kinds(&r)[0], ("prose", 1, 1));
+        // Prose that is more than a few lines is no such preamble.
+        let long = format!("a\nb\nc\nd\ne\n{raw}");
+        assert_eq!(repair(&long, true).kind, PastedKind::Traces);
     }
 
     #[test]
