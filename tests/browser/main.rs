@@ -4,8 +4,8 @@
 //! share, which must equal the share computed from `traces-tool folded`.
 //! A screenshot must show the graph (not a blank page).
 //!
-//! Skipped, not failed, when no Chromium is installed (CI may not have
-//! it): see tests/browser/README.md for how to run it.
+//! Skipped with a note when no Chromium is installed, except where the
+//! environment variable `CI` is set: then it fails (see README.md here).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
