@@ -145,7 +145,7 @@ fn open_input(
         // what people type after a report.
         InputKind::Traces if options.paste == PasteMode::Repair && !complete => {
             let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
-            let (guard, log) = paste::TailGuard::new(reader);
+            let (guard, log) = paste::TailGuard::new(reader, options.reader.lenient);
             let lines = LineMap::Stream(log);
             let reader_options = ReaderOptions { elided_frames: true, ..options.reader };
             let guard: Box<dyn Read> = Box::new(guard);

@@ -1395,6 +1395,11 @@ pub struct StreamLog {
 }
 
 impl StreamLog {
+    /// From written line `written` on, lines come from `input_line` on.
+    fn anchor(&mut self, written: u64, input_line: u64) {
+        self.anchors.push_back((written, input_line));
+    }
+
     fn wrote(&mut self, input_line: u64) {
         self.written += 1;
         let predicted = self.anchors.back().map(|&(w, i)| i + (self.written - w));
@@ -1625,6 +1630,11 @@ pub struct TailGuard {
     done: bool,
     /// A separator line was read: what follows the last one is a tail.
     separator_seen: bool,
+    /// Lines written less lines read, after repairs that changed a
+    /// block's number of lines.
+    shift: i64,
+    /// `--lenient`: a block with a line no repair places is skipped.
+    lenient: bool,
 }
 
 /// The most bytes after the last separator line [`TailGuard`] holds back:
@@ -1632,9 +1642,11 @@ pub struct TailGuard {
 pub const TAIL_HOLD: usize = 1 << 20;
 
 impl TailGuard {
-    /// Guards `input`; the log gets the repairs of the tail, if any.
+    /// Guards `input`; the log gets the repairs made, if any. `lenient`:
+    /// a block holding a line no repair places is skipped and counted.
     pub fn new(
         input: Box<dyn std::io::Read>,
+        lenient: bool,
     ) -> (TailGuard, std::rc::Rc<std::cell::RefCell<StreamLog>>) {
         let log = std::rc::Rc::new(std::cell::RefCell::new(StreamLog::default()));
         let guard = TailGuard {
@@ -1647,6 +1659,8 @@ impl TailGuard {
             log: log.clone(),
             done: false,
             separator_seen: false,
+            shift: 0,
+            lenient,
         };
         (guard, log)
     }
@@ -1654,6 +1668,123 @@ impl TailGuard {
     /// Marks the bytes up to the end of the last separator line read so
     /// far as ready (or all of them, when the stretch after it is long).
     fn scan(&mut self) {
+        let before = self.ready;
+        self.scan_separators();
+        if self.ready > before {
+            self.repair_blocks(before);
+        }
+        self.scanned = self.pending.len();
+        if self.pending.len() - self.ready > TAIL_HOLD {
+            // The last separator line's stretch: a long block, no tail;
+            // handed on as it is, its `...` lines said.
+            let last_newline = self.pending.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
+            if last_newline > self.ready {
+                self.note_markers(self.ready, last_newline);
+                self.ready = last_newline;
+            }
+        }
+    }
+
+    /// The bytes of damage a person's copy shows inside a block: an
+    /// annotation after a frame, an arrow, a tab, a space before a line
+    /// end, an emoji's first byte. Clean text holds none of them.
+    fn damage_in(bytes: &[u8]) -> bool {
+        const SIGNS: [&[u8]; 7] = [
+            b" //",
+            b" <-",
+            "←".as_bytes(),
+            b"\t",
+            b" \n",
+            b" \r\n",
+            // `...` where frames were left out.
+            b"             ...",
+        ];
+        SIGNS.iter().any(|sign| memchr::memmem::find(bytes, sign).is_some())
+            || memchr::memchr(0xF0, bytes).is_some()
+    }
+
+    /// The whole blocks that became ready after `from`, repaired as a
+    /// paste's blocks are where they show damage (most do not: they are
+    /// handed on as they are). A line no repair places stops the input
+    /// before its block.
+    fn repair_blocks(&mut self, from: usize) {
+        let region = &self.pending[from..self.ready];
+        if !Self::damage_in(region) {
+            return;
+        }
+        let text = String::from_utf8_lossy(region).into_owned();
+        // The input line of the region's first line.
+        let written_before =
+            self.lines_before + memchr::memchr_iter(b'\n', &self.pending[..from]).count() as u64;
+        let mut input_line = (written_before as i64 - self.shift) as u64;
+        let mut out = String::with_capacity(text.len());
+        let mut log = Log {
+            evidence: Evidence { lenient: self.lenient, ..Evidence::default() },
+            ..Log::default()
+        };
+        let mut block_lines: Vec<Src> = Vec::new();
+        let mut written = written_before;
+        for line in text.split_inclusive('\n') {
+            input_line += 1;
+            let bare = line.strip_suffix('\n').unwrap_or(line);
+            let bare = bare.strip_suffix('\r').unwrap_or(bare);
+            if !is_separator(bare) {
+                block_lines.push(Src { no: input_line, text: Cow::Owned(bare.to_owned()) });
+                continue;
+            }
+            let raw: String = block_lines.iter().map(|l| format!("{}\n", l.text)).collect();
+            if Self::damage_in(raw.as_bytes()) {
+                let mut repaired = Vec::new();
+                block(&block_lines, true, false, &mut log, &mut repaired);
+                if log.unplaced.is_some() {
+                    break;
+                }
+                let first_after = written + repaired.len() as u64 + 1;
+                if repaired.len() != block_lines.len() {
+                    self.shift += repaired.len() as i64 - block_lines.len() as i64;
+                    // From the separator on, lines are this far apart.
+                    self.log.borrow_mut().anchor(first_after, input_line);
+                }
+                for l in &repaired {
+                    out.push_str(&l.text);
+                    out.push('\n');
+                }
+                written += repaired.len() as u64;
+            } else {
+                out.push_str(&raw);
+                written += block_lines.len() as u64;
+            }
+            block_lines.clear();
+            out.push_str(line);
+            written += 1;
+        }
+        let mut shared = self.log.borrow_mut();
+        if let Some(unplaced) = log.unplaced.take() {
+            // Not read on: the source reports it where the reader stops.
+            shared.unplaced.get_or_insert(unplaced);
+            self.pending.truncate(from);
+            self.ready = from;
+            self.done = true;
+            return;
+        }
+        if !log.repairs.is_empty() {
+            let mut merged = Log { repairs: std::mem::take(&mut shared.repairs), ..Log::default() };
+            merged.merge(log);
+            shared.repairs = merged.repairs;
+            shared.generation += 1;
+        }
+        // Block lines never end a region: it ends with a separator line.
+        debug_assert!(block_lines.is_empty());
+        let tail = self.pending.split_off(self.ready);
+        self.pending.truncate(from);
+        self.pending.extend_from_slice(out.as_bytes());
+        self.ready = self.pending.len();
+        self.pending.extend_from_slice(&tail);
+    }
+
+    /// The separator lines read since the last scan: the bytes up to the
+    /// end of the last one are ready.
+    fn scan_separators(&mut self) {
         let finder = memchr::memmem::Finder::new(SEPARATOR.as_bytes());
         let mut from = self.scanned.saturating_sub(SEPARATOR.len() + 2);
         while let Some(i) = finder.find(&self.pending[from..]) {
@@ -1672,31 +1803,29 @@ impl TailGuard {
             self.ready = self.ready.max(line_end);
             self.separator_seen = true;
         }
-        // A frame line `...` (what a repair writes for frames left out, or
-        // a person typed): read as the elided-frames marker, and said.
+    }
+
+    /// A frame line `...` (frames left out) in `pending[from..to]`, handed
+    /// on unrepaired, is read as the elided-frames marker, and said.
+    fn note_markers(&mut self, from: usize, to: usize) {
         let marker = format!("\n{:13}{ELIDED_FRAME}", "");
-        let mut from = self.scanned.saturating_sub(marker.len() + 1);
-        while let Some(i) = memchr::memmem::find(&self.pending[from..], marker.as_bytes()) {
+        let mut from = from.saturating_sub(1);
+        while let Some(i) = memchr::memmem::find(&self.pending[from..to], marker.as_bytes()) {
             let end = from + i + marker.len();
             from = from + i + 1;
             if !matches!(self.pending.get(end), Some(b'\n' | b'\r')) {
                 continue;
             }
-            let line = self.lines_before
+            let written = self.lines_before
                 + memchr::memchr_iter(b'\n', &self.pending[..from]).count() as u64
                 + 1;
+            let line = (written as i64 - self.shift) as u64;
             let mut log = self.log.borrow_mut();
             let src = Src { no: line, text: Cow::Owned(format!("{:13}{ELIDED_FRAME}", "")) };
             let mut found = Log { repairs: std::mem::take(&mut log.repairs), ..Log::default() };
             found.note(RepairKind::Elision, &src);
             log.repairs = found.repairs;
             log.generation += 1;
-        }
-        self.scanned = self.pending.len();
-        if self.pending.len() - self.ready > TAIL_HOLD {
-            // The last separator line's stretch: a long block, no tail.
-            let last_newline = self.pending.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
-            self.ready = self.ready.max(last_newline);
         }
     }
 
@@ -1712,7 +1841,7 @@ impl TailGuard {
             .split('\n')
             .enumerate()
             .map(|(i, l)| Src {
-                no: self.lines_before + i as u64 + 1,
+                no: (self.lines_before as i64 - self.shift) as u64 + i as u64 + 1,
                 text: Cow::Borrowed(l.strip_suffix('\r').unwrap_or(l)),
             })
             .collect();
