@@ -10,7 +10,11 @@
 //! its count and first line).
 //!
 //! A repair never invents or changes a value or a frame: a line is either
-//! kept, re-indented, cut of an annotation, or dropped. A sample whose
+//! kept, re-indented, cut of an annotation, or dropped, each only where the
+//! text gives the evidence (a function's shape, indentation lost in the
+//! whole report, padding the separators show); a line no repair places is
+//! [`Unplaced`], and the input is refused there. Long inputs are repaired
+//! as they stream ([`RepairStream`], [`TailGuard`]). A sample whose
 //! value or stack cannot be known (a block cut before its value line ends,
 //! the tail of a block an excerpt starts in) is skipped and counted; frames
 //! that were left out are marked by one frame named [`ELIDED_FRAME`], so a
