@@ -1641,6 +1641,9 @@ pub struct TailGuard {
     lenient: bool,
 }
 
+/// How many bytes [`TailGuard`] reads at a time.
+const GUARD_CHUNK: usize = 1 << 20;
+
 /// The most bytes after the last separator line [`TailGuard`] holds back:
 /// a longer stretch is a block, handed on as it is.
 pub const TAIL_HOLD: usize = 1 << 20;
@@ -1689,22 +1692,26 @@ impl TailGuard {
         }
     }
 
-    /// The bytes of damage a person's copy shows inside a block: an
-    /// annotation after a frame, an arrow, a tab, a space before a line
-    /// end, an emoji's first byte. Clean text holds none of them.
+    /// The bytes of damage a person's copy shows inside a block: a comment
+    /// or an arrow after a frame, a tab, an emoji's or an arrow's first
+    /// byte, an elision line. Clean text holds none of them (a label value
+    /// with `//` in it only costs its block a closer look). Padding is left
+    /// to the reader, which refuses a frame name with spaces after it.
     fn damage_in(bytes: &[u8]) -> bool {
-        const SIGNS: [&[u8]; 7] = [
-            b" //",
-            b" <-",
-            "←".as_bytes(),
-            b"\t",
-            b" \n",
-            b" \r\n",
-            // `...` where frames were left out.
-            b"             ...",
-        ];
-        SIGNS.iter().any(|sign| memchr::memmem::find(bytes, sign).is_some())
-            || memchr::memchr(0xF0, bytes).is_some()
+        if memchr::memchr3(b'\t', 0xF0, 0xE2, bytes).is_some() {
+            return true;
+        }
+        static SIGNS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 3]> =
+            std::sync::OnceLock::new();
+        let signs = SIGNS.get_or_init(|| {
+            [
+                memchr::memmem::Finder::new(b"//"),
+                memchr::memmem::Finder::new(b" <-"),
+                // `...` where frames were left out.
+                memchr::memmem::Finder::new(b"  ..."),
+            ]
+        });
+        signs.iter().any(|sign| sign.find(bytes).is_some())
     }
 
     /// The whole blocks that became ready after `from`, repaired as a
@@ -1789,16 +1796,19 @@ impl TailGuard {
     /// The separator lines read since the last scan: the bytes up to the
     /// end of the last one are ready.
     fn scan_separators(&mut self) {
-        let finder = memchr::memmem::Finder::new(SEPARATOR.as_bytes());
-        let mut from = self.scanned.saturating_sub(SEPARATOR.len() + 2);
-        while let Some(i) = finder.find(&self.pending[from..]) {
+        // Only the last one matters: looked for from the end, back to
+        // where the last scan stopped.
+        let finder = memchr::memmem::FinderRev::new(SEPARATOR.as_bytes());
+        let from = self.scanned.saturating_sub(SEPARATOR.len() + 2);
+        let mut to = self.pending.len();
+        while let Some(i) = finder.rfind(&self.pending[from..to]) {
             let start = from + i;
-            from = start + 1;
+            to = start + SEPARATOR.len() - 1;
+            let end = start + SEPARATOR.len();
             if start > 0 && self.pending[start - 1] != b'\n' {
                 continue;
             }
-            let end = start + SEPARATOR.len();
-            let line_end = match self.pending[end..].iter().position(|&b| b == b'\n') {
+            let line_end = match memchr::memchr(b'\n', &self.pending[end..]) {
                 Some(n) if self.pending[end..end + n].iter().all(|b| b.is_ascii_whitespace()) => {
                     end + n + 1
                 }
@@ -1806,6 +1816,7 @@ impl TailGuard {
             };
             self.ready = self.ready.max(line_end);
             self.separator_seen = true;
+            break;
         }
     }
 
@@ -1898,15 +1909,14 @@ impl std::io::Read for TailGuard {
                 self.at = 0;
             }
             let len = self.pending.len();
-            self.pending.resize(len + (1 << 16), 0);
-            let n = match self.input.read(&mut self.pending[len..]) {
+            let chunk = (&mut self.input).take(GUARD_CHUNK as u64).read_to_end(&mut self.pending);
+            let n = match chunk {
                 Ok(n) => n,
                 Err(e) => {
                     self.pending.truncate(len);
                     return Err(e);
                 }
             };
-            self.pending.truncate(len + n);
             if n == 0 {
                 self.done = true;
                 self.finish();
