@@ -196,8 +196,20 @@ impl Cli {
         }
     }
 
-    /// Runs the chosen command, writing its output to `out`.
+    /// Runs the chosen command, writing its output to `out` as it is (a
+    /// pipe, a file).
     pub fn run(&self, out: &mut dyn std::io::Write) -> crate::error::Result<cmd::Outcome> {
+        let mut sink = crate::output::text::PlainText(out);
+        self.run_into(&mut sink)
+    }
+
+    /// Runs the chosen command, writing its text as typed lines into
+    /// `sink` (which may fit and paint them) and other output as bytes.
+    pub fn run_into(
+        &self,
+        sink: &mut dyn crate::output::text::LineSink,
+    ) -> crate::error::Result<cmd::Outcome> {
+        let out = &mut crate::output::text::Out::new(sink);
         match &self.command {
             Command::Grep(args) => cmd::grep::run(args, out),
             Command::Hist(args) => cmd::hist::run(args, out),

@@ -11,6 +11,7 @@ use anstream::ColorChoice;
 use clap::Parser;
 use traces_tool::cli::Cli;
 
+mod fit;
 mod present;
 mod progress_bar;
 
@@ -62,15 +63,16 @@ fn main() -> ExitCode {
             let raw = anstream::AutoStream::new(stdout.lock(), choice);
             let out = io::BufWriter::with_capacity(1 << 16, raw);
             let mut out = present::Presenter::new(out, look);
-            cli.run(&mut out).and_then(|outcome| {
+            cli.run_into(&mut out).and_then(|outcome| {
                 out.finish()?.flush()?;
                 Ok(outcome)
             })
         }
         None => {
-            let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            cli.run(&mut out).and_then(|outcome| {
-                out.flush()?;
+            let out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let mut out = traces_tool::output::text::PlainText(out);
+            cli.run_into(&mut out).and_then(|outcome| {
+                out.0.flush()?;
                 Ok(outcome)
             })
         }

@@ -70,6 +70,12 @@ impl NameMatcher {
         self.regex.as_str()
     }
 
+    /// Where the pattern matches in `text` (byte ranges, empty matches
+    /// left out): what a view marks.
+    pub fn find_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        self.regex.find_iter(text).filter(|m| !m.is_empty()).map(|m| m.range()).collect()
+    }
+
     /// Does the name behind `id` match?
     pub fn is_match(&mut self, id: NameId, names: &Names) -> bool {
         let i = id.0 as usize;

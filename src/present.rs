@@ -25,6 +25,9 @@ use regex::{Regex, RegexBuilder};
 use traces_tool::analysis::blame::{is_std, package_of};
 use traces_tool::cli::{Cli, Command};
 use traces_tool::cmd::Format;
+use traces_tool::output::text::{Line, LineSink};
+
+use crate::fit;
 
 /// What colour marks in a command's output.
 #[derive(Clone, Debug)]
@@ -213,6 +216,30 @@ impl<W: Write> Presenter<W> {
             self.in_bounds_table = false;
         }
         line.to_owned()
+    }
+}
+
+impl<W: Write> LineSink for Presenter<W> {
+    fn line(&mut self, line: &Line) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            self.present(&pending, true)?;
+        }
+        let drop_bounds = self.look.width.is_some_and(|w| w < fit::BOUNDS_FROM_WIDTH);
+        for pieces in fit::fit(line, self.look.width, drop_bounds) {
+            let text = fit::render(&pieces, line.layout, self.look.color);
+            self.inner.write_all(text.as_bytes())?;
+            self.inner.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.write_all(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Write::flush(self)
     }
 }
 

@@ -31,7 +31,7 @@ fn file_layer(path: &Path) -> Option<usize> {
     let name = first.strip_suffix(".rs").unwrap_or(first);
     match name {
         // The binary's own modules sit on top of everything.
-        "main" | "present" | "progress_bar" => Some(LAYERS.len() - 1),
+        "main" | "present" | "fit" | "progress_bar" => Some(LAYERS.len() - 1),
         "lib" => None,
         _ => module_layer(name),
     }

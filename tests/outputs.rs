@@ -318,14 +318,14 @@ fn json_schemas_are_documented_in_docs_json_md() {
     let docs = std::fs::read_to_string("docs/json.md").unwrap();
     for (name, schema) in [
         ("csv", cmd::csv::JSON_SCHEMA),
-        ("grep", cmd::grep::JSON_SCHEMA),
+        ("grep", traces_tool::output::views::grep::JSON_SCHEMA),
         ("hist", cmd::hist::JSON_SCHEMA),
-        ("top", cmd::top::JSON_SCHEMA),
+        ("top", traces_tool::output::views::top::JSON_SCHEMA),
         ("stacks", cmd::stacks::JSON_SCHEMA),
         ("goroutines", cmd::goroutines::JSON_SCHEMA),
         ("diff", cmd::diff::JSON_SCHEMA),
         ("blame", cmd::blame::JSON_SCHEMA),
-        ("peek", cmd::peek::JSON_SCHEMA),
+        ("peek", traces_tool::output::views::peek::JSON_SCHEMA),
         ("summary", cmd::summary::JSON_SCHEMA),
         ("trend", cmd::trend::JSON_SCHEMA),
         ("fleet", cmd::fleet::JSON_SCHEMA),

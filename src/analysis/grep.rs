@@ -150,6 +150,9 @@ pub struct GrepHit<'a> {
     /// How the values print.
     #[serde(skip)]
     pub units: &'a UnitContext,
+    /// The pattern that matched, for a view to mark where it matches.
+    #[serde(skip)]
+    pub matcher: &'a NameMatcher,
 }
 
 /// The fields of a `HIT` in the JSON document.
@@ -393,6 +396,7 @@ pub fn grep(
                 record: rec,
                 names: &names,
                 units: &units,
+                matcher: &matcher,
             })?;
         }
     }

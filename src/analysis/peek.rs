@@ -137,6 +137,8 @@ pub struct PeekReport {
     /// The header, total, units, output unit, and the flat of the whole
     /// graph (the legend's).
     pub facts: GraphFacts,
+    /// The pattern asked for.
+    pub regex: String,
     /// The matched functions, in pprof's order (by flat, or by cum).
     pub functions: Vec<PeekFunction>,
     /// Stderr notes: what a lenient read skipped; that nothing matched.
@@ -198,6 +200,7 @@ pub fn peek(inputs: &Inputs, options: &PeekOptions) -> Result<PeekReport> {
         notes.push(format!("no matches found for regexp: {}", options.regex));
         return Ok(PeekReport {
             facts: c.facts(inputs, String::new(), shown_flat),
+            regex: options.regex.clone(),
             functions: Vec::new(),
             notes,
         });
@@ -238,7 +241,7 @@ pub fn peek(inputs: &Inputs, options: &PeekOptions) -> Result<PeekReport> {
             }
         })
         .collect();
-    Ok(PeekReport { facts, functions, notes })
+    Ok(PeekReport { facts, regex: options.regex.clone(), functions, notes })
 }
 
 /// A node's callers (or callees) in pprof's order: |weight| descending,

@@ -16,6 +16,7 @@ use crate::error::Result;
 use crate::output::json::{amount, object, write_document};
 use crate::output::rows::{json_rows, to_object, CsvRows};
 use crate::output::sheet::Kind;
+use crate::output::text::Out;
 use crate::units::{centi_to_decimal, percentage};
 
 /// Charge each sample to the first application frame from the leaf.
@@ -52,7 +53,7 @@ pub struct BlameArgs {
 }
 
 /// Runs the command.
-pub fn run(args: &BlameArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &BlameArgs, out: &mut Out<'_>) -> Result<Outcome> {
     let options = BlameOptions {
         app: args.app.clone(),
         vendor: args.vendor.clone(),

@@ -3,13 +3,12 @@
 //! normalised to `\n`); with filters it is what `go tool pprof -traces
 //! -focus=...` would print, keeping pprof's header.
 
-use std::io::Write;
-
 use clap::Args;
 
 use crate::analysis::cat::{records, CatItem};
 use crate::cmd::{InputArgs, Outcome};
 use crate::error::Result;
+use crate::output::text::Out;
 use crate::output::traces::{write_header, write_record, write_trailer};
 
 /// Print records as a traces report (filtered, if filters are given).
@@ -21,7 +20,7 @@ pub struct CatArgs {
 }
 
 /// Runs the command.
-pub fn run(args: &CatArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &CatArgs, out: &mut Out<'_>) -> Result<Outcome> {
     let summary = records(&args.input.inputs(), |item| {
         match item {
             CatItem::Header(header) => write_header(out, header)?,

@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::output::json::{self, RowStream};
 use crate::output::rows::CsvRows;
 use crate::output::sheet::{Kind, SheetOptions};
+use crate::output::text::Out;
 
 /// Samples as CSV records; the columns are described in [`CSV_HELP`].
 #[derive(Args, Clone, Debug)]
@@ -102,7 +103,7 @@ pub const FRAME_COLUMNS: [(&str, Kind); 10] = [
 ];
 
 /// Runs the command.
-pub fn run(args: &CsvArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &CsvArgs, out: &mut Out<'_>) -> Result<Outcome> {
     match args.format {
         Format::Csv => {}
         Format::Json | Format::Ndjson => return run_json(args, out),

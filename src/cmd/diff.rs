@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::output::json::{amount, object, write_document};
 use crate::output::rows::{json_rows, to_object, write_csv};
 use crate::output::sheet::Kind::{self, Bool, Number, Text};
+use crate::output::text::Out;
 use crate::units::parse_user_value;
 
 /// Growth between two reports (or within one `-diff_base` report).
@@ -57,7 +58,7 @@ pub struct DiffArgs {
 }
 
 /// Runs the command.
-pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &DiffArgs, out: &mut Out<'_>) -> Result<Outcome> {
     let min_growth = match &args.min_growth {
         None => None,
         Some(text) => Some(parse_user_value(text).ok_or_else(|| {

@@ -17,6 +17,7 @@ use crate::analysis::table::samples;
 use crate::cmd::{InputArgs, Outcome};
 use crate::error::{Error, Result};
 use crate::output::parquet::{ParquetOptions, ParquetWriter, Table};
+use crate::output::text::Out;
 
 /// Convert a traces report into another tool's format.
 ///
@@ -81,7 +82,7 @@ impl ExportArgs {
 }
 
 /// Runs the command.
-pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &ExportArgs, out: &mut Out<'_>) -> Result<Outcome> {
     match args.to {
         ExportFormat::Pprof if args.frames => {
             return Err(Error::Usage("export: --frames is for --to parquet".to_owned()))

@@ -11,6 +11,7 @@ use crate::analysis::folded::{folded, FoldedOptions};
 use crate::cmd::{InputArgs, Outcome};
 use crate::error::{Error, Result};
 use crate::output::flamegraph::{flamegraph, FlamegraphOptions};
+use crate::output::text::Out;
 
 /// An interactive SVG flame graph (inferno), values in pprof's units.
 ///
@@ -94,7 +95,7 @@ impl FlamegraphArgs {
 }
 
 /// Runs the command.
-pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &FlamegraphArgs, out: &mut Out<'_>) -> Result<Outcome> {
     let folded = folded(&args.input.inputs(), &FoldedOptions { diff: args.diff })?;
     let graph = flamegraph(&folded, &args.options())?;
     let mut notes = folded.notes;

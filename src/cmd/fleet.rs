@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::output::json::{amount, object, write_document};
 use crate::output::rows::{json_rows, write_csv};
 use crate::output::sheet::Kind;
+use crate::output::text::Out;
 use crate::units::Amount;
 
 /// The same profile from many inputs, side by side: the odd one out.
@@ -78,7 +79,7 @@ fn after_long_help() -> String {
 }
 
 /// Runs the command.
-pub fn run(args: &FleetArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &FleetArgs, out: &mut Out<'_>) -> Result<Outcome> {
     if !(args.factor > 0.0 && args.factor.is_finite()) {
         return Err(Error::Usage(format!("--factor {}: expected a number above 0", args.factor)));
     }

@@ -15,6 +15,7 @@ use clap::Args;
 use crate::analysis::folded::{folded, FoldedOptions};
 use crate::cmd::{InputArgs, Outcome};
 use crate::error::Result;
+use crate::output::text::Out;
 
 /// Folded stacks (`root;...;leaf value`), for flame graph tools.
 ///
@@ -43,7 +44,7 @@ pub struct FoldedArgs {
 }
 
 /// Runs the command.
-pub fn run(args: &FoldedArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &FoldedArgs, out: &mut Out<'_>) -> Result<Outcome> {
     let folded = folded(&args.input.inputs(), &FoldedOptions { diff: args.diff })?;
     let mut written = 0u64;
     let more = folded.for_each_line("folded", |line| {

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::output::json::write_document;
 use crate::output::rows::{to_object, write_csv, write_ndjson};
 use crate::output::sheet::Kind;
+use crate::output::text::Out;
 
 /// Buckets of similar goroutines: what thousands of goroutines are doing,
 /// which group is stuck, and, over several dumps, which group grows.
@@ -195,7 +196,7 @@ fn csv_row(rank: usize, b: &Bucket) -> CsvRow {
 }
 
 /// Runs the command.
-pub fn run(args: &GoroutinesArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &GoroutinesArgs, out: &mut Out<'_>) -> Result<Outcome> {
     let active = args.input.filters.active();
     if !active.is_empty() {
         return Err(Error::Usage(format!(

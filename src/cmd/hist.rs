@@ -15,6 +15,7 @@ use crate::matcher::PatternOptions;
 use crate::output::json::{amount, object, write_document};
 use crate::output::rows::{json_rows, write_csv};
 use crate::output::sheet::Kind;
+use crate::output::text::Out;
 use crate::units::percentage;
 
 /// Count of samples per value (or per label value), largest value first.
@@ -82,7 +83,7 @@ fn after_long_help() -> String {
 }
 
 /// Runs the command.
-pub fn run(args: &HistArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &HistArgs, out: &mut Out<'_>) -> Result<Outcome> {
     let mut args = args.clone();
     // `hist traces.txt` means the file, not a pattern to search standard
     // input for, whether standard input is a terminal or not: the same

@@ -20,6 +20,7 @@ use crate::error::Result;
 use crate::output::ids;
 use crate::output::rows::{to_object, write_ndjson, Amount, CsvRows, Percent};
 use crate::output::sheet::{Kind, SheetOptions};
+use crate::output::text::Out;
 use crate::read::traces::{FRAME_INDENT, INLINE_SUFFIX, SEPARATOR};
 use crate::units::percentage;
 
@@ -46,7 +47,7 @@ pub struct StacksArgs {
 }
 
 /// Runs the command.
-pub fn run(args: &StacksArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &StacksArgs, out: &mut Out<'_>) -> Result<Outcome> {
     let options = StacksOptions { top: row_limit(args.top, args.format, 20) };
     let report = stacks(&args.input.inputs(), &options)?;
     let mut notes = report.notes.clone();

@@ -17,6 +17,7 @@ use crate::cmd::{formats, Format, InputArgs, Outcome, TEXT_CSV_JSON};
 use crate::error::Result;
 use crate::output::rows::to_object;
 use crate::output::sheet::{bool_cell, Kind, Sheet};
+use crate::output::text::Out;
 use crate::record::HeaderField;
 use crate::units::{format_in, percentage, Dimension};
 
@@ -372,7 +373,7 @@ JSON (--format json): one document:
 Amounts are exact JSON numbers in the base unit.";
 
 /// Runs the command.
-pub fn run(args: &SummaryArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &SummaryArgs, out: &mut Out<'_>) -> Result<Outcome> {
     let s = summary(&args.input.inputs(), &SummaryOptions::default())?;
     let mut notes = s.notes.clone();
     match args.format {

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::output::json::{amount, object, write_document};
 use crate::output::rows::{json_rows, CsvRows};
 use crate::output::sheet::Kind;
+use crate::output::text::Out;
 use crate::output::trend_chart::{chart, ChartOptions, ChartSeries};
 use crate::units::{Amount, Dimension};
 
@@ -124,7 +125,7 @@ fn after_long_help() -> String {
 }
 
 /// Runs the command.
-pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<Outcome> {
+pub fn run(args: &TrendArgs, out: &mut Out<'_>) -> Result<Outcome> {
     if !(args.tolerance >= 0.0 && args.tolerance.is_finite()) {
         return Err(Error::Usage(format!(
             "--tolerance {}: expected a percentage of 0 or more",

@@ -13,8 +13,10 @@ pub mod legend;
 pub mod parquet;
 pub mod rows;
 pub mod sheet;
+pub mod text;
 pub mod traces;
 pub mod trend_chart;
+pub mod views;
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
