@@ -323,7 +323,7 @@ fn json_schemas_are_documented_in_docs_json_md() {
         ("top", traces_tool::output::views::top::JSON_SCHEMA),
         ("stacks", cmd::stacks::JSON_SCHEMA),
         ("goroutines", cmd::goroutines::JSON_SCHEMA),
-        ("diff", cmd::diff::JSON_SCHEMA),
+        ("diff", traces_tool::output::views::diff::JSON_SCHEMA),
         ("blame", cmd::blame::JSON_SCHEMA),
         ("peek", traces_tool::output::views::peek::JSON_SCHEMA),
         ("summary", cmd::summary::JSON_SCHEMA),

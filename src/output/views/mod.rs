@@ -12,6 +12,7 @@ use crate::output::sheet::SheetOptions;
 use crate::output::text::Out;
 use crate::output::Format;
 
+pub mod diff;
 pub mod grep;
 pub mod peek;
 pub mod top;
