@@ -80,7 +80,7 @@ pub fn fit(line: &Line, w: Option<usize>, drop_bounds: bool) -> Vec<Vec<Piece>> 
     }
     match line.layout {
         Layout::Path => fit_path(pieces, w),
-        Layout::Folded => vec![fit_folded(pieces, w)],
+        Layout::Folded => fit_folded(pieces, w),
         Layout::Row => fit_row(pieces, w),
         Layout::Prose | Layout::Header | Layout::Titles => wrap(pieces, w),
     }
@@ -331,8 +331,26 @@ fn fit_path(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
 
 /// A folded stack (the last column, frames joined by `;`, root first): the
 /// frames nearest the leaf that fit, the others counted (`[N more]`).
-fn fit_folded(pieces: Vec<Piece>, w: usize) -> Vec<Piece> {
-    let Some(first) = pieces.iter().position(Piece::is_frame) else { return pieces };
+fn fit_folded(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
+    let Some(first) = pieces.iter().position(Piece::is_frame) else { return wrap(pieces, w) };
+    let best = folded_in(&pieces, first, w);
+    if pieces_width(&best) <= w || first == 0 {
+        return vec![best];
+    }
+    // The columns before the stack on a line, the stack under them.
+    let mut head: Vec<Piece> = pieces[..first].to_vec();
+    if let Some(last) = head.last_mut().filter(|p| p.part == Part::Plain) {
+        last.text.truncate(last.text.trim_end().len());
+    }
+    let mut stack = vec![Piece::plain(" ".repeat(4.min(w / 4)))];
+    stack.extend(pieces[first..].iter().cloned());
+    let mut lines = if pieces_width(&head) <= w { vec![head] } else { wrap(head, w) };
+    lines.push(folded_in(&stack, 1, w));
+    lines
+}
+
+/// A folded stack's frames from `first` on, the leafmost that fit.
+fn folded_in(pieces: &[Piece], first: usize, w: usize) -> Vec<Piece> {
     let before: Vec<Piece> = pieces[..first].to_vec();
     let frames: Vec<Piece> = pieces[first..].iter().filter(|p| p.is_frame()).cloned().collect();
     let n = frames.len();
@@ -530,4 +548,196 @@ pub fn render(pieces: &[Piece], layout: Layout, color: bool) -> String {
 /// `text` between the style's escape and its reset.
 fn styled(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+    use traces_tool::output::text::{LineSink, Out};
+
+    /// The lines a view writes.
+    struct Lines(Vec<Line>);
+
+    impl LineSink for Lines {
+        fn line(&mut self, line: &Line) -> io::Result<()> {
+            self.0.push(line.clone());
+            Ok(())
+        }
+        fn bytes(&mut self, _: &[u8]) -> io::Result<()> {
+            Ok(())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn typed(write: impl FnOnce(&mut Out<'_>) -> io::Result<()>) -> Line {
+        let mut sink = Lines(Vec::new());
+        write(&mut Out::new(&mut sink)).unwrap();
+        sink.0.remove(0)
+    }
+
+    fn fitted(line: &Line, w: usize, drop_bounds: bool) -> Vec<String> {
+        fit(line, Some(w), drop_bounds).iter().map(|p| render(p, line.layout, false)).collect()
+    }
+
+    #[test]
+    fn names_lose_the_middle_of_their_package_path_first() {
+        let name = "github.com/acme/very/long/package/path/middleware.SessionContext.func1";
+        assert_eq!(shorten_name(name, 200), name);
+        assert_eq!(
+            shorten_name(name, 62),
+            "github.com/…/long/package/path/middleware.SessionContext.func1"
+        );
+        assert_eq!(shorten_name(name, 45), "github.com/…/middleware.SessionContext.func1");
+        assert_eq!(shorten_name(name, 36), "…/middleware.SessionContext.func1");
+        // The function's own name is never cut, even where it does not fit.
+        assert_eq!(shorten_name(name, 20), "…/middleware.SessionContext.func1");
+        let value = "github.com/cockroachdb/cockroach/pkg/internal/client.(*Txn).(github.com/cockroachdb/cockroach/pkg/internal/client.send)-fm";
+        assert_eq!(shorten_name(value, 60), "…/client.(*Txn).(github.com/…/client.send)-fm");
+        assert_eq!(shorten_name("main.buildEntry", 8), "main.buildEntry");
+    }
+
+    fn top_row(out: &mut Out<'_>, name: &str) -> io::Result<()> {
+        out.line(Layout::Row)
+            .right(10, Part::Number, "0.67MB")
+            .plain(" ")
+            .padded(Part::Number, " 3.03%")
+            .plain(" ")
+            .right(10, Part::Bound, "<0.01MB")
+            .plain("  ")
+            .frame(name)
+            .plain(" (inline)")
+            .end()
+    }
+
+    #[test]
+    fn a_table_leaves_out_its_bounds_first_and_never_cuts_a_number() {
+        let row = typed(|out| top_row(out, "net/http.(*Request).WithContext"));
+        assert_eq!(
+            fitted(&row, 120, false),
+            ["    0.67MB  3.03%    <0.01MB  net/http.(*Request).WithContext (inline)"]
+        );
+        assert_eq!(
+            fitted(&row, 80, true),
+            ["    0.67MB  3.03%  net/http.(*Request).WithContext (inline)"]
+        );
+        // A name that does not fit goes on a line of its own, whole.
+        assert_eq!(
+            fitted(&row, 44, true),
+            ["    0.67MB  3.03%", "    net/http.(*Request).WithContext (inline)"]
+        );
+        let note = typed(|out| {
+            out.line(Layout::Prose)
+                .plain("Rounded input: total ")
+                .number("22.25MB")
+                .bound(" ±15.51kB")
+                .part(Part::BoundNote, "; each flat and cum lies within its ± column")
+                .end()
+        });
+        assert_eq!(
+            fitted(&note, 80, true),
+            ["Rounded input: total 22.25MB ±15.51kB; ± columns left out at this width"]
+        );
+    }
+
+    #[test]
+    fn prose_keeps_numbers_with_their_bounds() {
+        let header = typed(|out| {
+            out.line(Layout::Prose)
+                .plain("    samples ")
+                .number(13)
+                .plain(" (13 as leaf, 0 as caller)   flat ")
+                .number("887.87MB")
+                .bound(" ±25.60kB")
+                .plain("   cum ")
+                .number("887.39MB")
+                .bound(" ±40.96kB")
+                .end()
+        });
+        for w in [40, 60, 80] {
+            let lines = fitted(&header, w, false);
+            for number in ["887.87MB ±25.60kB", "887.39MB ±40.96kB"] {
+                assert!(lines.iter().any(|l| l.contains(number)), "{w}: {lines:?}");
+            }
+            assert!(!lines.concat().contains('…'), "{lines:?}");
+            assert!(lines.iter().all(|l| width(l) <= w), "{lines:?}");
+        }
+    }
+
+    fn path(frames: &[&str]) -> Line {
+        typed(|out| {
+            let mut line = out.line(Layout::Path).plain("        ");
+            for (i, f) in frames.iter().enumerate() {
+                if i > 0 {
+                    line = line.plain(" < ");
+                }
+                line = line.frame(f);
+            }
+            line.end()
+        })
+    }
+
+    #[test]
+    fn an_elided_call_path_keeps_every_frame_of_the_users_code() {
+        let line = path(&[
+            "main.buildEntry",
+            "main.(*headerCache).remember",
+            "net/http.HandlerFunc.ServeHTTP",
+            "example.com/svc/middleware.Logging.func1",
+            "net/http.HandlerFunc.ServeHTTP",
+            "net/http.serverHandler.ServeHTTP",
+            "net/http.(*conn).serve",
+        ]);
+        for w in [60, 80, 100, 120] {
+            let lines = fitted(&line, w, false);
+            let all = lines.join(" ");
+            for frame in
+                ["main.buildEntry", "main.(*headerCache).remember", "middleware.Logging.func1"]
+            {
+                assert!(all.contains(frame), "{w}: {frame} not in {lines:?}");
+            }
+            assert!(all.contains("net/http.(*conn).serve"), "{w}: the root, {lines:?}");
+            assert!(lines.iter().all(|l| width(l) <= w), "{w}: {lines:?}");
+        }
+        assert_eq!(
+            fitted(&line, 150, false),
+            ["        main.buildEntry < main.(*headerCache).remember < [1 more] < \
+              example.com/svc/middleware.Logging.func1 < [2 more] < net/http.(*conn).serve"]
+        );
+    }
+
+    #[test]
+    fn colour_comes_from_the_parts() {
+        let line = typed(|out| {
+            out.line(Layout::Row)
+                .change("+1MB")
+                .plain(" ")
+                .change("-2MB")
+                .plain("  ")
+                .frame_marked("net/textproto.ReadMIMEHeader", std::iter::once(18..22))
+                .plain(" ")
+                .frame("main.main")
+                .end()
+        });
+        let painted = render(&pieces(&line), line.layout, true);
+        assert!(painted.contains("\u{1b}[31m+1MB\u{1b}[0m"), "{painted:?}");
+        assert!(painted.contains("\u{1b}[32m-2MB\u{1b}[0m"), "{painted:?}");
+        assert!(painted.contains("Read\u{1b}[1m\u{1b}[31mMIME\u{1b}[0mHeader"), "{painted:?}");
+        assert!(painted.contains("\u{1b}[1m\u{1b}[36mmain.main\u{1b}[0m"), "{painted:?}");
+        // The marks follow a name that is shortened.
+        let long = typed(|out| {
+            out.line(Layout::Row)
+                .plain("  ")
+                .frame_marked(
+                    "github.com/acme/very/long/package/path/mime.ReadMIMEHeader",
+                    std::iter::once(48..52),
+                )
+                .end()
+        });
+        let short = fit(&long, Some(40), false);
+        let painted = render(&short[0], long.layout, true);
+        assert!(painted.contains("Read\u{1b}[1m\u{1b}[31mMIME\u{1b}[0mHeader"), "{painted:?}");
+    }
 }

@@ -21,7 +21,7 @@ use std::io::{self, IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
 use clap::ColorChoice;
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 use traces_tool::analysis::blame::{is_std, package_of};
 use traces_tool::cli::{Cli, Command};
 use traces_tool::cmd::Format;
@@ -32,12 +32,11 @@ use crate::fit;
 /// What colour marks in a command's output.
 #[derive(Clone, Debug)]
 pub enum Paint {
+    /// Bytes go through untouched: the command writes its text as typed
+    /// lines (fitted and painted by `fit`), or writes no text at all.
+    Untouched,
     /// Header lines only.
     Plain,
-    /// Text matching grep's pattern, too.
-    Matches(Regex),
-    /// Signed changes (`+10.72MB`, `-3.1%`).
-    Changes,
     /// Rows charged to an application frame.
     Blame,
 }
@@ -51,19 +50,7 @@ pub struct Look {
     pub color: bool,
     /// What the colour marks.
     pub paint: Paint,
-    /// Leave out `top`'s ± columns: at this width the names need the room
-    /// more (the first thing fitting gives up).
-    pub drop_bounds: bool,
 }
-
-/// Below this width `top` leaves out its ± columns (22 columns), which
-/// leave names 44 columns here.
-const BOUNDS_FROM_WIDTH: usize = 110;
-
-/// Where `top`'s ± columns start and end in its rows and titles: after
-/// `flat flat% sum% cum cum%` (42 columns), two right-aligned columns of
-/// 10 with a space before each.
-const BOUNDS_COLUMNS: std::ops::Range<usize> = 42..64;
 
 /// How the output of `cli` is presented, or `None` to write it as it is:
 /// only text output is touched, fitted to `--width` or the terminal's
@@ -72,29 +59,14 @@ pub fn look(cli: &Cli) -> Option<Look> {
     let stdout = io::stdout();
     let terminal = stdout.is_terminal();
     let text = |format: Format| format == Format::Text;
+    // Commands whose text views are still written as bytes: read back.
     let paint = match &cli.command {
-        Command::Grep(a) if text(a.format) => {
-            let o = a.pattern_options;
-            let source = if o.fixed { regex::escape(&a.pattern) } else { a.pattern.clone() };
-            // The limit of the matcher that matched (`NameMatcher`).
-            let built = RegexBuilder::new(&source)
-                .case_insensitive(o.ignore_case)
-                .size_limit(1 << 24)
-                .build();
-            match built {
-                Ok(re) if !a.pattern.is_empty() => Paint::Matches(re),
-                _ => Paint::Plain,
-            }
-        }
-        Command::Diff(a) if text(a.format) => Paint::Changes,
         Command::Blame(a) if text(a.format) => Paint::Blame,
         Command::Hist(a) if text(a.format) => Paint::Plain,
-        Command::Top(a) if text(a.format) => Paint::Plain,
-        Command::Peek(a) if text(a.format) => Paint::Plain,
         Command::Stacks(a) if text(a.format) => Paint::Plain,
         Command::Summary(a) if text(a.format) => Paint::Plain,
         Command::Cat(_) => Paint::Plain,
-        _ => return None,
+        _ => Paint::Untouched,
     };
     let color = match cli.color {
         ColorChoice::Always => true,
@@ -109,9 +81,7 @@ pub fn look(cli: &Cli) -> Option<Look> {
         None if terminal => terminal_width(&stdout),
         None => None,
     };
-    let drop_bounds =
-        matches!(&cli.command, Command::Top(_)) && width.is_some_and(|w| w < BOUNDS_FROM_WIDTH);
-    (color || width.is_some()).then_some(Look { width, color, paint, drop_bounds })
+    (color || width.is_some()).then_some(Look { width, color, paint })
 }
 
 /// The terminal's width: `COLUMNS` when set (as clap reads it), else what
@@ -130,20 +100,12 @@ pub struct Presenter<W: Write> {
     look: Look,
     pending: Vec<u8>,
     styles: Styles,
-    /// Inside `top`'s table, whose ± columns are left out.
-    in_bounds_table: bool,
 }
 
 impl<W: Write> Presenter<W> {
     /// Presents what is written to it on `inner`.
     pub fn new(inner: W, look: Look) -> Presenter<W> {
-        Presenter {
-            inner,
-            look,
-            pending: Vec::new(),
-            styles: Styles::new(),
-            in_bounds_table: false,
-        }
+        Presenter { inner, look, pending: Vec::new(), styles: Styles::new() }
     }
 
     /// Writes a last line without a newline, if any, and flushes.
@@ -162,13 +124,6 @@ impl<W: Write> Presenter<W> {
             self.inner.write_all(line)?;
             return self.inner.write_all(end.as_bytes());
         };
-        let dropped;
-        let text = if self.look.drop_bounds {
-            dropped = self.drop_bounds(text);
-            dropped.as_str()
-        } else {
-            text
-        };
         let lines = match self.look.width {
             Some(w) => fit_line(text, w),
             None => vec![text.to_owned()],
@@ -182,40 +137,6 @@ impl<W: Write> Presenter<W> {
             }
         }
         self.inner.write_all(end.as_bytes())
-    }
-}
-
-impl<W: Write> Presenter<W> {
-    /// `top`'s line without its ± columns: the titles and rows of its
-    /// table lose them, and the note that points at them says so.
-    fn drop_bounds(&mut self, line: &str) -> String {
-        const POINTER: &str = "; each flat and cum lies within its ± column";
-        if let Some(at) = line.find(POINTER) {
-            return format!(
-                "{}; ± columns left out at this width{}",
-                &line[..at],
-                &line[at + POINTER.len()..]
-            );
-        }
-        let chars: Vec<char> = line.chars().collect();
-        let cut = |chars: &[char]| -> String {
-            chars[..BOUNDS_COLUMNS.start].iter().chain(&chars[BOUNDS_COLUMNS.end..]).collect()
-        };
-        if line.trim_end().ends_with("±cum") && line.contains("±flat") {
-            self.in_bounds_table = chars.len() == BOUNDS_COLUMNS.end;
-            if self.in_bounds_table {
-                return cut(&chars);
-            }
-        } else if self.in_bounds_table {
-            // Two right-aligned columns of 10, each after a space.
-            let b = chars.get(BOUNDS_COLUMNS).unwrap_or_default();
-            let two = b.len() == 22 && b[0] == ' ' && b[11] == ' ' && b[10] != ' ' && b[21] != ' ';
-            if chars.len() > BOUNDS_COLUMNS.end && two {
-                return cut(&chars);
-            }
-            self.in_bounds_table = false;
-        }
-        line.to_owned()
     }
 }
 
@@ -245,6 +166,9 @@ impl<W: Write> LineSink for Presenter<W> {
 
 impl<W: Write> Write for Presenter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if matches!(self.look.paint, Paint::Untouched) {
+            return self.inner.write(buf);
+        }
         self.pending.extend_from_slice(buf);
         if let Some(last) = memchr::memrchr(b'\n', &self.pending) {
             let rest = self.pending.split_off(last + 1);
@@ -607,11 +531,7 @@ fn wrap(line: &str, w: usize) -> Vec<String> {
 /// The styles, and the patterns that find what to paint.
 struct Styles {
     header: Style,
-    matched: Style,
-    grew: Style,
-    shrank: Style,
     app: Style,
-    change: Regex,
     blame_row: Regex,
 }
 
@@ -623,11 +543,7 @@ impl Styles {
     fn new() -> Styles {
         Styles {
             header: Style::new().bold(),
-            matched: AnsiColor::Red.on_default().bold(),
-            grew: AnsiColor::Red.on_default(),
-            shrank: AnsiColor::Green.on_default(),
             app: AnsiColor::Cyan.on_default().bold(),
-            change: Regex::new(r"(?:^|\s)([+-](?:\d|\.\d)\S*)").expect("valid"),
             blame_row: Regex::new(r"^\s*\S+\s+\S+%\s+\d+\s+(\S.*)$").expect("valid"),
         }
     }
@@ -639,21 +555,7 @@ impl Styles {
         }
         let mut spans: Vec<(usize, usize, Style)> = Vec::new();
         match paint {
-            Paint::Plain => {}
-            Paint::Matches(re) => {
-                spans.extend(
-                    re.find_iter(line)
-                        .filter(|m| !m.is_empty())
-                        .map(|m| (m.start(), m.end(), self.matched)),
-                );
-            }
-            Paint::Changes => {
-                for c in self.change.captures_iter(line) {
-                    let m = c.get(1).expect("group 1");
-                    let style = if m.as_str().starts_with('+') { self.grew } else { self.shrank };
-                    spans.push((m.start(), m.end(), style));
-                }
-            }
+            Paint::Plain | Paint::Untouched => {}
             Paint::Blame => {
                 if let Some(m) = self.blame_row.captures(line).and_then(|c| c.get(1)) {
                     if !m.as_str().contains("[no application frame]") {
@@ -764,23 +666,6 @@ mod tests {
     }
 
     #[test]
-    fn top_leaves_out_its_bound_columns_when_asked() {
-        let look = Look { width: Some(80), color: false, paint: Paint::Plain, drop_bounds: true };
-        let mut p = Presenter::new(Vec::new(), look);
-        let text = "Rounded input: total 22.25MB ±15.51kB; each flat and cum lies within its ± column\n\
-                    \u{20}     flat  flat%   sum%        cum   cum%      ±flat       ±cum\n\
-                    \u{20}   1.05MB  4.70% 87.05%     1.05MB  4.70%    <0.01MB    <0.01MB  github.com/acme/reqctx.Set\n";
-        p.write_all(text.as_bytes()).unwrap();
-        let out = String::from_utf8(p.finish().unwrap()).unwrap();
-        assert_eq!(
-            out,
-            "Rounded input: total 22.25MB ±15.51kB; ± columns left out at this width\n\
-             \u{20}     flat  flat%   sum%        cum   cum%\n\
-             \u{20}   1.05MB  4.70% 87.05%     1.05MB  4.70%  github.com/acme/reqctx.Set\n"
-        );
-    }
-
-    #[test]
     fn table_rows_keep_their_columns_and_fit() {
         let row = "   741.61kB     11.44MB    +10.72MB +1480.2%  github.com/acme/very/long/package/path/middleware.SessionContext.func1";
         let fitted = fit_line(row, 80);
@@ -838,10 +723,8 @@ mod tests {
     #[test]
     fn pipes_see_no_change_without_width_or_colour() {
         let text = "File: x\nnet/http.(*conn).serve  +1MB\nno newline";
-        let mut p = Presenter::new(
-            Vec::new(),
-            Look { width: None, color: false, paint: Paint::Changes, drop_bounds: false },
-        );
+        let mut p =
+            Presenter::new(Vec::new(), Look { width: None, color: false, paint: Paint::Plain });
         p.write_all(text.as_bytes()).unwrap();
         assert_eq!(p.finish().unwrap(), text.as_bytes());
     }
@@ -856,24 +739,5 @@ mod tests {
         assert!(!is_column_titles("(values are rounded as pprof printed them)"));
         assert!(!is_column_titles("   11.44MB 51.44% 51.44%    12.49MB 56.14%  main.f"));
         assert!(!is_column_titles("  net/http.serve  [no application frame]"));
-    }
-
-    #[test]
-    fn colour_marks_headers_matches_and_changes() {
-        let look = |paint| Look { width: None, color: true, paint, drop_bounds: false };
-        let mut p = Presenter::new(Vec::new(), look(Paint::Matches(Regex::new("MIME").unwrap())));
-        p.write_all(b"Type: inuse_space\n  net/textproto.ReadMIMEHeader\n").unwrap();
-        let out = String::from_utf8(p.finish().unwrap()).unwrap();
-        assert_eq!(
-            out,
-            "\u{1b}[1mType: inuse_space\u{1b}[0m\n  net/textproto.Read\u{1b}[1m\u{1b}[31mMIME\u{1b}[0mHeader\n"
-        );
-        let mut p = Presenter::new(Vec::new(), look(Paint::Changes));
-        p.write_all(b"  1MB  2MB  +1MB +100%  -2MB f\n").unwrap();
-        let out = String::from_utf8(p.finish().unwrap()).unwrap();
-        assert!(
-            out.contains("\u{1b}[31m+1MB\u{1b}[0m") && out.contains("\u{1b}[32m-2MB\u{1b}[0m"),
-            "{out:?}"
-        );
     }
 }

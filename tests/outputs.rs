@@ -327,7 +327,7 @@ fn json_schemas_are_documented_in_docs_json_md() {
         ("blame", cmd::blame::JSON_SCHEMA),
         ("peek", traces_tool::output::views::peek::JSON_SCHEMA),
         ("summary", cmd::summary::JSON_SCHEMA),
-        ("trend", cmd::trend::JSON_SCHEMA),
+        ("trend", traces_tool::output::views::trend::JSON_SCHEMA),
         ("fleet", cmd::fleet::JSON_SCHEMA),
     ] {
         assert!(docs.contains(schema), "docs/json.md lacks the schema of {name}");

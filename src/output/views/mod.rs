@@ -16,6 +16,7 @@ pub mod diff;
 pub mod grep;
 pub mod peek;
 pub mod top;
+pub mod trend;
 
 /// The formats of a view that writes text, CSV and JSON.
 pub const TEXT_CSV_JSON: &[Format] = &[Format::Text, Format::Csv, Format::Json];
