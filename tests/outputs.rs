@@ -328,7 +328,7 @@ fn json_schemas_are_documented_in_docs_json_md() {
         ("peek", traces_tool::output::views::peek::JSON_SCHEMA),
         ("summary", cmd::summary::JSON_SCHEMA),
         ("trend", traces_tool::output::views::trend::JSON_SCHEMA),
-        ("fleet", cmd::fleet::JSON_SCHEMA),
+        ("fleet", traces_tool::output::views::fleet::JSON_SCHEMA),
     ] {
         assert!(docs.contains(schema), "docs/json.md lacks the schema of {name}");
         let help = ok(&[name, "--help"]);

@@ -3,19 +3,15 @@
 //! minimum, median, maximum and sum, and which inputs are outliers; and
 //! each input's total, to find the odd one out.
 
-use std::io::Write;
-
 use clap::Args;
 
-use crate::analysis::fleet::{fleet, FleetOptions, FleetReport};
+use crate::analysis::fleet::{fleet, FleetOptions};
 use crate::analysis::trend::SeriesKey;
-use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome, TEXT_CSV_JSON};
+use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome};
 use crate::error::{Error, Result};
-use crate::output::json::{amount, object, write_document};
-use crate::output::rows::{json_rows, write_csv};
-use crate::output::sheet::Kind;
 use crate::output::text::Out;
-use crate::units::Amount;
+use crate::output::views::fleet::FleetView;
+use crate::output::views::{self, emit, View};
 
 /// The same profile from many inputs, side by side: the odd one out.
 ///
@@ -52,39 +48,22 @@ pub struct FleetArgs {
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
     /// Output format.
-    #[arg(long, value_parser = formats(TEXT_CSV_JSON), default_value = "text")]
+    #[arg(long, value_parser = formats(<FleetView as View>::FORMATS), default_value = "text")]
     pub format: Format,
     /// The inputs, how they are read, and pprof\'s filters.
     #[command(flatten)]
     pub input: InputArgs,
 }
 
-/// The CSV columns, shown by `--help` before the JSON schema.
-pub const FLEET_HELP: &str = "\
-CSV: one row per key: key, inputs (how many it occurs in), of (how many
-inputs there are), min, median (the lower middle value of an even count),
-max, sum (exact, base unit, absent inputs counted as 0), unit,
-outlier_count, outliers (their names, largest first, joined by `; `).";
-
-/// The JSON schema of `--format json` (also in docs/json.md).
-pub const JSON_SCHEMA: &str = "\
-JSON (--format json): {\"type\": str|null, \"unit\": str, \"factor\": number,
- \"median_total\": number, \"inputs\": [{\"name\", \"total\", \"ratio\":
- number|null, \"outlier\": bool}], \"rows\": [{\"key\", \"inputs\", \"min\",
- \"median\", \"max\", \"sum\", \"outlier_count\", \"outliers\": [str]}]}";
-
 /// The CSV columns, then the JSON schema.
 fn after_long_help() -> String {
-    format!("{FLEET_HELP}\n\n{JSON_SCHEMA}")
+    format!("{}\n\n{}", views::fleet::FLEET_HELP, views::fleet::JSON_SCHEMA)
 }
 
 /// Runs the command.
 pub fn run(args: &FleetArgs, out: &mut Out<'_>) -> Result<Outcome> {
     if !(args.factor > 0.0 && args.factor.is_finite()) {
         return Err(Error::Usage(format!("--factor {}: expected a number above 0", args.factor)));
-    }
-    if args.format == Format::Ndjson {
-        return Err(crate::output::json::ndjson_unsupported("fleet"));
     }
     let by = match args.by.as_str() {
         "function" => SeriesKey::Function,
@@ -102,151 +81,7 @@ pub fn run(args: &FleetArgs, out: &mut Out<'_>) -> Result<Outcome> {
     if limit > 0 {
         report.rows.truncate(limit);
     }
-    match args.format {
-        Format::Text => write_text(out, &report, &args.by, args.cum)?,
-        Format::Csv => {
-            let mut shared = serde_json::Map::new();
-            shared.insert("unit".into(), report.units.unit_name().into());
-            shared.insert("of".into(), report.inputs.len().into());
-            let rows: Vec<CsvRow> = report
-                .rows
-                .iter()
-                .map(|r| CsvRow {
-                    key: &r.key,
-                    inputs: r.inputs,
-                    min: r.min,
-                    median: r.median,
-                    max: r.max,
-                    sum: r.sum,
-                    outlier_count: r.outlier_count,
-                    outliers: r.outliers.join("; "),
-                })
-                .collect();
-            write_csv(out, &CSV_COLUMNS, shared, &rows, args.input.sheet_options())?;
-        }
-        Format::Json | Format::Ndjson => write_json(out, &report)?,
-    }
+    let view = FleetView { report: &report, by: &args.by, cum: args.cum };
+    emit(&view, args.format, out, args.input.sheet_options())?;
     Ok(Outcome { matched, notes: report.notes })
-}
-
-/// The text view: the inputs' totals, then one line per row.
-pub fn write_text(out: &mut dyn Write, report: &FleetReport, by: &str, cum: bool) -> Result<()> {
-    let ty = report.sample_type.as_deref().unwrap_or("values");
-    let n = report.inputs.len();
-    let u = &report.units;
-    writeln!(
-        out,
-        "{ty} in {n} inputs; median total {}; outliers: more than {}x the median",
-        u.format(report.median_total.0),
-        report.factor
-    )?;
-    let odd: Vec<_> = report.inputs.iter().filter(|i| i.outlier).collect();
-    let shown: Vec<_> = if n <= 12 { report.inputs.iter().collect() } else { odd.clone() };
-    if n > 12 {
-        writeln!(out, "{} inputs with an outlier total (of {n}):", odd.len())?;
-    }
-    let name_w = shown.iter().map(|i| i.name.chars().count()).max().unwrap_or(0);
-    for i in &shown {
-        let ratio = i.ratio.map_or("-".to_owned(), |r| format!("{r:.2}x"));
-        let line = format!(
-            "  {:<name_w$}  {:>10}  {:>7}  {}",
-            i.name,
-            u.format(i.total.0),
-            ratio,
-            if i.outlier { "outlier" } else { "" }
-        );
-        writeln!(out, "{}", line.trim_end())?;
-    }
-    writeln!(out)?;
-    let what = match by {
-        "function" if cum => "function (cum)",
-        "function" => "function (flat)",
-        other => other,
-    };
-    let cells: Vec<[String; 6]> = report
-        .rows
-        .iter()
-        .map(|r| {
-            let outliers = match r.outliers.as_slice() {
-                [] => "-".to_owned(),
-                [one] => one.clone(),
-                [first, rest @ ..] => format!("{first} +{} more", rest.len()),
-            };
-            [
-                format!("{}/{n}", r.inputs),
-                u.format(r.min.0),
-                u.format(r.median.0),
-                u.format(r.max.0),
-                u.format(r.sum.0),
-                outliers,
-            ]
-        })
-        .collect();
-    let heads = ["inputs", "min", "median", "max", "sum", "outliers"];
-    let w: Vec<usize> = (0..6)
-        .map(|c| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0).max(heads[c].len()))
-        .collect();
-    let line = |c: [&str; 6], key: &str| {
-        format!(
-            "{:>w0$}  {:>w1$}  {:>w2$}  {:>w3$}  {:>w4$}  {:<w5$}  {key}",
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            c[4],
-            c[5],
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2],
-            w3 = w[3],
-            w4 = w[4],
-            w5 = w[5],
-        )
-    };
-    writeln!(out, "{}", line(heads, what))?;
-    for (row, c) in report.rows.iter().zip(&cells) {
-        let c = [&*c[0], &*c[1], &*c[2], &*c[3], &*c[4], &*c[5]];
-        writeln!(out, "{}", line(c, &row.key))?;
-    }
-    Ok(())
-}
-
-/// The columns of `--format csv`.
-pub const CSV_COLUMNS: [(&str, Kind); 10] = [
-    ("key", Kind::Text),
-    ("inputs", Kind::Number),
-    ("of", Kind::Number),
-    ("min", Kind::Number),
-    ("median", Kind::Number),
-    ("max", Kind::Number),
-    ("sum", Kind::Number),
-    ("unit", Kind::Text),
-    ("outlier_count", Kind::Number),
-    ("outliers", Kind::Text),
-];
-
-/// A row as CSV shows it: the outliers' names joined by `; `.
-#[derive(serde::Serialize)]
-struct CsvRow<'a> {
-    key: &'a str,
-    inputs: usize,
-    min: Amount,
-    median: Amount,
-    max: Amount,
-    sum: Amount,
-    outlier_count: usize,
-    outliers: String,
-}
-
-fn write_json(out: &mut dyn Write, report: &FleetReport) -> Result<()> {
-    use serde_json::Value;
-    let doc = object([
-        ("type", report.sample_type.as_deref().map_or(Value::Null, Value::from)),
-        ("unit", report.units.unit_name().into()),
-        ("factor", report.factor.into()),
-        ("median_total", amount(report.median_total.0)),
-        ("inputs", Value::Array(json_rows(&report.inputs, None)?)),
-        ("rows", Value::Array(json_rows(&report.rows, None)?)),
-    ]);
-    write_document(out, &doc)
 }

@@ -13,6 +13,7 @@ use crate::output::text::Out;
 use crate::output::Format;
 
 pub mod diff;
+pub mod fleet;
 pub mod grep;
 pub mod peek;
 pub mod top;
