@@ -322,7 +322,7 @@ fn json_schemas_are_documented_in_docs_json_md() {
         ("hist", cmd::hist::JSON_SCHEMA),
         ("top", traces_tool::output::views::top::JSON_SCHEMA),
         ("stacks", cmd::stacks::JSON_SCHEMA),
-        ("goroutines", cmd::goroutines::JSON_SCHEMA),
+        ("goroutines", traces_tool::output::views::goroutines::JSON_SCHEMA),
         ("diff", traces_tool::output::views::diff::JSON_SCHEMA),
         ("blame", cmd::blame::JSON_SCHEMA),
         ("peek", traces_tool::output::views::peek::JSON_SCHEMA),

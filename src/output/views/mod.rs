@@ -14,6 +14,7 @@ use crate::output::Format;
 
 pub mod diff;
 pub mod fleet;
+pub mod goroutines;
 pub mod grep;
 pub mod peek;
 pub mod top;
