@@ -65,6 +65,10 @@ pub enum ParseErrorKind {
         /// What it looks like (`a name followed by an annotation`, ...).
         looks_like: &'static str,
     },
+    /// What the reader of another format (`-raw` text, a `?debug=1`
+    /// profile, a goroutine dump, a binary profile) expected there, in its
+    /// words.
+    Expected(String),
 }
 
 /// Shows at most this many characters of an offending line.
@@ -102,6 +106,7 @@ impl ParseErrorKind {
             ParseErrorKind::BadGzip(_) => "bad-gzip",
             ParseErrorKind::ConcatenatedReports(_) => "concatenated-reports",
             ParseErrorKind::Unplaced { .. } => "unplaced-line",
+            ParseErrorKind::Expected(_) => "format-error",
         }
     }
 }
@@ -188,6 +193,7 @@ impl fmt::Display for ParseErrorKind {
                  to skip its block and count it)",
                 quote(line)
             ),
+            Expected(what) => f.write_str(what),
         }
     }
 }
@@ -218,6 +224,17 @@ pub enum Error {
 }
 
 impl Error {
+    /// An input that is not what its format's reader expected: `path`, the
+    /// 1-based `line` (0 where the input has no lines, or the whole input
+    /// is meant) and what was expected, in the reader's words.
+    pub fn input(path: &str, line: u64, expected: impl fmt::Display) -> Error {
+        Error::Parse {
+            path: path.to_owned(),
+            line,
+            kind: ParseErrorKind::Expected(expected.to_string()),
+        }
+    }
+
     /// True when writing failed because the reader went away (`| head`).
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
@@ -281,6 +298,14 @@ mod tests {
             "traces.txt:1234: expected a value such as 21.01MB before the first frame, \
              found \"             main.main\""
         );
+    }
+
+    #[test]
+    fn every_reader_reports_a_file_and_a_line_in_one_shape() {
+        let e = Error::input("heap.txt", 7, "expected a record `COUNT @ 0x...`, found \"x\"");
+        assert!(matches!(&e, Error::Parse { line: 7, kind: ParseErrorKind::Expected(_), .. }));
+        assert_eq!(e.to_string(), "heap.txt:7: expected a record `COUNT @ 0x...`, found \"x\"");
+        assert_eq!(Error::input("p.pb.gz", 0, "malformed").to_string(), "p.pb.gz: malformed");
     }
 
     #[test]

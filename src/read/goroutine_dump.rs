@@ -44,8 +44,6 @@
 //! dump of exactly 64 MiB ([`DEBUG2_LIMIT`]) was cut by the runtime, which
 //! its header and a note say.
 
-use std::io;
-
 use crate::error::{Error, Result};
 use crate::read::legacy::parse_label_map;
 use crate::read::profile::measurement::value;
@@ -623,10 +621,7 @@ pub const AT_LIMIT: &str = "cut at 64 MiB, the runtime's limit for goroutine?deb
 /// Reads a goroutine dump; with `frame_lines`, frames are
 /// `func file:line`, as pprof's `-lines` names them.
 pub fn open(name: &str, text: &str, frame_lines: bool) -> Result<DumpSource> {
-    let dump = parse(text).map_err(|(line, msg)| {
-        let path = if line == 0 { name.to_owned() } else { format!("{name}:{line}") };
-        Error::Io { path, source: io::Error::new(io::ErrorKind::InvalidData, msg) }
-    })?;
+    let dump = parse(text).map_err(|(line, msg)| Error::input(name, line as u64, msg))?;
     let mut lines: Vec<(HeaderField, String)> =
         dump.preamble.iter().map(|l| (HeaderField::Comment, l.clone())).collect();
     if dump.at_limit {

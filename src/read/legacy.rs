@@ -46,7 +46,6 @@
 
 use itertools::Itertools;
 use std::collections::{HashMap, HashSet};
-use std::io;
 
 use regex::Regex;
 
@@ -1076,10 +1075,7 @@ pub fn open(
     sample_index: Option<&str>,
     frame_lines: bool,
 ) -> Result<LegacySource> {
-    let parsed = parse(text).map_err(|(line, msg)| {
-        let path = if line == 0 { name.to_owned() } else { format!("{name}:{line}") };
-        Error::Io { path, source: io::Error::new(io::ErrorKind::InvalidData, msg) }
-    })?;
+    let parsed = parse(text).map_err(|(line, msg)| Error::input(name, line as u64, msg))?;
     let notes = parsed.notes.lines(name);
     let mut profile = load::prepare(parsed.profile);
     drop_hidden(&mut profile);
@@ -1087,10 +1083,7 @@ pub fn open(
         name_with_lines(&mut profile);
     }
     let inner = ProfileSource::prepared(name, profile, sample_index)
-        .map_err(|msg| Error::Io {
-            path: name.to_owned(),
-            source: io::Error::new(io::ErrorKind::InvalidData, msg),
-        })?
+        .map_err(|msg| Error::input(name, 0, msg))?
         .keep_stackless();
     Ok(LegacySource { inner, notes })
 }

@@ -117,20 +117,14 @@ fn open_input(
                  lines before the header to read it",
                 found.what, found.line
             );
-            return Err(Error::Io {
-                path: format!("{name}:{line}"),
-                source: io::Error::new(io::ErrorKind::InvalidData, message),
-            });
+            return Err(Error::input(&name, *line as u64, message));
         }
         if let Some((line, what)) = legacy::headless_records(&String::from_utf8_lossy(&head)) {
             let message = format!(
                 "this looks like {what}: pprof and traces-tool need the profile from its first \
                  line"
             );
-            return Err(Error::Io {
-                path: format!("{name}:{line}"),
-                source: io::Error::new(io::ErrorKind::InvalidData, message),
-            });
+            return Err(Error::input(&name, line as u64, message));
         }
     }
     // Only text read as a traces report or `-raw` text is looked at (a
@@ -188,10 +182,7 @@ fn open_input(
                          they are skipped and reported",
                         start.line + 1
                     );
-                    return Err(Error::Io {
-                        path: format!("{name}:1"),
-                        source: io::Error::new(io::ErrorKind::InvalidData, message),
-                    });
+                    return Err(Error::input(&name, 1, message));
                 }
             }
             Ok(match kind {
@@ -481,10 +472,7 @@ fn read_whole(name: &str, reader: &mut dyn Read, head: &mut Vec<u8>, what: &str)
             "{what} larger than {} once decompressed: refused (a gzip bomb?)",
             bytesize::ByteSize::b(MAX_WHOLE_INPUT).display().iec()
         );
-        return Err(Error::Io {
-            path: name.to_owned(),
-            source: io::Error::new(io::ErrorKind::InvalidData, msg),
-        });
+        return Err(Error::input(name, 0, msg));
     }
     Ok(())
 }

@@ -50,7 +50,6 @@
 //! another tool with `Profile.String()`) is merged here as pprof would.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io;
 
 use crate::error::{Error, Result};
 use crate::gotime::{parse_go_time, parse_printed_duration};
@@ -87,14 +86,8 @@ pub fn has_locations(text: &str) -> bool {
 
 /// Reads `-raw` text and reports it at the chosen sample index.
 pub fn open(name: &str, text: &str, sample_index: Option<&str>) -> Result<ProfileSource> {
-    let profile = parse(text).map_err(|(line, msg)| {
-        let path = if line == 0 { name.to_owned() } else { format!("{name}:{line}") };
-        Error::Io { path, source: io::Error::new(io::ErrorKind::InvalidData, msg) }
-    })?;
-    ProfileSource::new(name, profile, sample_index).map_err(|msg| Error::Io {
-        path: name.to_owned(),
-        source: io::Error::new(io::ErrorKind::InvalidData, msg),
-    })
+    let profile = parse(text).map_err(|(line, msg)| Error::input(name, line as u64, msg))?;
+    ProfileSource::new(name, profile, sample_index).map_err(|msg| Error::input(name, 0, msg))
 }
 
 /// A problem: the 1-based line (0: none) and what was expected.

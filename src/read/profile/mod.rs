@@ -446,10 +446,7 @@ pub fn decode(data: &[u8]) -> Result<Profile, ProfileError> {
 
 /// An input error that names the file (`FILE: message`, exit status 2).
 pub(crate) fn input_error(path: &str, msg: impl fmt::Display) -> crate::error::Error {
-    crate::error::Error::Io {
-        path: path.to_owned(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, msg.to_string()),
-    }
+    crate::error::Error::input(path, 0, msg)
 }
 
 /// Decodes a binary profile (already gunzipped) and reports it at the
