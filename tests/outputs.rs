@@ -317,7 +317,7 @@ fn json_schemas_are_documented_in_docs_json_md() {
     use traces_tool::cmd;
     let docs = std::fs::read_to_string("docs/json.md").unwrap();
     for (name, schema) in [
-        ("csv", cmd::csv::JSON_SCHEMA),
+        ("csv", traces_tool::output::views::csv::JSON_SCHEMA),
         ("grep", traces_tool::output::views::grep::JSON_SCHEMA),
         ("hist", cmd::hist::JSON_SCHEMA),
         ("top", traces_tool::output::views::top::JSON_SCHEMA),

@@ -12,6 +12,7 @@ use crate::output::sheet::SheetOptions;
 use crate::output::text::Out;
 use crate::output::Format;
 
+pub mod csv;
 pub mod diff;
 pub mod fleet;
 pub mod goroutines;
