@@ -19,6 +19,12 @@
 //! );
 //! ```
 
+/// The name of the frame that stands for frames left out of a pasted stack
+/// (`...`, `// dozens of lines omitted`), or for the callers of a stack cut
+/// off at the end of the text. No Go function is named so: `read::paste::is_elided`
+/// tells it apart.
+pub const ELIDED_FRAME: &str = "...";
+
 /// The marker pprof appends to inlined frames (since pprof commit d9cc468).
 pub const INLINE_SUFFIX: &str = " (inline)";
 

@@ -151,3 +151,66 @@ fn commands_do_not_import_one_another() {
         wrong.join("\n")
     );
 }
+
+/// The modules of `src/DIR/` a file names as `crate::DIR::NAME` (or
+/// `super::NAME`), its tests left out.
+fn sibling_imports(dir: &str, text: &str) -> Vec<String> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+    let mut names = Vec::new();
+    for line in code.lines() {
+        let line = line.split("//").next().unwrap_or("");
+        for prefix in [format!("crate::{dir}::"), "super::".to_owned()] {
+            let mut rest = line;
+            while let Some(at) = rest.find(&prefix) {
+                rest = &rest[at + prefix.len()..];
+                let name: String =
+                    rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                if !name.is_empty() {
+                    names.push(name);
+                } else if let Some(group) = rest.strip_prefix('{') {
+                    let group = group.split('}').next().unwrap_or("");
+                    names.extend(group.split(',').filter_map(|part| {
+                        let name = part.trim().split("::").next()?.trim();
+                        (!name.is_empty() && name != "self").then(|| name.to_owned())
+                    }));
+                }
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn no_two_modules_of_a_layer_import_each_other() {
+    for dir in ["read", "analysis", "output"] {
+        let mut files = Vec::new();
+        rust_files(&Path::new("src").join(dir), &mut files);
+        // Module name (the first component under DIR) → the modules it names.
+        let mut edges: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+            Default::default();
+        for path in &files {
+            let rel = path.strip_prefix(Path::new("src").join(dir)).unwrap();
+            let first = rel.components().next().unwrap().as_os_str().to_str().unwrap();
+            let module = first.strip_suffix(".rs").unwrap_or(first).to_owned();
+            if module == "mod" {
+                continue;
+            }
+            let text = fs::read_to_string(path).unwrap();
+            let named = edges.entry(module.clone()).or_default();
+            for name in sibling_imports(dir, &text) {
+                if name != module {
+                    named.insert(name);
+                }
+            }
+        }
+        let mut circles = Vec::new();
+        for (a, named) in &edges {
+            for b in named {
+                if a < b && edges.get(b).is_some_and(|back| back.contains(a)) {
+                    circles.push(format!("{dir}::{a} <-> {dir}::{b}"));
+                }
+            }
+        }
+        assert!(circles.is_empty(), "modules that import each other:\n{}", circles.join("\n"));
+    }
+}

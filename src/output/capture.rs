@@ -11,7 +11,7 @@ use std::fmt::{self, Write as _};
 use serde::ser::{self, Impossible, Serialize, SerializeMap, SerializeStruct, Serializer};
 use serde_json::{Number, Value};
 
-use crate::output::sheet::{bool_cell, Kind};
+use crate::output::sheet::{bool_cell, cell as cell_of, Kind};
 
 /// Why a row or a cell could not be captured.
 #[derive(Debug)]
@@ -136,7 +136,7 @@ impl Slots for Cells {
             }
             Err(Unsupported::Complex) => {
                 let value = serde_json::to_value(value).map_err(ser::Error::custom)?;
-                *cell = super::rows::cell(Some(&value), kind);
+                *cell = cell_of(Some(&value), kind);
                 Ok(())
             }
             Err(e) => Err(e),
@@ -575,82 +575,5 @@ impl<'c> Serializer for CellText<'c> {
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<bool, Unsupported> {
         let _ = write!(self.out, "{value}");
         Ok(false)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::cell::Cell;
-
-    use serde::Serialize;
-    use serde_json::Map;
-
-    use crate::output::rows::{json_row, Amount, CsvRows, Percent};
-    use crate::output::sheet::{Kind, SheetOptions};
-
-    /// Counts how often it is serialized.
-    struct Costly<'a>(&'a Cell<u32>);
-
-    impl Serialize for Costly<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            self.0.set(self.0.get() + 1);
-            s.serialize_str("costly")
-        }
-    }
-
-    #[derive(Serialize)]
-    struct Row<'a> {
-        name: &'a str,
-        value: Amount,
-        share: Percent,
-        labels: Map<String, serde_json::Value>,
-        frames: Vec<u32>,
-        costly: Costly<'a>,
-        #[serde(flatten)]
-        extra: Map<String, serde_json::Value>,
-    }
-
-    #[test]
-    fn only_named_fields_are_serialized_and_cells_match_values() {
-        let calls = Cell::new(0);
-        let mut labels = Map::new();
-        labels.insert("bytes".into(), "2kB".into());
-        labels.insert("op".into(), "read".into());
-        let mut extra = Map::new();
-        extra.insert("label:op".into(), "read".into());
-        let row = Row {
-            name: "=f",
-            value: Amount(2203058176),
-            share: Percent::of(1, 8),
-            labels,
-            frames: vec![1, 2],
-            costly: Costly(&calls),
-            extra,
-        };
-        let columns = [
-            ("name", Kind::Text),
-            ("value", Kind::Number),
-            ("share", Kind::Percent),
-            ("labels", Kind::Text),
-            ("frames", Kind::Text),
-            ("label:op", Kind::Text),
-            ("unit", Kind::Text),
-        ];
-        let mut shared = Map::new();
-        shared.insert("unit".into(), "bytes".into());
-        let mut out = Vec::new();
-        let mut csv = CsvRows::new(&mut out, &columns, shared, SheetOptions::default());
-        csv.row(&row).unwrap();
-        csv.row(&row).unwrap();
-        csv.finish().unwrap();
-        let line = "'=f,22030581.76,12.5000,bytes=2kB; op=read,\"[1,2]\",read,bytes\n";
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            format!("name,value,share,labels,frames,label:op,unit\n{line}{line}")
-        );
-        assert_eq!(calls.get(), 0, "a field no column names is not serialized");
-        let json = json_row(&row, Some(&["value", "share", "name"])).unwrap();
-        assert_eq!(json.to_string(), r#"{"value":22030581.76,"share":12.5,"name":"=f"}"#);
-        assert_eq!(calls.get(), 0);
     }
 }

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::error::Result;
 use crate::output::capture::{Cells, RowSerializer, Values};
-use crate::output::sheet::{bool_cell, Kind, Sheet, SheetOptions};
+use crate::output::sheet::{cell, Kind, Sheet, SheetOptions};
 pub use crate::units::{Amount, Percent};
 
 /// A row as a JSON object, its fields in declaration order.
@@ -182,26 +182,6 @@ pub fn write_csv<T: Serialize>(
     csv.finish()
 }
 
-/// One CSV cell from a serialized value. An object is its `key=value`
-/// pairs joined by `; ` (labels, as the `labels` columns show them).
-pub(crate) fn cell(value: Option<&Value>, kind: Kind) -> String {
-    match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::Bool(b)) => bool_cell(*b).to_owned(),
-        Some(Value::Number(n)) if kind == Kind::Percent => {
-            n.as_f64().map_or_else(|| n.to_string(), |p| format!("{p:.4}"))
-        }
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Object(map)) => map
-            .iter()
-            .map(|(k, v)| format!("{k}={}", cell(Some(v), Kind::Text)))
-            .collect::<Vec<_>>()
-            .join("; "),
-        Some(other) => other.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +245,82 @@ mod tests {
             String::from_utf8(nd).unwrap(),
             "{\"function\":\"main.g\",\"flat\":-1024,\"flat_percent\":null,\"inline\":\"inline\",\"exact\":true}\n"
         );
+    }
+}
+
+#[cfg(test)]
+mod capture_tests {
+    use std::cell::Cell;
+
+    use serde::Serialize;
+    use serde_json::Map;
+
+    use super::{json_row, Amount, CsvRows, Percent};
+    use crate::output::sheet::{Kind, SheetOptions};
+
+    /// Counts how often it is serialized.
+    struct Costly<'a>(&'a Cell<u32>);
+
+    impl Serialize for Costly<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.0.set(self.0.get() + 1);
+            s.serialize_str("costly")
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Row<'a> {
+        name: &'a str,
+        value: Amount,
+        share: Percent,
+        labels: Map<String, serde_json::Value>,
+        frames: Vec<u32>,
+        costly: Costly<'a>,
+        #[serde(flatten)]
+        extra: Map<String, serde_json::Value>,
+    }
+
+    #[test]
+    fn only_named_fields_are_serialized_and_cells_match_values() {
+        let calls = Cell::new(0);
+        let mut labels = Map::new();
+        labels.insert("bytes".into(), "2kB".into());
+        labels.insert("op".into(), "read".into());
+        let mut extra = Map::new();
+        extra.insert("label:op".into(), "read".into());
+        let row = Row {
+            name: "=f",
+            value: Amount(2203058176),
+            share: Percent::of(1, 8),
+            labels,
+            frames: vec![1, 2],
+            costly: Costly(&calls),
+            extra,
+        };
+        let columns = [
+            ("name", Kind::Text),
+            ("value", Kind::Number),
+            ("share", Kind::Percent),
+            ("labels", Kind::Text),
+            ("frames", Kind::Text),
+            ("label:op", Kind::Text),
+            ("unit", Kind::Text),
+        ];
+        let mut shared = Map::new();
+        shared.insert("unit".into(), "bytes".into());
+        let mut out = Vec::new();
+        let mut csv = CsvRows::new(&mut out, &columns, shared, SheetOptions::default());
+        csv.row(&row).unwrap();
+        csv.row(&row).unwrap();
+        csv.finish().unwrap();
+        let line = "'=f,22030581.76,12.5000,bytes=2kB; op=read,\"[1,2]\",read,bytes\n";
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("name,value,share,labels,frames,label:op,unit\n{line}{line}")
+        );
+        assert_eq!(calls.get(), 0, "a field no column names is not serialized");
+        let json = json_row(&row, Some(&["value", "share", "name"])).unwrap();
+        assert_eq!(json.to_string(), r#"{"value":22030581.76,"share":12.5,"name":"=f"}"#);
+        assert_eq!(calls.get(), 0);
     }
 }

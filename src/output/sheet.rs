@@ -16,6 +16,7 @@
 //! Numeric and boolean columns are never touched. [`SheetOptions::raw_text`]
 //! (`--csv-raw-text`) writes every cell as it is.
 
+use serde_json::Value;
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -256,6 +257,26 @@ fn looks_like_iso_date(s: &str) -> bool {
         && b[4] == b'-'
         && b[5].is_ascii_digit()
         && s[5..].contains('-')
+}
+
+/// One CSV cell from a serialized value. An object is its `key=value`
+/// pairs joined by `; ` (labels, as the `labels` columns show them).
+pub(crate) fn cell(value: Option<&Value>, kind: Kind) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Bool(b)) => bool_cell(*b).to_owned(),
+        Some(Value::Number(n)) if kind == Kind::Percent => {
+            n.as_f64().map_or_else(|| n.to_string(), |p| format!("{p:.4}"))
+        }
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| format!("{k}={}", cell(Some(v), Kind::Text)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+    }
 }
 
 #[cfg(test)]

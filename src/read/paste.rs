@@ -29,11 +29,7 @@ use crate::read::traces::{classify, Line, FRAME_INDENT, SEPARATOR};
 use crate::record::{Header, HeaderField};
 use crate::units::parse_value;
 
-/// The name of the frame that stands for frames left out of a pasted stack
-/// (`...`, `// dozens of lines omitted`), or for the callers of a stack cut
-/// off at the end of the text. No Go function is named so: [`is_elided`]
-/// tells it apart.
-pub const ELIDED_FRAME: &str = "...";
+pub use crate::frame::ELIDED_FRAME;
 
 /// True for the frame name [`repair`] gives frames left out of a stack.
 pub fn is_elided(name: &str) -> bool {

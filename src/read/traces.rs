@@ -350,7 +350,7 @@ pub struct ReaderOptions {
     /// at (the command line's default), so that damage past the part a
     /// repair looks at is never read as frames.
     pub check_frames: bool,
-    /// With `check_frames`: the frame [`crate::read::paste::ELIDED_FRAME`]
+    /// With `check_frames`: the frame [`crate::frame::ELIDED_FRAME`]
     /// (`...`) is kept, as a repair writes it for frames left out of a
     /// pasted stack. Off, it is an unplaced line like any elision mark.
     pub elided_frames: bool,
@@ -1165,7 +1165,7 @@ fn check_name(name: &str) -> Result<(), ParseErrorKind> {
 /// [`crate::frame::unlike_a_frame`]).
 fn check_shape(name: &str, check: FrameCheck) -> Result<(), ParseErrorKind> {
     if check == FrameCheck::None
-        || (check == FrameCheck::ShapeOrElided && name == crate::read::paste::ELIDED_FRAME)
+        || (check == FrameCheck::ShapeOrElided && name == crate::frame::ELIDED_FRAME)
     {
         return Ok(());
     }
