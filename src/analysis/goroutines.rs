@@ -497,7 +497,16 @@ fn read_snapshot(path: &str, options: &SourceOptions, notes: &mut Vec<String>) -
         return Err(Error::Usage(format!("{name}: larger than 512 MiB once decompressed")));
     }
     let head = &bytes[..bytes.len().min(read::detect::SNIFF_BYTES as usize)];
-    if read::sniff(head, head.len() == bytes.len()) == InputKind::GoroutineDump {
+    let kind = read::sniff(head, head.len() == bytes.len());
+    if kind == InputKind::Race {
+        return Err(Error::Usage(format!(
+            "{name}: a data race report, not a goroutine dump: it shows the goroutines of \
+             each race, not of a moment; read its access stacks (one record per access, \
+             labelled race, access, goroutine, created_at) with top, grep, stacks, csv or \
+             `hist --by access`"
+        )));
+    }
+    if kind == InputKind::GoroutineDump {
         let dump = {
             let text = String::from_utf8_lossy(&bytes);
             let source = goroutine_dump::open(&name, &text, false)?;

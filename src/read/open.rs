@@ -17,7 +17,7 @@ use crate::read::input_label::{InputLabel, LabelledSource};
 use crate::read::paste::{self, PasteMode, PastedKind, Repair};
 use crate::read::source::{RecordSource, SourceInfo};
 use crate::read::traces::{ReaderOptions, Skipped, TraceReader, SEPARATOR};
-use crate::read::{goroutine_dump, input, legacy, profile, raw};
+use crate::read::{goroutine_dump, input, legacy, profile, race, raw};
 use crate::record::{Header, NameId, Names, Record};
 use crate::units::Dimension;
 
@@ -174,6 +174,11 @@ fn open_input(
                 return Err(Error::Parse { path: name, line: 0, kind });
             }
             Ok(Box::new(raw::open(&name, &text, index)?))
+        }
+        InputKind::Race => {
+            read_whole(&name, &mut reader, &mut head, "race report")?;
+            let text = String::from_utf8_lossy(&head);
+            Ok(Box::new(race::open(&name, &text, options.frame_lines)?))
         }
         InputKind::Legacy | InputKind::GoroutineDump => {
             read_whole(&name, &mut reader, &mut head, "text profile")?;
