@@ -16,7 +16,11 @@
 //! goroutine N`). Arguments that differ within a bucket show as `*`.
 //!
 //! Goroutine profiles (binary or `?debug=1`) have no ids, states or
-//! arguments: their samples are buckets with the profile's counts.
+//! arguments: their samples are buckets with the profile's counts. Go
+//! 1.26's goroutineleak profile is read the same way, its samples being
+//! the leaked goroutines; its `debug=2` form is a dump whose leaked
+//! goroutines carry the label `leaked=true`, which keeps them in buckets of
+//! their own.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
@@ -25,6 +29,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::analysis::blame::{Classifier, CodeKind};
+use crate::analysis::summary::GOROUTINE_LEAK;
 use crate::error::{Error, Result};
 use crate::read::goroutine_dump::{self, Dump};
 use crate::read::{self, InputKind, SourceOptions};
@@ -177,12 +182,17 @@ pub struct Bucket {
 pub struct InputSummary {
     /// The input's name.
     pub name: String,
-    /// `dump` or `profile`.
+    /// `dump`, `profile` or `goroutineleak profile` (Go 1.26's profile of
+    /// leaked goroutines only).
     pub kind: &'static str,
     /// Goroutines in it.
     pub goroutines: u64,
     /// The panic or fatal error message of a dump.
     pub panic: Option<String>,
+    /// How many of them are leaked, where the input says: all of a
+    /// goroutineleak profile's, those a dump marks `(leaked)` (the
+    /// goroutineleak profile's `debug=2` form); `None` elsewhere.
+    pub leaked: Option<u64>,
 }
 
 /// The buckets of all inputs.
@@ -537,12 +547,20 @@ fn read_snapshot(path: &str, options: &SourceOptions, notes: &mut Vec<String>) -
         let labels = rec.labels().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
         goroutines.push(G { count, frames, labels, ..G::default() });
     }
-    let summary = InputSummary { name, kind: "profile", goroutines: total, panic: None };
+    let leak_profile = source.header().sample_type() == Some(GOROUTINE_LEAK);
+    let summary = InputSummary {
+        name,
+        kind: if leak_profile { "goroutineleak profile" } else { "profile" },
+        goroutines: total,
+        panic: None,
+        leaked: leak_profile.then_some(total),
+    };
     Ok(Snapshot { summary, goroutines })
 }
 
 fn from_dump(name: String, dump: Dump) -> Snapshot {
     let panic = dump.panic_message();
+    let leaked = dump.goroutines.iter().filter(|g| g.is_leaked()).count() as u64;
     let mut goroutines = Vec::with_capacity(dump.goroutines.len());
     for (i, g) in dump.goroutines.into_iter().enumerate() {
         let mut out = G {
@@ -570,7 +588,13 @@ fn from_dump(name: String, dump: Dump) -> Snapshot {
             .collect();
         goroutines.push(out);
     }
-    let summary = InputSummary { name, kind: "dump", goroutines: goroutines.len() as u64, panic };
+    let summary = InputSummary {
+        name,
+        kind: "dump",
+        goroutines: goroutines.len() as u64,
+        panic,
+        leaked: (leaked > 0).then_some(leaked),
+    };
     Snapshot { summary, goroutines }
 }
 

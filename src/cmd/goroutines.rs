@@ -95,8 +95,8 @@ fn after_long_help() -> String {
 pub const JSON_SCHEMA: &str = "\
 JSON (--format json): one document:
   {\"similarity\": \"exact\"|\"pointers\"|\"values\",
-   \"inputs\": [{\"name\": str, \"kind\": \"dump\"|\"profile\", \"goroutines\": int,
-                \"panic\": str|null}, ...],
+   \"inputs\": [{\"name\": str, \"kind\": \"dump\"|\"profile\"|\"goroutineleak profile\",
+                \"goroutines\": int, \"panic\": str|null, \"leaked\": int|null}, ...],
    \"total_buckets\": int, \"buckets\": [BUCKET, ...]}
   BUCKET: {\"count\": int (last input), \"counts\": [int, ...] (every input),
    \"state\": str, \"wait_minutes\": [min, max]|null, \"locked\": bool,
@@ -250,9 +250,10 @@ pub fn run(args: &GoroutinesArgs, out: &mut dyn Write) -> Result<Outcome> {
 fn write_text(out: &mut dyn Write, r: &GoroutinesReport) -> Result<()> {
     let total: u64 = r.inputs.last().map_or(0, |i| i.goroutines);
     if r.inputs.len() == 1 {
+        let leaked = r.inputs[0].leaked.map(|n| format!(" ({n} leaked)")).unwrap_or_default();
         writeln!(
             out,
-            "{} goroutines in {} buckets (similarity {}), {} shown",
+            "{} goroutines{leaked} in {} buckets (similarity {}), {} shown",
             total,
             r.total_buckets,
             similarity_name(r.similarity),

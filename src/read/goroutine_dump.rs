@@ -20,6 +20,8 @@
 //!   `semacquire`), free text up to the first `", "`;
 //! - `wait_minutes`: the `N minutes` of a long wait, when printed;
 //! - `locked_to_thread`: `true`, when printed;
+//! - `leaked`: `true` for a goroutine the goroutineleak profile's
+//!   `debug=2` dump (Go 1.26+) marks `(leaked)` after its state;
 //! - `created_by`: the creator function (` in goroutine N` dropped);
 //! - any other part of the bracket (`synctest group 3`, Go 1.27's
 //!   `labels:{...}` as its own keys) as `KEY` labels.
@@ -72,6 +74,13 @@ pub struct Goroutine {
     pub args: Vec<String>,
     /// The `created by` line, when printed.
     pub creator: Option<Creator>,
+}
+
+impl Goroutine {
+    /// True when the dump marks it `(leaked)` (the `leaked` label).
+    pub fn is_leaked(&self) -> bool {
+        self.labels.iter().any(|(k, v)| k == "leaked" && v == "true")
+    }
 }
 
 /// A goroutine's `created by F in goroutine N` line and its file line.
@@ -301,6 +310,10 @@ fn strip_prefix(lines: &mut [&str], dump: &mut Dump) -> Result<(), (usize, Strin
     Ok(())
 }
 
+/// The mark after the state of a leaked goroutine in the goroutineleak
+/// profile's `debug=2` dump (`goroutine 7 [chan send (leaked)]:`).
+pub const LEAKED: &str = " (leaked)";
+
 /// The labels of a header's bracket text.
 fn header_labels(inner: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -311,7 +324,15 @@ fn header_labels(inner: &str) -> Vec<(String, String)> {
     };
     for (i, part) in inner.split(", ").enumerate() {
         if i == 0 {
-            out.push(("state".to_owned(), part.to_owned()));
+            // The goroutineleak profile's `debug=2` dump (Go 1.26+) marks
+            // the leaked goroutines `[chan send (leaked)]`.
+            match part.strip_suffix(LEAKED) {
+                Some(state) if !state.is_empty() => {
+                    out.push(("state".to_owned(), state.to_owned()));
+                    out.push(("leaked".to_owned(), "true".to_owned()));
+                }
+                _ => out.push(("state".to_owned(), part.to_owned())),
+            }
         } else if let Some(n) = part.strip_suffix(" minutes") {
             out.push(("wait_minutes".to_owned(), n.to_owned()));
         } else if part == "locked to thread" {
@@ -632,6 +653,18 @@ pub fn open(name: &str, text: &str, frame_lines: bool) -> Result<DumpSource> {
     if dump.at_limit {
         lines.push((HeaderField::Comment, AT_LIMIT.to_owned()));
     }
+    let leaked = dump.goroutines.iter().filter(|g| g.is_leaked()).count();
+    if leaked > 0 {
+        lines.push((
+            HeaderField::Comment,
+            format!(
+                "{leaked} leaked goroutine{} of {} (marked `(leaked)`: the goroutineleak \
+                 profile's debug=2 dump)",
+                if leaked == 1 { "" } else { "s" },
+                dump.goroutines.len()
+            ),
+        ));
+    }
     lines.push((HeaderField::Type, "Type: goroutine".to_owned()));
     Ok(DumpSource { name: name.to_owned(), header: Header { lines }, dump, frame_lines, next: 0 })
 }
@@ -807,6 +840,10 @@ mod tests {
         );
         assert_eq!(parse_header("goroutine 1 gp=0x1 m=0 mp=0x2 [running]:"), Some((1, "running")));
         assert_eq!(parse_header("goroutine x [running]:"), None);
+        let leaked = header_labels("chan send (leaked), 3 minutes");
+        assert_eq!(leaked[0], ("state".to_owned(), "chan send".to_owned()));
+        assert_eq!(leaked[1], ("leaked".to_owned(), "true".to_owned()));
+        assert_eq!(header_labels("(leaked)")[0].1, "(leaked)");
         let labels = header_labels("sleep, synctest group 3, labels:{\"a\": \"b\", \"c\": \"d\"}");
         assert_eq!(labels[1], ("synctest_group".to_owned(), "3".to_owned()));
         assert_eq!(labels[3], ("c".to_owned(), "d".to_owned()));

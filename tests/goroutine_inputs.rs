@@ -1,0 +1,200 @@
+//! The goroutine inputs beyond the plain dump (`traces-tool goroutines`,
+//! `summary`):
+//!
+//! - Go 1.26's goroutineleak profile in its three forms, each hand-written
+//!   exactly after the runtime's writer since Go here is older: `?debug=1`
+//!   (`tests/data/legacy/debug1/goroutineleak.debug1.txt`, after
+//!   `printCountProfile` in `runtime/pprof/pprof.go`: `NAME profile: total
+//!   N`, then `COUNT @ PCs` records), the binary profile (built here as
+//!   `printCountProfile`'s `profileBuilder` writes it: period type and the
+//!   one sample type `goroutineleak/count`, period 1, one count per
+//!   stack), and `debug=2` (`tests/data/legacy/dump-goroutineleak.txt`:
+//!   `writeGoroutineLeak` writes every goroutine's stack as
+//!   `writeGoroutineStacks` does, the leaked ones with ` (leaked)` after
+//!   their state, as a real Go 1.27 run prints `goroutine 7 [chan send
+//!   (leaked)]:`);
+//! - the order of several dumps: as given, by the time they carry
+//!   (`--order time`), by file modification time (`--order mtime`);
+//! - a dump or race report after more than 256 KiB of log lines;
+//! - real Go 1.21-1.25 dumps from public issues (`tests/data/legacy/go1.2*`).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use prost::Message;
+use serde_json::Value;
+use traces_tool::read::profile::proto;
+
+mod support;
+use support::{command, run_cmd};
+
+fn crate_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let r = run_cmd(command(args).current_dir(crate_dir()), None);
+    (r.code, r.stdout, r.stderr)
+}
+
+fn json(args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let (code, out, err) = run(&a);
+    assert_eq!(code, 0, "{a:?}: {err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("goroutine-inputs-{}-{name}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const LEAK_DUMP: &str = "tests/data/legacy/dump-goroutineleak.txt";
+const LEAK_DEBUG1: &str = "tests/data/legacy/debug1/goroutineleak.debug1.txt";
+
+#[test]
+fn goroutineleak_dump_marks_the_leaked_goroutines() {
+    let text = fs::read_to_string(crate_dir().join(LEAK_DUMP)).unwrap();
+    let leaked = text.matches(" (leaked)").count() as u64;
+    let all = text.lines().filter(|l| l.starts_with("goroutine ")).count() as u64;
+    assert!(leaked > 0 && leaked < all);
+    let doc = json(&["goroutines", LEAK_DUMP]);
+    assert_eq!(doc["inputs"][0]["leaked"], leaked);
+    assert_eq!(doc["inputs"][0]["goroutines"], all);
+    // Leaked goroutines sit in buckets of their own, labelled.
+    let is_leaked = |b: &Value| {
+        b["labels"].as_array().unwrap().iter().any(|l| l[0] == "leaked" && l[1] == "true")
+    };
+    let buckets = doc["buckets"].as_array().unwrap();
+    let in_leaked: u64 =
+        buckets.iter().filter(|b| is_leaked(b)).map(|b| b["count"].as_u64().unwrap()).sum();
+    assert_eq!(in_leaked, leaked);
+    // The state is read without the mark.
+    assert!(buckets.iter().all(|b| !b["state"].as_str().unwrap().contains("leaked")));
+    // A goroutine that is blocked the same way but not leaked stays apart.
+    assert!(buckets.iter().any(|b| b["state"] == "chan send" && !is_leaked(b)));
+    let (code, out, err) = run(&["summary", LEAK_DUMP]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("{leaked} leaked goroutines of {all}")), "{out}");
+    let (code, out, err) = run(&["hist", "--by", "leaked", LEAK_DUMP]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("true"), "{out}");
+}
+
+/// The total of a `NAME profile: total N` header.
+fn debug1_total(text: &str) -> u64 {
+    text.lines().next().unwrap().rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn goroutineleak_debug1_is_a_profile_of_leaked_goroutines() {
+    let text = fs::read_to_string(crate_dir().join(LEAK_DEBUG1)).unwrap();
+    let total = debug1_total(&text);
+    let doc = json(&["goroutines", LEAK_DEBUG1]);
+    assert_eq!(doc["inputs"][0]["kind"], "goroutineleak profile");
+    assert_eq!(doc["inputs"][0]["leaked"], total);
+    let records = text.lines().filter(|l| l.contains(" @ 0x")).count();
+    assert_eq!(doc["buckets"].as_array().unwrap().len(), records);
+    let (code, out, err) = run(&["summary", LEAK_DEBUG1]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("goroutineleak profile: {total} leaked goroutines")), "{out}");
+    // An ordinary goroutine profile is not called leaked.
+    let (_, out, _) = run(&["summary", "samples/legacy/goroutine.debug1.txt"]);
+    assert!(!out.contains("leaked"), "{out}");
+}
+
+/// A binary goroutineleak profile as `runtime/pprof.printCountProfile`
+/// builds one (`b.pbValueType(tagProfile_PeriodType, name, "count")`,
+/// `Period 1`, `b.pbValueType(tagProfile_SampleType, name, "count")`, one
+/// value per sample), with `time_nanos`, gzipped: stacks of function
+/// names, leaf first, and their counts.
+fn leak_profile(stacks: &[(&[&str], i64)], time_nanos: i64) -> Vec<u8> {
+    let mut strings: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut intern = |s: &str| -> i64 {
+        match strings.iter().position(|x| x == s.as_bytes()) {
+            Some(i) => i as i64,
+            None => {
+                strings.push(s.as_bytes().to_vec());
+                strings.len() as i64 - 1
+            }
+        }
+    };
+    let vt = |t: i64, u: i64| proto::ValueType { r#type: t, unit: u };
+    let (name, count) = (intern("goroutineleak"), intern("count"));
+    let mut p = proto::Profile {
+        sample_type: vec![vt(name, count)],
+        period_type: Some(vt(name, count)),
+        period: 1,
+        time_nanos,
+        ..Default::default()
+    };
+    p.mapping.push(proto::Mapping {
+        id: 1,
+        memory_start: 0x400000,
+        memory_limit: 0x800000,
+        filename: intern("/app/leaky"),
+        has_functions: true,
+        has_filenames: true,
+        has_line_numbers: true,
+        ..Default::default()
+    });
+    for (stack, n) in stacks {
+        let mut ids = Vec::new();
+        for f in *stack {
+            let id = match p.function.iter().position(|g| g.name == intern(f)) {
+                Some(i) => i as u64 + 1,
+                None => {
+                    let id = p.function.len() as u64 + 1;
+                    let name = intern(f);
+                    let file = intern("example.com/leaky/main.go");
+                    p.function.push(proto::Function {
+                        id,
+                        name,
+                        system_name: name,
+                        filename: file,
+                        ..Default::default()
+                    });
+                    p.location.push(proto::Location {
+                        id,
+                        mapping_id: 1,
+                        address: 0x401000 + id * 0x10,
+                        line: vec![proto::Line { function_id: id, line: 10 + id as i64 }],
+                        ..Default::default()
+                    });
+                    id
+                }
+            };
+            ids.push(id);
+        }
+        p.sample.push(proto::Sample { location_id: ids, value: vec![*n], label: Vec::new() });
+    }
+    p.string_table = strings;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&p.encode_to_vec()).unwrap();
+    gz.finish().unwrap()
+}
+
+const SEND: &[&str] = &["runtime.gopark", "runtime.chansend1", "main.fetchAll.func1"];
+const RECV: &[&str] = &["runtime.gopark", "runtime.chanrecv1", "main.waitResult"];
+
+#[test]
+fn goroutineleak_binary_is_a_profile_of_leaked_goroutines() {
+    let dir = temp_dir("binary");
+    let path = dir.join("goroutineleak.pb.gz");
+    fs::write(&path, leak_profile(&[(SEND, 3), (RECV, 2)], 1_700_000_000_000_000_000)).unwrap();
+    let path = path.to_str().unwrap();
+    let doc = json(&["goroutines", path]);
+    assert_eq!(doc["inputs"][0]["kind"], "goroutineleak profile");
+    assert_eq!(doc["inputs"][0]["leaked"], 5);
+    let counts: Vec<u64> =
+        doc["buckets"].as_array().unwrap().iter().map(|b| b["count"].as_u64().unwrap()).collect();
+    assert_eq!(counts, [3, 2]);
+    assert_eq!(doc["buckets"][0]["stack"][2]["function"], "main.fetchAll.func1");
+    let (code, out, err) = run(&["summary", path]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("goroutineleak profile: 5 leaked goroutines"), "{out}");
+    fs::remove_dir_all(&dir).unwrap();
+}
