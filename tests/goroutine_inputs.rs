@@ -112,6 +112,11 @@ fn goroutineleak_debug1_is_a_profile_of_leaked_goroutines() {
 /// value per sample), with `time_nanos`, gzipped: stacks of function
 /// names, leaf first, and their counts.
 fn leak_profile(stacks: &[(&[&str], i64)], time_nanos: i64) -> Vec<u8> {
+    count_profile("goroutineleak", stacks, time_nanos)
+}
+
+/// A binary count profile of sample type `name`, as above.
+fn count_profile(name: &str, stacks: &[(&[&str], i64)], time_nanos: i64) -> Vec<u8> {
     let mut strings: Vec<Vec<u8>> = vec![Vec::new()];
     let mut intern = |s: &str| -> i64 {
         match strings.iter().position(|x| x == s.as_bytes()) {
@@ -123,7 +128,7 @@ fn leak_profile(stacks: &[(&[&str], i64)], time_nanos: i64) -> Vec<u8> {
         }
     };
     let vt = |t: i64, u: i64| proto::ValueType { r#type: t, unit: u };
-    let (name, count) = (intern("goroutineleak"), intern("count"));
+    let (name, count) = (intern(name), intern("count"));
     let mut p = proto::Profile {
         sample_type: vec![vt(name, count)],
         period_type: Some(vt(name, count)),
@@ -196,5 +201,101 @@ fn goroutineleak_binary_is_a_profile_of_leaked_goroutines() {
     let (code, out, err) = run(&["summary", path]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("goroutineleak profile: 5 leaked goroutines"), "{out}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The counts of the bucket whose stack holds `function`, per input.
+fn series(doc: &Value, function: &str) -> Vec<u64> {
+    let b = doc["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["stack"].as_array().unwrap().iter().any(|f| f["function"] == function))
+        .unwrap_or_else(|| panic!("no bucket with {function}: {doc}"));
+    b["counts"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).collect()
+}
+
+#[test]
+fn inputs_are_ordered_as_given_or_by_the_time_they_carry() {
+    let dir = temp_dir("order");
+    // Written at 10:02, 10:03 and 10:01; given in file-name order.
+    let minute = 60_000_000_000i64;
+    let t0 = 1_700_000_000_000_000_000i64;
+    let mut paths = Vec::new();
+    for (name, at, leaked) in [("a", 2, 20), ("b", 3, 30), ("c", 1, 10)] {
+        let p = dir.join(format!("{name}.pb.gz"));
+        fs::write(&p, count_profile("goroutine", &[(SEND, leaked), (RECV, 4)], t0 + at * minute))
+            .unwrap();
+        paths.push(p.to_str().unwrap().to_owned());
+    }
+    let mut args: Vec<&str> = vec!["goroutines"];
+    args.extend(paths.iter().map(String::as_str));
+    let given = json(&args);
+    assert_eq!(given["order"], "given");
+    assert_eq!(series(&given, "main.fetchAll.func1"), [20, 30, 10]);
+    assert!(given["inputs"][0]["time_nanos"].is_null());
+    args.extend(["--order", "time"]);
+    let timed = json(&args);
+    assert_eq!(timed["order"], "time");
+    assert_eq!(series(&timed, "main.fetchAll.func1"), [10, 20, 30]);
+    assert_eq!(series(&timed, "main.waitResult"), [4, 4, 4]);
+    let names: Vec<&str> =
+        timed["inputs"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, [paths[2].as_str(), paths[0].as_str(), paths[1].as_str()]);
+    assert_eq!(timed["inputs"][0]["time_nanos"], t0 + minute);
+    // Growing only in time order.
+    args.push("--growing");
+    let growing = json(&args);
+    assert_eq!(growing["buckets"].as_array().unwrap().len(), 1);
+    // The text says which order it used.
+    args.truncate(args.len() - 1);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().next().unwrap().contains("ordered by the time each carries"), "{out}");
+    assert!(out.contains("10 → 20 → 30"), "{out}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn dumps_carry_no_time_but_files_have_modification_times() {
+    let rounds = ["dump-r1.debug2.txt", "dump-r2.debug2.txt", "dump-r3.debug2.txt"];
+    let r1 = format!("samples/goroutines/{}", rounds[0]);
+    let (code, _, err) = run(&["goroutines", "--order", "time", &r1, &r1]);
+    assert_eq!(code, 2);
+    assert!(err.contains("carries no time") && err.contains("--order mtime"), "{err}");
+    // Copies named against their order, their modification times in it.
+    let dir = temp_dir("mtime");
+    let base = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+    let mut paths = Vec::new();
+    for (i, round) in rounds.iter().enumerate() {
+        let p = dir.join(format!("{}.txt", ["z", "y", "x"][i]));
+        fs::copy(crate_dir().join("samples/goroutines").join(round), &p).unwrap();
+        let f = fs::File::options().write(true).open(&p).unwrap();
+        f.set_modified(base + std::time::Duration::from_secs(60 * i as u64)).unwrap();
+        paths.push(p.to_str().unwrap().to_owned());
+    }
+    paths.reverse();
+    let mut args: Vec<&str> = vec!["goroutines", "--leaks"];
+    args.extend(paths.iter().map(String::as_str));
+    let (code, _, _) = run(&args);
+    assert_eq!(code, 1, "no leak in the reversed order");
+    args.extend(["--order", "mtime"]);
+    let doc = json(&args);
+    assert_eq!(doc["order"], "mtime");
+    let leaks = doc["buckets"].as_array().unwrap();
+    assert_eq!(leaks.len(), 1, "{doc}");
+    let counts: Vec<u64> =
+        leaks[0]["counts"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[1] > w[0]), "{counts:?}");
+    assert_eq!(doc["inputs"][0]["name"], paths[2].as_str());
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().next().unwrap().contains("ordered by file modification time"), "{out}");
+    let r = run_cmd(
+        command(&["goroutines", "--order", "mtime", "-"]).current_dir(crate_dir()),
+        Some(fs::read(crate_dir().join(&r1)).unwrap().as_slice()),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("standard input has no modification time"), "{}", r.stderr);
     fs::remove_dir_all(&dir).unwrap();
 }

@@ -8,7 +8,7 @@ use std::io::Write;
 use clap::Args;
 use serde::Serialize;
 
-pub use crate::analysis::goroutines::Similarity;
+pub use crate::analysis::goroutines::{Order, Similarity};
 
 use crate::analysis::goroutines::{
     bucket_header, goroutines, summarise_ids, Bucket, GoroutinesOptions, GoroutinesReport,
@@ -28,8 +28,9 @@ use crate::output::sheet::Kind;
 /// profiles (binary or `?debug=1`: counts only). Goroutines share a bucket
 /// when their stacks are alike at `--similarity`, and their state, locked
 /// flag, labels and creator are the same. With several inputs (dumps of one
-/// process over time, in the order given) each bucket has its count in
-/// every input, the ids alive in all of them, and a verdict.
+/// process over time, in the order given or as `--order` says) each bucket
+/// has its count in every input, the ids alive in all of them, and a
+/// verdict.
 #[derive(Args, Clone, Debug)]
 #[command(after_long_help = after_long_help())]
 pub struct GoroutinesArgs {
@@ -72,6 +73,11 @@ pub struct GoroutinesArgs {
     /// in csv and json unless --top is given.
     #[arg(long, short = 'n', value_name = "N")]
     pub top: Option<usize>,
+    /// The order of several inputs: `given`, `time` (the time each carries:
+    /// a binary profile's; dumps and `?debug=1` profiles have none) or
+    /// `mtime` (the files' modification times).
+    #[arg(long, value_enum, default_value_t)]
+    pub order: Order,
     /// Output format.
     #[arg(long, value_parser = formats(ALL_FORMATS), default_value = "text")]
     pub format: Format,
@@ -94,9 +100,10 @@ fn after_long_help() -> String {
 /// The JSON schema, shown by `--help`.
 pub const JSON_SCHEMA: &str = "\
 JSON (--format json): one document:
-  {\"similarity\": \"exact\"|\"pointers\"|\"values\",
+  {\"similarity\": \"exact\"|\"pointers\"|\"values\", \"order\": \"given\"|\"time\"|\"mtime\",
    \"inputs\": [{\"name\": str, \"kind\": \"dump\"|\"profile\"|\"goroutineleak profile\",
-                \"goroutines\": int, \"panic\": str|null, \"leaked\": int|null}, ...],
+                \"goroutines\": int, \"panic\": str|null, \"leaked\": int|null,
+                \"time_nanos\": int|null (what --order time or mtime ordered by)}, ...],
    \"total_buckets\": int, \"buckets\": [BUCKET, ...]}
   BUCKET: {\"count\": int (last input), \"counts\": [int, ...] (every input),
    \"state\": str, \"wait_minutes\": [min, max]|null, \"locked\": bool,
@@ -214,6 +221,7 @@ pub fn run(args: &GoroutinesArgs, out: &mut dyn Write) -> Result<Outcome> {
         no_default_ignores: args.no_default_harmless,
         app: args.app.clone(),
         top: row_limit(args.top, args.format, 30),
+        order: args.order,
     };
     let report = goroutines(&args.input.files, &args.input.reader_options(), &options)?;
     let mut notes = report.notes.clone();
@@ -262,9 +270,14 @@ fn write_text(out: &mut dyn Write, r: &GoroutinesReport) -> Result<()> {
     } else {
         let per: Vec<String> =
             r.inputs.iter().map(|i| format!("{} {}", i.name, i.goroutines)).collect();
+        let order = match r.order {
+            Order::Given => "in the order given",
+            Order::Time => "ordered by the time each carries",
+            Order::Mtime => "ordered by file modification time",
+        };
         writeln!(
             out,
-            "{} inputs (goroutines: {}), {} buckets (similarity {}), {} shown",
+            "{} inputs {order} (goroutines: {}), {} buckets (similarity {}), {} shown",
             r.inputs.len(),
             per.join(" → "),
             r.total_buckets,
