@@ -299,3 +299,54 @@ fn dumps_carry_no_time_but_files_have_modification_times() {
     assert!(r.stderr.contains("standard input has no modification time"), "{}", r.stderr);
     fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `n` log lines of about 50 bytes.
+fn log_lines(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("2026-12-07T08:00:{:02}Z INFO handled request {i} in 3ms\n", i % 60))
+        .collect()
+}
+
+#[test]
+fn a_dump_or_race_report_after_more_than_256_kib_of_log_is_found() {
+    let dir = temp_dir("late");
+    let log = log_lines(6000);
+    assert!(log.len() > 256 << 10);
+    let dump = fs::read_to_string(crate_dir().join("tests/data/legacy/dump-minutes.txt")).unwrap();
+    let late = dir.join("late-dump.txt");
+    fs::write(&late, format!("{log}{dump}")).unwrap();
+    let late = late.to_str().unwrap();
+    // The same goroutines as the dump alone, and a note on the log.
+    let alone = json(&["goroutines", "tests/data/legacy/dump-minutes.txt"]);
+    let found = json(&["goroutines", late]);
+    assert_eq!(found["buckets"], alone["buckets"]);
+    let (code, out, err) = run(&["hist", "--by", "state", "--format", "csv", late]);
+    assert_eq!(code, 0, "{err}");
+    let goroutines = dump.lines().filter(|l| l.starts_with("goroutine ")).count();
+    assert_eq!(
+        out.lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(4).unwrap().parse::<usize>().unwrap())
+            .sum::<usize>(),
+        goroutines,
+        "{out}"
+    );
+    assert!(
+        err.contains("6000 lines of other text before the dump (which starts at line 6001)"),
+        "{err}"
+    );
+    // A race report too.
+    let race = fs::read_to_string(crate_dir().join("samples/race/run.txt")).unwrap();
+    let late_race = dir.join("late-race.txt");
+    fs::write(&late_race, format!("{log}{race}")).unwrap();
+    let (code, out, err) = run(&["summary", late_race.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("data race report"), "{out}");
+    // A log with neither is still refused as no traces report.
+    let plain = dir.join("plain.txt");
+    fs::write(&plain, &log).unwrap();
+    let (code, _, err) = run(&["top", plain.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a pprof traces report"), "{err}");
+    fs::remove_dir_all(&dir).unwrap();
+}

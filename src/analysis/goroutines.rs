@@ -573,7 +573,16 @@ fn read_snapshot(path: &str, options: &SourceOptions, notes: &mut Vec<String>) -
         return Err(Error::Usage(format!("{name}: larger than 512 MiB once decompressed")));
     }
     let head = &bytes[..bytes.len().min(read::detect::SNIFF_BYTES as usize)];
-    let kind = read::sniff(head, head.len() == bytes.len());
+    let kind = match read::sniff(head, head.len() == bytes.len()) {
+        // A dump after more than SNIFF_BYTES of log lines.
+        InputKind::Traces
+            if head.len() < bytes.len()
+                && read::detect::worth_a_whole_look(&String::from_utf8_lossy(head)) =>
+        {
+            read::sniff(&bytes, true)
+        }
+        kind => kind,
+    };
     if kind == InputKind::Race {
         return Err(Error::Usage(format!(
             "{name}: a data race report, not a goroutine dump: it shows the goroutines of \

@@ -65,3 +65,13 @@ pub fn sniff(head: &[u8], complete: bool) -> InputKind {
         InputKind::Traces
     }
 }
+
+/// True when the first [`SNIFF_BYTES`] of a text said "traces report" only
+/// for want of anything else: no line of dashes (a traces separator,
+/// whole or damaged) and no `-raw` header. Such a text may hold a goroutine
+/// dump or a race report after more than [`SNIFF_BYTES`] of log lines, so
+/// [`crate::read::open_source`] looks at all of it ([`sniff`] with the
+/// whole text) before calling it a traces report.
+pub fn worth_a_whole_look(head: &str) -> bool {
+    !raw::looks_like_raw(head) && !head.lines().any(|l| l.trim_start().starts_with("----"))
+}

@@ -103,9 +103,22 @@ fn open_input(
     if let Err(e) = (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head) {
         return Err(read_error(&name, &head, e));
     }
-    let complete = (head.len() as u64) < SNIFF_BYTES;
+    let mut complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
-    let kind = sniff(&head, complete);
+    let mut kind = sniff(&head, complete);
+    // A goroutine dump or a race report after more than SNIFF_BYTES of log
+    // lines: found by looking at the whole text.
+    if kind == InputKind::Traces
+        && !complete
+        && crate::read::detect::worth_a_whole_look(&String::from_utf8_lossy(&head))
+    {
+        read_whole(&name, &mut reader, &mut head, "text")?;
+        complete = true;
+        let whole = sniff(&head, true);
+        if matches!(whole, InputKind::GoroutineDump | InputKind::Race) {
+            kind = whole;
+        }
+    }
     // A `?debug=1` profile after text that is not skipped: say so, rather
     // than that the text is no traces report.
     if kind == InputKind::Traces {
