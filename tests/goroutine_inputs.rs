@@ -350,3 +350,111 @@ fn a_dump_or_race_report_after_more_than_256_kib_of_log_is_found() {
     assert!(err.contains("not a pprof traces report"), "{err}");
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar/legacy.pest"]
+struct LegacyParser;
+
+/// The real Go 1.21-1.25 excerpts: `tests/data/legacy/go1.2*.txt` (which
+/// `tests/grammar_legacy.rs` also reads with the grammar) and the logcat
+/// capture of `tests/data/dumps/`.
+fn real_dumps() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = ["tests/data/legacy", "tests/data/dumps"]
+        .iter()
+        .flat_map(|d| fs::read_dir(crate_dir().join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("go1.2"))
+        .collect();
+    out.sort();
+    assert!(out.len() >= 5, "{out:?}");
+    out
+}
+
+#[test]
+fn real_go_1_21_to_1_25_dumps_read_and_bucket() {
+    let header = regex::Regex::new(
+        r"(?m)^(?:.*E  )?goroutine (\d+)(?: gp=\S+ m=\S+(?: mp=\S+)?)? \[([^,\]]+)",
+    )
+    .unwrap();
+    let creator = regex::Regex::new(r"(?m)created by (\S+) in goroutine (\d+)$").unwrap();
+    for path in real_dumps() {
+        let text = fs::read_to_string(&path).unwrap();
+        let p = path.to_str().unwrap();
+        let doc = json(&["goroutines", p]);
+        let ids: Vec<u64> = header.captures_iter(&text).map(|c| c[1].parse().unwrap()).collect();
+        assert!(!ids.is_empty(), "{p}");
+        assert_eq!(doc["inputs"][0]["goroutines"], ids.len() as u64, "{p}");
+        let buckets = doc["buckets"].as_array().unwrap();
+        let mut got: Vec<u64> = buckets
+            .iter()
+            .flat_map(|b| b["ids"].as_array().unwrap().iter().map(|i| i.as_u64().unwrap()))
+            .collect();
+        got.sort_unstable();
+        let mut want = ids.clone();
+        want.sort_unstable();
+        assert_eq!(got, want, "{p}");
+        // Each goroutine's state, and Go 1.21's `in goroutine N` as the parent.
+        for c in header.captures_iter(&text) {
+            let id: u64 = c[1].parse().unwrap();
+            let b = buckets
+                .iter()
+                .find(|b| b["ids"].as_array().unwrap().iter().any(|i| i == id))
+                .unwrap();
+            assert_eq!(b["state"], &c[2], "{p}: goroutine {id}");
+        }
+        for c in creator.captures_iter(&text) {
+            let parent: u64 = c[2].parse().unwrap();
+            assert!(
+                buckets.iter().any(|b| b["created_by"]["function"] == c[1]
+                    && b["created_by"]["parents"].as_array().unwrap().iter().any(|x| x == parent)),
+                "{p}: created by {} in goroutine {parent}",
+                &c[1]
+            );
+        }
+        // A panic's message, where there is one.
+        if let Some(line) = text.lines().find(|l| l.starts_with("panic: ")) {
+            assert_eq!(
+                doc["inputs"][0]["panic"].as_str().unwrap().lines().next(),
+                Some(line),
+                "{p}"
+            );
+            assert_eq!(buckets[0]["panicked"], true, "{p}");
+        }
+    }
+}
+
+#[test]
+fn a_logcat_capture_reads_as_its_stripped_text_and_that_text_as_the_grammar_reads_it() {
+    let path = crate_dir().join("tests/data/dumps/go1.21-firestack-logcat.txt");
+    let text = fs::read_to_string(&path).unwrap();
+    // Every line of the dump carries the logcat prefix, ending in `E  `.
+    let stripped: String = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| match l.split_once(" E  ") {
+            Some((_, rest)) => format!("{rest}\n"),
+            None => "\n".to_owned(),
+        })
+        .collect();
+    let dir = temp_dir("logcat");
+    let plain = dir.join("stripped.txt");
+    fs::write(&plain, &stripped).unwrap();
+    let with_prefix = json(&["goroutines", path.to_str().unwrap()]);
+    let without = json(&["goroutines", plain.to_str().unwrap()]);
+    assert_eq!(with_prefix["buckets"], without["buckets"]);
+    let (code, _, err) = run(&["goroutines", path.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(err.contains("stripped from"), "{err}");
+    // The grammar reads the stripped text to the same goroutines.
+    use pest::Parser;
+    let pairs = LegacyParser::parse(Rule::goroutine_dump, &stripped).unwrap();
+    let headers: Vec<&str> = pairs
+        .flatten()
+        .filter(|p| p.as_rule() == Rule::goroutine_header)
+        .map(|p| p.as_str())
+        .collect();
+    assert_eq!(headers, ["goroutine 2717 [sleep]:"]);
+    assert_eq!(without["buckets"][0]["ids"][0], 2717);
+    assert_eq!(without["buckets"][0]["stack"].as_array().unwrap().len(), 3);
+    fs::remove_dir_all(&dir).unwrap();
+}

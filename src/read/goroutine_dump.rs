@@ -33,8 +33,8 @@
 //! N]:`) are not part of the goroutine's stack and are skipped. Text before
 //! the first goroutine (`panic: ...`, `fatal error: ...`, `SIGQUIT: quit`)
 //! becomes header comment lines, which `summary` shows; other text between
-//! blocks (register dumps, `exit status 2`) is skipped and counted in a
-//! note. A frame line without its file line, a header without `]:`, or a
+//! blocks (register dumps, `exit status 2`, `go test`'s `FAIL\tPKG\tTIME`
+//! even right after a block) is skipped and counted in a note. A frame line without its file line, a header without `]:`, or a
 //! file line without a function before it is an error naming the line.
 //!
 //! The dump is found where it is: after a log (the text before it is
@@ -399,6 +399,18 @@ fn is_file_line(line: &str) -> bool {
     }
 }
 
+/// True for what `go test` or `go run` prints after a dump, which may
+/// follow its last block without a blank line: `FAIL`, `FAIL\tPKG\tTIME`,
+/// `ok  \tPKG\tTIME`, `exit status N`.
+fn is_go_test_trailer(line: &str) -> bool {
+    line == "FAIL"
+        || line.starts_with("FAIL\t")
+        || line.starts_with("ok  \t")
+        || line
+            .strip_prefix("exit status ")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The `file:line` of a file line, without offset and registers.
 fn file_position(line: &str) -> &str {
     let body = line.trim_start();
@@ -573,6 +585,12 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
                 continue;
             }
             let Some((name, inline)) = frame_name(line) else {
+                // `go test`'s verdict right after the last block (`FAIL\tpkg\t0.4s`,
+                // `exit status 2`): text after the dump, skipped and counted.
+                if is_go_test_trailer(line) {
+                    i -= 1;
+                    break;
+                }
                 // `debug=2` output is cut at 64 MiB, possibly mid-line: a
                 // last line that is no frame ends the dump.
                 if lines[i..].iter().all(|l| l.trim().is_empty()) {
