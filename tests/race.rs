@@ -190,6 +190,8 @@ fn both_reject_malformed_reports() {
     let bad = [
         // A frame without its file line.
         good.replacen(&format!("{first_file_line}\n"), "", 1),
+        // Text after a file line's offset.
+        good.replacen(" +0x", " +0xZZ ", 1),
         // An unknown line inside a report.
         good.replacen("Previous write at", "Prior write at 0xZZ and", 1),
         // No closing separator.

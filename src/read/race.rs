@@ -197,7 +197,16 @@ fn parse_position(line: &str) -> Option<&str> {
         return None;
     }
     let body = line.trim();
-    let body = body.split(" +0x").next().unwrap_or(body).trim_end();
+    // ` +0x77` after the line number, and nothing else.
+    let body = match body.split_once(" +0x") {
+        Some((body, offset)) => {
+            if offset.is_empty() || !offset.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            body
+        }
+        None => body,
+    };
     let (file, n) = body.rsplit_once(':')?;
     (!file.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then_some(body)
 }
@@ -535,5 +544,7 @@ mod tests {
         let open = &REPORT[..REPORT.find("==================\nFound").unwrap()];
         assert_eq!(parse(open).unwrap_err().0, 3);
         assert_eq!(parse("no race\n").unwrap_err().0, 0);
+        let odd = REPORT.replace("main.go:24 +0x77", "main.go:24 +0x77 extra");
+        assert_eq!(parse(&odd).unwrap_err().0, 6);
     }
 }
