@@ -170,6 +170,7 @@ fn goroutines_by_grammar(text: &str) -> Result<Vec<G>, String> {
                         match p.as_rule() {
                             Rule::int => g.0 = p.as_str().parse().unwrap(),
                             Rule::goroutine_state => g.1.push(("state".into(), p.as_str().into())),
+                            Rule::leaked_mark => g.1.push(("leaked".into(), "true".into())),
                             Rule::wait_minutes => g.1.push((
                                 "wait_minutes".into(),
                                 p.into_inner().next().unwrap().as_str().into(),

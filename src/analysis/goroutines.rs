@@ -16,7 +16,15 @@
 //! goroutine N`). Arguments that differ within a bucket show as `*`.
 //!
 //! Goroutine profiles (binary or `?debug=1`) have no ids, states or
-//! arguments: their samples are buckets with the profile's counts.
+//! arguments: their samples are buckets with the profile's counts. Go
+//! 1.26's goroutineleak profile is read the same way, its samples being
+//! the leaked goroutines; its `debug=2` form is a dump whose leaked
+//! goroutines carry the label `leaked=true`, which keeps them in buckets of
+//! their own.
+//!
+//! Several inputs are taken in the order given, or ([`Order`]) by the time
+//! each carries (a binary profile's `time_nanos`) or by their files'
+//! modification times; the report says which.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
@@ -25,6 +33,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::analysis::blame::{Classifier, CodeKind};
+use crate::analysis::summary::GOROUTINE_LEAK;
 use crate::error::{Error, Result};
 use crate::read::goroutine_dump::{self, Dump};
 use crate::read::{self, InputKind, SourceOptions};
@@ -44,6 +53,23 @@ pub enum Similarity {
     Pointers,
     /// Any argument may differ (panicparse's `-aggressive`, `AnyValue`).
     Values,
+}
+
+/// The order in which several inputs are taken (the intervals, growth
+/// and long-lived ids follow it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    /// As given on the command line.
+    #[default]
+    Given,
+    /// By the time each input carries: a binary profile's `time_nanos`,
+    /// `-raw` text's or a traces report's `Time:`. An input without one
+    /// (a dump, a `?debug=1` profile) is an error that names it.
+    Time,
+    /// By each file's modification time (standard input has none).
+    Mtime,
 }
 
 /// Goroutines that every Go program has, or that a dump's writer runs: a
@@ -96,6 +122,8 @@ pub struct GoroutinesOptions {
     pub app: Vec<String>,
     /// Buckets to keep, first first; 0 keeps all.
     pub top: usize,
+    /// The order of several inputs.
+    pub order: Order,
 }
 
 /// A frame of a bucket's stack.
@@ -177,12 +205,21 @@ pub struct Bucket {
 pub struct InputSummary {
     /// The input's name.
     pub name: String,
-    /// `dump` or `profile`.
+    /// `dump`, `profile` or `goroutineleak profile` (Go 1.26's profile of
+    /// leaked goroutines only).
     pub kind: &'static str,
     /// Goroutines in it.
     pub goroutines: u64,
     /// The panic or fatal error message of a dump.
     pub panic: Option<String>,
+    /// How many of them are leaked, where the input says: all of a
+    /// goroutineleak profile's, those a dump marks `(leaked)` (the
+    /// goroutineleak profile's `debug=2` form); `None` elsewhere.
+    pub leaked: Option<u64>,
+    /// The time the inputs were ordered by (nanoseconds since 1970): the
+    /// one the input carries (`--order time`) or its file's modification
+    /// time (`--order mtime`); `None` in the order given.
+    pub time_nanos: Option<i64>,
 }
 
 /// The buckets of all inputs.
@@ -190,6 +227,8 @@ pub struct InputSummary {
 pub struct GoroutinesReport {
     /// The similarity used.
     pub similarity: Similarity,
+    /// The order the inputs were taken in.
+    pub order: Order,
     /// Per input, in order.
     pub inputs: Vec<InputSummary>,
     /// Buckets before filtering.
@@ -221,6 +260,28 @@ struct G {
 struct Snapshot {
     summary: InputSummary,
     goroutines: Vec<G>,
+    /// The time the input carries, if any.
+    time: Option<i64>,
+}
+
+/// Sorts snapshots by [`InputSummary::time_nanos`] where it is set, keeping
+/// the order given among equal times (and all of it when none is set).
+fn order_snapshots(snapshots: &mut [Snapshot]) {
+    snapshots.sort_by_key(|s| s.summary.time_nanos);
+}
+
+/// A file's modification time in nanoseconds since 1970.
+fn modification_time(path: &str) -> Result<i64> {
+    if path == "-" {
+        return Err(Error::Usage(
+            "--order mtime: standard input has no modification time: give files".into(),
+        ));
+    }
+    let modified = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    let since = modified.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Ok(i64::try_from(since.as_nanos()).unwrap_or(i64::MAX))
 }
 
 /// Reads every input and buckets its goroutines.
@@ -252,8 +313,22 @@ pub fn goroutines(
     let mut notes = Vec::new();
     let mut snapshots = Vec::new();
     for path in read::paths_or_stdin(files) {
-        snapshots.push(read_snapshot(&path, read_options, &mut notes)?);
+        let mut snap = read_snapshot(&path, read_options, &mut notes)?;
+        snap.summary.time_nanos = match options.order {
+            Order::Given => None,
+            Order::Time => Some(snap.time.ok_or_else(|| {
+                Error::Usage(format!(
+                    "--order time: {} carries no time (goroutine dumps and `?debug=1` profiles \
+                     have none; binary profiles and pprof's text reports do): give the inputs \
+                     in order, or use --order mtime to order by the files' modification times",
+                    snap.summary.name
+                ))
+            })?),
+            Order::Mtime => Some(modification_time(&path)?),
+        };
+        snapshots.push(snap);
     }
+    order_snapshots(&mut snapshots);
     let n = snapshots.len();
 
     // Bucket keys to buckets; a bucket keeps, per input, its goroutines.
@@ -439,6 +514,7 @@ pub fn goroutines(
     }
     Ok(GoroutinesReport {
         similarity: options.similarity,
+        order: options.order,
         inputs: snapshots.into_iter().map(|s| s.summary).collect(),
         total_buckets,
         buckets: kept,
@@ -497,7 +573,25 @@ fn read_snapshot(path: &str, options: &SourceOptions, notes: &mut Vec<String>) -
         return Err(Error::Usage(format!("{name}: larger than 512 MiB once decompressed")));
     }
     let head = &bytes[..bytes.len().min(read::detect::SNIFF_BYTES as usize)];
-    if read::sniff(head, head.len() == bytes.len()) == InputKind::GoroutineDump {
+    let kind = match read::sniff(head, head.len() == bytes.len()) {
+        // A dump after more than SNIFF_BYTES of log lines.
+        InputKind::Traces
+            if head.len() < bytes.len()
+                && read::detect::worth_a_whole_look(&String::from_utf8_lossy(head)) =>
+        {
+            read::sniff(&bytes, true)
+        }
+        kind => kind,
+    };
+    if kind == InputKind::Race {
+        return Err(Error::Usage(format!(
+            "{name}: a data race report, not a goroutine dump: it shows the goroutines of \
+             each race, not of a moment; read its access stacks (one record per access, \
+             labelled race, access, goroutine, created_at) with top, grep, stacks, csv or \
+             `hist --by access`"
+        )));
+    }
+    if kind == InputKind::GoroutineDump {
         let dump = {
             let text = String::from_utf8_lossy(&bytes);
             let source = goroutine_dump::open(&name, &text, false)?;
@@ -508,7 +602,8 @@ fn read_snapshot(path: &str, options: &SourceOptions, notes: &mut Vec<String>) -
         return Ok(from_dump(name, dump));
     }
     let mut source = read::open_bytes(&name, bytes, options.clone())?;
-    notes.extend(read::SourceInfo::of(source.as_ref()).notes().iter().cloned());
+    let info = read::SourceInfo::of(source.as_ref());
+    notes.extend(info.notes().iter().cloned());
     if source.dimension() != Dimension::Count {
         return Err(Error::Usage(format!(
             "{name}: not a goroutine dump or goroutine profile (its samples are not counts)"
@@ -528,12 +623,21 @@ fn read_snapshot(path: &str, options: &SourceOptions, notes: &mut Vec<String>) -
         let labels = rec.labels().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
         goroutines.push(G { count, frames, labels, ..G::default() });
     }
-    let summary = InputSummary { name, kind: "profile", goroutines: total, panic: None };
-    Ok(Snapshot { summary, goroutines })
+    let leak_profile = source.header().sample_type() == Some(GOROUTINE_LEAK);
+    let summary = InputSummary {
+        name,
+        kind: if leak_profile { "goroutineleak profile" } else { "profile" },
+        goroutines: total,
+        panic: None,
+        leaked: leak_profile.then_some(total),
+        time_nanos: None,
+    };
+    Ok(Snapshot { summary, goroutines, time: info.time_nanos() })
 }
 
 fn from_dump(name: String, dump: Dump) -> Snapshot {
     let panic = dump.panic_message();
+    let leaked = dump.goroutines.iter().filter(|g| g.is_leaked()).count() as u64;
     let mut goroutines = Vec::with_capacity(dump.goroutines.len());
     for (i, g) in dump.goroutines.into_iter().enumerate() {
         let mut out = G {
@@ -561,8 +665,15 @@ fn from_dump(name: String, dump: Dump) -> Snapshot {
             .collect();
         goroutines.push(out);
     }
-    let summary = InputSummary { name, kind: "dump", goroutines: goroutines.len() as u64, panic };
-    Snapshot { summary, goroutines }
+    let summary = InputSummary {
+        name,
+        kind: "dump",
+        goroutines: goroutines.len() as u64,
+        panic,
+        leaked: (leaked > 0).then_some(leaked),
+        time_nanos: None,
+    };
+    Snapshot { summary, goroutines, time: None }
 }
 
 /// A piece of an argument list: `{`, `}`, or one value as printed.

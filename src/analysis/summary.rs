@@ -2,7 +2,8 @@
 //! type and unit, pprof's total, how many samples are zero or negative,
 //! distinct functions and stacks, how many stacks come in several blocks,
 //! how deep the stacks go and whether the runtime may have cut them,
-//! whether the values are exact, and what to run next.
+//! whether the values are exact, and what to run next. A goroutineleak
+//! profile's summary says that its samples are leaked goroutines.
 
 use itertools::Itertools;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -11,7 +12,7 @@ use serde::Serialize;
 use crate::analysis::facts::{ReportFacts, UnitContext};
 use crate::analysis::scan::{scan_with, Inputs};
 use crate::error::Result;
-use crate::record::{Header, NameId, Names};
+use crate::record::{Header, HeaderField, NameId, Names};
 use crate::seqs::{pack_frame, SeqInterner};
 use crate::units::Amount;
 
@@ -294,9 +295,25 @@ pub fn summary(inputs: &Inputs, _options: &SummaryOptions) -> Result<SummaryRepo
         units: facts.units,
         notes,
     };
+    if s.sample_type.as_deref() == Some(GOROUTINE_LEAK) {
+        // Go 1.26's goroutineleak profile: a goroutine profile whose
+        // samples are the leaked goroutines only.
+        let leaked = s.total.0 / 100;
+        let line = format!(
+            "goroutineleak profile: {leaked} leaked goroutine{} (blocked on concurrency \
+             primitives no other goroutine can reach; not every goroutine)",
+            if leaked == 1 { "" } else { "s" }
+        );
+        s.header.lines.insert(0, (HeaderField::Comment, line));
+    }
     s.next = next_commands(&s);
     Ok(s)
 }
+
+/// The sample type of Go 1.26's goroutineleak profile (`goroutineleak
+/// profile: total N` in `?debug=1` text, `goroutineleak/count` in a binary
+/// profile).
+pub const GOROUTINE_LEAK: &str = "goroutineleak";
 
 /// What to run next: `top`; `grep` and `peek` of the largest flat;
 /// `stacks` when some stacks come in several blocks.

@@ -5,7 +5,7 @@
 
 use clap::Args;
 
-pub use crate::analysis::goroutines::Similarity;
+pub use crate::analysis::goroutines::{Order, Similarity};
 
 use crate::analysis::goroutines::{
     goroutines, GoroutinesOptions, GoroutinesReport, DEFAULT_IGNORES,
@@ -23,8 +23,9 @@ use crate::output::views::{self, emit, View};
 /// profiles (binary or `?debug=1`: counts only). Goroutines share a bucket
 /// when their stacks are alike at `--similarity`, and their state, locked
 /// flag, labels and creator are the same. With several inputs (dumps of one
-/// process over time, in the order given) each bucket has its count in
-/// every input, the ids alive in all of them, and a verdict.
+/// process over time, in the order given or as `--order` says) each bucket
+/// has its count in every input, the ids alive in all of them, and a
+/// verdict.
 #[derive(Args, Clone, Debug)]
 #[command(after_long_help = after_long_help())]
 pub struct GoroutinesArgs {
@@ -67,6 +68,11 @@ pub struct GoroutinesArgs {
     /// in csv and json unless --top is given.
     #[arg(long, short = 'n', value_name = "N")]
     pub top: Option<usize>,
+    /// The order of several inputs: `given`, `time` (the time each carries:
+    /// a binary profile's; dumps and `?debug=1` profiles have none) or
+    /// `mtime` (the files' modification times).
+    #[arg(long, value_enum, default_value_t)]
+    pub order: Order,
     /// Output format.
     #[arg(long, value_parser = formats(<GoroutinesReport as View>::FORMATS), default_value = "text")]
     pub format: Format,
@@ -107,6 +113,7 @@ pub fn run(args: &GoroutinesArgs, out: &mut Out<'_>) -> Result<Outcome> {
         no_default_ignores: args.no_default_harmless,
         app: args.app.clone(),
         top: row_limit(args.top, args.format, 30),
+        order: args.order,
     };
     let report = goroutines(&args.input.files, &args.input.reader_options(), &options)?;
     let mut notes = report.notes.clone();

@@ -2,7 +2,7 @@
 //! `-raw` text, a binary profile, a `?debug=1` text profile or a goroutine
 //! dump. Each kind's own test (`looks_like_*`) lives with its reader.
 
-use crate::read::{goroutine_dump, legacy, raw};
+use crate::read::{goroutine_dump, legacy, race, raw};
 
 /// The kinds of input [`crate::read::open_source`] tells apart by their content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub enum InputKind {
     /// A goroutine dump: `goroutine?debug=2`, a panic, SIGQUIT
     /// ([`crate::read::goroutine_dump`]).
     GoroutineDump,
+    /// The data race detector's reports ([`crate::read::race`]).
+    Race,
 }
 
 /// How much of an input is looked at to tell its kind.
@@ -27,7 +29,8 @@ pub const SNIFF_BYTES: u64 = 1 << 18;
 /// decoding): binary when it holds control characters other than tab,
 /// line feed, carriage return, form feed and escape; a `?debug=1` text
 /// profile when its first line is one's header ([`legacy::kind_of`]); a
-/// goroutine dump when a `goroutine N [...]:` line (at column 0 or after
+/// race detector's output when a `WARNING: DATA RACE` line comes before
+/// any goroutine header ([`race::looks_like_race`]); a goroutine dump when a `goroutine N [...]:` line (at column 0 or after
 /// a per-line prefix, after any amount of other text) comes before any traces
 /// separator ([`goroutine_dump::looks_like_dump`]); `-raw` text when
 /// `Profile.String()`'s header lines lead to `Samples:`; else a traces
@@ -52,6 +55,8 @@ pub fn sniff(head: &[u8], complete: bool) -> InputKind {
     }
     if legacy::looks_like_legacy(text) {
         InputKind::Legacy
+    } else if race::looks_like_race(text) {
+        InputKind::Race
     } else if goroutine_dump::looks_like_dump(text) {
         InputKind::GoroutineDump
     } else if raw::looks_like_raw(text) {
@@ -59,4 +64,14 @@ pub fn sniff(head: &[u8], complete: bool) -> InputKind {
     } else {
         InputKind::Traces
     }
+}
+
+/// True when the first [`SNIFF_BYTES`] of a text said "traces report" only
+/// for want of anything else: no line of dashes (a traces separator,
+/// whole or damaged) and no `-raw` header. Such a text may hold a goroutine
+/// dump or a race report after more than [`SNIFF_BYTES`] of log lines, so
+/// [`crate::read::open_source`] looks at all of it ([`sniff`] with the
+/// whole text) before calling it a traces report.
+pub fn worth_a_whole_look(head: &str) -> bool {
+    !raw::looks_like_raw(head) && !head.lines().any(|l| l.trim_start().starts_with("----"))
 }

@@ -20,6 +20,8 @@
 //!   `semacquire`), free text up to the first `", "`;
 //! - `wait_minutes`: the `N minutes` of a long wait, when printed;
 //! - `locked_to_thread`: `true`, when printed;
+//! - `leaked`: `true` for a goroutine the goroutineleak profile's
+//!   `debug=2` dump (Go 1.26+) marks `(leaked)` after its state;
 //! - `created_by`: the creator function (` in goroutine N` dropped);
 //! - any other part of the bracket (`synctest group 3`, Go 1.27's
 //!   `labels:{...}` as its own keys) as `KEY` labels.
@@ -31,8 +33,8 @@
 //! N]:`) are not part of the goroutine's stack and are skipped. Text before
 //! the first goroutine (`panic: ...`, `fatal error: ...`, `SIGQUIT: quit`)
 //! becomes header comment lines, which `summary` shows; other text between
-//! blocks (register dumps, `exit status 2`) is skipped and counted in a
-//! note. A frame line without its file line, a header without `]:`, or a
+//! blocks (register dumps, `exit status 2`, `go test`'s `FAIL\tPKG\tTIME`
+//! even right after a block) is skipped and counted in a note. A frame line without its file line, a header without `]:`, or a
 //! file line without a function before it is an error naming the line.
 //!
 //! The dump is found where it is: after a log (the text before it is
@@ -70,6 +72,13 @@ pub struct Goroutine {
     pub args: Vec<String>,
     /// The `created by` line, when printed.
     pub creator: Option<Creator>,
+}
+
+impl Goroutine {
+    /// True when the dump marks it `(leaked)` (the `leaked` label).
+    pub fn is_leaked(&self) -> bool {
+        self.labels.iter().any(|(k, v)| k == "leaked" && v == "true")
+    }
 }
 
 /// A goroutine's `created by F in goroutine N` line and its file line.
@@ -299,6 +308,10 @@ fn strip_prefix(lines: &mut [&str], dump: &mut Dump) -> Result<(), (usize, Strin
     Ok(())
 }
 
+/// The mark after the state of a leaked goroutine in the goroutineleak
+/// profile's `debug=2` dump (`goroutine 7 [chan send (leaked)]:`).
+pub const LEAKED: &str = " (leaked)";
+
 /// The labels of a header's bracket text.
 fn header_labels(inner: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -309,7 +322,15 @@ fn header_labels(inner: &str) -> Vec<(String, String)> {
     };
     for (i, part) in inner.split(", ").enumerate() {
         if i == 0 {
-            out.push(("state".to_owned(), part.to_owned()));
+            // The goroutineleak profile's `debug=2` dump (Go 1.26+) marks
+            // the leaked goroutines `[chan send (leaked)]`.
+            match part.strip_suffix(LEAKED) {
+                Some(state) if !state.is_empty() => {
+                    out.push(("state".to_owned(), state.to_owned()));
+                    out.push(("leaked".to_owned(), "true".to_owned()));
+                }
+                _ => out.push(("state".to_owned(), part.to_owned())),
+            }
         } else if let Some(n) = part.strip_suffix(" minutes") {
             out.push(("wait_minutes".to_owned(), n.to_owned()));
         } else if part == "locked to thread" {
@@ -374,6 +395,18 @@ fn is_file_line(line: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// True for what `go test` or `go run` prints after a dump, which may
+/// follow its last block without a blank line: `FAIL`, `FAIL\tPKG\tTIME`,
+/// `ok  \tPKG\tTIME`, `exit status N`.
+fn is_go_test_trailer(line: &str) -> bool {
+    line == "FAIL"
+        || line.starts_with("FAIL\t")
+        || line.starts_with("ok  \t")
+        || line
+            .strip_prefix("exit status ")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The `file:line` of a file line, without offset and registers.
@@ -550,6 +583,12 @@ pub fn parse(text: &str) -> Result<Dump, (usize, String)> {
                 continue;
             }
             let Some((name, inline)) = frame_name(line) else {
+                // `go test`'s verdict right after the last block (`FAIL\tpkg\t0.4s`,
+                // `exit status 2`): text after the dump, skipped and counted.
+                if is_go_test_trailer(line) {
+                    i -= 1;
+                    break;
+                }
                 // `debug=2` output is cut at 64 MiB, possibly mid-line: a
                 // last line that is no frame ends the dump.
                 if lines[i..].iter().all(|l| l.trim().is_empty()) {
@@ -626,6 +665,18 @@ pub fn open(name: &str, text: &str, frame_lines: bool) -> Result<DumpSource> {
         dump.preamble.iter().map(|l| (HeaderField::Comment, l.clone())).collect();
     if dump.at_limit {
         lines.push((HeaderField::Comment, AT_LIMIT.to_owned()));
+    }
+    let leaked = dump.goroutines.iter().filter(|g| g.is_leaked()).count();
+    if leaked > 0 {
+        lines.push((
+            HeaderField::Comment,
+            format!(
+                "{leaked} leaked goroutine{} of {} (marked `(leaked)`: the goroutineleak \
+                 profile's debug=2 dump)",
+                if leaked == 1 { "" } else { "s" },
+                dump.goroutines.len()
+            ),
+        ));
     }
     lines.push((HeaderField::Type, "Type: goroutine".to_owned()));
     Ok(DumpSource { name: name.to_owned(), header: Header { lines }, dump, frame_lines, next: 0 })
@@ -802,6 +853,10 @@ mod tests {
         );
         assert_eq!(parse_header("goroutine 1 gp=0x1 m=0 mp=0x2 [running]:"), Some((1, "running")));
         assert_eq!(parse_header("goroutine x [running]:"), None);
+        let leaked = header_labels("chan send (leaked), 3 minutes");
+        assert_eq!(leaked[0], ("state".to_owned(), "chan send".to_owned()));
+        assert_eq!(leaked[1], ("leaked".to_owned(), "true".to_owned()));
+        assert_eq!(header_labels("(leaked)")[0].1, "(leaked)");
         let labels = header_labels("sleep, synctest group 3, labels:{\"a\": \"b\", \"c\": \"d\"}");
         assert_eq!(labels[1], ("synctest_group".to_owned(), "3".to_owned()));
         assert_eq!(labels[3], ("c".to_owned(), "d".to_owned()));

@@ -11,6 +11,7 @@
 //! | binary profiles (`profile.proto`, gzipped or not) | [`profile`] |
 //! | `?debug=1` text profiles | [`legacy`] |
 //! | goroutine dumps (`debug=2`, panics, SIGQUIT) | [`goroutine_dump`] |
+//! | the data race detector's reports | [`race`] |
 //!
 //! [`input`] turns a path into bytes (gzip, byte-order marks, UTF-16);
 //! [`input_label`] puts a label taken from its path on every sample of an
@@ -24,6 +25,7 @@ pub mod legacy;
 pub mod open;
 pub mod paste;
 pub mod profile;
+pub mod race;
 pub mod raw;
 pub mod source;
 pub mod traces;

@@ -17,7 +17,7 @@ use crate::read::input_label::{InputLabel, LabelledSource};
 use crate::read::paste::{self, PasteMode, PastedKind, Repair};
 use crate::read::source::{RecordSource, SourceInfo};
 use crate::read::traces::{ReaderOptions, Skipped, TraceReader, SEPARATOR};
-use crate::read::{goroutine_dump, input, legacy, profile, raw};
+use crate::read::{goroutine_dump, input, legacy, profile, race, raw};
 use crate::record::{Header, NameId, Names, Record};
 use crate::units::Dimension;
 
@@ -103,9 +103,22 @@ fn open_input(
     if let Err(e) = (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head) {
         return Err(read_error(&name, &head, e));
     }
-    let complete = (head.len() as u64) < SNIFF_BYTES;
+    let mut complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
-    let kind = sniff(&head, complete);
+    let mut kind = sniff(&head, complete);
+    // A goroutine dump or a race report after more than SNIFF_BYTES of log
+    // lines: found by looking at the whole text.
+    if kind == InputKind::Traces
+        && !complete
+        && crate::read::detect::worth_a_whole_look(&String::from_utf8_lossy(&head))
+    {
+        read_whole(&name, &mut reader, &mut head, "text")?;
+        complete = true;
+        let whole = sniff(&head, true);
+        if matches!(whole, InputKind::GoroutineDump | InputKind::Race) {
+            kind = whole;
+        }
+    }
     // A `?debug=1` profile after text that is not skipped: say so, rather
     // than that the text is no traces report.
     if kind == InputKind::Traces {
@@ -168,6 +181,11 @@ fn open_input(
                 return Err(Error::Parse { path: name, line: 0, kind });
             }
             Ok(Box::new(raw::open(&name, &text, index)?))
+        }
+        InputKind::Race => {
+            read_whole(&name, &mut reader, &mut head, "race report")?;
+            let text = String::from_utf8_lossy(&head);
+            Ok(Box::new(race::open(&name, &text, options.frame_lines)?))
         }
         InputKind::Legacy | InputKind::GoroutineDump => {
             read_whole(&name, &mut reader, &mut head, "text profile")?;

@@ -7,7 +7,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::analysis::goroutines::{
-    bucket_header, summarise_ids, Bucket, GoroutinesReport, Similarity,
+    bucket_header, summarise_ids, Bucket, GoroutinesReport, Order, Similarity,
 };
 use crate::error::Result;
 use crate::output::json::write_document;
@@ -44,9 +44,10 @@ impl View for GoroutinesReport {
 /// The JSON schema, shown by `--help`.
 pub const JSON_SCHEMA: &str = "\
 JSON (--format json): one document:
-  {\"similarity\": \"exact\"|\"pointers\"|\"values\",
-   \"inputs\": [{\"name\": str, \"kind\": \"dump\"|\"profile\", \"goroutines\": int,
-                \"panic\": str|null}, ...],
+  {\"similarity\": \"exact\"|\"pointers\"|\"values\", \"order\": \"given\"|\"time\"|\"mtime\",
+   \"inputs\": [{\"name\": str, \"kind\": \"dump\"|\"profile\"|\"goroutineleak profile\",
+                \"goroutines\": int, \"panic\": str|null, \"leaked\": int|null,
+                \"time_nanos\": int|null (what --order time or mtime ordered by)}, ...],
    \"total_buckets\": int, \"buckets\": [BUCKET, ...]}
   BUCKET: {\"count\": int (last input), \"counts\": [int, ...] (every input),
    \"state\": str, \"wait_minutes\": [min, max]|null, \"locked\": bool,
@@ -149,9 +150,10 @@ fn csv_row(rank: usize, b: &Bucket) -> CsvRow {
 fn write_text(out: &mut Out<'_>, r: &GoroutinesReport) -> Result<()> {
     let total: u64 = r.inputs.last().map_or(0, |i| i.goroutines);
     if r.inputs.len() == 1 {
+        let leaked = r.inputs[0].leaked.map(|n| format!(" ({n} leaked)")).unwrap_or_default();
         out.line(Layout::Prose)
             .number(total)
-            .plain(" goroutines in ")
+            .plain(format_args!(" goroutines{leaked} in "))
             .number(r.total_buckets)
             .plain(format_args!(" buckets (similarity {}), ", similarity_name(r.similarity)))
             .number(r.buckets.len())
@@ -160,8 +162,13 @@ fn write_text(out: &mut Out<'_>, r: &GoroutinesReport) -> Result<()> {
     } else {
         let per: Vec<String> =
             r.inputs.iter().map(|i| format!("{} {}", i.name, i.goroutines)).collect();
+        let order = match r.order {
+            Order::Given => "in the order given",
+            Order::Time => "ordered by the time each carries",
+            Order::Mtime => "ordered by file modification time",
+        };
         out.prose(format_args!(
-            "{} inputs (goroutines: {}), {} buckets (similarity {}), {} shown",
+            "{} inputs {order} (goroutines: {}), {} buckets (similarity {}), {} shown",
             r.inputs.len(),
             per.join(" → "),
             r.total_buckets,
