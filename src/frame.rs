@@ -39,7 +39,7 @@ pub fn split_inline(frame: &str) -> (&str, bool) {
 
 /// [`split_inline`] on bytes, for readers that have not decoded the text.
 #[inline]
-pub fn split_inline_bytes(frame: &[u8]) -> (&[u8], bool) {
+pub(crate) fn split_inline_bytes(frame: &[u8]) -> (&[u8], bool) {
     match frame.strip_suffix(INLINE_SUFFIX.as_bytes()) {
         Some(name) => (name, true),
         None => (frame, false),
@@ -87,7 +87,7 @@ impl<'a> FrameText<'a> {
 
     /// The body split before its last space-separated token: what comes
     /// before it and the token. `None` without a space.
-    pub fn last_token(&self) -> Option<(&'a str, &'a str)> {
+    pub(crate) fn last_token(&self) -> Option<(&'a str, &'a str)> {
         let space = self.body.rfind(' ')?;
         Some((&self.body[..space], &self.body[space + 1..]))
     }
@@ -230,7 +230,7 @@ pub fn unlike_a_frame(text: &str) -> Option<&'static str> {
 /// (`pkg.F`, `path/pkg.F`), a C++ or Rust `::` name, `<unknown>`, a file
 /// (`-files`) or an address, and does not end as a cut line does (`-`,
 /// `/`, `.`).
-pub fn is_qualified_name(text: &str) -> bool {
+pub(crate) fn is_qualified_name(text: &str) -> bool {
     if unlike_a_frame(text).is_some() {
         return false;
     }

@@ -31,14 +31,14 @@ struct ZoneInfo {
 
 /// A location: its zones and the instants (Unix seconds) it switches zone.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Zone {
+pub(crate) struct Zone {
     zones: Vec<ZoneInfo>,
     transitions: Vec<(i64, usize)>,
 }
 
 impl Zone {
     /// UTC.
-    pub fn utc() -> Zone {
+    pub(crate) fn utc() -> Zone {
         Zone {
             zones: vec![ZoneInfo { name: "UTC".into(), offset: 0, is_dst: false }],
             transitions: Vec::new(),
@@ -52,7 +52,7 @@ impl Zone {
     }
 
     /// Go's `initLocal` for a given `TZ` value (`None`: unset).
-    pub fn from_tz(tz: Option<&std::ffi::OsStr>) -> Zone {
+    pub(crate) fn from_tz(tz: Option<&std::ffi::OsStr>) -> Zone {
         let loaded = match tz.map(|t| t.to_string_lossy().into_owned()) {
             None => load_file("/etc/localtime"),
             Some(tz) => {
@@ -78,7 +78,7 @@ impl Zone {
     }
 
     /// Parses a TZif file (version 1, or the 64-bit block of 2 and later).
-    pub fn from_tzif(data: &[u8]) -> Option<Zone> {
+    pub(crate) fn from_tzif(data: &[u8]) -> Option<Zone> {
         let header = |d: &[u8]| -> Option<(u8, [usize; 6])> {
             if d.len() < 44 || &d[..4] != b"TZif" {
                 return None;
@@ -191,7 +191,7 @@ fn civil(days: i64) -> (i64, u32, u32) {
 
 /// `nanos` since 1970 as RFC 3339 in UTC, to the nanosecond where it has
 /// a fraction: `2026-12-07T05:25:01.5Z`, `2026-12-07T05:25:00Z`.
-pub fn format_rfc3339(nanos: i64) -> String {
+pub(crate) fn format_rfc3339(nanos: i64) -> String {
     let sec = nanos.div_euclid(1_000_000_000);
     let frac = nanos.rem_euclid(1_000_000_000);
     let (year, month, day) = civil(sec.div_euclid(86_400));
@@ -206,7 +206,7 @@ pub fn format_rfc3339(nanos: i64) -> String {
 }
 
 /// `time.Unix(0, nanos).Format("Jan 2, 2006 at 3:04pm (MST)")` in `zone`.
-pub fn format_v19(nanos: i64, zone: &Zone) -> String {
+pub(crate) fn format_v19(nanos: i64, zone: &Zone) -> String {
     let sec = nanos.div_euclid(1_000_000_000);
     let z = zone.at(sec);
     let local = sec + z.offset;
@@ -381,7 +381,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 /// cuts the text to 4 characters. Only a complete duration is returned:
 /// shorter than 4 characters, or ending in `s` (Go's duration text has no
 /// other `s`), or longer (older pprof printed it whole).
-pub fn parse_printed_duration(text: &str) -> Option<i64> {
+pub(crate) fn parse_printed_duration(text: &str) -> Option<i64> {
     let chars = text.chars().count();
     if chars == 4 && !text.ends_with('s') {
         return None;
@@ -390,7 +390,7 @@ pub fn parse_printed_duration(text: &str) -> Option<i64> {
 }
 
 /// Go's `time.ParseDuration` (for the texts `Duration.String` prints).
-pub fn parse_go_duration(text: &str) -> Option<i64> {
+pub(crate) fn parse_go_duration(text: &str) -> Option<i64> {
     let (neg, mut s) = match text.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, text.strip_prefix('+').unwrap_or(text)),

@@ -72,7 +72,7 @@ impl NameMatcher {
 
     /// Where the pattern matches in `text` (byte ranges, empty matches
     /// left out): what a view marks.
-    pub fn find_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+    pub(crate) fn find_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
         self.regex.find_iter(text).filter(|m| !m.is_empty()).map(|m| m.range()).collect()
     }
 

@@ -92,7 +92,7 @@ impl Names {
     }
 
     /// The id of a name already seen, given as bytes.
-    pub fn lookup_bytes(&self, name: &[u8]) -> Option<NameId> {
+    pub(crate) fn lookup_bytes(&self, name: &[u8]) -> Option<NameId> {
         if self.slots.is_empty() {
             return None;
         }
@@ -102,7 +102,7 @@ impl Names {
     /// The id of a name already seen, given as bytes, remembering it in the
     /// cache: the readers' lookup, once per frame line.
     #[inline(always)]
-    pub fn lookup_cached(&mut self, name: &[u8]) -> Option<NameId> {
+    pub(crate) fn lookup_cached(&mut self, name: &[u8]) -> Option<NameId> {
         if self.cache.is_empty() {
             return None;
         }
@@ -148,7 +148,7 @@ impl Names {
     }
 
     /// The names from id `start` on, in id order.
-    pub fn names_from(&self, start: usize) -> impl Iterator<Item = &str> {
+    pub(crate) fn names_from(&self, start: usize) -> impl Iterator<Item = &str> {
         self.names[start.min(self.names.len())..].iter().map(|n| &**n)
     }
 
@@ -468,7 +468,7 @@ impl Record {
     }
 
     /// Sets the value and the text it was printed as.
-    pub fn set_value(&mut self, value: Value, text: &str) {
+    pub(crate) fn set_value(&mut self, value: Value, text: &str) {
         self.value = value;
         self.value_text.clear();
         self.value_text.push_str(text);
@@ -476,7 +476,7 @@ impl Record {
 
     /// The line of the value line, `None` for a record that was not read
     /// from a traces report (a binary profile or `-raw` text).
-    pub fn text_line(&self) -> Option<u64> {
+    pub(crate) fn text_line(&self) -> Option<u64> {
         (self.line != 0).then_some(self.line)
     }
 
@@ -504,7 +504,7 @@ impl Record {
 
     /// Appends a label line: its key and its values as printed (joined by
     /// single spaces, as pprof joins them).
-    pub fn push_label(&mut self, key: &str, values: &str) {
+    pub(crate) fn push_label(&mut self, key: &str, values: &str) {
         self.label_text.push_str(key);
         let key_end = self.label_text.len() as u32;
         self.label_text.push_str(values);
@@ -529,7 +529,7 @@ impl Record {
     }
 
     /// Number of label lines.
-    pub fn label_count(&self) -> usize {
+    pub(crate) fn label_count(&self) -> usize {
         self.labels.len()
     }
 
@@ -540,7 +540,7 @@ impl Record {
 
     /// True when pprof's `-diff_base` marked this sample as coming from the
     /// base profile (`pprof::base:  true`).
-    pub fn is_base(&self) -> bool {
+    pub(crate) fn is_base(&self) -> bool {
         self.label("pprof::base") == Some("true")
     }
 

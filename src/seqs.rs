@@ -23,7 +23,7 @@ pub fn pack_frame(frame: &Frame) -> u32 {
 }
 
 /// The frame of [`pack_frame`].
-pub fn unpack_frame(packed: u32) -> Frame {
+pub(crate) fn unpack_frame(packed: u32) -> Frame {
     Frame { name: NameId(packed >> 1), inline: packed & 1 == 1 }
 }
 
@@ -109,7 +109,7 @@ impl<T: Copy + Eq + Hash> SeqInterner<T> {
 
     /// The sequences without the hash index, once nothing more is to be
     /// interned (the index is a fifth of the memory).
-    pub fn seal(self) -> Seqs<T> {
+    pub(crate) fn seal(self) -> Seqs<T> {
         self.seqs
     }
 }

@@ -43,7 +43,7 @@ impl Dimension {
 
     /// The dimension of a pprof sample type name (`Type:` header line), as the
     /// Go runtime's profiles and pprof's `-mean` use them.
-    pub fn of_sample_type(sample_type: &str) -> Option<Dimension> {
+    pub(crate) fn of_sample_type(sample_type: &str) -> Option<Dimension> {
         let t = sample_type.strip_prefix("mean_").unwrap_or(sample_type);
         match t {
             "inuse_space" | "alloc_space" | "space" | "bytes" => Some(Dimension::Bytes),
@@ -104,7 +104,7 @@ pub struct Value {
 
 impl Value {
     /// A value of zero.
-    pub const ZERO: Value = Value { centi: 0, dim: Dimension::Zero, scale: 1 };
+    pub(crate) const ZERO: Value = Value { centi: 0, dim: Dimension::Zero, scale: 1 };
 
     /// The largest possible rounding error, in hundredths of the base unit:
     /// zero when the printed suffix is the base unit itself (`1025B`, `37`).
@@ -300,7 +300,7 @@ pub fn centi_to_decimal(centi: i128) -> String {
 
 /// [`centi_to_decimal`] as a `Display`, to write without allocating.
 #[derive(Clone, Copy, Debug)]
-pub struct DecimalCenti(pub i128);
+pub(crate) struct DecimalCenti(pub i128);
 
 impl fmt::Display for DecimalCenti {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -319,7 +319,7 @@ impl fmt::Display for DecimalCenti {
 
 /// The suffix pprof's auto-scaling picks for an amount (`kB` for 2048 B);
 /// empty for counts.
-pub fn auto_suffix(centi: i128, dim: Dimension) -> &'static str {
+pub(crate) fn auto_suffix(centi: i128, dim: Dimension) -> &'static str {
     match dim {
         Dimension::Bytes | Dimension::Nanoseconds => auto_unit(centi.unsigned_abs(), dim).1,
         _ => "",

@@ -9,7 +9,7 @@ use crate::record::{Header, Record};
 use crate::units::{format_bound_in, format_centi, unit_suffix, Dimension};
 
 /// Facts gathered from every record, before filtering.
-pub struct ReportFacts {
+pub(crate) struct ReportFacts {
     header: Option<Header>,
     /// Units of the values.
     pub units: UnitContext,
@@ -38,7 +38,7 @@ impl Default for ReportFacts {
 
 impl ReportFacts {
     /// Learns from one record (call it before the filters).
-    pub fn observe(&mut self, src: &SourceInfo, rec: &Record) {
+    pub(crate) fn observe(&mut self, src: &SourceInfo, rec: &Record) {
         if self.header.is_none() {
             self.header = Some(src.header().clone());
         }
@@ -79,7 +79,7 @@ impl ReportFacts {
 /// Clues that a report was printed with a fixed `-unit`: pprof's
 /// auto-scaling never prints `2048B`, `0.50MB` or `1500ms`.
 #[derive(Default)]
-pub struct SuffixEvidence {
+pub(crate) struct SuffixEvidence {
     suffix: Option<String>,
     mixed: bool,
     fixed: bool,
@@ -87,7 +87,7 @@ pub struct SuffixEvidence {
 
 impl SuffixEvidence {
     /// Looks at one printed value.
-    pub fn observe(&mut self, token: &str, dim: Dimension) {
+    pub(crate) fn observe(&mut self, token: &str, dim: Dimension) {
         if !matches!(dim, Dimension::Bytes | Dimension::Nanoseconds) {
             return;
         }
@@ -113,7 +113,7 @@ impl SuffixEvidence {
     }
 
     /// The fixed unit, if every value says one was used.
-    pub fn fixed_unit(&self) -> Option<String> {
+    pub(crate) fn fixed_unit(&self) -> Option<String> {
         (self.fixed && !self.mixed).then(|| self.suffix.clone()).flatten()
     }
 }
@@ -290,7 +290,7 @@ impl ProfileKind {
     }
 
     /// `a heap profile`, `a goroutine profile or dump`, ...
-    pub fn article_name(self) -> &'static str {
+    pub(crate) fn article_name(self) -> &'static str {
         match self {
             ProfileKind::Heap => "a heap profile",
             ProfileKind::Cpu => "a CPU profile",

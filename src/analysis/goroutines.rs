@@ -525,7 +525,7 @@ pub fn goroutines(
 /// A bucket's header as `--match` sees it (and as panicparse's `-m` sees
 /// its own): `state [wait] [locked] [Created by F @ file:line]`.
 /// A profile's bucket, which has no state, shows `(profile)`.
-pub fn bucket_header(b: &Bucket) -> String {
+pub(crate) fn bucket_header(b: &Bucket) -> String {
     let mut s = if b.state.is_empty() { "(profile)".to_owned() } else { b.state.clone() };
     if let Some([lo, hi]) = b.wait_minutes {
         if lo == hi {
@@ -807,7 +807,7 @@ fn bucket_key(g: &G, similarity: Similarity, key: &mut String) {
 
 /// Ids as text: runs of consecutive ids as ranges, then the count:
 /// `18-117, 200 (101)`; at most `max` runs, then `...`.
-pub fn summarise_ids(ids: &[u64], max: usize) -> String {
+pub(crate) fn summarise_ids(ids: &[u64], max: usize) -> String {
     let mut runs: Vec<(u64, u64)> = Vec::new();
     for &id in ids {
         match runs.last_mut() {

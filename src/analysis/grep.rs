@@ -171,7 +171,7 @@ pub const JSON_HIT_FIELDS: [&str; 10] = [
 
 /// The fields of an NDJSON line: a `HIT` with its function's name, unit
 /// and totals.
-pub const NDJSON_FIELDS: [&str; 15] = [
+pub(crate) const NDJSON_FIELDS: [&str; 15] = [
     "function",
     "rank",
     "file",

@@ -94,7 +94,7 @@ impl GraphFacts {
 
     /// A rounding bound in the output unit, rounded up: `<0.01MB` where it
     /// is not zero but would print as `0` ([`format_bound_in`]).
-    pub fn format_bound(&self, centi: i128) -> String {
+    pub(crate) fn format_bound(&self, centi: i128) -> String {
         format_bound_in(centi, self.units.dimension(), &self.output_unit, &self.units.other)
     }
 }

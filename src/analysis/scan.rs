@@ -59,7 +59,7 @@ pub fn scan_with(
 /// Like [`scan_with`], and also shows each input, once read to its end,
 /// to `finished` (inputs in the order given; a series' snapshots, a
 /// fleet's pods).
-pub fn scan_each(
+pub(crate) fn scan_each(
     inputs: &Inputs,
     names: &mut Names,
     mut before: impl FnMut(&SourceInfo, &Record),

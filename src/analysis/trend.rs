@@ -56,10 +56,10 @@ pub enum SeriesKey {
 }
 
 /// The key of samples that lack the label of [`SeriesKey::Label`].
-pub const NO_LABEL: &str = "(none)";
+pub(crate) const NO_LABEL: &str = "(none)";
 
 /// The key of samples without frames, by function.
-pub const NO_FRAMES: &str = "<no frames>";
+pub(crate) const NO_FRAMES: &str = "<no frames>";
 
 /// The order of the snapshots.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -391,7 +391,7 @@ pub struct TrendReport {
 
 /// True for a sample type whose values are running totals since the
 /// program started.
-pub fn is_cumulative(sample_type: Option<&str>) -> bool {
+pub(crate) fn is_cumulative(sample_type: Option<&str>) -> bool {
     sample_type.is_some_and(|t| {
         let t = t.strip_prefix("mean_").unwrap_or(t);
         t.starts_with("alloc_") || t.starts_with("total_") || t == "contentions" || t == "delay"
@@ -413,7 +413,7 @@ pub fn trend(inputs: &Inputs, options: &TrendOptions) -> Result<TrendReport> {
 }
 
 /// Orders the snapshots, then judges and ranks every key's series.
-pub fn judge(c: Collected, options: &TrendOptions) -> TrendReport {
+pub(crate) fn judge(c: Collected, options: &TrendOptions) -> TrendReport {
     let n = c.snapshots.len();
     let times: Option<Vec<i64>> = c.snapshots.iter().map(|s| s.time_nanos).collect();
     let distinct = times.as_ref().is_some_and(|t| {

@@ -142,7 +142,10 @@ pub fn write_document_streaming<T: serde::Serialize>(
 }
 
 /// Writes one NDJSON line: the value on one line, and a newline.
-pub fn write_line<T: serde::Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
+pub(crate) fn write_line<T: serde::Serialize + ?Sized>(
+    out: &mut dyn Write,
+    value: &T,
+) -> Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)?;
     Ok(())
@@ -176,7 +179,7 @@ pub fn require(format: Format, allowed: &[Format], command: &str) -> Result<()> 
 /// A JSON document written while its rows stream: `{"key": ..., "rows":
 /// [` first, then one row at a time, then `]}`. Memory stays constant
 /// however many rows there are.
-pub struct RowStream<'a> {
+pub(crate) struct RowStream<'a> {
     out: &'a mut dyn Write,
     rows: usize,
     /// NDJSON: each row on its own line, no surrounding document.

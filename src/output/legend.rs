@@ -8,7 +8,7 @@ use crate::units::percentage;
 /// pprof's legend of text reports: the header (with `Total samples` in the
 /// output unit), `Active filters:` (entries over 80 characters cut), and
 /// `Showing nodes accounting for ...`.
-pub fn write_legend(out: &mut Out<'_>, c: &GraphFacts) -> Result<()> {
+pub(crate) fn write_legend(out: &mut Out<'_>, c: &GraphFacts) -> Result<()> {
     let fmt = |v: i128| c.format(v);
     for line in header_lines(&c.header, &fmt, c.total) {
         out.line(Layout::Header).plain(line).end()?;

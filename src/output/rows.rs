@@ -40,7 +40,7 @@ pub fn json_rows<T: Serialize>(rows: &[T], fields: Option<&[&str]>) -> Result<Ve
 
 /// One row as a JSON object, keeping only `fields` (in that order) when
 /// given, else every field. A field not kept is not serialized at all.
-pub fn json_row<T: Serialize>(row: &T, fields: Option<&[&str]>) -> Result<Value> {
+pub(crate) fn json_row<T: Serialize>(row: &T, fields: Option<&[&str]>) -> Result<Value> {
     let Some(fields) = fields else { return Ok(Value::Object(to_object(row)?)) };
     let mut values = Values::new(fields);
     if row.serialize(&mut RowSerializer { slots: &mut values, nth: 0 }).is_err() {
@@ -72,7 +72,7 @@ pub fn write_ndjson<T: Serialize>(out: &mut dyn Write, rows: &[T]) -> Result<()>
 
 /// Writes one row as one line of JSON (NDJSON), for rows that stream:
 /// only `fields` (in that order) when given, else every field.
-pub fn write_ndjson_row<T: Serialize>(
+pub(crate) fn write_ndjson_row<T: Serialize>(
     out: &mut dyn Write,
     row: &T,
     fields: Option<&[&str]>,
@@ -110,7 +110,7 @@ impl<'a, W: Write> CsvRows<'a, W> {
     }
 
     /// A writer of columns known only at run time (`csv`'s label columns).
-    pub fn with_columns<S: Into<String>>(
+    pub(crate) fn with_columns<S: Into<String>>(
         out: W,
         columns: impl IntoIterator<Item = (S, Kind)>,
         shared: Map<String, Value>,
@@ -134,7 +134,7 @@ impl<'a, W: Write> CsvRows<'a, W> {
     /// Writes one row whose cells come from `row`, then from `more`: a
     /// map of the columns known only at run time (`csv`'s label columns),
     /// or `()` for none.
-    pub fn row_with<T: Serialize, M: Serialize>(&mut self, row: &T, more: &M) -> Result<()> {
+    pub(crate) fn row_with<T: Serialize, M: Serialize>(&mut self, row: &T, more: &M) -> Result<()> {
         self.cells.clear();
         let mut serializer = RowSerializer { slots: &mut self.cells, nth: 0 };
         let mut done = row.serialize(&mut serializer);

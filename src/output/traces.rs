@@ -24,7 +24,7 @@ pub fn write_record(out: &mut dyn Write, rec: &Record, names: &Names) -> io::Res
 }
 
 /// Writes labels and frames of a record, each line prefixed by `indent`.
-pub fn write_block_body(
+pub(crate) fn write_block_body(
     out: &mut dyn Write,
     rec: &Record,
     names: &Names,
