@@ -94,7 +94,7 @@ impl<'a> FrameText<'a> {
 
     /// The function and the source file token, when the last token looks
     /// like a source file (holds `/`, `\` or `.go`), with its `:line` or
-    /// `:line:column` if printed (see [`file_of`]). This is how the call
+    /// `:line:column` if printed (see `file_of`). This is how the call
     /// graph tells `-functions` and `-files` nodes apart: names of C++ or
     /// Rust functions may hold spaces, a file does not look like them.
     pub fn source(&self) -> Option<(&'a str, &'a str)> {
@@ -124,7 +124,7 @@ impl<'a> FrameText<'a> {
 
 /// The file of a source token: `file:line` or `file:line:column` (pprof's
 /// `-showcolumns`) without the numbers.
-pub fn file_of(token: &str) -> &str {
+pub(crate) fn file_of(token: &str) -> &str {
     let mut file = token;
     for _ in 0..2 {
         match file.rfind(':') {

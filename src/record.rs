@@ -289,7 +289,7 @@ impl HeaderField {
     }
 
     /// Classifies one header line by its prefix.
-    pub fn classify(line: &str) -> HeaderField {
+    pub(crate) fn classify(line: &str) -> HeaderField {
         const FIELDS: [HeaderField; 6] = [
             HeaderField::File,
             HeaderField::BuildId,

@@ -11,13 +11,13 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::record::{Frame, NameId};
 
-/// A frame in 4 bytes, for stacks kept in a [`SeqInterner`]: the name id
+/// A frame in 4 bytes, for stacks kept in a `SeqInterner`: the name id
 /// shifted left, the inline bit below.
 ///
 /// # Panics
 ///
 /// For name ids from 2^31 on.
-pub fn pack_frame(frame: &Frame) -> u32 {
+pub(crate) fn pack_frame(frame: &Frame) -> u32 {
     assert!(frame.name.0 < 1 << 31, "fewer than 2^31 frame names");
     frame.name.0 << 1 | u32::from(frame.inline)
 }
@@ -32,7 +32,7 @@ const NONE: u32 = u32::MAX;
 
 /// Distinct sequences of `T`, in first-seen order, indexed `0..len()`.
 #[derive(Clone, Debug)]
-pub struct SeqInterner<T> {
+pub(crate) struct SeqInterner<T> {
     /// The sequences so far.
     seqs: Seqs<T>,
     /// The first sequence of each hash (its low 32 bits: 8 bytes a slot;
@@ -114,7 +114,7 @@ impl<T: Copy + Eq + Hash> SeqInterner<T> {
     }
 }
 
-/// Sequences stored side by side, read only: a sealed [`SeqInterner`].
+/// Sequences stored side by side, read only: a sealed `SeqInterner`.
 #[derive(Clone, Debug)]
 pub struct Seqs<T> {
     items: Vec<T>,

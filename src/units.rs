@@ -336,7 +336,12 @@ pub fn format_in(centi: i128, dim: Dimension, suffix: &str, other_unit: &str) ->
 /// an empty or unknown suffix scales the amount on its own): rounded up to
 /// two decimals, never down, so the bound printed still bounds; `<0.01MB`
 /// where it would round to zero, never a false `0`. Zero is `0`.
-pub fn format_bound_in(centi: i128, dim: Dimension, suffix: &str, other_unit: &str) -> String {
+pub(crate) fn format_bound_in(
+    centi: i128,
+    dim: Dimension,
+    suffix: &str,
+    other_unit: &str,
+) -> String {
     let magnitude = centi.unsigned_abs();
     if magnitude == 0 {
         return "0".to_owned();

@@ -164,7 +164,7 @@ impl UnitContext {
 
     /// `±0.04MB`-style bound text for a sum of rounding errors, or empty:
     /// rounded up, `<0.01MB` rather than a false `0`
-    /// ([`crate::units::format_bound_in`]).
+    /// (`crate::units::format_bound_in`).
     pub fn bound(&self, centi: i128) -> String {
         if centi == 0 {
             String::new()

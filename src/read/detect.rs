@@ -23,16 +23,16 @@ pub enum InputKind {
 }
 
 /// How much of an input is looked at to tell its kind.
-pub const SNIFF_BYTES: u64 = 1 << 18;
+pub(crate) const SNIFF_BYTES: u64 = 1 << 18;
 
 /// The kind of an input from its first bytes (after gunzipping and
 /// decoding): binary when it holds control characters other than tab,
 /// line feed, carriage return, form feed and escape; a `?debug=1` text
-/// profile when its first line is one's header ([`legacy::kind_of`]); a
+/// profile when its first line is one's header (`legacy::kind_of`); a
 /// race detector's output when a `WARNING: DATA RACE` line comes before
-/// any goroutine header ([`race::looks_like_race`]); a goroutine dump when a `goroutine N [...]:` line (at column 0 or after
+/// any goroutine header (`race::looks_like_race`); a goroutine dump when a `goroutine N [...]:` line (at column 0 or after
 /// a per-line prefix, after any amount of other text) comes before any traces
-/// separator ([`goroutine_dump::looks_like_dump`]); `-raw` text when
+/// separator (`goroutine_dump::looks_like_dump`); `-raw` text when
 /// `Profile.String()`'s header lines lead to `Samples:`; else a traces
 /// report. Text with bytes that are not UTF-8 (a Latin-1 name) is still
 /// text: its reader says on which line (a binary profile always holds
@@ -72,6 +72,6 @@ pub fn sniff(head: &[u8], complete: bool) -> InputKind {
 /// dump or a race report after more than [`SNIFF_BYTES`] of log lines, so
 /// [`crate::read::open_source`] looks at all of it ([`sniff`] with the
 /// whole text) before calling it a traces report.
-pub fn worth_a_whole_look(head: &str) -> bool {
+pub(crate) fn worth_a_whole_look(head: &str) -> bool {
     !raw::looks_like_raw(head) && !head.lines().any(|l| l.trim_start().starts_with("----"))
 }

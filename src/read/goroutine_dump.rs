@@ -42,8 +42,8 @@
 //! timestamps, `> ` quote markers: stripped where every line of the dump
 //! carries it), with doubled line spacing. [`Goroutine`] also keeps what
 //! bucketing needs: each frame's argument text and the `created by` line
-//! (function, file:line, parent id); [`Dump::panic_message`] the panic. A
-//! dump of exactly 64 MiB ([`DEBUG2_LIMIT`]) was cut by the runtime, which
+//! (function, file:line, parent id); `Dump::panic_message` the panic. A
+//! dump of exactly 64 MiB (`DEBUG2_LIMIT`) was cut by the runtime, which
 //! its header and a note say.
 
 use crate::error::{Error, Result};
@@ -116,20 +116,20 @@ pub struct Dump {
     /// Blank lines inside goroutine blocks that were read through (text
     /// whose line spacing was doubled): count and first line.
     pub inner_blanks: Option<(u64, usize)>,
-    /// The input is exactly [`DEBUG2_LIMIT`] bytes: `goroutine?debug=2`
+    /// The input is exactly `DEBUG2_LIMIT` bytes: `goroutine?debug=2`
     /// output cut by the runtime.
     pub at_limit: bool,
 }
 
 /// The size at which the runtime stops writing a `goroutine?debug=2` dump
 /// (`runtime/pprof.writeGoroutineStacks`: 64 MiB), cutting it mid-line.
-pub const DEBUG2_LIMIT: usize = 64 << 20;
+pub(crate) const DEBUG2_LIMIT: usize = 64 << 20;
 
 impl Dump {
     /// The panic or fatal error message: the preamble's `panic: ` or
     /// `fatal error: ` line and the lines that continue it (nested panics
     /// `\tpanic: ...`, `[recovered]`, `[signal ...]`), joined by newlines.
-    pub fn panic_message(&self) -> Option<String> {
+    pub(crate) fn panic_message(&self) -> Option<String> {
         let start = self.preamble.iter().position(|l| is_panic_line(l))?;
         let mut out = self.preamble[start].clone();
         for l in &self.preamble[start + 1..] {
@@ -166,7 +166,7 @@ fn is_crash_marker(line: &str) -> bool {
 }
 
 /// A header `goroutine N [...]:`: id and the bracket's text.
-pub fn parse_header(line: &str) -> Option<(u64, &str)> {
+pub(crate) fn parse_header(line: &str) -> Option<(u64, &str)> {
     let rest = line.trim_start().strip_prefix("goroutine ")?;
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     let id = rest[..digits].parse().ok()?;
@@ -184,7 +184,7 @@ pub fn parse_header(line: &str) -> Option<(u64, &str)> {
 /// Where a goroutine header starts in `line`: 0 at column 0, or after a
 /// per-line prefix (`app_1  | `, `2024-01-02T03:04:05.678Z `, `> `) that is
 /// not only whitespace.
-pub fn find_header(line: &str) -> Option<usize> {
+pub(crate) fn find_header(line: &str) -> Option<usize> {
     if parse_header(line).is_some() && !line.starts_with(char::is_whitespace) {
         return Some(0);
     }
@@ -202,7 +202,7 @@ const MAX_PREFIX: usize = 120;
 /// True when `text` is a goroutine dump: a goroutine header, at column 0
 /// or after a per-line prefix ([`find_header`]), comes before any traces
 /// separator line, however much text comes before it.
-pub fn looks_like_dump(text: &str) -> bool {
+pub(crate) fn looks_like_dump(text: &str) -> bool {
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
         if line.starts_with("-----------+") {
@@ -310,7 +310,7 @@ fn strip_prefix(lines: &mut [&str], dump: &mut Dump) -> Result<(), (usize, Strin
 
 /// The mark after the state of a leaked goroutine in the goroutineleak
 /// profile's `debug=2` dump (`goroutine 7 [chan send (leaked)]:`).
-pub const LEAKED: &str = " (leaked)";
+pub(crate) const LEAKED: &str = " (leaked)";
 
 /// The labels of a header's bracket text.
 fn header_labels(inner: &str) -> Vec<(String, String)> {
@@ -653,8 +653,8 @@ pub struct DumpSource {
     next: usize,
 }
 
-/// The header comment and note of a dump cut at [`DEBUG2_LIMIT`].
-pub const AT_LIMIT: &str = "cut at 64 MiB, the runtime's limit for goroutine?debug=2: \
+/// The header comment and note of a dump cut at `DEBUG2_LIMIT`.
+pub(crate) const AT_LIMIT: &str = "cut at 64 MiB, the runtime's limit for goroutine?debug=2: \
                             most goroutines are missing";
 
 /// Reads a goroutine dump; with `frame_lines`, frames are
@@ -689,7 +689,7 @@ impl DumpSource {
     }
 
     /// The parsed dump, taken.
-    pub fn into_dump(self) -> Dump {
+    pub(crate) fn into_dump(self) -> Dump {
         self.dump
     }
 }

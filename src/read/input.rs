@@ -13,7 +13,7 @@ use flate2::read::MultiGzDecoder;
 use crate::error::{Error, ParseErrorKind, Result};
 
 /// The name standard input is shown as in messages.
-pub const STDIN_NAME: &str = "<stdin>";
+pub(crate) const STDIN_NAME: &str = "<stdin>";
 
 /// An opened input: its display name and a reader of UTF-8 bytes.
 pub struct Input {
@@ -29,7 +29,7 @@ pub fn open(path: &str) -> Result<Input> {
 }
 
 /// Like [`open`], reporting the reading of a large file to `progress`.
-pub fn open_watched(path: &str, progress: Option<&Progress>) -> Result<Input> {
+pub(crate) fn open_watched(path: &str, progress: Option<&Progress>) -> Result<Input> {
     let name = if path == "-" { STDIN_NAME.to_owned() } else { path.to_owned() };
     let raw: Box<dyn Read> = if path == "-" {
         Box::new(io::stdin())
@@ -42,9 +42,9 @@ pub fn open_watched(path: &str, progress: Option<&Progress>) -> Result<Input> {
 }
 
 /// Inputs larger than this are reported to the progress observer.
-pub const PROGRESS_MIN_BYTES: u64 = 100 << 20;
+pub(crate) const PROGRESS_MIN_BYTES: u64 = 100 << 20;
 
-/// Watches the reading of large files (over [`PROGRESS_MIN_BYTES`]): the
+/// Watches the reading of large files (over `PROGRESS_MIN_BYTES`): the
 /// binary draws a progress bar with it. The library draws nothing itself
 /// and knows nothing of terminals; without an observer
 /// ([`crate::read::SourceOptions::progress`]) files are read as they are.
@@ -123,7 +123,7 @@ impl Drop for Watched {
 /// reader carry it (`io::Error` of kind `InvalidData`); [`DecodeError::of`]
 /// finds it, so that readers can say on which line the text stops.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DecodeError {
+pub(crate) enum DecodeError {
     /// The gzip stream is damaged or ends early (the decompressor's words).
     Gzip(String),
     /// UTF-16 text with an unpaired surrogate or an odd number of bytes.

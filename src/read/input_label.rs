@@ -3,7 +3,7 @@
 //! regular expression captures (`pod=heap-(.*)\.pb\.gz`), so that every
 //! command tells a fleet's inputs apart (`hist --by pod`, `--tagfocus
 //! pod=...`, the labels column of `csv`). [`crate::read::open_source`]
-//! wraps each input's reader in a [`LabelledSource`] when
+//! wraps each input's reader in a `LabelledSource` when
 //! [`crate::read::SourceOptions::input_labels`] asks for labels.
 
 use std::fmt;
@@ -56,7 +56,7 @@ impl InputLabel {
     /// line; `-` is standard input): the path itself, or what the
     /// pattern captures in it. A path the pattern does not match is an
     /// error naming both.
-    pub fn value_for(&self, path: &str) -> Result<String> {
+    pub(crate) fn value_for(&self, path: &str) -> Result<String> {
         let Some(pattern) = &self.pattern else { return Ok(path.to_owned()) };
         let found = pattern.captures(path).and_then(|c| c.get(1).or_else(|| c.get(0)));
         match found {
@@ -96,7 +96,7 @@ impl std::str::FromStr for InputLabel {
 
 /// An input's reader whose every record also carries the input's labels
 /// (after its own).
-pub struct LabelledSource {
+pub(crate) struct LabelledSource {
     inner: Box<dyn RecordSource>,
     /// `(key, value)` pairs put on every record.
     labels: Vec<(String, String)>,

@@ -41,7 +41,7 @@
 //! - the `# runtime.MemStats` trailer is skipped (it is all comments);
 //! - the profile may follow blank lines, a shell command line and a
 //!   Markdown fence (and then end at the closing fence), and its `#` lines
-//!   may have had their tabs expanded to spaces ([`find_start`]); what is
+//!   may have had their tabs expanded to spaces (`find_start`); what is
 //!   skipped is counted in a note.
 
 use itertools::Itertools;
@@ -70,7 +70,7 @@ pub enum Kind {
 
 /// The kind of `debug=1` text `text` starts with, if any: pprof's tests
 /// on the first line (after blank and `#` lines for count profiles).
-pub fn kind_of(text: &str) -> Option<Kind> {
+pub(crate) fn kind_of(text: &str) -> Option<Kind> {
     let first = text.split('\n').next().unwrap_or("");
     let first = first.strip_suffix('\r').unwrap_or(first);
     if heap_header_re().is_match(first) {
@@ -88,14 +88,14 @@ pub fn kind_of(text: &str) -> Option<Kind> {
 }
 
 /// True when `text` starts like a `debug=1` text profile, maybe after a
-/// preamble ([`find_start`]).
-pub fn looks_like_legacy(text: &str) -> bool {
+/// preamble (`find_start`).
+pub(crate) fn looks_like_legacy(text: &str) -> bool {
     find_start(text).is_some()
 }
 
 /// Where a `debug=1` profile starts in a text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Start {
+pub(crate) struct Start {
     /// The kind of profile.
     pub kind: Kind,
     /// The 0-based line of its header; 0 when the text starts with it (for
@@ -113,7 +113,7 @@ pub struct Start {
 /// `% ` prompt, or whose first word after a prompt is `curl` or `wget`), and
 /// one Markdown fence (```` ``` ```` or `~~~`). Any other line before the
 /// header: `None` (see [`header_after_text`]).
-pub fn find_start(text: &str) -> Option<Start> {
+pub(crate) fn find_start(text: &str) -> Option<Start> {
     if let Some(kind) = kind_of(text) {
         return Some(Start { kind, line: 0, fenced: false });
     }
@@ -157,9 +157,9 @@ fn is_command_line(trimmed: &str) -> bool {
 }
 
 /// A `debug=1` profile's header that begins a line of `text` after other
-/// text, which [`find_start`] does not skip.
+/// text, which `find_start` does not skip.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HeaderAfterText {
+pub(crate) struct HeaderAfterText {
     /// The header's 1-based line.
     pub line: usize,
     /// What the profile looks like: `a ?debug=1 heap profile`.
@@ -172,7 +172,7 @@ pub struct HeaderAfterText {
 /// Finds a `debug=1` profile header at the start of a line of `text` after
 /// other text ([`HeaderAfterText`]), for a message that names what the
 /// input looks like and what stands in the way.
-pub fn header_after_text(text: &str) -> Option<HeaderAfterText> {
+pub(crate) fn header_after_text(text: &str) -> Option<HeaderAfterText> {
     let mut other: Option<(usize, String)> = None;
     for (i, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -205,7 +205,7 @@ pub fn header_after_text(text: &str) -> Option<HeaderAfterText> {
 /// record line (`1: 96 [1: 96] @ 0x...`, `3 @ 0x...`, `2283738859 798 @
 /// 0x...`) followed by a `#` line. The 1-based line of that record and what
 /// it looks like, for a message that names the format.
-pub fn headless_records(text: &str) -> Option<(usize, String)> {
+pub(crate) fn headless_records(text: &str) -> Option<(usize, String)> {
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).enumerate();
     let (i, first) = lines.find(|(_, l)| {
         let t = l.trim();
@@ -279,7 +279,7 @@ fn is_space_or_comment(line: &str) -> bool {
 }
 
 /// A problem: the 1-based line (0: none) and what was expected.
-pub type ParseError = (usize, String);
+pub(crate) type ParseError = (usize, String);
 
 /// What the reader noticed without stopping.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -294,7 +294,7 @@ pub struct Notes {
     pub stackless_records: (u64, usize),
     /// The sum of their values, per sample type.
     pub stackless_values: Vec<i64>,
-    /// Lines before the header that [`find_start`] skipped (a command line,
+    /// Lines before the header that `find_start` skipped (a command line,
     /// blank lines, a Markdown fence).
     pub preamble_lines: usize,
     /// The 1-based line of the fence that closed the profile (0: none).
@@ -1043,7 +1043,7 @@ pub struct LegacySource {
 
 /// Gives every line of every location a function named `func file:line`,
 /// as pprof's `-lines` names frames.
-pub fn name_with_lines(p: &mut Profile) {
+pub(crate) fn name_with_lines(p: &mut Profile) {
     let mut index: HashMap<(usize, i64), usize> = HashMap::new();
     let mut functions = Vec::new();
     for loc in &mut p.locations {
@@ -1068,7 +1068,7 @@ pub fn name_with_lines(p: &mut Profile) {
 }
 
 /// Reads `debug=1` text and reports it at the chosen sample index; with
-/// `frame_lines`, frames are `func file:line` ([`name_with_lines`]).
+/// `frame_lines`, frames are `func file:line` (`name_with_lines`).
 pub fn open(
     name: &str,
     text: &str,

@@ -14,7 +14,7 @@
 //! text gives the evidence (a function's shape, indentation lost in the
 //! whole report, padding the separators show); a line no repair places is
 //! [`Unplaced`], and the input is refused there. Long inputs are repaired
-//! as they stream ([`RepairStream`], [`TailGuard`]). A sample whose
+//! as they stream (`RepairStream`, `TailGuard`). A sample whose
 //! value or stack cannot be known (a block cut before its value line ends,
 //! the tail of a block an excerpt starts in) is skipped and counted; frames
 //! that were left out are marked by one frame named [`ELIDED_FRAME`], so a
@@ -123,7 +123,7 @@ impl RepairKind {
     }
 
     /// What was done, in words, for a line of text.
-    pub fn description(self) -> &'static str {
+    pub(crate) fn description(self) -> &'static str {
         match self {
             RepairKind::HtmlEscapes => "decoded HTML escapes in",
             RepairKind::NonBreakingSpaces => "made non-breaking spaces plain in",
@@ -213,7 +213,7 @@ pub struct Repaired {
     /// `-focus=...` on a command line): the report then holds the focused
     /// samples only.
     pub filters: Vec<String>,
-    /// What the text showed of its damage, for [`RepairStream`] to go on
+    /// What the text showed of its damage, for `RepairStream` to go on
     /// repairing the rest of a long input the same way.
     modes: Modes,
 }
@@ -259,7 +259,7 @@ impl Unplaced {
 
 impl Repaired {
     /// The input's line for a 1-based line of the repaired text (0 stays 0).
-    pub fn original_line(&self, line: u64) -> u64 {
+    pub(crate) fn original_line(&self, line: u64) -> u64 {
         match line {
             0 => 0,
             n => self.line_map.get(n as usize - 1).or(self.line_map.last()).copied().unwrap_or(n),
@@ -367,7 +367,7 @@ pub fn repair(text: &str, complete: bool) -> Repaired {
 /// no repair places: skipped and counted ([`RepairKind::Unplaced`]), or
 /// (without it) kept as it is and named in [`Repaired::unplaced`], for the
 /// caller to refuse the input there.
-pub fn repair_with(text: &str, complete: bool, lenient: bool) -> Repaired {
+pub(crate) fn repair_with(text: &str, complete: bool, lenient: bool) -> Repaired {
     let mut lines: Vec<Src> = text
         .split('\n')
         .enumerate()
@@ -1375,12 +1375,12 @@ fn block_lines<'a, 'l>(
 
 // -------------------------------------------------------------- stream --
 
-/// Where a repaired line came from: the lines a [`RepairStream`] wrote,
+/// Where a repaired line came from: the lines a `RepairStream` wrote,
 /// as stretches of consecutive input lines (`(first written line, its
 /// input line)`), and what its repairs found so far. Shared with the
 /// source that reads the stream, which maps the lines it reports back.
 #[derive(Debug, Default)]
-pub struct StreamLog {
+pub(crate) struct StreamLog {
     /// Stretch starts, in written order; pruned behind the reader.
     anchors: std::collections::VecDeque<(u64, u64)>,
     /// Lines written so far.
@@ -1411,7 +1411,7 @@ impl StreamLog {
     /// The input's line for a 1-based written line (0 stays 0). Lines are
     /// asked for in increasing order, mostly: stretches far behind the
     /// last one asked for are forgotten, so memory stays bounded.
-    pub fn original_line(&mut self, line: u64) -> u64 {
+    pub(crate) fn original_line(&mut self, line: u64) -> u64 {
         if line == 0 {
             return 0;
         }
@@ -1429,7 +1429,7 @@ impl StreamLog {
 /// A long pasted report repaired as it is read, block by block, after its
 /// first part was repaired whole ([`repair_with`] decided from that part
 /// what the text's damage is): memory holds one block, not the input.
-pub struct RepairStream {
+pub(crate) struct RepairStream {
     input: std::io::BufReader<Box<dyn std::io::Read>>,
     /// The repaired text waiting to be read, and how much of it was.
     out: Vec<u8>,
@@ -1614,7 +1614,7 @@ impl std::io::Read for RepairStream {
 /// text's end is judged (text after the report dropped, a cut-off last
 /// block closed, a line no repair places refused), so that prose typed
 /// after a long report is neither read as a block nor an error.
-pub struct TailGuard {
+pub(crate) struct TailGuard {
     input: Box<dyn std::io::Read>,
     /// Bytes read and not yet handed on.
     pending: Vec<u8>,
@@ -1637,12 +1637,12 @@ pub struct TailGuard {
     lenient: bool,
 }
 
-/// How many bytes [`TailGuard`] reads at a time.
+/// How many bytes `TailGuard` reads at a time.
 const GUARD_CHUNK: usize = 1 << 20;
 
-/// The most bytes after the last separator line [`TailGuard`] holds back:
+/// The most bytes after the last separator line `TailGuard` holds back:
 /// a longer stretch is a block, handed on as it is.
-pub const TAIL_HOLD: usize = 1 << 20;
+pub(crate) const TAIL_HOLD: usize = 1 << 20;
 
 impl TailGuard {
     /// Guards `input`; the log gets the repairs made, if any. `lenient`:

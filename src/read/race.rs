@@ -124,7 +124,7 @@ impl RaceReport {
 /// True when `text` holds a race detector report: a `WARNING: DATA RACE`
 /// line at column 0 comes before any goroutine header and any traces
 /// separator line.
-pub fn looks_like_race(text: &str) -> bool {
+pub(crate) fn looks_like_race(text: &str) -> bool {
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
         if line == WARNING {

@@ -80,7 +80,7 @@ pub fn looks_like_raw(text: &str) -> bool {
 
 /// True when the text has pprof's `Locations` line: `-raw` output always
 /// does; without it the text was cut short.
-pub fn has_locations(text: &str) -> bool {
+pub(crate) fn has_locations(text: &str) -> bool {
     text.lines().any(|l| l.trim_end() == "Locations")
 }
 

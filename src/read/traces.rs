@@ -1,7 +1,7 @@
 //! The streaming parser of pprof's `traces` report.
 //!
-//! One pass over the bytes: [`LineReader`] hands out lines without copying
-//! them, [`classify`] names each line of a block (every arm is a production
+//! One pass over the bytes: `LineReader` hands out lines without copying
+//! them, `classify` names each line of a block (every arm is a production
 //! of `grammar/traces.pest`), and [`TraceReader`] assembles lines into
 //! [`Record`]s, reusing the caller's record so that reading allocates nothing
 //! per sample. See `../shared/notes/pprof-text-formats.md` section 2 for the
@@ -30,11 +30,11 @@ pub const SEPARATOR: &str = "-----------+---------------------------------------
 pub const FRAME_INDENT: usize = 13;
 
 /// Lines longer than this are refused: no report has them, binary data does.
-pub const MAX_LINE: usize = 1 << 20;
+pub(crate) const MAX_LINE: usize = 1 << 20;
 
 /// A reader of `\n`-terminated lines over any byte source, handing out
 /// slices of its own buffer (no copy, no allocation per line).
-pub struct LineReader<R> {
+pub(crate) struct LineReader<R> {
     inner: R,
     buf: Vec<u8>,
     start: usize,
@@ -65,13 +65,13 @@ impl<R: Read> LineReader<R> {
     }
 
     /// How many bytes the lines returned so far held, with their `\n`.
-    pub fn consumed(&self) -> u64 {
+    pub(crate) fn consumed(&self) -> u64 {
         self.consumed
     }
 
     /// The next line without its `\n` (and without a `\r` before it), or
     /// `None` at the end. `Err` of kind `InvalidData` for an over-long line.
-    pub fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
+    pub(crate) fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
         let mut searched = 0;
         loop {
             if let Some(i) = find_newline(&self.buf[self.start + searched..self.end]) {
@@ -114,7 +114,7 @@ impl<R: Read> LineReader<R> {
     /// lines of a report are frame lines: this is their path, without the
     /// bookkeeping of `next_line` per line.
     #[inline]
-    pub fn read_frame_lines<E>(
+    pub(crate) fn read_frame_lines<E>(
         &mut self,
         mut each: impl FnMut(&[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
@@ -142,7 +142,7 @@ impl<R: Read> LineReader<R> {
     /// the end of what is buffered). Call it right after a separator line.
     /// 0 when the next block may hold a hit. Reads more input when what is
     /// buffered holds neither a hit nor a separator.
-    pub fn skippable(&mut self, prefilter: &Prefilter) -> io::Result<usize> {
+    pub(crate) fn skippable(&mut self, prefilter: &Prefilter) -> io::Result<usize> {
         loop {
             let hay = &self.buf[self.start..self.end];
             let hit = prefilter.find(hay);
@@ -256,7 +256,7 @@ fn find_newline(hay: &[u8]) -> Option<usize> {
     memchr(b'\n', &hay[at..]).map(|i| at + i)
 }
 
-/// One line inside a block, as [`classify`] reads it.
+/// One line inside a block, as `classify` reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Line<'a> {
     /// `-----------+-------------------------------------------------------`
@@ -284,7 +284,7 @@ pub enum Line<'a> {
 
 /// Names one line of a block. Never fails on the value token itself: that
 /// is checked by the caller with [`parse_value`].
-pub fn classify(line: &str) -> Result<Line<'_>, ParseErrorKind> {
+pub(crate) fn classify(line: &str) -> Result<Line<'_>, ParseErrorKind> {
     let bytes = line.as_bytes();
     if bytes.len() >= FRAME_INDENT && bytes[..FRAME_INDENT].iter().all(|&b| b == b' ') {
         // `             net/http.readRequest`
@@ -882,16 +882,16 @@ fn quick_check(region: &[u8], limit: usize, units: &mut Units, check: bool) -> C
     done
 }
 
-/// A label or value line of a block as [`classify`] reads it, for
+/// A label or value line of a block as `classify` reads it, for
 /// [`quick_check`]; `None` for any other line (which stops it).
 enum Head<'a> {
     Label,
     Value { token: &'a str, frame: &'a [u8] },
 }
 
-/// [`classify`] for the label and value lines of plain text (printable
+/// `classify` for the label and value lines of plain text (printable
 /// ASCII): the common shapes `%10s:  %s` and `%10s   %s` without building
-/// a string searcher; anything else goes through [`classify`] itself.
+/// a string searcher; anything else goes through `classify` itself.
 fn head_line(line: &[u8]) -> Option<Head<'_>> {
     let indent = line.iter().take_while(|&&b| b == b' ').count();
     let body = &line[indent..];

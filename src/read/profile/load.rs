@@ -5,9 +5,9 @@
 //!    (id 1, no file) that every location points to;
 //! 2. `combineProfiles` → `profile.Merge` ([`super::merge::merge`]);
 //! 3. `Symbolize`: only its last step can run without the binaries, the
-//!    demangler's pass over function names (see [`demangle`]);
+//!    demangler's pass over function names (see `demangle`);
 //! 4. `RemoveUninteresting`: the profile's own `drop_frames`/`keep_frames`
-//!    regular expressions prune stacks ([`prune`]);
+//!    regular expressions prune stacks (`prune`);
 //! 5. `unsourceMappings`: a mapping file that is a URL is cleared when the
 //!    mapping has no build id.
 
@@ -23,7 +23,7 @@ pub fn prepare(mut p: Profile) -> Profile {
 }
 
 /// Step 1: the fake mapping of a profile without mappings.
-pub fn add_fake_mapping(p: &mut Profile) {
+pub(crate) fn add_fake_mapping(p: &mut Profile) {
     if p.mappings.is_empty() {
         p.mappings.push(Mapping { id: 1, ..Mapping::default() });
         for l in &mut p.locations {
@@ -50,7 +50,7 @@ pub fn finish(mut p: Profile) -> Profile {
 /// parameter lists `(...)` and template arguments `<...>` are removed.
 /// Mangled names (`_Z...`, `_R...`) would be demangled by pprof; here they
 /// are kept as they are.
-pub fn demangle(p: &mut Profile) {
+pub(crate) fn demangle(p: &mut Profile) {
     for f in &mut p.functions {
         if !f.name.is_empty() && f.system_name != f.name {
             continue;
@@ -105,7 +105,7 @@ fn remove_matching(name: &str, start: u8, end: u8) -> String {
 /// `RemoveUninteresting`: prunes with `^(drop_frames)$`, sparing
 /// `^(keep_frames)$`. A pattern that does not compile prunes nothing (pprof
 /// ignores the error).
-pub fn remove_uninteresting(p: &mut Profile) {
+pub(crate) fn remove_uninteresting(p: &mut Profile) {
     if p.drop_frames.is_empty() {
         return;
     }
@@ -143,7 +143,7 @@ fn simplify_func(name: &str) -> &str {
 
 /// pprof's `Prune`: removes every frame beneath (callee-side of) a frame
 /// that matches `drop` and not `keep`, scanning each stack from the root.
-pub fn prune(p: &mut Profile, drop: &Regex, keep: Option<&Regex>) {
+pub(crate) fn prune(p: &mut Profile, drop: &Regex, keep: Option<&Regex>) {
     let n = p.locations.len();
     let (mut prune_loc, mut prune_beneath) = (vec![false; n], vec![false; n]);
     for (li, loc) in p.locations.iter_mut().enumerate() {

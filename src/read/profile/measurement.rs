@@ -205,7 +205,7 @@ fn write_fixed2_slow(v: f64, out: &mut String) {
 /// `scaled_label(value, unit, "minimum")` for many values of one unit: the
 /// unit is looked up once, and the labels are written into a buffer.
 #[derive(Clone, Copy, Debug)]
-pub struct MinimumLabels {
+pub(crate) struct MinimumLabels {
     /// The unit's type (index into `UNIT_TYPES`) and its factor, if pprof
     /// knows the unit.
     unit: Option<(usize, f64)>,
@@ -262,7 +262,7 @@ pub fn is_time_unit(unit: &str) -> bool {
 /// The dimension of values in `unit` and the integer factor to its base
 /// unit: bytes and nanoseconds for pprof's memory and time units, a plain
 /// count (factor 1) for anything else.
-pub fn base_unit(unit: &str) -> (Dimension, i128) {
+pub(crate) fn base_unit(unit: &str) -> (Dimension, i128) {
     for ut in UNIT_TYPES {
         if let (Some(i), Some((dim, factors))) = (ut.sniff(unit), ut.dim) {
             return (dim, i128::from(factors[i]));
@@ -277,7 +277,7 @@ pub fn value(amount: i64, unit: &str) -> Value {
 }
 
 /// A sample value as an exact [`Value`], given its unit's [`base_unit`].
-pub fn value_in(amount: i64, (dim, factor): (Dimension, i128)) -> Value {
+pub(crate) fn value_in(amount: i64, (dim, factor): (Dimension, i128)) -> Value {
     Value { centi: i128::from(amount) * factor * 100, dim, scale: 1 }
 }
 

@@ -72,7 +72,7 @@ impl Mapping {
 /// [`Profile`] whose samples are ignored), each sample is handed over with
 /// [`Merger::add`] and copied into the result's flat store, or summed into
 /// an equal one there.
-pub struct Merger<'a> {
+pub(crate) struct Merger<'a> {
     src: &'a Profile,
     out: Profile,
     /// Source index -> (output index, address offset).
@@ -191,7 +191,7 @@ impl<'a> Merger<'a> {
 
     /// Makes room for `samples` samples of `frames` frames in all (at
     /// most), so that the result's tables are allocated once.
-    pub fn reserve(&mut self, samples: usize, frames: usize) {
+    pub(crate) fn reserve(&mut self, samples: usize, frames: usize) {
         self.out.samples.width = self.src.sample_types.len();
         self.out.samples.reserve(samples, frames);
         self.next_sample.reserve(samples);

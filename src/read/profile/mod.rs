@@ -32,7 +32,7 @@ pub mod measurement;
 pub mod merge;
 pub mod proto;
 pub mod source;
-pub mod wire;
+pub(crate) mod wire;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -65,7 +65,7 @@ pub struct NumLabel {
 pub type Labels = BTreeMap<String, Vec<String>>;
 
 /// Numeric labels: the values (and units) of each key.
-pub type NumLabels = BTreeMap<String, NumLabel>;
+pub(crate) type NumLabels = BTreeMap<String, NumLabel>;
 
 /// One sample as it is built (by a reader of a text format, or a test)
 /// and handed to [`Samples::push`]: its stack (indexes into
@@ -110,7 +110,7 @@ pub struct Samples {
     values: Vec<i64>,
     /// Values per sample: as many as the first sample had. A sample with
     /// another count is stored cut or padded with zeros to this width, and
-    /// the first such count kept in `other_width` for [`Profile::check_valid`].
+    /// the first such count kept in `other_width` for `Profile::check_valid`.
     width: usize,
     other_width: Option<usize>,
     entries: Vec<Entry>,
@@ -157,7 +157,7 @@ impl Samples {
 
     /// Makes room for `samples` more samples of `frames` frames in all
     /// (room that is not used takes address space, not memory).
-    pub fn reserve(&mut self, samples: usize, frames: usize) {
+    pub(crate) fn reserve(&mut self, samples: usize, frames: usize) {
         self.entries.reserve(samples);
         self.values.reserve(samples.saturating_mul(self.width.max(1)));
         self.stacks.reserve(frames);
@@ -430,7 +430,7 @@ fn malformed(msg: impl Into<String>) -> ProfileError {
 }
 
 /// Decodes an uncompressed protobuf profile, resolving strings and ids as
-/// pprof's `postDecode` does, and checks it with [`Profile::check_valid`].
+/// pprof's `postDecode` does, and checks it with `Profile::check_valid`.
 pub fn decode(data: &[u8]) -> Result<Profile, ProfileError> {
     if data.is_empty() {
         return Err(malformed("empty input file"));
@@ -465,7 +465,7 @@ pub fn open(
 /// [`decode`], in one pass over the samples. The tables (strings,
 /// mappings, locations, functions) are decoded first; then each sample is
 /// decoded on its own, straight from the bytes, and handed to the merge
-/// ([`merge::Merger`]), so no decoded copy of all samples is ever held.
+/// (`merge::Merger`), so no decoded copy of all samples is ever held.
 pub fn load(data: &[u8]) -> Result<Profile, ProfileError> {
     if data.is_empty() {
         return Err(malformed("empty input file"));
@@ -868,7 +868,7 @@ fn from_proto(mut raw: proto::Profile) -> Result<Profile, ProfileError> {
 impl Profile {
     /// pprof's `CheckValid`: value counts match the sample types, ids are
     /// non-zero and unique, every line has a function.
-    pub fn check_valid(&self) -> Result<(), String> {
+    pub(crate) fn check_valid(&self) -> Result<(), String> {
         let n = self.sample_types.len();
         if n == 0 && !self.samples.is_empty() {
             return Err("missing sample type information".into());
@@ -935,7 +935,7 @@ impl Profile {
 
     /// pprof's `NumLabelUnits`: per numeric label key, the first unit seen;
     /// without one, `bytes` for `alignment` and `request`, else the key.
-    pub fn num_label_units(&self) -> BTreeMap<String, String> {
+    pub(crate) fn num_label_units(&self) -> BTreeMap<String, String> {
         // The label sets in order of first use by a sample: what a walk
         // over the samples sees first.
         let sets = &self.samples.label_sets;

@@ -56,7 +56,7 @@ pub struct ProfileSource {
 type Origin = (Option<String>, Option<String>, bool);
 
 /// Go's `filepath.Base` on a Unix system.
-pub fn go_base(path: &str) -> &str {
+pub(crate) fn go_base(path: &str) -> &str {
     if path.is_empty() {
         return ".";
     }
@@ -85,7 +85,7 @@ impl ProfileSource {
 
     /// Like [`ProfileSource::new`], for a profile already prepared (by
     /// [`load::prepare`] or [`super::load()`]).
-    pub fn prepared(
+    pub(crate) fn prepared(
         name: impl Into<String>,
         profile: Profile,
         sample_index: Option<&str>,
@@ -182,7 +182,7 @@ impl ProfileSource {
     /// Reads the samples with an empty stack too, as records without
     /// frames (pprof's `-traces` prints none of them; in a `threadcreate`
     /// profile nearly every sample has an empty stack).
-    pub fn keep_stackless(mut self) -> ProfileSource {
+    pub(crate) fn keep_stackless(mut self) -> ProfileSource {
         self.stackless = true;
         self
     }

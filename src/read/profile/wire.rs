@@ -98,7 +98,7 @@ fn expected_wire(number: u64) -> Option<&'static [u8]> {
 /// of `message Profile`'s, with its wire type, and (for a nested message)
 /// its payload is itself well-formed protobuf. Random binary data and text
 /// fail this; a profile cut short after its first field passes.
-pub fn starts_like_profile(data: &[u8]) -> bool {
+pub(crate) fn starts_like_profile(data: &[u8]) -> bool {
     let first = match fields(data).next() {
         Some(Ok(first)) => first,
         // Cut inside the first field: enough if its key is one of Profile's.
@@ -122,7 +122,7 @@ pub fn starts_like_profile(data: &[u8]) -> bool {
 
 /// True when field 9 (`time_nanos`) occurs again after a non-zero value:
 /// pprof's decoder calls that "concatenated profiles detected".
-pub fn is_concatenated(data: &[u8]) -> bool {
+pub(crate) fn is_concatenated(data: &[u8]) -> bool {
     let mut seen_time = false;
     for field in fields(data) {
         let Ok(field) = field else { return false };
