@@ -319,7 +319,7 @@ fn json_schemas_are_documented_in_docs_json_md() {
     for (name, schema) in [
         ("csv", cmd::csv::JSON_SCHEMA),
         ("grep", traces_tool::output::views::grep::JSON_SCHEMA),
-        ("hist", cmd::hist::JSON_SCHEMA),
+        ("hist", traces_tool::output::views::hist::JSON_SCHEMA),
         ("top", traces_tool::output::views::top::JSON_SCHEMA),
         ("stacks", cmd::stacks::JSON_SCHEMA),
         ("goroutines", cmd::goroutines::JSON_SCHEMA),

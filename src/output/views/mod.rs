@@ -13,6 +13,7 @@ use crate::output::text::Out;
 use crate::output::Format;
 
 pub mod grep;
+pub mod hist;
 pub mod peek;
 pub mod top;
 
