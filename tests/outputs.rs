@@ -321,7 +321,7 @@ fn json_schemas_are_documented_in_docs_json_md() {
         ("grep", traces_tool::output::views::grep::JSON_SCHEMA),
         ("hist", traces_tool::output::views::hist::JSON_SCHEMA),
         ("top", traces_tool::output::views::top::JSON_SCHEMA),
-        ("stacks", cmd::stacks::JSON_SCHEMA),
+        ("stacks", traces_tool::output::views::stacks::JSON_SCHEMA),
         ("goroutines", cmd::goroutines::JSON_SCHEMA),
         ("diff", cmd::diff::JSON_SCHEMA),
         ("blame", cmd::blame::JSON_SCHEMA),

@@ -15,6 +15,7 @@ use crate::output::Format;
 pub mod grep;
 pub mod hist;
 pub mod peek;
+pub mod stacks;
 pub mod top;
 
 /// The formats of a view that writes text, CSV and JSON.
