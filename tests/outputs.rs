@@ -326,7 +326,7 @@ fn json_schemas_are_documented_in_docs_json_md() {
         ("diff", cmd::diff::JSON_SCHEMA),
         ("blame", cmd::blame::JSON_SCHEMA),
         ("peek", traces_tool::output::views::peek::JSON_SCHEMA),
-        ("summary", cmd::summary::JSON_SCHEMA),
+        ("summary", traces_tool::output::views::summary::JSON_SCHEMA),
         ("trend", cmd::trend::JSON_SCHEMA),
         ("fleet", cmd::fleet::JSON_SCHEMA),
     ] {

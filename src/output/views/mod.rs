@@ -16,6 +16,7 @@ pub mod grep;
 pub mod hist;
 pub mod peek;
 pub mod stacks;
+pub mod summary;
 pub mod top;
 
 /// The formats of a view that writes text, CSV and JSON.
