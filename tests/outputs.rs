@@ -324,7 +324,7 @@ fn json_schemas_are_documented_in_docs_json_md() {
         ("stacks", traces_tool::output::views::stacks::JSON_SCHEMA),
         ("goroutines", cmd::goroutines::JSON_SCHEMA),
         ("diff", cmd::diff::JSON_SCHEMA),
-        ("blame", cmd::blame::JSON_SCHEMA),
+        ("blame", traces_tool::output::views::blame::JSON_SCHEMA),
         ("peek", traces_tool::output::views::peek::JSON_SCHEMA),
         ("summary", traces_tool::output::views::summary::JSON_SCHEMA),
         ("trend", cmd::trend::JSON_SCHEMA),

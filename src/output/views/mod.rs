@@ -12,6 +12,7 @@ use crate::output::sheet::SheetOptions;
 use crate::output::text::Out;
 use crate::output::Format;
 
+pub mod blame;
 pub mod grep;
 pub mod hist;
 pub mod peek;
