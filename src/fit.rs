@@ -402,7 +402,12 @@ fn wrap(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
         .filter(|&h| h < w / 2)
         .unwrap_or(if lead > 0 { lead + 4 } else { 0 })
         .min(w / 2);
-    let groups = text.trim().matches("   ").count() >= 2;
+    // Groups are set apart by runs of spaces in the value, not by a
+    // `Label:` line's padding.
+    let value_from = text.find(":  ").map_or(lead, |i| {
+        i + 1 + text[i + 1..].len() - text[i + 1..].trim_start_matches(' ').len()
+    });
+    let groups = text[value_from..].trim().matches("   ").count() >= 2;
     // Atoms (a part that is not plain, or a run of plain text without
     // spaces) and the runs of spaces between them.
     enum Token {

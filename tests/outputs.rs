@@ -314,19 +314,18 @@ fn centi(decimal: &str) -> i128 {
 
 #[test]
 fn json_schemas_are_documented_in_docs_json_md() {
-    use traces_tool::cmd;
     let docs = std::fs::read_to_string("docs/json.md").unwrap();
     for (name, schema) in [
         ("csv", traces_tool::output::views::csv::JSON_SCHEMA),
         ("grep", traces_tool::output::views::grep::JSON_SCHEMA),
-        ("hist", cmd::hist::JSON_SCHEMA),
+        ("hist", traces_tool::output::views::hist::JSON_SCHEMA),
         ("top", traces_tool::output::views::top::JSON_SCHEMA),
-        ("stacks", cmd::stacks::JSON_SCHEMA),
+        ("stacks", traces_tool::output::views::stacks::JSON_SCHEMA),
         ("goroutines", traces_tool::output::views::goroutines::JSON_SCHEMA),
         ("diff", traces_tool::output::views::diff::JSON_SCHEMA),
-        ("blame", cmd::blame::JSON_SCHEMA),
+        ("blame", traces_tool::output::views::blame::JSON_SCHEMA),
         ("peek", traces_tool::output::views::peek::JSON_SCHEMA),
-        ("summary", cmd::summary::JSON_SCHEMA),
+        ("summary", traces_tool::output::views::summary::JSON_SCHEMA),
         ("trend", traces_tool::output::views::trend::JSON_SCHEMA),
         ("fleet", traces_tool::output::views::fleet::JSON_SCHEMA),
     ] {

@@ -57,6 +57,10 @@ pub struct BlameLeaf {
     pub function: String,
     /// Its value under the row.
     pub value: Amount,
+    /// Whether the leaf is the application's code ([`CodeKind::App`]), for
+    /// a view to mark it.
+    #[serde(skip)]
+    pub app: bool,
 }
 
 /// One row: a frame that samples were charged to.
@@ -231,7 +235,7 @@ pub fn blame(inputs: &Inputs, options: &BlameOptions) -> Result<BlameReport> {
                 } else {
                     ChargeKind::NoApplicationFrame
                 },
-                leaves: top_leaves(&table, charge, options.leaves),
+                leaves: top_leaves(&table, &kinds, charge, options.leaves),
                 explanation: (!charge.app)
                     .then(|| explain_root(frame, &units.format(charge.value), kind)),
             }
@@ -252,13 +256,17 @@ pub fn blame(inputs: &Inputs, options: &BlameOptions) -> Result<BlameReport> {
 }
 
 /// The `n` largest leaves of a row, ties by name.
-fn top_leaves(table: &NodeTable, charge: &Charge, n: usize) -> Vec<BlameLeaf> {
+fn top_leaves(table: &NodeTable, kinds: &[CodeKind], charge: &Charge, n: usize) -> Vec<BlameLeaf> {
     let mut leaves: Vec<(NodeId, i128)> = charge.leaves.iter().map(|(k, v)| (*k, *v)).collect();
     leaves.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| table.name(a.0).cmp(table.name(b.0))));
     leaves.truncate(n);
     leaves
         .into_iter()
-        .map(|(leaf, v)| BlameLeaf { function: table.name(leaf).to_owned(), value: Amount(v) })
+        .map(|(leaf, v)| BlameLeaf {
+            function: table.name(leaf).to_owned(),
+            value: Amount(v),
+            app: kinds[leaf as usize] == CodeKind::App,
+        })
         .collect()
 }
 

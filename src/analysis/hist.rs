@@ -191,6 +191,9 @@ pub struct HistReport {
     pub units: UnitContext,
     /// How sample values (`sum`, `total`) print.
     pub value_units: UnitContext,
+    /// The options the histogram was made with (the JSON document names
+    /// them).
+    pub options: HistOptions,
     /// Lines for stderr: what a lenient read skipped, and why nothing was
     /// counted when nothing was.
     pub notes: Vec<String>,
@@ -354,6 +357,7 @@ pub fn hist(inputs: &Inputs, options: &HistOptions) -> Result<HistReport> {
         inuse,
         units: shown_units,
         value_units: units,
+        options: options.clone(),
         notes,
     })
 }

@@ -5,11 +5,11 @@
 
 use clap::Args;
 
-use crate::analysis::cat::{records, CatItem};
+use crate::analysis::cat::records;
 use crate::cmd::{InputArgs, Outcome};
 use crate::error::Result;
 use crate::output::text::Out;
-use crate::output::traces::{write_header, write_record, write_trailer};
+use crate::output::views::cat::write_item;
 
 /// Print records as a traces report (filtered, if filters are given).
 #[derive(Args, Clone, Debug)]
@@ -21,13 +21,6 @@ pub struct CatArgs {
 
 /// Runs the command.
 pub fn run(args: &CatArgs, out: &mut Out<'_>) -> Result<Outcome> {
-    let summary = records(&args.input.inputs(), |item| {
-        match item {
-            CatItem::Header(header) => write_header(out, header)?,
-            CatItem::Record(rec, names) => write_record(out, rec, names)?,
-            CatItem::End => write_trailer(out)?,
-        }
-        Ok(())
-    })?;
+    let summary = records(&args.input.inputs(), |item| write_item(out, item))?;
     Ok(Outcome { matched: summary.records > 0, notes: summary.notes })
 }

@@ -145,6 +145,12 @@ pub trait LineSink {
     fn bytes(&mut self, bytes: &[u8]) -> io::Result<()>;
     /// Flushes what is buffered.
     fn flush(&mut self) -> io::Result<()>;
+    /// Whether the sink looks at the parts of a line (a painter) or only at
+    /// its text: a view whose text is a data format (`cat`'s traces
+    /// report) writes it as bytes, faster, where nobody looks at parts.
+    fn reads_parts(&self) -> bool {
+        true
+    }
 }
 
 /// The sink of a pipe or a file: each line's text and a newline, byte for
@@ -163,6 +169,10 @@ impl<W: Write> LineSink for PlainText<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.0.flush()
+    }
+
+    fn reads_parts(&self) -> bool {
+        false
     }
 }
 
@@ -183,6 +193,11 @@ impl<'a> Out<'a> {
     pub fn line(&mut self, layout: Layout) -> LineWriter<'_> {
         self.line.clear(layout);
         LineWriter { line: &mut self.line, sink: &mut *self.sink }
+    }
+
+    /// Whether the sink looks at the parts of lines ([`LineSink::reads_parts`]).
+    pub fn reads_parts(&self) -> bool {
+        self.sink.reads_parts()
     }
 
     /// A line of prose.

@@ -12,12 +12,17 @@ use crate::output::sheet::SheetOptions;
 use crate::output::text::Out;
 use crate::output::Format;
 
+pub mod blame;
+pub mod cat;
 pub mod csv;
 pub mod diff;
 pub mod fleet;
 pub mod goroutines;
 pub mod grep;
+pub mod hist;
 pub mod peek;
+pub mod stacks;
+pub mod summary;
 pub mod top;
 pub mod trend;
 
