@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::graph::{cutoff, inline_label, Granularity, Graph, TrimOptions};
+use crate::analysis::graph::{cutoff, Granularity, Graph, TrimOptions};
 use crate::analysis::report::{collect, select_unit, GraphFacts};
 use crate::analysis::scan::Inputs;
 use crate::error::Result;
@@ -143,7 +143,7 @@ pub fn top(inputs: &Inputs, options: &TopOptions) -> Result<TopReport> {
         .iter()
         .map(|n| {
             flat_sum += n.flat;
-            let inline = inline_label(n).trim_matches(['(', ')']);
+            let inline = graph.inline_label(n.id).trim_matches(['(', ')']);
             TopRow {
                 function: c.table.name(n.id).to_owned(),
                 flat: Amount(n.flat),
