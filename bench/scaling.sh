@@ -20,7 +20,7 @@
 # BUILD=0); DIR=scratch folder (default bench/out/scaling); ONLY=a regex
 # on the labels runs those rows only (ONLY=profile); the heap
 # profile beside each report (heap.pb.gz), when present, is read by the
-# `(profile)` rows.
+# `(profile)` rows; DUMP=a goroutine dump for the `goroutines` row.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -53,9 +53,14 @@ commands=(
   "diff A A|diff FILE FILE"
   "diff --by stack A A|diff --by stack FILE FILE"
   "export|export -o SVG.pb.gz FILE"
+  "export --to parquet|export --to parquet -o SVG.parquet FILE"
+  "trend A A|trend FILE FILE"
+  "fleet A A|fleet FILE FILE"
+  "flamegraph --diff A A|flamegraph --diff -o SVG FILE FILE"
   "top (profile)|top PROFILE"
   "cat (profile)|cat PROFILE"
   "csv (profile)|csv PROFILE"
+  "goroutines (dump)|goroutines DUMP"
 )
 
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM; load average $(cut -d' ' -f1-3 /proc/loadavg) before"
@@ -75,11 +80,18 @@ for entry in "${commands[@]}"; do
     if [[ $args == *PROFILE* && ! -f $profile ]]; then
       continue
     fi
+    # The goroutine dump (DUMP=, e.g. bench/goroutines.sh's) is read once,
+    # on the first report's row.
+    if [[ $args == *DUMP* ]]; then
+      [[ -n ${DUMP:-} && $file == "$1" ]] || continue
+    fi
     input=$file
     [[ $args == *PROFILE* ]] && input=$profile
+    [[ $args == *DUMP* ]] && input=$DUMP
     bytes=$(stat -c %s "$input")
     line=${args//PROFILE/$profile}
     line=${line//FILE/$file}
+    line=${line//DUMP/${DUMP:-}}
     line=${line//SVG/$DIR/out.svg}
     # shellcheck disable=SC2086 # the arguments are split on purpose
     set -f

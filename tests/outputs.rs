@@ -567,6 +567,26 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The streamed export (`write_export`, sample by sample from the flat
+/// table) writes the bytes `traces-tool export` writes from the whole
+/// message, for every sample report, the rounded one, a `-diff_base` one
+/// and one whose samples repeat (copies of leaf locations).
+#[test]
+fn streamed_export_writes_the_bytes_of_the_whole_message() {
+    use traces_tool::analysis::export::write_export;
+    use traces_tool::analysis::scan::Inputs;
+    let mut reports = sample_reports();
+    reports.extend([SMALL.to_owned(), ROUNDED.to_owned(), LEAK_DIFF.to_owned()]);
+    for report in &reports {
+        let r = run(&["export", "-o", "-", report]);
+        assert_eq!(r.code, 0, "{report}: {}", r.stderr);
+        let mut streamed = Vec::new();
+        let summary = write_export(&Inputs::files([report.as_str()]), &mut streamed).unwrap();
+        assert!(summary.samples > 0, "{report}");
+        assert!(streamed == r.bytes, "{report}: the streamed export differs");
+    }
+}
+
 #[test]
 fn export_writes_profile_proto_with_inline_frames_folded_into_locations() {
     let r = run(&["export", "--to", "pprof", "-o", "-", SMALL]);

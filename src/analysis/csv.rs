@@ -99,8 +99,10 @@ impl Serialize for FoldedStack<'_> {
 pub struct CsvOptions {
     /// One row per frame ([`CsvRow::Frame`]) instead of one per sample.
     pub frames: bool,
-    /// Learn the label columns of the sample rows ([`LabelColumns`]): by a
-    /// first pass over the inputs when they can be read twice, else from
+    /// Learn the label columns of the sample rows ([`LabelColumns`]): from
+    /// what one binary profile knows of its labels before its first
+    /// record, by a first pass over the inputs when they can be read
+    /// twice, else from
     /// the first [`LABEL_SCAN_SAMPLES`] samples, held until then. Default
     /// true; without them every sample streams in one pass.
     pub label_columns: bool,
@@ -135,16 +137,22 @@ impl LabelColumns {
     /// Learns the keys and shapes of a record's labels.
     pub fn learn(&mut self, rec: &Record) {
         for (key, values) in rec.labels() {
-            let shape = shape_of(values);
-            match self.keys.get_mut(key) {
-                Some((known, _)) => {
-                    known.numeric &= shape.numeric;
-                    known.needs_text |= shape.needs_text;
-                }
-                None => {
-                    let names = [format!("label:{key}"), format!("label:{key}:text")];
-                    self.keys.insert(key.to_owned(), (shape, names));
-                }
+            self.learn_label(key, values);
+        }
+    }
+
+    /// Learns the key and shape of one label (values as a record carries
+    /// them).
+    pub fn learn_label(&mut self, key: &str, values: &str) {
+        let shape = shape_of(values);
+        match self.keys.get_mut(key) {
+            Some((known, _)) => {
+                known.numeric &= shape.numeric;
+                known.needs_text |= shape.needs_text;
+            }
+            None => {
+                let names = [format!("label:{key}"), format!("label:{key}:text")];
+                self.keys.insert(key.to_owned(), (shape, names));
             }
         }
     }
@@ -419,13 +427,35 @@ pub fn samples(
         return Ok(finish(count, labels, units, notes, BTreeMap::new()));
     }
     // Exact label columns: a first pass learns the keys when the inputs
-    // can be read again.
+    // can be read again; but one input that knows its labels before its
+    // first record (a binary profile), without filters that could drop
+    // some, is read once, its columns fixed from what it knows.
     let two_pass = rereadable(&inputs.files);
     if two_pass {
-        scan(inputs, &mut Names::new(), |_, rec, _| {
-            labels.learn(rec);
+        let one_input = inputs.files.len() == 1 && inputs.filters.active().is_empty();
+        let mut one_pass: Option<bool> = None;
+        let notes = scan(inputs, &mut names, |src, rec, names: &Names| {
+            let once = *one_pass.get_or_insert_with(|| match src.label_texts() {
+                Some(texts) if one_input => {
+                    for (key, values) in texts {
+                        labels.learn_label(key, values);
+                    }
+                    true
+                }
+                _ => false,
+            });
+            if !once {
+                labels.learn(rec);
+                return Ok(());
+            }
+            units.learn(src, rec);
+            row(CsvRow::Sample(sample_row(src.name(), rec, names, units.unit_name(), &labels)))?;
+            count += 1;
             Ok(())
         })?;
+        if one_pass == Some(true) {
+            return Ok(finish(count, labels, units, notes, BTreeMap::new()));
+        }
     }
     // Held records (standard input) until the label keys are known.
     let mut held: Vec<(String, String, Record)> = Vec::new();
@@ -482,4 +512,43 @@ fn finish(
         notes.push("no samples".to_owned());
     }
     CsvSummary { samples, labels, units, notes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A binary profile read once gets the label columns a first pass over
+    /// its records learns, and as many rows.
+    #[test]
+    fn one_pass_over_a_profile_learns_the_columns_of_two() {
+        let mut profiles = 0;
+        for dir in std::fs::read_dir("samples").unwrap() {
+            for file in std::fs::read_dir(dir.unwrap().path()).into_iter().flatten() {
+                let path = file.unwrap().path();
+                if !path.to_string_lossy().ends_with(".pb.gz") {
+                    continue;
+                }
+                let inputs = Inputs::files([path.to_str().unwrap()]);
+                let mut learned = LabelColumns::default();
+                let mut records = 0u64;
+                scan(&inputs, &mut Names::new(), |_, rec, _| {
+                    learned.learn(rec);
+                    records += 1;
+                    Ok(())
+                })
+                .unwrap();
+                let mut rows = 0u64;
+                let summary = samples(&inputs, &CsvOptions::default(), |_| {
+                    rows += 1;
+                    Ok(())
+                })
+                .unwrap();
+                assert_eq!(summary.labels.columns(), learned.columns(), "{path:?}");
+                assert_eq!((summary.samples, rows), (records, records), "{path:?}");
+                profiles += 1;
+            }
+        }
+        assert!(profiles > 5, "samples/ holds binary profiles");
+    }
 }

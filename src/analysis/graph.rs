@@ -35,12 +35,25 @@ pub enum Granularity {
 }
 
 /// Maps frame names to node ids under a granularity, caching per name.
+/// Each node's name is held once: the lookup by name is an open-addressing
+/// table of node ids (4 bytes a slot, at most half full), not a map of
+/// owned keys beside the list of names.
 #[derive(Debug, Default)]
 pub struct NodeTable {
     granularity: Granularity,
     by_name: Vec<Option<NodeId>>,
-    ids: FxHashMap<String, NodeId>,
-    names: Vec<String>,
+    /// A power of two of slots (none before the first node): `u32::MAX`
+    /// for an empty slot, else a node id.
+    slots: Vec<u32>,
+    names: Vec<Box<str>>,
+}
+
+/// The hash of a node's name in [`NodeTable`]'s slots.
+fn name_hash(name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    name.hash(&mut h);
+    h.finish()
 }
 
 impl NodeTable {
@@ -59,13 +72,45 @@ impl NodeTable {
             return node;
         }
         let key = node_key(names.get(id), self.granularity);
-        let next = self.names.len() as NodeId;
-        let node = *self.ids.entry(key.to_owned()).or_insert(next);
-        if node == next {
-            self.names.push(key.to_owned());
-        }
+        let node = self.intern(key);
         self.by_name[i] = Some(node);
         node
+    }
+
+    /// The node named `key`, made if new.
+    fn intern(&mut self, key: &str) -> NodeId {
+        if self.names.len() * 2 >= self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = name_hash(key) as usize & mask;
+        loop {
+            match self.slots[at] {
+                u32::MAX => {
+                    let node = self.names.len() as NodeId;
+                    self.slots[at] = node;
+                    self.names.push(key.into());
+                    return node;
+                }
+                node if &*self.names[node as usize] == key => return node,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+
+    /// Doubles the slots (16 at first) and places every node again.
+    fn grow(&mut self) {
+        let len = (self.slots.len() * 2).max(16);
+        let mut slots = vec![u32::MAX; len];
+        let mask = len - 1;
+        for (node, name) in self.names.iter().enumerate() {
+            let mut at = name_hash(name) as usize & mask;
+            while slots[at] != u32::MAX {
+                at = (at + 1) & mask;
+            }
+            slots[at] = node as u32;
+        }
+        self.slots = slots;
     }
 
     /// The printable name of a node.
@@ -204,7 +249,8 @@ pub struct Edge {
     pub residual: bool,
 }
 
-/// A node's totals and edges.
+/// A node's totals (its edges are the graph's: [`Graph::callers`],
+/// [`Graph::callees`]).
 #[derive(Clone, Debug, Default)]
 pub struct Node {
     /// The node.
@@ -217,10 +263,6 @@ pub struct Node {
     pub flat_error: i128,
     /// Rounding bound of `cum`.
     pub cum_error: i128,
-    /// Callers, with edge totals.
-    pub callers: FxHashMap<NodeId, Edge>,
-    /// Callees, with edge totals.
-    pub callees: FxHashMap<NodeId, Edge>,
 }
 
 /// What one stack has already counted (nodes, edges, functions): a short
@@ -266,11 +308,19 @@ impl<T: Copy + Eq + std::hash::Hash> SeenSet<T> {
     }
 }
 
-/// The graph: nodes with non-zero flat or cum.
+/// The graph: nodes with non-zero flat or cum, and the edges between them.
+/// A node holds no map of its own: the edges are one flat list, sorted by
+/// caller, with an index sorted by callee, so that a stack of a million
+/// distinct functions costs a few dozen bytes per edge, not two hash maps
+/// per node.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     /// Nodes, in no particular order until sorted.
     pub nodes: Vec<Node>,
+    /// `(caller, callee, totals)`, sorted by caller then callee.
+    edges: Vec<(NodeId, NodeId, Edge)>,
+    /// Indices of `edges`, sorted by callee then caller.
+    by_callee: Vec<u32>,
 }
 
 /// Options of the trimmed graph (pprof's defaults for `-top`).
@@ -307,6 +357,9 @@ impl Graph {
     pub fn build(stacks: &StackSet, kept: Option<&FxHashSet<NodeId>>, node_count: usize) -> Graph {
         let mut nodes: Vec<Node> =
             (0..node_count as NodeId).map(|id| Node { id, ..Node::default() }).collect();
+        // The edges, and where each pair is in them.
+        let mut edges: Vec<(NodeId, NodeId, Edge)> = Vec::new();
+        let mut edge_at: FxHashMap<(NodeId, NodeId), u32> = FxHashMap::default();
         let mut seen_nodes: SeenSet<NodeId> = SeenSet::default();
         let mut seen_edges: SeenSet<(NodeId, NodeId)> = SeenSet::default();
         for (frames, total) in stacks.iter() {
@@ -329,7 +382,15 @@ impl Graph {
                 }
                 if let Some(p) = parent {
                     if p != n && seen_edges.insert((p, n)) {
-                        add_edge(&mut nodes, p, n, w, residual, frame.inline());
+                        let at = *edge_at.entry((p, n)).or_insert_with(|| {
+                            let edge = Edge { weight: 0, inline: true, residual: false };
+                            edges.push((p, n, edge));
+                            edges.len() as u32 - 1
+                        });
+                        let e = &mut edges[at as usize].2;
+                        e.weight += w;
+                        e.residual |= residual;
+                        e.inline &= frame.inline();
                     }
                 }
                 parent = Some(n);
@@ -342,7 +403,52 @@ impl Graph {
             }
         }
         nodes.retain(|n| n.flat != 0 || n.cum != 0);
-        Graph { nodes }
+        drop(edge_at);
+        edges.shrink_to_fit();
+        edges.sort_unstable_by_key(|&(from, to, _)| (from, to));
+        let mut graph = Graph { nodes, edges, by_callee: Vec::new() };
+        graph.index_callees();
+        graph
+    }
+
+    /// Rebuilds the index of the edges by callee.
+    fn index_callees(&mut self) {
+        let edges = &self.edges;
+        let mut by_callee: Vec<u32> = (0..edges.len() as u32).collect();
+        by_callee.sort_unstable_by_key(|&i| {
+            let (from, to, _) = edges[i as usize];
+            (to, from)
+        });
+        self.by_callee = by_callee;
+    }
+
+    /// The callers of `node`, with the edges' totals, by caller id.
+    pub fn callers(&self, node: NodeId) -> impl Iterator<Item = (NodeId, &Edge)> + '_ {
+        let edges = &self.edges;
+        let start = self.by_callee.partition_point(|&i| edges[i as usize].1 < node);
+        self.by_callee[start..]
+            .iter()
+            .map(move |&i| &edges[i as usize])
+            .take_while(move |e| e.1 == node)
+            .map(|(from, _, e)| (*from, e))
+    }
+
+    /// The callees of `node`, with the edges' totals, by callee id.
+    pub fn callees(&self, node: NodeId) -> impl Iterator<Item = (NodeId, &Edge)> + '_ {
+        let start = self.edges.partition_point(|e| e.0 < node);
+        self.edges[start..].iter().take_while(move |e| e.0 == node).map(|(_, to, e)| (*to, e))
+    }
+
+    /// pprof's inline tag of a node in text reports, from its remaining
+    /// incoming edges: all inline `(inline)`, some `(partial-inline)`.
+    pub fn inline_label(&self, node: NodeId) -> &'static str {
+        let inline = self.callers(node).any(|(_, e)| e.inline);
+        let not_inline = self.callers(node).any(|(_, e)| !e.inline);
+        match (inline, not_inline) {
+            (true, true) => "(partial-inline)",
+            (true, false) => "(inline)",
+            _ => "",
+        }
     }
 
     /// pprof's `newTrimmedGraph` for text reports: drop nodes below the
@@ -363,6 +469,7 @@ impl Graph {
                 graph.nodes.iter().filter(|n| n.cum.abs() >= node_cutoff).map(|n| n.id).collect();
             if kept.len() != graph.nodes.len() {
                 info.dropped_nodes = graph.nodes.len() - kept.len();
+                drop(std::mem::take(&mut graph));
                 graph = Graph::build(stacks, Some(&kept), table.len());
             }
         }
@@ -371,6 +478,7 @@ impl Graph {
         if options.node_count > 0 && graph.nodes.len() > options.node_count {
             let kept: FxHashSet<NodeId> =
                 graph.nodes[..options.node_count].iter().map(|n| n.id).collect();
+            drop(std::mem::take(&mut graph));
             graph = Graph::build(stacks, Some(&kept), table.len());
             graph.sort(table, options.cum_sort);
         }
@@ -396,10 +504,8 @@ impl Graph {
         if cutoff == 0 {
             return;
         }
-        for n in &mut self.nodes {
-            n.callers.retain(|_, e| e.weight.abs() >= cutoff);
-            n.callees.retain(|_, e| e.weight.abs() >= cutoff);
-        }
+        self.edges.retain(|(_, _, e)| e.weight.abs() >= cutoff);
+        self.index_callees();
     }
 }
 
@@ -407,29 +513,6 @@ impl Graph {
 pub fn cutoff(total_centi: i128, fraction: f64) -> i128 {
     let base_units = total_centi as f64 / 100.0;
     ((base_units * fraction) as i64).unsigned_abs() as i128 * 100
-}
-
-fn add_edge(nodes: &mut [Node], from: NodeId, to: NodeId, w: i128, residual: bool, inline: bool) {
-    for (map, other) in
-        [(&mut nodes[from as usize].callees, to), (&mut nodes[to as usize].callers, from)]
-    {
-        let e = map.entry(other).or_insert(Edge { weight: 0, inline: true, residual: false });
-        e.weight += w;
-        e.residual |= residual;
-        e.inline &= inline;
-    }
-}
-
-/// pprof's inline tag of a node in text reports, from its remaining
-/// incoming edges: all inline `(inline)`, some `(partial-inline)`.
-pub fn inline_label(node: &Node) -> &'static str {
-    let inline = node.callers.values().any(|e| e.inline);
-    let not_inline = node.callers.values().any(|e| !e.inline);
-    match (inline, not_inline) {
-        (true, true) => "(partial-inline)",
-        (true, false) => "(inline)",
-        _ => "",
-    }
 }
 
 #[cfg(test)]
@@ -451,7 +534,7 @@ mod tests {
     fn totals(g: &Graph, t: &NodeTable) -> Vec<(String, i128, i128, &'static str)> {
         g.nodes
             .iter()
-            .map(|n| (t.name(n.id).to_owned(), n.flat / 100, n.cum / 100, inline_label(n)))
+            .map(|n| (t.name(n.id).to_owned(), n.flat / 100, n.cum / 100, g.inline_label(n.id)))
             .collect()
     }
 

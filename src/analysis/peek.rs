@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::analysis::graph::{
-    inline_label, Edge, Granularity, Graph, NodeId, NodeTable, SeenSet, StackSet, TrimOptions,
+    Edge, Granularity, Graph, NodeId, NodeTable, SeenSet, StackSet, TrimOptions,
 };
 use crate::analysis::report::{collect, select_unit, GraphFacts};
 use crate::analysis::scan::Inputs;
@@ -209,8 +209,8 @@ pub fn peek(inputs: &Inputs, options: &PeekOptions) -> Result<PeekReport> {
     let errors = if c.exact { FxHashMap::default() } else { edge_errors(&c.stacks, &wanted) };
     let unit = select_unit(options.unit.as_deref(), &c, &graph)?;
     let facts = c.facts(inputs, unit, shown_flat);
-    let edges = |map: &FxHashMap<NodeId, Edge>, node: NodeId, cum: i128, callers: bool| {
-        sorted_edges(map, node, callers, &c.table, &errors)
+    let edges = |node: NodeId, cum: i128, callers: bool| {
+        sorted_edges(&graph, node, callers, &c.table, &errors)
             .into_iter()
             .map(|(other, edge, error)| PeekEdge {
                 function: c.table.name(other).to_owned(),
@@ -225,7 +225,7 @@ pub fn peek(inputs: &Inputs, options: &PeekOptions) -> Result<PeekReport> {
     let functions = matched
         .iter()
         .map(|n| {
-            let inline = inline_label(n).trim_matches(['(', ')']);
+            let inline = graph.inline_label(n.id).trim_matches(['(', ')']);
             PeekFunction {
                 function: c.table.name(n.id).to_owned(),
                 flat: Amount(n.flat),
@@ -236,8 +236,8 @@ pub fn peek(inputs: &Inputs, options: &PeekOptions) -> Result<PeekReport> {
                 cum_percent: Percent::of(n.cum, c.total),
                 cum_max_error: Amount(n.cum_error),
                 inline: (!inline.is_empty()).then_some(inline),
-                callers: edges(&n.callers, n.id, n.cum, true),
-                callees: edges(&n.callees, n.id, n.cum, false),
+                callers: edges(n.id, n.cum, true),
+                callees: edges(n.id, n.cum, false),
             }
         })
         .collect();
@@ -247,15 +247,16 @@ pub fn peek(inputs: &Inputs, options: &PeekOptions) -> Result<PeekReport> {
 /// A node's callers (or callees) in pprof's order: |weight| descending,
 /// then by name; each with its rounding bound.
 fn sorted_edges<'a>(
-    edges: &'a FxHashMap<NodeId, Edge>,
+    graph: &'a Graph,
     node: NodeId,
     callers: bool,
     table: &NodeTable,
     errors: &FxHashMap<(NodeId, NodeId), i128>,
 ) -> Vec<(NodeId, &'a Edge, i128)> {
+    let edges: Box<dyn Iterator<Item = (NodeId, &Edge)>> =
+        if callers { Box::new(graph.callers(node)) } else { Box::new(graph.callees(node)) };
     let mut rows: Vec<(NodeId, &Edge, i128)> = edges
-        .iter()
-        .map(|(&other, edge)| {
+        .map(|(other, edge)| {
             let pair = if callers { (other, node) } else { (node, other) };
             (other, edge, errors.get(&pair).copied().unwrap_or(0))
         })

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::graph::{cutoff, inline_label, Granularity, Graph, TrimOptions};
+use crate::analysis::graph::{cutoff, Granularity, Graph, TrimOptions};
 use crate::analysis::report::{collect, select_unit, GraphFacts};
 use crate::analysis::scan::Inputs;
 use crate::error::Result;
@@ -132,18 +132,25 @@ pub fn top(inputs: &Inputs, options: &TopOptions) -> Result<TopReport> {
         node_count: options.node_count,
         cum_sort: options.cum,
     };
-    let (graph, info) = Graph::trimmed(&c.stacks, &c.table, trim);
+    let (mut graph, info) = Graph::trimmed(&c.stacks, &c.table, trim);
     let unit = select_unit(options.unit.as_deref(), &c, &graph)?;
     let shown_flat = graph.nodes.iter().map(|n| n.flat).sum();
     let facts = c.facts(inputs, unit, shown_flat);
     let total = c.total;
+    // The rows take the nodes' tags; the edges and stacks are let go
+    // first (on a stack of a million functions they are as large as the
+    // rows).
+    let tags: Vec<&'static str> = graph.nodes.iter().map(|n| graph.inline_label(n.id)).collect();
+    let nodes = std::mem::take(&mut graph.nodes);
+    drop(graph);
+    drop(c.stacks);
     let mut flat_sum = 0i128;
-    let rows: Vec<TopRow> = graph
-        .nodes
+    let rows: Vec<TopRow> = nodes
         .iter()
-        .map(|n| {
+        .zip(tags)
+        .map(|(n, tag)| {
             flat_sum += n.flat;
-            let inline = inline_label(n).trim_matches(['(', ')']);
+            let inline = tag.trim_matches(['(', ')']);
             TopRow {
                 function: c.table.name(n.id).to_owned(),
                 flat: Amount(n.flat),

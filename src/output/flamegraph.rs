@@ -98,9 +98,13 @@ pub struct FlameGraph {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn flamegraph(folded: &FoldedReport, options: &FlamegraphOptions) -> Result<FlameGraph> {
-    let (mut lines, notes) = match pruned_lines(folded, options.min_width) {
-        Some(lines) => (lines, folded.for_each_line("flamegraph", |_| Ok(()))?),
-        None => folded.lines("flamegraph"),
+    let negate = options.negate && folded.two_columns;
+    let (mut lines, changes, notes) = match pruned_lines(folded, options.min_width, negate) {
+        Some((lines, changes)) => (lines, changes, folded.for_each_line("flamegraph", |_| Ok(()))?),
+        None => {
+            let (lines, notes) = folded.lines("flamegraph");
+            (lines, None, notes)
+        }
     };
     // A line without frames (a sample with an empty stack, ` 7`) draws
     // nothing: inferno ignores it, and refuses input with nothing else.
@@ -120,16 +124,18 @@ pub fn flamegraph(folded: &FoldedReport, options: &FlamegraphOptions) -> Result<
         if !folded.two_columns {
             return Err(Error::Usage("--negate is for differential flame graphs".to_owned()));
         }
-        // Swap the columns: widths from BEFORE.
-        for line in &mut lines {
-            let mut parts = line.rsplitn(3, ' ');
-            let (a, b, stack) = (parts.next(), parts.next(), parts.next());
-            if let (Some(a), Some(b), Some(stack)) = (a, b, stack) {
-                *line = format!("{stack} {a} {b}");
+        // Swap the columns: widths from BEFORE (pruned lines come swapped).
+        if changes.is_none() {
+            for line in &mut lines {
+                let mut parts = line.rsplitn(3, ' ');
+                let (a, b, stack) = (parts.next(), parts.next(), parts.next());
+                if let (Some(a), Some(b), Some(stack)) = (a, b, stack) {
+                    *line = format!("{stack} {a} {b}");
+                }
             }
         }
     }
-    let svg = render(options, folded, &lines)?;
+    let svg = render(options, folded, &lines, changes.as_deref().unwrap_or(&lines))?;
     Ok(FlameGraph { svg: Some(svg), notes })
 }
 
@@ -143,40 +149,66 @@ pub fn count_name(dim: Dimension, other: &str) -> String {
     }
 }
 
-/// The folded lines of a one-column graph with every frame inferno would
-/// leave out (narrower than `min_width` percent of the total) folded, with
-/// all the stacks through it, into the first of those stacks' lines,
-/// carrying their sum: the drawn frames, their places and widths stay the
-/// same, and the lines held for inferno are about as many as the frames
-/// drawn, not one per distinct stack.
+/// The lines for inferno and, for differential graphs, those the changes
+/// are summed from: see [`pruned_lines`].
+type Pruned = (Vec<String>, Option<Vec<String>>);
+
+/// The folded lines of a graph with every frame inferno would leave out
+/// (narrower than `min_width` percent of the total) folded, with all the
+/// stacks through it, into the first of those stacks' lines, carrying their
+/// sum: the drawn frames, their places, widths and colors stay the same,
+/// and the lines held for inferno are about as many as the frames drawn,
+/// not one per distinct stack.
 ///
-/// `None` (draw from every line) for differential graphs (inferno colors by
-/// each line's own change), without a minimum width, or when a frame name
-/// holds `;`, a space, a control character or `#`, or a stack has no
-/// frame (inferno would split, trim, order or ignore such lines otherwise
-/// than the stacks' names do).
-fn pruned_lines(folded: &FoldedReport, min_width: f64) -> Option<Vec<String>> {
-    if folded.two_columns || min_width <= 0.0 {
+/// Differential graphs (two columns, swapped when `negate`: the last one
+/// gives the widths) also return the lines the tooltips' changes are summed
+/// from ([`annotate_changes`]), whose first column is the folded stacks'
+/// sum. inferno colors a frame by the change of the line that opened it
+/// when that line ends there (never a folded line: it ends in a frame left
+/// out) and scales every color by the largest change of any line: a folded
+/// line's first column is chosen so that its change is the largest of the
+/// lines it stands for, keeping that scale.
+///
+/// `None` (draw from every line) without a minimum width, or when a frame
+/// name holds `;`, a space, a control character or `#`, a stack has no
+/// frame, or a value is negative (inferno would split, trim, order or
+/// ignore such lines otherwise than the stacks' names and values say).
+fn pruned_lines(folded: &FoldedReport, min_width: f64, negate: bool) -> Option<Pruned> {
+    if min_width <= 0.0 {
         return None;
     }
     let plain = |name: &str| !name.bytes().any(|b| b <= b' ' || b == b';' || b == b'#');
     if !folded.names.iter().all(|(_, name)| plain(name)) {
         return None;
     }
-    // The lines folded prints: stacks of a positive rounded total.
-    let mut printed: Vec<(u32, u64)> = Vec::new();
+    let two = folded.two_columns;
+    // The lines folded prints: (stack, other column, width column).
+    let mut printed: Vec<(u32, u64, u64)> = Vec::new();
     for &i in &folded.rows {
-        let a = round(folded.values[i as usize].1);
-        if a > 0 {
-            // inferno ignores a line without frames, and its value.
-            if folded.stacks.get(i).is_empty() {
-                return None;
+        let (b, a) = folded.values[i as usize];
+        let (b, a) = (round(b), round(a));
+        let (x, w) = if two {
+            if b == 0 && a == 0 {
+                continue;
             }
-            printed.push((i, u64::try_from(a).ok()?));
+            if negate {
+                (a, b)
+            } else {
+                (b, a)
+            }
+        } else if a > 0 {
+            (0, a)
+        } else {
+            continue;
+        };
+        // inferno ignores a line without frames, and its value.
+        if folded.stacks.get(i).is_empty() {
+            return None;
         }
+        printed.push((i, u64::try_from(x).ok()?, u64::try_from(w).ok()?));
     }
     // inferno's pruning test, computed as inferno computes it.
-    let time = printed.iter().try_fold(0u64, |t, &(_, a)| t.checked_add(a))?;
+    let time = printed.iter().try_fold(0u64, |t, &(_, _, w)| t.checked_add(w))?;
     let widthpertime_pct = 100.0 / time as f64;
     let minwidth_time = min_width / widthpertime_pct;
     // Frames are runs of consecutive lines with the same prefix; the open
@@ -196,40 +228,65 @@ fn pruned_lines(folded: &FoldedReport, min_width: f64) -> Option<Vec<String>> {
         }
     };
     let mut previous: &[crate::record::NameId] = &[];
-    for (row, &(i, a)) in printed.iter().enumerate() {
+    for (row, &(i, _, w)) in printed.iter().enumerate() {
         let stack = folded.stacks.get(i);
         let common = previous.iter().zip(stack).take_while(|(x, y)| x == y).count();
         close(&mut open, common, row);
         open.resize(stack.len(), (row, 0));
         for frame in &mut open {
-            frame.1 += a;
+            frame.1 += w;
         }
         previous = stack;
     }
     close(&mut open, 0, printed.len());
     let mut lines = Vec::new();
+    let mut changes = Vec::new();
     let mut narrow = narrow.into_iter().peekable();
     let mut row = 0;
     while row < printed.len() {
-        let (i, mut a) = printed[row];
-        row += 1;
+        let (i, _, _) = printed[row];
+        let mut group = row..row + 1;
         if let Some(&(start, end)) = narrow.peek() {
-            if start == row - 1 {
-                a = printed[start..end].iter().map(|&(_, a)| a).sum();
-                row = end;
+            if start == row {
+                group = start..end;
                 narrow.next();
             }
         }
+        row = group.end;
+        let rows = &printed[group];
+        let w: u64 = rows.iter().map(|&(_, _, w)| w).sum();
         let mut line = String::new();
         folded.stack_text(i, &mut line);
-        line.push_str(&format!(" {a}"));
+        if two {
+            let x: u64 = rows.iter().map(|&(_, x, _)| x).sum();
+            // The largest change among the folded lines, as inferno reads
+            // it (last column minus first).
+            let change = rows
+                .iter()
+                .map(|&(_, x, w)| i128::from(w) - i128::from(x))
+                .max_by_key(|d| d.unsigned_abs())
+                .unwrap_or(0);
+            let stack_len = line.len();
+            line.push_str(&format!(" {x} {w}"));
+            changes.push(line.clone());
+            line.truncate(stack_len);
+            line.push_str(&format!(" {} {w}", i128::from(w) - change));
+        } else {
+            line.push_str(&format!(" {w}"));
+        }
         lines.push(line);
     }
-    Some(lines)
+    Some((lines, two.then_some(changes)))
 }
 
-/// Draws the SVG of folded lines and rewrites its tooltips.
-fn render(options: &FlamegraphOptions, folded: &FoldedReport, lines: &[String]) -> Result<String> {
+/// Draws the SVG of folded lines and rewrites its tooltips (the changes of
+/// a differential graph's frames summed from `changes`).
+fn render(
+    options: &FlamegraphOptions,
+    folded: &FoldedReport,
+    lines: &[String],
+    changes: &[String],
+) -> Result<String> {
     let dim = folded.units.dimension();
     let mut opt = Options::default();
     let type_name = folded.header.sample_type().unwrap_or("value");
@@ -260,7 +317,7 @@ fn render(options: &FlamegraphOptions, folded: &FoldedReport, lines: &[String]) 
     let svg = String::from_utf8(svg).map_err(|e| std::io::Error::other(e.to_string()))?;
     let svg = annotate_titles(&svg, &opt.count_name, dim, &folded.units.other);
     let svg = if folded.two_columns {
-        annotate_changes(&svg, lines, &|v| folded.units.format(v * 100))
+        annotate_changes(&svg, changes, &|v| folded.units.format(v * 100))
     } else {
         svg
     };
@@ -558,14 +615,79 @@ mod tests {
         f.rows = rows;
         let (all, _) = f.lines("flamegraph");
         for min_width in [0.01, 0.05, 0.1, 1.0, 30.0] {
-            let pruned = pruned_lines(&f, min_width).unwrap();
+            let (pruned, changes) = pruned_lines(&f, min_width, false).unwrap();
+            assert!(changes.is_none());
             assert_eq!(svg_of(&pruned, min_width), svg_of(&all, min_width), "{min_width}");
             if min_width == 0.1 {
                 assert!(pruned.len() < all.len(), "{pruned:?}");
             }
         }
-        assert!(pruned_lines(&f, 0.0).is_none());
+        assert!(pruned_lines(&f, 0.0, false).is_none());
         f.names.intern("a;b");
-        assert!(pruned_lines(&f, 0.1).is_none(), "a name with `;`");
+        assert!(pruned_lines(&f, 0.1, false).is_none(), "a name with `;`");
+    }
+
+    /// A two-column report of `stacks` (before, after in whole units), its
+    /// rows sorted by text as `folded` sorts them.
+    fn two_column_report(stacks: &[(&[&str], i128, i128)]) -> FoldedReport {
+        use crate::seqs::SeqInterner;
+        let mut f = FoldedReport { exact: true, two_columns: true, ..FoldedReport::default() };
+        let mut interner = SeqInterner::new();
+        let mut rows = Vec::new();
+        for (stack, before, after) in stacks {
+            let ids: Vec<_> = stack.iter().map(|n| f.names.intern(n)).collect();
+            rows.push(interner.intern(&ids));
+            f.values.push((before * 100, after * 100));
+        }
+        f.stacks = interner.seal();
+        let text = |i: u32| {
+            let mut t = String::new();
+            f.stack_text(i, &mut t);
+            t
+        };
+        rows.sort_by_key(|&i| text(i));
+        f.rows = rows;
+        f
+    }
+
+    #[test]
+    fn pruned_differential_graphs_draw_the_same_svg() {
+        // Narrow subtrees whose lines carry the largest change of the
+        // graph (which scales every color), grown, shrunk, new and gone
+        // stacks, a narrow frame under a wide one, zero widths.
+        let f = two_column_report(&[
+            (&["main", "f"], 4000, 4100),
+            (&["main", "f", "g"], 0, 3),
+            (&["main", "f", "g", "h"], 90_000, 2),
+            (&["main", "f", "k"], 5000, 2000),
+            (&["main", "f.func1"], 1, 0),
+            (&["main", "f.func1", "x"], 2, 5),
+            (&["main", "f.func1", "y"], 0, 1),
+            (&["main", "f2", "z"], 3000, 3000),
+            (&["main", "f2", "z", "w"], 2, 0),
+            (&["other"], 1, 1),
+            (&["other", "q"], 0, 70_000),
+            (&["zz"], 9, 0),
+        ]);
+        for negate in [false, true] {
+            let (mut all, _) = f.lines("flamegraph");
+            if negate {
+                for line in &mut all {
+                    let parts: Vec<&str> = line.rsplitn(3, ' ').collect();
+                    *line = format!("{} {} {}", parts[2], parts[0], parts[1]);
+                }
+            }
+            for min_width in [0.01, 0.05, 0.1, 1.0, 30.0] {
+                let (pruned, changes) = pruned_lines(&f, min_width, negate).unwrap();
+                let changes = changes.expect("two columns");
+                let options = FlamegraphOptions { min_width, negate, ..Default::default() };
+                let full = render(&options, &f, &all, &all).unwrap();
+                let drawn = render(&options, &f, &pruned, &changes).unwrap();
+                assert_eq!(drawn, full, "min width {min_width}, negate {negate}");
+                if min_width == 1.0 {
+                    assert!(pruned.len() < all.len(), "{pruned:?}");
+                }
+            }
+        }
     }
 }

@@ -157,6 +157,10 @@ impl RecordSource for LabelledSource {
     fn repairs(&self) -> &[Repair] {
         self.inner.repairs()
     }
+    fn label_texts(&self) -> Option<std::sync::Arc<[(String, String)]>> {
+        let inner = self.inner.label_texts()?;
+        Some(inner.iter().chain(&self.labels).cloned().collect())
+    }
     fn time_nanos(&self) -> Option<i64> {
         self.inner.time_nanos()
     }

@@ -1107,6 +1107,9 @@ impl RecordSource for LegacySource {
     fn time_nanos(&self) -> Option<i64> {
         self.inner.time_nanos()
     }
+    fn label_texts(&self) -> Option<std::sync::Arc<[(String, String)]>> {
+        self.inner.label_texts()
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! `traces` import it back in a circle; the other readers only import it.
 
 use std::io::Read;
+use std::sync::Arc;
 
 use crate::error::Result;
 use crate::gotime::parse_header_time;
@@ -44,6 +45,13 @@ pub trait RecordSource {
     fn time_nanos(&self) -> Option<i64> {
         None
     }
+    /// Every label (key, values as a record carries them) of the records
+    /// the input will give, when it knows them before its first record (a
+    /// loaded binary profile, `-raw` text); `None` elsewhere. Pairs may
+    /// repeat.
+    fn label_texts(&self) -> Option<Arc<[(String, String)]>> {
+        None
+    }
 }
 
 impl<R: Read> RecordSource for TraceReader<R> {
@@ -75,6 +83,7 @@ pub struct SourceInfo {
     notes: Vec<String>,
     repairs: Vec<Repair>,
     time_nanos: Option<i64>,
+    label_texts: Option<Arc<[(String, String)]>>,
 }
 
 impl SourceInfo {
@@ -88,6 +97,7 @@ impl SourceInfo {
             notes: source.notes(),
             repairs: source.repairs().to_vec(),
             time_nanos: source.time_nanos(),
+            label_texts: source.label_texts(),
         }
     }
 }
@@ -116,6 +126,11 @@ impl SourceInfo {
     /// What was repaired in a pasted input, per kind.
     pub fn repairs(&self) -> &[Repair] {
         &self.repairs
+    }
+    /// Every label of the input's records, when the input knew them before
+    /// its first record ([`RecordSource::label_texts`]).
+    pub fn label_texts(&self) -> Option<&[(String, String)]> {
+        self.label_texts.as_deref()
     }
     /// When the profile was taken, in nanoseconds since 1970: to the
     /// nanosecond where the input says ([`RecordSource::time_nanos`]), else

@@ -3,6 +3,7 @@
 //! `report.printTraces` and `ProfileLabels`), with exact values.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::Result;
 use crate::read::RecordSource;
@@ -35,6 +36,9 @@ pub struct ProfileSource {
     /// Per label set of the profile, its labels as printed: (key, values)
     /// in order; made on first use.
     label_text: Vec<Option<Vec<(String, String)>>>,
+    /// The labels of every label set a record will carry, made when first
+    /// asked for ([`RecordSource::label_texts`]).
+    all_label_texts: OnceLock<Arc<[(String, String)]>>,
     /// The base unit of the values and the factor to it.
     base: (Dimension, i128),
     /// How the values print, and the text of the last one.
@@ -123,6 +127,7 @@ impl ProfileSource {
             next: 0,
             stackless: false,
             label_text,
+            all_label_texts: OnceLock::new(),
             interned_at: Vec::new(),
             interned: Vec::new(),
             table: None,
@@ -326,6 +331,23 @@ impl RecordSource for ProfileSource {
 
     fn time_nanos(&self) -> Option<i64> {
         (self.profile.time_nanos != 0).then_some(self.profile.time_nanos)
+    }
+
+    fn label_texts(&self) -> Option<Arc<[(String, String)]>> {
+        let all = self.all_label_texts.get_or_init(|| {
+            let samples = &self.profile.samples;
+            let mut used = vec![false; samples.label_sets.len()];
+            for i in 0..samples.len() {
+                if self.stackless || samples.stack_len(i) != 0 {
+                    used[samples.labels_of(i) as usize] = true;
+                }
+            }
+            (used.iter().enumerate())
+                .filter(|(_, used)| **used)
+                .flat_map(|(set, _)| self.labels_as_printed(set))
+                .collect()
+        });
+        Some(Arc::clone(all))
     }
 
     fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
