@@ -606,7 +606,13 @@ fn full_disk_is_an_error_with_exit_status_2() {
             "{args:?}"
         );
     }
-    // An output file on a full disk names the file.
+    // An output file on a full disk names the file, and a device is never
+    // removed as a half-written file would be.
+    for to in ["pprof", "parquet"] {
+        let r = run(&["export", "--to", to, "-o", "/dev/full", HEKETI]);
+        assert_eq!(r.code, 2, "{to}: {}", r.stderr);
+        assert!(std::path::Path::new("/dev/full").exists(), "{to}: /dev/full removed");
+    }
     let r = run(&["export", "-o", "/dev/full", HEKETI]);
     assert_eq!(r.code, 2);
     assert!(

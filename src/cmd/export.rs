@@ -8,11 +8,8 @@
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
-use flate2::write::GzEncoder;
-use flate2::Compression;
-use prost::Message;
 
-use crate::analysis::export::export;
+use crate::analysis::export::write_export;
 use crate::analysis::table::samples;
 use crate::cmd::{InputArgs, Outcome};
 use crate::error::{Error, Result};
@@ -90,17 +87,14 @@ pub fn run(args: &ExportArgs, out: &mut Out<'_>) -> Result<Outcome> {
         ExportFormat::Pprof => {}
         ExportFormat::Parquet => return run_parquet(args, out),
     }
-    let report = export(&args.input.inputs())?;
-    let mut notes = report.notes;
-    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
-    gz.write_all(&report.profile.encode_to_vec())?;
-    let compressed = gz.finish()?;
-    if args.to_stdout() {
-        out.write_all(&compressed)?;
+    // The gzipped profile is streamed out sample by sample.
+    let report = if args.to_stdout() {
+        write_export(&args.input.inputs(), out)?
     } else {
-        std::fs::write(&args.output, &compressed)
-            .map_err(|source| Error::Io { path: args.output.clone(), source })?;
-    }
+        let path = &args.output;
+        to_file(path, |file| write_export(&args.input.inputs(), file))?
+    };
+    let mut notes = report.notes;
     if report.samples == 0 {
         notes.push("no samples: the profile is empty".to_owned());
     }
@@ -115,20 +109,33 @@ fn run_parquet(args: &ExportArgs, out: &mut dyn Write) -> Result<Outcome> {
     if args.to_stdout() {
         return write_parquet(args, out, options);
     }
-    let path = &args.output;
-    let file =
-        std::fs::File::create(path).map_err(|source| Error::Io { path: path.clone(), source })?;
+    to_file(&args.output, |file| write_parquet(args, file, options))
+}
+
+/// Writes the file at `path` with `write`; a write error names the file,
+/// and a regular file this call created is removed when writing fails
+/// (never a device such as `/dev/full`, nor a file that was there before).
+fn to_file<T>(path: &str, write: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+    let existed = std::path::Path::new(path).exists();
+    let named = |source| Error::Io { path: path.to_owned(), source };
+    let file = std::fs::File::create(path).map_err(named)?;
     let mut file = std::io::BufWriter::new(file);
-    let outcome = write_parquet(args, &mut file, options);
-    let outcome = outcome.and_then(|o| {
-        file.flush().map_err(|source| Error::Io { path: path.clone(), source })?;
-        Ok(o)
+    let written = write(&mut file).and_then(|t| {
+        file.flush().map_err(named)?;
+        Ok(t)
     });
-    if outcome.is_err() {
-        // Best effort: the error said what went wrong.
-        let _ = std::fs::remove_file(path);
+    let written = written.map_err(|e| match e {
+        Error::Output(source) => named(source),
+        other => other,
+    });
+    if written.is_err() && !existed {
+        let regular = std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(false);
+        if regular {
+            // Best effort: the error said what went wrong.
+            let _ = std::fs::remove_file(path);
+        }
     }
-    outcome
+    written
 }
 
 /// Reads the inputs into `out` as Parquet.
