@@ -99,17 +99,22 @@ fn open_input(
     // Where pasted text is looked at, frame names are checked all through
     // the input, past the part the repair looks at.
     options.reader.check_frames |= options.paste != PasteMode::Off;
-    let mut head = Vec::new();
+    let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
     if let Err(e) = (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head) {
         return Err(read_error(&name, &head, e));
     }
     let complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
-    let kind = sniff(&head, complete);
+    // A report as pprof prints it, proven so byte by byte: no repair to
+    // look for, and its kind and any `?debug=1` profile after text are
+    // told by its header and first separator line.
+    let plain = paste::plain_report(&head, complete);
+    let kind = sniff(&head[..plain.unwrap_or(head.len())], complete);
     // A `?debug=1` profile after text that is not skipped: say so, rather
     // than that the text is no traces report.
     if kind == InputKind::Traces {
-        if let Some(found) = legacy::header_after_text(&String::from_utf8_lossy(&head)) {
+        let looked_at = String::from_utf8_lossy(&head[..plain.unwrap_or(head.len())]);
+        if let Some(found) = legacy::header_after_text(&looked_at) {
             let (line, text) = &found.other;
             let message = format!(
                 "this looks like {} whose header is at line {}, but line {line} before it is \
@@ -122,7 +127,7 @@ fn open_input(
                 source: io::Error::new(io::ErrorKind::InvalidData, message),
             });
         }
-        if let Some((line, what)) = legacy::headless_records(&String::from_utf8_lossy(&head)) {
+        if let Some((line, what)) = legacy::headless_records(&looked_at) {
             let message = format!(
                 "this looks like {what}: pprof and traces-tool need the profile from its first \
                  line"
@@ -135,7 +140,10 @@ fn open_input(
     }
     // Only text read as a traces report or `-raw` text is looked at (a
     // `-raw` text after its command line sniffs as a traces report).
-    if matches!(kind, InputKind::Traces | InputKind::Raw) && options.paste != PasteMode::Off {
+    if matches!(kind, InputKind::Traces | InputKind::Raw)
+        && options.paste != PasteMode::Off
+        && plain.is_none()
+    {
         if let Some(source) = open_pasted(&name, &mut head, &mut reader, complete, &options)? {
             return Ok(source);
         }
