@@ -1866,47 +1866,64 @@ fn clean_lines(bytes: &[u8]) -> Option<u64> {
 }
 
 /// The lines of `bytes` when it holds no byte that is not ASCII, no tab
-/// and none of `//`, ` .`, `<-`, 32 bytes at a time; `None` when it does.
+/// and none of `//`, ` .`, `<-`, 64 bytes at a time; `None` when it does.
+/// Line ends are counted per byte lane and summed every 127 rounds.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn plain_lines_avx2(bytes: &[u8]) -> Option<u64> {
     use std::arch::x86_64::{
-        __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
-        _mm256_or_si256, _mm256_set1_epi8,
+        __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_extract_epi64, _mm256_loadu_si256,
+        _mm256_movemask_epi8, _mm256_or_si256, _mm256_sad_epu8, _mm256_set1_epi8,
+        _mm256_setzero_si256, _mm256_sub_epi8,
     };
-    let (slash, dot, lt) =
-        (_mm256_set1_epi8(b'/' as i8), _mm256_set1_epi8(b'.' as i8), _mm256_set1_epi8(b'<' as i8));
-    let space = _mm256_set1_epi8(b' ' as i8);
-    let (dash, tab, nl) = (
-        _mm256_set1_epi8(b'-' as i8),
-        _mm256_set1_epi8(b'\t' as i8),
-        _mm256_set1_epi8(b'\n' as i8),
-    );
+    let splat = |b: u8| _mm256_set1_epi8(b as i8);
+    let (slash, space, dot, lt) = (splat(b'/'), splat(b' '), splat(b'.'), splat(b'<'));
+    let (dash, tab, nl) = (splat(b'-'), splat(b'\t'), splat(b'\n'));
+    let eq = _mm256_cmpeq_epi8;
+    let (and, or) = (_mm256_and_si256, _mm256_or_si256);
+    // What may show damage among the 32 bytes of `v0` (`v1`: the 32 bytes
+    // one further): a pair, a tab, or a top bit (not ASCII).
+    let signs = |v0: __m256i, v1: __m256i| {
+        let pairs = or(and(eq(v0, slash), eq(v1, slash)), and(eq(v0, space), eq(v1, dot)));
+        or(or(pairs, and(eq(v0, lt), eq(v1, dash))), or(eq(v0, tab), v0))
+    };
+    let sum = |counts: __m256i| {
+        let s = _mm256_sad_epu8(counts, _mm256_setzero_si256());
+        (_mm256_extract_epi64::<0>(s)
+            + _mm256_extract_epi64::<1>(s)
+            + _mm256_extract_epi64::<2>(s)
+            + _mm256_extract_epi64::<3>(s)) as u64
+    };
     let mut lines = 0u64;
+    let mut counts = _mm256_setzero_si256();
+    let mut rounds = 0;
     let mut i = 0;
-    while i + 33 <= bytes.len() {
-        // SAFETY: both loads read 32 of the bytes of `bytes` (i + 33 <= len).
-        let (v0, v1) = unsafe {
+    while i + 65 <= bytes.len() {
+        // SAFETY: the four loads read 32 bytes each, all inside `bytes`
+        // (i + 65 <= len).
+        let (a0, a1, b0, b1) = unsafe {
+            let p = bytes.as_ptr().add(i);
             (
-                _mm256_loadu_si256(bytes.as_ptr().add(i).cast::<__m256i>()),
-                _mm256_loadu_si256(bytes.as_ptr().add(i + 1).cast::<__m256i>()),
+                _mm256_loadu_si256(p.cast::<__m256i>()),
+                _mm256_loadu_si256(p.add(1).cast::<__m256i>()),
+                _mm256_loadu_si256(p.add(32).cast::<__m256i>()),
+                _mm256_loadu_si256(p.add(33).cast::<__m256i>()),
             )
         };
-        let eq = _mm256_cmpeq_epi8;
-        let pairs = _mm256_or_si256(
-            _mm256_or_si256(
-                _mm256_and_si256(eq(v0, slash), eq(v1, slash)),
-                _mm256_and_si256(eq(v0, space), eq(v1, dot)),
-            ),
-            _mm256_or_si256(_mm256_and_si256(eq(v0, lt), eq(v1, dash)), eq(v0, tab)),
-        );
-        // The top bit of a byte of `v0`: not ASCII.
-        if _mm256_movemask_epi8(_mm256_or_si256(pairs, v0)) != 0 {
+        if _mm256_movemask_epi8(or(signs(a0, a1), signs(b0, b1))) != 0 {
             return None;
         }
-        lines += u64::from(_mm256_movemask_epi8(eq(v0, nl)).count_ones());
-        i += 32;
+        // A lane's count grows by at most 2 a round: 254 after 127.
+        counts = _mm256_sub_epi8(_mm256_sub_epi8(counts, eq(a0, nl)), eq(b0, nl));
+        rounds += 1;
+        if rounds == 127 {
+            lines += sum(counts);
+            counts = _mm256_setzero_si256();
+            rounds = 0;
+        }
+        i += 64;
     }
+    lines += sum(counts);
     let rest = &bytes[i..];
     for (j, &b) in rest.iter().enumerate() {
         let next = rest.get(j + 1).copied();
