@@ -50,7 +50,7 @@ pub fn sniff(head: &[u8], complete: bool) -> InputKind {
             &lossy
         }
     };
-    if text.bytes().any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)) {
+    if has_control(text.as_bytes()) {
         return InputKind::Binary;
     }
     if legacy::looks_like_legacy(text) {
@@ -74,4 +74,16 @@ pub fn sniff(head: &[u8], complete: bool) -> InputKind {
 /// whole text) before calling it a traces report.
 pub(crate) fn worth_a_whole_look(head: &str) -> bool {
     !raw::looks_like_raw(head) && !head.lines().any(|l| l.trim_start().starts_with("----"))
+}
+
+/// Whether `bytes` holds a control character other than tab, line feed,
+/// carriage return, form feed and escape. Branch-free per chunk, so that
+/// it compiles to vector instructions: text is looked at whole.
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.chunks(4096).any(|chunk| {
+        chunk.iter().fold(0u8, |found, &b| {
+            let allowed = (b == b'\t') | (b == b'\n') | (b == b'\r') | (b == 0x0c) | (b == 0x1b);
+            found | (u8::from(b < 0x20) & u8::from(!allowed))
+        }) != 0
+    })
 }

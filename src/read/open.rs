@@ -99,17 +99,22 @@ fn open_input(
     // Where pasted text is looked at, frame names are checked all through
     // the input, past the part the repair looks at.
     options.reader.check_frames |= options.paste != PasteMode::Off;
-    let mut head = Vec::new();
+    let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
     if let Err(e) = (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head) {
         return Err(read_error(&name, &head, e));
     }
     let mut complete = (head.len() as u64) < SNIFF_BYTES;
     let index = options.sample_index.as_deref();
-    let mut kind = sniff(&head, complete);
+    // A report as pprof prints it, proven so byte by byte: no repair to
+    // look for, and its kind and any `?debug=1` profile after text are
+    // told by its header and first separator line.
+    let plain = paste::plain_report(&head, complete);
+    let mut kind = sniff(&head[..plain.unwrap_or(head.len())], complete);
     // A goroutine dump or a race report after more than SNIFF_BYTES of log
     // lines: found by looking at the whole text.
     if kind == InputKind::Traces
         && !complete
+        && plain.is_none()
         && crate::read::detect::worth_a_whole_look(&String::from_utf8_lossy(&head))
     {
         read_whole(&name, &mut reader, &mut head, "text")?;
@@ -122,7 +127,8 @@ fn open_input(
     // A `?debug=1` profile after text that is not skipped: say so, rather
     // than that the text is no traces report.
     if kind == InputKind::Traces {
-        if let Some(found) = legacy::header_after_text(&String::from_utf8_lossy(&head)) {
+        let looked_at = String::from_utf8_lossy(&head[..plain.unwrap_or(head.len())]);
+        if let Some(found) = legacy::header_after_text(&looked_at) {
             let (line, text) = &found.other;
             let message = format!(
                 "this looks like {} whose header is at line {}, but line {line} before it is \
@@ -132,7 +138,7 @@ fn open_input(
             );
             return Err(Error::input(&name, *line as u64, message));
         }
-        if let Some((line, what)) = legacy::headless_records(&String::from_utf8_lossy(&head)) {
+        if let Some((line, what)) = legacy::headless_records(&looked_at) {
             let message = format!(
                 "this looks like {what}: pprof and traces-tool need the profile from its first \
                  line"
@@ -142,7 +148,10 @@ fn open_input(
     }
     // Only text read as a traces report or `-raw` text is looked at (a
     // `-raw` text after its command line sniffs as a traces report).
-    if matches!(kind, InputKind::Traces | InputKind::Raw) && options.paste != PasteMode::Off {
+    if matches!(kind, InputKind::Traces | InputKind::Raw)
+        && options.paste != PasteMode::Off
+        && plain.is_none()
+    {
         if let Some(source) = open_pasted(&name, &mut head, &mut reader, complete, &options)? {
             return Ok(source);
         }

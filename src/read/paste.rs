@@ -23,7 +23,7 @@
 
 use std::borrow::Cow;
 
-use crate::frame::split_inline;
+use crate::frame::{split_inline, INLINE_SUFFIX};
 use crate::read::raw;
 use crate::read::traces::{classify, Line, FRAME_INDENT, SEPARATOR};
 use crate::record::{Header, HeaderField};
@@ -1373,6 +1373,180 @@ fn block_lines<'a, 'l>(
     Ok(Some(block))
 }
 
+// --------------------------------------------------------- plain heads --
+
+/// The first bytes of a name or of a label or value line's body that some
+/// repair looks at (an elision, a comment, an arrow, a fence, a separator):
+/// a plain report's lines start with none of them.
+fn odd_first(b: u8) -> bool {
+    matches!(b, b'-' | b'/' | b'#' | b'.' | b'<' | b'[' | b'`' | b'~')
+}
+
+/// A frame (after its 13 spaces, or a value line's leaf) that no repair
+/// touches: visible ASCII, then at most pprof's ` (inline)`, not starting
+/// like a comment, an elision or a fence (so
+/// [`crate::frame::unlike_a_frame`] finds nothing and no annotation is cut).
+/// Its bytes are printable ASCII (see [`plain_bytes`]): visible means no
+/// space.
+fn plain_frame(frame: &[u8]) -> bool {
+    let (name, _) = crate::frame::split_inline_bytes(frame);
+    name.first().is_some_and(|&b| !odd_first(b)) && memchr::memchr(b' ', name).is_none()
+}
+
+/// The offset of the first space or line end in `bytes` (printable
+/// ASCII), found a word at a time.
+#[inline(always)]
+fn space_or_newline(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let mut at = 0;
+    while at + 8 <= bytes.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        let w = u64::from_le_bytes(w);
+        let (x, y) = (w ^ NEWLINES, w ^ SPACES);
+        // The lowest byte flagged is the first zero byte of `x` or `y`.
+        let zeros = (x.wrapping_sub(ONES) & !x | y.wrapping_sub(ONES) & !y) & HIGHS;
+        if zeros != 0 {
+            return Some(at + (zeros.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    bytes[at..].iter().position(|&b| matches!(b, b' ' | b'\n')).map(|i| at + i)
+}
+
+/// A frame line's 13 spaces at the start of `line`, and something after
+/// them: two overlapping words compared.
+fn frame_indent(line: &[u8]) -> bool {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&line[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    line.len() > FRAME_INDENT && word(0) == SPACES && word(FRAME_INDENT - 8) == SPACES
+}
+
+/// True when every byte is printable ASCII or `\n` and none is `&`: no
+/// tab, `\r`, control byte, HTML escape, non-breaking space or emoji, the
+/// characters the whole-text repairs look for. Branch-free per chunk.
+fn plain_bytes(bytes: &[u8]) -> bool {
+    bytes.chunks(4096).all(|chunk| {
+        chunk.iter().fold(0u8, |bad, &b| {
+            bad | (u8::from(b.wrapping_sub(b' ') > b'~' - b' ') & u8::from(b != b'\n'))
+                | u8::from(b == b'&')
+        }) == 0
+    })
+}
+
+/// A byte-level proof that `head` (the whole input when `complete`, else
+/// its first bytes) is a traces report as pprof prints it in every line
+/// [`repair`] judges: header fields, exact separator lines, and blocks of
+/// label lines, a value line that reads and frame lines of 13 spaces and a
+/// plain name, in printable ASCII. Such text gets no repair and has no
+/// unplaced line, so the full analysis is not needed (most inputs are such
+/// text: this is what their check costs). `None` says nothing: the text
+/// may still be clean, [`repair`] tells. `Some(n)`: the header and the
+/// first separator line are `head[..n]` (no later line of such text starts
+/// a `?debug=1` profile either: every one is indented or a separator).
+pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
+    if !plain_bytes(head) {
+        return None;
+    }
+    // The lines judged: all of a whole input (which ends with a line end);
+    // a head's partial last line is not.
+    let judged = match memchr::memrchr(b'\n', head) {
+        Some(i) if !complete || i + 1 == head.len() => &head[..=i],
+        _ => return None,
+    };
+    // The header: every line a field (`File: `, `Type: `, ...), as pprof
+    // prints them, up to the first separator line.
+    let mut fields: Vec<Src> = Vec::new();
+    let mut pos = 0;
+    loop {
+        let end = pos + memchr::memchr(b'\n', &judged[pos..])?;
+        let line = &judged[pos..end];
+        pos = end + 1;
+        if line == SEPARATOR.as_bytes() {
+            break;
+        }
+        let text = std::str::from_utf8(line).ok()?;
+        if !is_header_field(text) {
+            return None;
+        }
+        fields.push(Src { no: fields.len() as u64 + 1, text: Cow::Borrowed(text) });
+    }
+    let header_len = pos;
+    let mut log = Log::default();
+    header(&fields, &mut log);
+    if !log.repairs.is_empty() || log.unplaced.is_some() {
+        return None;
+    }
+    // The blocks: labels, a value line, frames, a separator.
+    let mut in_frames = false;
+    let mut closed = true;
+    while pos < judged.len() {
+        let rest = &judged[pos..];
+        if in_frames {
+            // Most lines: a frame line, its name scanned a word at a time.
+            if frame_indent(rest) {
+                let name = &rest[FRAME_INDENT..];
+                if matches!(name[0], b' ' | b'\n') || odd_first(name[0]) {
+                    return None;
+                }
+                let mut end = space_or_newline(name)?;
+                if name[end] == b' ' {
+                    // Only pprof's ` (inline)` puts a space after a name.
+                    if !name[end..].starts_with(b" (inline)\n") {
+                        return None;
+                    }
+                    end += INLINE_SUFFIX.len();
+                }
+                pos += FRAME_INDENT + end + 1;
+                continue;
+            }
+            if !rest.starts_with(SEPARATOR.as_bytes()) || rest.get(SEPARATOR.len()) != Some(&b'\n')
+            {
+                return None;
+            }
+            pos += SEPARATOR.len() + 1;
+            in_frames = false;
+            closed = true;
+            continue;
+        }
+        closed = false;
+        let line = &rest[..memchr::memchr(b'\n', rest)?];
+        pos += line.len() + 1;
+        let indent = line.iter().take_while(|&&b| b == b' ').count();
+        let body = &line[indent..];
+        if indent >= FRAME_INDENT || body.first().is_none_or(|&b| odd_first(b)) {
+            return None;
+        }
+        let token_end = memchr::memchr(b' ', body).unwrap_or(body.len());
+        let (token, rest) = body.split_at(token_end);
+        if token.ends_with(b":") {
+            // `%10s:  %s`
+            if !rest.starts_with(b"  ") {
+                return None;
+            }
+        } else if rest.len() > 3 && rest.starts_with(b"   ") && rest[3] != b' ' {
+            // `%10s   %s`, a value that reads.
+            let token = std::str::from_utf8(token).ok()?;
+            if parse_value(token).is_err() || !plain_frame(&rest[3..]) {
+                return None;
+            }
+            in_frames = true;
+        } else {
+            return None;
+        }
+    }
+    // A whole input ends with a separator line; a head may end anywhere
+    // (its last block is read as it comes).
+    (closed || !complete).then_some(header_len)
+}
+
 // -------------------------------------------------------------- stream --
 
 /// Where a repaired line came from: the lines a `RepairStream` wrote,
@@ -1640,7 +1814,126 @@ pub(crate) struct TailGuard {
 /// How many bytes `TailGuard` reads at a time.
 const GUARD_CHUNK: usize = 1 << 20;
 
-/// The most bytes after the last separator line `TailGuard` holds back:
+/// The least room a reader's buffer must have beyond the held-back bytes
+/// for [`TailGuard`] to read into it directly.
+const DIRECT_MIN: usize = 1 << 16;
+
+/// The end (after its line end) of the last separator line of `bytes`
+/// that starts at or after `from`, if any: looked for from the end.
+fn last_separator_end(bytes: &[u8], from: usize) -> Option<usize> {
+    static FINDER: std::sync::OnceLock<memchr::memmem::FinderRev<'static>> =
+        std::sync::OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::FinderRev::new(SEPARATOR.as_bytes()));
+    let mut to = bytes.len();
+    while let Some(i) = finder.rfind(bytes.get(from..to)?) {
+        let start = from + i;
+        to = start + SEPARATOR.len() - 1;
+        let end = start + SEPARATOR.len();
+        if start > 0 && bytes[start - 1] != b'\n' {
+            continue;
+        }
+        match memchr::memchr(b'\n', &bytes[end..]) {
+            Some(n) if bytes[end..end + n].iter().all(|b| b.is_ascii_whitespace()) => {
+                return Some(end + n + 1);
+            }
+            _ => continue,
+        }
+    }
+    None
+}
+
+/// The number of lines of `bytes` when they show none of the damage
+/// [`TailGuard::damage_in`] looks for; `None` when they do. Most text is
+/// proven clean in one pass that looks for a broader set (any byte that is
+/// not ASCII, a tab, `//`, ` .`, `<-`); only where one of these is found
+/// does the exact test run.
+fn clean_lines(bytes: &[u8]) -> Option<u64> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is available, as just checked.
+        if let Some(lines) = unsafe { plain_lines_avx2(bytes) } {
+            return Some(lines);
+        }
+    }
+    if TailGuard::damage_in(bytes) {
+        return None;
+    }
+    Some(memchr::memchr_iter(b'\n', bytes).count() as u64)
+}
+
+/// The lines of `bytes` when it holds no byte that is not ASCII, no tab
+/// and none of `//`, ` .`, `<-`, 64 bytes at a time; `None` when it does.
+/// Line ends are counted per byte lane and summed every 127 rounds.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn plain_lines_avx2(bytes: &[u8]) -> Option<u64> {
+    use std::arch::x86_64::{
+        __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_extract_epi64, _mm256_loadu_si256,
+        _mm256_movemask_epi8, _mm256_or_si256, _mm256_sad_epu8, _mm256_set1_epi8,
+        _mm256_setzero_si256, _mm256_sub_epi8,
+    };
+    let splat = |b: u8| _mm256_set1_epi8(b as i8);
+    let (slash, space, dot, lt) = (splat(b'/'), splat(b' '), splat(b'.'), splat(b'<'));
+    let (dash, tab, nl) = (splat(b'-'), splat(b'\t'), splat(b'\n'));
+    let eq = _mm256_cmpeq_epi8;
+    let (and, or) = (_mm256_and_si256, _mm256_or_si256);
+    // What may show damage among the 32 bytes of `v0` (`v1`: the 32 bytes
+    // one further): a pair, a tab, or a top bit (not ASCII).
+    let signs = |v0: __m256i, v1: __m256i| {
+        let pairs = or(and(eq(v0, slash), eq(v1, slash)), and(eq(v0, space), eq(v1, dot)));
+        or(or(pairs, and(eq(v0, lt), eq(v1, dash))), or(eq(v0, tab), v0))
+    };
+    let sum = |counts: __m256i| {
+        let s = _mm256_sad_epu8(counts, _mm256_setzero_si256());
+        (_mm256_extract_epi64::<0>(s)
+            + _mm256_extract_epi64::<1>(s)
+            + _mm256_extract_epi64::<2>(s)
+            + _mm256_extract_epi64::<3>(s)) as u64
+    };
+    let mut lines = 0u64;
+    let mut counts = _mm256_setzero_si256();
+    let mut rounds = 0;
+    let mut i = 0;
+    while i + 65 <= bytes.len() {
+        // SAFETY: the four loads read 32 bytes each, all inside `bytes`
+        // (i + 65 <= len).
+        let (a0, a1, b0, b1) = unsafe {
+            let p = bytes.as_ptr().add(i);
+            (
+                _mm256_loadu_si256(p.cast::<__m256i>()),
+                _mm256_loadu_si256(p.add(1).cast::<__m256i>()),
+                _mm256_loadu_si256(p.add(32).cast::<__m256i>()),
+                _mm256_loadu_si256(p.add(33).cast::<__m256i>()),
+            )
+        };
+        if _mm256_movemask_epi8(or(signs(a0, a1), signs(b0, b1))) != 0 {
+            return None;
+        }
+        // A lane's count grows by at most 2 a round: 254 after 127.
+        counts = _mm256_sub_epi8(_mm256_sub_epi8(counts, eq(a0, nl)), eq(b0, nl));
+        rounds += 1;
+        if rounds == 127 {
+            lines += sum(counts);
+            counts = _mm256_setzero_si256();
+            rounds = 0;
+        }
+        i += 64;
+    }
+    lines += sum(counts);
+    let rest = &bytes[i..];
+    for (j, &b) in rest.iter().enumerate() {
+        let next = rest.get(j + 1).copied();
+        let pair =
+            matches!((b, next), (b'/', Some(b'/')) | (b' ', Some(b'.')) | (b'<', Some(b'-')));
+        if b >= 0x80 || b == b'\t' || pair {
+            return None;
+        }
+        lines += u64::from(b == b'\n');
+    }
+    Some(lines)
+}
+
+/// The most bytes after the last separator line [`TailGuard`] holds back:
 /// a longer stretch is a block, handed on as it is.
 pub(crate) const TAIL_HOLD: usize = 1 << 20;
 
@@ -1654,7 +1947,7 @@ impl TailGuard {
         let log = std::rc::Rc::new(std::cell::RefCell::new(StreamLog::default()));
         let guard = TailGuard {
             input,
-            pending: Vec::new(),
+            pending: Vec::with_capacity(2 * GUARD_CHUNK),
             ready: 0,
             at: 0,
             scanned: 0,
@@ -1716,7 +2009,7 @@ impl TailGuard {
     /// before its block.
     fn repair_blocks(&mut self, from: usize) {
         let region = &self.pending[from..self.ready];
-        if !Self::damage_in(region) {
+        if clean_lines(region).is_some() {
             return;
         }
         let text = String::from_utf8_lossy(region).into_owned();
@@ -1792,27 +2085,58 @@ impl TailGuard {
     /// The separator lines read since the last scan: the bytes up to the
     /// end of the last one are ready.
     fn scan_separators(&mut self) {
-        // Only the last one matters: looked for from the end, back to
-        // where the last scan stopped.
-        let finder = memchr::memmem::FinderRev::new(SEPARATOR.as_bytes());
         let from = self.scanned.saturating_sub(SEPARATOR.len() + 2);
-        let mut to = self.pending.len();
-        while let Some(i) = finder.rfind(&self.pending[from..to]) {
-            let start = from + i;
-            to = start + SEPARATOR.len() - 1;
-            let end = start + SEPARATOR.len();
-            if start > 0 && self.pending[start - 1] != b'\n' {
-                continue;
-            }
-            let line_end = match memchr::memchr(b'\n', &self.pending[end..]) {
-                Some(n) if self.pending[end..end + n].iter().all(|b| b.is_ascii_whitespace()) => {
-                    end + n + 1
-                }
-                _ => continue,
-            };
+        if let Some(line_end) = last_separator_end(&self.pending, from) {
             self.ready = self.ready.max(line_end);
             self.separator_seen = true;
-            break;
+        }
+    }
+
+    /// The fast path of [`std::io::Read::read`], when nothing is ready to
+    /// hand on: the held-back bytes and what the input gives next are put
+    /// straight into `buf`, and when they show no damage, handed on up to
+    /// the end of the last separator line there, the rest held back
+    /// again. No copy of the report's bulk, and one pass over its bytes.
+    /// `None` when this does not apply (the bytes read are then held back
+    /// as the slow path holds them); `Some(0)` at the end of the input.
+    fn read_direct(&mut self, buf: &mut [u8]) -> Option<std::io::Result<usize>> {
+        let held = self.pending.len();
+        if self.at != 0 || self.ready != 0 || buf.len() < held + DIRECT_MIN {
+            return None;
+        }
+        buf[..held].copy_from_slice(&self.pending);
+        let n = loop {
+            match self.input.read(&mut buf[held..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Some(Err(e)),
+            }
+        };
+        if n == 0 {
+            return None;
+        }
+        let read = &buf[..held + n];
+        let from = self.scanned.saturating_sub(SEPARATOR.len() + 2);
+        let handed = last_separator_end(read, from).and_then(|end| {
+            let lines = clean_lines(&read[..end])?;
+            Some((end, lines))
+        });
+        match handed {
+            Some((end, lines)) => {
+                self.separator_seen = true;
+                self.lines_before += lines;
+                self.pending.clear();
+                self.pending.extend_from_slice(&read[end..]);
+                self.scanned = self.pending.len();
+                Some(Ok(end))
+            }
+            None => {
+                // Held back as read, for the slow path.
+                self.pending.clear();
+                self.pending.extend_from_slice(read);
+                self.scan();
+                None
+            }
         }
     }
 
@@ -1894,6 +2218,20 @@ impl TailGuard {
 
 impl std::io::Read for TailGuard {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.ready && !self.done {
+            // Drop what was handed on, counting its lines.
+            if self.at > 0 {
+                let handed = &self.pending[..self.at];
+                self.lines_before += memchr::memchr_iter(b'\n', handed).count() as u64;
+                self.pending.drain(..self.at);
+                self.ready -= self.at;
+                self.scanned -= self.at;
+                self.at = 0;
+            }
+            if let Some(direct) = self.read_direct(buf) {
+                return direct;
+            }
+        }
         while self.at == self.ready && !self.done {
             // Drop what was handed on, counting its lines.
             if self.at > 0 {
@@ -2039,5 +2377,86 @@ mod tests {
         assert!(is_shell_command("root@box:/# curl -s localhost:6060/debug/pprof/heap"));
         assert!(is_bare_prompt("dev@box:~/svc$ "));
         assert!(!is_bare_prompt("net/http.readRequest"));
+    }
+
+    /// Whatever [`plain_report`] passes, [`repair_with`] finds no repair
+    /// and no unplaced line in: over real reports, their heads cut at many
+    /// places, and each of their lines damaged as people's copies are.
+    #[test]
+    fn plain_reports_need_no_repair() {
+        use crate::read::detect::sniff;
+        use crate::read::legacy;
+        // Reports, and whether they are plain (with `-lines` or
+        // `-addresses`, names hold spaces: left to the full analysis).
+        let reports = [
+            (CLEAN, true),
+            (include_str!("../../samples/heap/alloc_space.traces.txt"), true),
+            (include_str!("../../samples/heap/inuse_space.lines.traces.txt"), false),
+            (include_str!("../../samples/cpu/cpu.traces.txt"), true),
+            (include_str!("../../samples/cpu/cpu.addresses.traces.txt"), false),
+        ];
+        let damages: [fn(&str) -> String; 16] = [
+            |l| format!("\t{}", l.trim_start()),
+            |l| format!("{l} // here"),
+            |l| format!("{l}  "),
+            |l| format!("{l} <- this one"),
+            |l| l.trim_start().to_owned(),
+            |_| format!("{:13}...", ""),
+            |_| "```".to_owned(),
+            |_| "$ go tool pprof -traces heap.pb.gz".to_owned(),
+            |l| l.replace('<', "&lt;"),
+            |l| format!("> {l}"),
+            |l| format!("{l}\r"),
+            |l| format!("  {l}"),
+            |l| format!("{l} \u{1F525}"),
+            |_| String::new(),
+            |_| "(pprof) traces".to_owned(),
+            |l| l.replacen(' ', "\u{a0}", 3),
+        ];
+        let mut passed = 0;
+        let mut judged = 0;
+        let mut agree = |text: &str, complete: bool| {
+            judged += 1;
+            if let Some(n) = plain_report(text.as_bytes(), complete) {
+                passed += 1;
+                // Its kind, and any `?debug=1` profile after text, are
+                // told by its first `n` bytes.
+                let (whole, prefix) = (text.as_bytes(), &text.as_bytes()[..n]);
+                assert_eq!(sniff(whole, complete), sniff(prefix, complete), "{text:?}");
+                assert_eq!(sniff(prefix, complete), crate::read::detect::InputKind::Traces);
+                let lossy = String::from_utf8_lossy;
+                assert!(legacy::header_after_text(&lossy(whole)).is_none(), "{text:?}");
+                assert!(legacy::headless_records(&lossy(whole)).is_none(), "{text:?}");
+                let r = repair_with(text, complete, false);
+                assert!(r.repairs.is_empty() && r.unplaced.is_none(), "{complete} {text:?}");
+            }
+        };
+        for (report, plain) in reports {
+            // Their first blocks, up to a separator line after 6 KiB.
+            let end = report
+                .get(6 << 10..)
+                .and_then(|rest| rest.find(SEPARATOR))
+                .map_or(report.len(), |i| (6 << 10) + i + SEPARATOR.len() + 1);
+            let report = &report[..end];
+            assert_eq!(plain_report(report.as_bytes(), true).is_some(), plain, "{report}");
+            let lines: Vec<&str> = report.lines().collect();
+            for (i, _) in lines.iter().enumerate() {
+                for damage in &damages {
+                    let mut damaged = lines.clone();
+                    let line = damage(lines[i]);
+                    damaged[i] = &line;
+                    let text = damaged.join("\n") + "\n";
+                    agree(&text, true);
+                    agree(&text, false);
+                }
+            }
+            for cut in (0..report.len()).step_by(13).filter(|&c| report.is_char_boundary(c)) {
+                agree(&report[..cut], false);
+                agree(&report[..cut], true);
+            }
+        }
+        // Most of what is judged passes or fails for a reason of its own:
+        // neither all nor nothing.
+        assert!(passed > 100 && passed < judged, "{passed} of {judged}");
     }
 }
