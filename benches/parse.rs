@@ -10,8 +10,17 @@ use std::path::Path;
 
 use clap::Parser;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use traces_tool::cli::Cli;
+use traces_tool::output::text::PlainText;
 use traces_tool::read::traces::{ReaderOptions, TraceReader};
+
+// The binary's command line, compiled into the benchmark as it is into the
+// binary (the library does not carry it).
+#[allow(dead_code, unused_imports)]
+#[path = "../src/cli.rs"]
+mod cli;
+#[allow(dead_code, unused_imports)]
+#[path = "../src/cmd/mod.rs"]
+mod cmd;
 use traces_tool::record::{Names, Record};
 
 /// Reports to measure: a heap and a CPU sample, and the large generated
@@ -67,12 +76,12 @@ fn commands(c: &mut Criterion) {
         let mut argv = vec!["traces-tool"];
         argv.extend_from_slice(args);
         argv.push(file);
-        let cli = Cli::try_parse_from(&argv).unwrap();
+        let cli = cli::Cli::try_parse_from(&argv).unwrap();
         group.bench_function(args.join(" "), |b| {
             b.iter(|| {
-                let mut out = Vec::with_capacity(1 << 20);
-                black_box(cli.run(&mut out).unwrap());
-                out.len()
+                let mut out = PlainText(Vec::with_capacity(1 << 20));
+                black_box(cli.run_into(&mut out).unwrap());
+                out.0.len()
             })
         });
     }

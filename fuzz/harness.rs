@@ -6,6 +6,15 @@
 
 #![allow(dead_code)]
 
+// The binary's command line, compiled into the harness as it is into the
+// binary (the library does not carry it).
+#[allow(dead_code, unused_imports)]
+#[path = "../src/cli.rs"]
+mod cli;
+#[allow(dead_code, unused_imports)]
+#[path = "../src/cmd/mod.rs"]
+mod cmd;
+
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -205,8 +214,8 @@ pub fn command(data: &[u8]) {
     if pick & 0x80 != 0 {
         args.push("--lenient");
     }
-    let cli = traces_tool::cli::Cli::try_parse_from(&args).expect("valid command line");
-    let mut out = Vec::new();
-    let _ = cli.run(&mut out);
+    let cli = cli::Cli::try_parse_from(&args).expect("valid command line");
+    let mut out = traces_tool::output::text::PlainText(Vec::new());
+    let _ = cli.run_into(&mut out);
     let _ = std::fs::remove_file(&path);
 }

@@ -2,7 +2,7 @@
 
 use clap::{ColorChoice, Parser, Subcommand};
 
-use crate::cmd;
+use super::cmd;
 
 /// What `--version` prints after the name: the crate's version and the git
 /// commit it was built from (`unknown` when built outside a git checkout,
@@ -107,7 +107,7 @@ impl Cli {
 
     /// Reports the reading of large inputs to `progress` (the binary's
     /// progress bar).
-    pub fn watch(&mut self, progress: crate::read::input::Progress) {
+    pub fn watch(&mut self, progress: traces_tool::read::input::Progress) {
         let input = match &mut self.command {
             Command::Grep(args) => &mut args.input,
             Command::Hist(args) => &mut args.input,
@@ -196,20 +196,13 @@ impl Cli {
         }
     }
 
-    /// Runs the chosen command, writing its output to `out` as it is (a
-    /// pipe, a file).
-    pub fn run(&self, out: &mut dyn std::io::Write) -> crate::error::Result<cmd::Outcome> {
-        let mut sink = crate::output::text::PlainText(out);
-        self.run_into(&mut sink)
-    }
-
     /// Runs the chosen command, writing its text as typed lines into
     /// `sink` (which may fit and paint them) and other output as bytes.
     pub fn run_into(
         &self,
-        sink: &mut dyn crate::output::text::LineSink,
-    ) -> crate::error::Result<cmd::Outcome> {
-        let out = &mut crate::output::text::Out::new(sink);
+        sink: &mut dyn traces_tool::output::text::LineSink,
+    ) -> traces_tool::error::Result<cmd::Outcome> {
+        let out = &mut traces_tool::output::text::Out::new(sink);
         match &self.command {
             Command::Grep(args) => cmd::grep::run(args, out),
             Command::Hist(args) => cmd::hist::run(args, out),

@@ -20,11 +20,13 @@
 //! ([`record`], [`units`], [`gotime`], [`seqs`], [`matcher`], [`frame`]),
 //! the readers ([`read`]), the analyses ([`analysis`]: one plain function
 //! each, such as [`analysis::top::top`], over [`analysis::scan::Inputs`],
-//! returning typed rows that derive `serde::Serialize`), and the writers of
-//! rows ([`output`]: CSV, JSON, NDJSON, traces text, flame graphs). The
-//! command line (`cli`, `cmd`) sits on top behind the default feature `cli`;
-//! without it the library builds with neither clap nor a terminal crate. The
-//! library never prints.
+//! returning typed rows that derive `serde::Serialize`), and the output
+//! ([`output`]: every command's view, [`output::views`], with its text as
+//! typed lines, its CSV, JSON and NDJSON; traces text, flame graphs). The
+//! command line is the binary's, not the library's: the default feature
+//! `cli` only derives clap's traits on the option types the binary's
+//! arguments flatten; without it the library builds with neither clap nor
+//! a terminal crate. The library never prints.
 //!
 //! ```
 //! use traces_tool::read::traces::{ReaderOptions, TraceReader};
@@ -49,10 +51,6 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
-#[cfg(feature = "cli")]
-pub mod cli;
-#[cfg(feature = "cli")]
-pub mod cmd;
 pub mod error;
 pub mod frame;
 pub mod gotime;

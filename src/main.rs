@@ -7,10 +7,12 @@
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
+use crate::cli::Cli;
 use anstream::ColorChoice;
 use clap::Parser;
-use traces_tool::cli::Cli;
 
+mod cli;
+mod cmd;
 mod fit;
 mod present;
 mod progress_bar;
@@ -21,7 +23,7 @@ fn main() -> ExitCode {
         Err(mut e) => {
             let args: Vec<String> =
                 std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
-            traces_tool::cli::suggest_flag(&mut e, &args);
+            cli::suggest_flag(&mut e, &args);
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
             return ExitCode::from(code);

@@ -10,8 +10,8 @@ use std::io::{self, IsTerminal, Write};
 use clap::ColorChoice;
 use traces_tool::output::text::{Line, LineSink};
 
+use crate::cli::Cli;
 use crate::fit;
-use traces_tool::cli::Cli;
 
 /// How to present a command's text output.
 #[derive(Clone, Copy, Debug)]

@@ -12,6 +12,15 @@
 
 mod common;
 
+// The binary's command line, compiled into this test as it is into the
+// binary (the library does not carry it).
+#[allow(dead_code, unused_imports)]
+#[path = "../src/cli.rs"]
+mod cli;
+#[allow(dead_code, unused_imports)]
+#[path = "../src/cmd/mod.rs"]
+mod cmd;
+
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -409,12 +418,12 @@ fn run_cli(args: &[&str], text: &[u8]) -> (String, Vec<String>) {
     let mut argv = vec!["traces-tool"];
     argv.extend_from_slice(args);
     argv.push(path.to_str().unwrap());
-    let cli = traces_tool::cli::Cli::try_parse_from(&argv).unwrap();
-    let mut out = Vec::new();
-    let result = cli.run(&mut out);
+    let cli = cli::Cli::try_parse_from(&argv).unwrap();
+    let mut out = traces_tool::output::text::PlainText(Vec::new());
+    let result = cli.run_into(&mut out);
     let _ = std::fs::remove_file(&path);
     let outcome = result.unwrap_or_else(|e| panic!("traces-tool {args:?}: {e}"));
-    (String::from_utf8(out).unwrap(), outcome.notes)
+    (String::from_utf8(out.0).unwrap(), outcome.notes)
 }
 
 fn config(cases: u32) -> Config {

@@ -3,16 +3,16 @@
 //! Go runtime, the standard library or a third-party module. Samples with no
 //! application frame are grouped by their outermost non-runtime frame, with
 //! a plain-words note for server roots such as `net/http.(*conn).serve`.
-//! The analysis is [`crate::analysis::blame`]; its view
-//! [`crate::output::views::blame`] writes it.
+//! The analysis is [`traces_tool::analysis::blame`]; its view
+//! [`traces_tool::output::views::blame`] writes it.
 
 use clap::Args;
 
-use crate::analysis::blame::{blame, BlameOptions, BlameReport};
-use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome};
-use crate::error::Result;
-use crate::output::text::Out;
-use crate::output::views::{self, emit, View};
+use super::{formats, row_limit, Format, InputArgs, Outcome};
+use traces_tool::analysis::blame::{blame, BlameOptions, BlameReport};
+use traces_tool::error::Result;
+use traces_tool::output::text::Out;
+use traces_tool::output::views::{self, emit, View};
 
 /// Charge each sample to the first application frame from the leaf.
 ///

@@ -5,11 +5,11 @@
 
 use clap::Args;
 
-use crate::analysis::cat::records;
-use crate::cmd::{InputArgs, Outcome};
-use crate::error::Result;
-use crate::output::text::Out;
-use crate::output::views::cat::write_item;
+use super::{InputArgs, Outcome};
+use traces_tool::analysis::cat::records;
+use traces_tool::error::Result;
+use traces_tool::output::text::Out;
+use traces_tool::output::views::cat::write_item;
 
 /// Print records as a traces report (filtered, if filters are given).
 #[derive(Args, Clone, Debug)]

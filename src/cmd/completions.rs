@@ -9,8 +9,8 @@ use std::io::Write;
 use clap::Args;
 use clap_complete::Shell;
 
-use crate::cmd::Outcome;
-use crate::error::Result;
+use super::Outcome;
+use traces_tool::error::Result;
 
 /// Prints a shell completion script.
 ///

@@ -3,13 +3,11 @@
 
 use clap::Args;
 
-pub use crate::analysis::csv::{LabelColumns, LABEL_SCAN_SAMPLES};
-
-use crate::analysis::csv::{samples, CsvOptions};
-use crate::cmd::{formats, Format, InputArgs, Outcome};
-use crate::error::Result;
-use crate::output::text::Out;
-use crate::output::views::{self, csv::SamplesView};
+use super::{formats, Format, InputArgs, Outcome};
+use traces_tool::analysis::csv::{samples, CsvOptions};
+use traces_tool::error::Result;
+use traces_tool::output::text::Out;
+use traces_tool::output::views::{self, csv::SamplesView};
 
 /// Samples as CSV records; the columns are described in
 /// [`views::csv::CSV_HELP`].

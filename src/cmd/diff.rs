@@ -7,14 +7,14 @@
 
 use clap::Args;
 
-pub use crate::analysis::diff::DiffBy;
-use crate::analysis::diff::{diff, diff_base, DiffOptions, DiffReport};
-use crate::analysis::graph::Granularity;
-use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome};
-use crate::error::{Error, Result};
-use crate::output::text::Out;
-use crate::output::views::{self, emit, View};
-use crate::units::parse_user_value;
+use super::{formats, row_limit, Format, InputArgs, Outcome};
+pub use traces_tool::analysis::diff::DiffBy;
+use traces_tool::analysis::diff::{diff, diff_base, DiffOptions, DiffReport};
+use traces_tool::analysis::graph::Granularity;
+use traces_tool::error::{Error, Result};
+use traces_tool::output::text::Out;
+use traces_tool::output::views::{self, emit, View};
+use traces_tool::units::parse_user_value;
 
 /// Growth between two reports (or within one `-diff_base` report).
 ///

@@ -1,20 +1,20 @@
 //! `traces-tool export --to pprof -o out.pb.gz`: the pprof profile
-//! [`crate::analysis::export`] rebuilds from a traces report, encoded by
+//! [`traces_tool::analysis::export`] rebuilds from a traces report, encoded by
 //! prost and gzipped, so that `go tool pprof` and every tool that reads
 //! pprof profiles can read it again. `--to parquet`: the samples of every
-//! input as a Parquet table ([`crate::analysis::table`] reads them,
-//! [`crate::output::parquet`] writes them as they come).
+//! input as a Parquet table ([`traces_tool::analysis::table`] reads them,
+//! [`traces_tool::output::parquet`] writes them as they come).
 
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
 
-use crate::analysis::export::write_export;
-use crate::analysis::table::samples;
-use crate::cmd::{InputArgs, Outcome};
-use crate::error::{Error, Result};
-use crate::output::parquet::{ParquetOptions, ParquetWriter, Table};
-use crate::output::text::Out;
+use super::{InputArgs, Outcome};
+use traces_tool::analysis::export::write_export;
+use traces_tool::analysis::table::samples;
+use traces_tool::error::{Error, Result};
+use traces_tool::output::parquet::{ParquetOptions, ParquetWriter, Table};
+use traces_tool::output::text::Out;
 
 /// Convert a traces report into another tool's format.
 ///

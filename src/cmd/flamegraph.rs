@@ -1,17 +1,17 @@
 //! `traces-tool flamegraph -o out.svg`: an interactive SVG flame graph
-//! of the folded stacks of `traces-tool folded` ([`crate::analysis::folded`]),
-//! drawn by [`crate::output::flamegraph`] (inferno); with `--diff BEFORE
+//! of the folded stacks of `traces-tool folded` ([`traces_tool::analysis::folded`]),
+//! drawn by [`traces_tool::output::flamegraph`] (inferno); with `--diff BEFORE
 //! AFTER`, or from a `-diff_base` report, a differential flame graph.
 
 use std::io::Write;
 
 use clap::Args;
 
-use crate::analysis::folded::{folded, FoldedOptions};
-use crate::cmd::{InputArgs, Outcome};
-use crate::error::{Error, Result};
-use crate::output::flamegraph::{flamegraph, FlamegraphOptions};
-use crate::output::text::Out;
+use super::{InputArgs, Outcome};
+use traces_tool::analysis::folded::{folded, FoldedOptions};
+use traces_tool::error::{Error, Result};
+use traces_tool::output::flamegraph::{flamegraph, FlamegraphOptions};
+use traces_tool::output::text::Out;
 
 /// An interactive SVG flame graph (inferno), values in pprof's units.
 ///

@@ -5,13 +5,13 @@
 
 use clap::Args;
 
-use crate::analysis::fleet::{fleet, FleetOptions};
-use crate::analysis::trend::SeriesKey;
-use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome};
-use crate::error::{Error, Result};
-use crate::output::text::Out;
-use crate::output::views::fleet::FleetView;
-use crate::output::views::{self, emit, View};
+use super::{formats, row_limit, Format, InputArgs, Outcome};
+use traces_tool::analysis::fleet::{fleet, FleetOptions};
+use traces_tool::analysis::trend::SeriesKey;
+use traces_tool::error::{Error, Result};
+use traces_tool::output::text::Out;
+use traces_tool::output::views::fleet::FleetView;
+use traces_tool::output::views::{self, emit, View};
 
 /// The same profile from many inputs, side by side: the odd one out.
 ///

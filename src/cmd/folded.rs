@@ -12,10 +12,10 @@ use std::io::Write;
 
 use clap::Args;
 
-use crate::analysis::folded::{folded, FoldedOptions};
-use crate::cmd::{InputArgs, Outcome};
-use crate::error::Result;
-use crate::output::text::Out;
+use super::{InputArgs, Outcome};
+use traces_tool::analysis::folded::{folded, FoldedOptions};
+use traces_tool::error::Result;
+use traces_tool::output::text::Out;
 
 /// Folded stacks (`root;...;leaf value`), for flame graph tools.
 ///

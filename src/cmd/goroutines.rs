@@ -1,19 +1,19 @@
 //! `traces-tool goroutines [FILE]...`: buckets of similar goroutines from
 //! dumps (and goroutine profiles), as panicparse groups them, and across
 //! several dumps of one process: counts per dump, growing buckets,
-//! long-lived ids and a leak verdict ([`crate::analysis::goroutines`]).
+//! long-lived ids and a leak verdict ([`traces_tool::analysis::goroutines`]).
 
 use clap::Args;
 
-pub use crate::analysis::goroutines::{Order, Similarity};
+pub use traces_tool::analysis::goroutines::{Order, Similarity};
 
-use crate::analysis::goroutines::{
+use super::{formats, row_limit, Format, InputArgs, Outcome};
+use traces_tool::analysis::goroutines::{
     goroutines, GoroutinesOptions, GoroutinesReport, DEFAULT_IGNORES,
 };
-use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome};
-use crate::error::{Error, Result};
-use crate::output::text::Out;
-use crate::output::views::{self, emit, View};
+use traces_tool::error::{Error, Result};
+use traces_tool::output::text::Out;
+use traces_tool::output::views::{self, emit, View};
 
 /// Buckets of similar goroutines: what thousands of goroutines are doing,
 /// which group is stuck, and, over several dumps, which group grows.

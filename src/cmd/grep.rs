@@ -4,12 +4,12 @@
 
 use clap::Args;
 
-use crate::analysis::grep::{grep, GrepOptions};
-use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome};
-use crate::error::Result;
-use crate::matcher::PatternOptions;
-use crate::output::text::Out;
-use crate::output::views::{self, grep::GrepView};
+use super::{formats, row_limit, Format, InputArgs, Outcome};
+use traces_tool::analysis::grep::{grep, GrepOptions};
+use traces_tool::error::Result;
+use traces_tool::matcher::PatternOptions;
+use traces_tool::output::text::Out;
+use traces_tool::output::views::{self, grep::GrepView};
 
 /// Largest samples per matching function, with stacks.
 ///

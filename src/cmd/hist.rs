@@ -4,15 +4,15 @@
 
 use clap::Args;
 
-pub use crate::analysis::hist::{Buckets, HistSort};
+pub use traces_tool::analysis::hist::{Buckets, HistSort};
 
-use crate::analysis::hist::{hist, HistOptions, HistReport};
-use crate::cmd::{formats, Format, InputArgs, Outcome};
-use crate::error::Result;
-use crate::matcher::PatternOptions;
-use crate::output::text::Out;
-use crate::output::views::hist::{HIST_HELP, JSON_SCHEMA};
-use crate::output::views::{emit, View};
+use super::{formats, Format, InputArgs, Outcome};
+use traces_tool::analysis::hist::{hist, HistOptions, HistReport};
+use traces_tool::error::Result;
+use traces_tool::matcher::PatternOptions;
+use traces_tool::output::text::Out;
+use traces_tool::output::views::hist::{HIST_HELP, JSON_SCHEMA};
+use traces_tool::output::views::{emit, View};
 
 /// Count of samples per value (or per label value), largest value first.
 ///
@@ -21,7 +21,7 @@ use crate::output::views::{emit, View};
 /// a caller. Without PATTERN every sample counts, with role `all`.
 ///
 /// Rows also carry their sum, share and freed objects: see
-/// [`crate::output::views::hist::HIST_HELP`].
+/// [`traces_tool::output::views::hist::HIST_HELP`].
 #[derive(Args, Clone, Debug)]
 #[command(after_long_help = after_long_help())]
 pub struct HistArgs {

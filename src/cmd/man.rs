@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::cmd::Outcome;
-use crate::error::{Error, Result};
+use super::Outcome;
+use traces_tool::error::{Error, Result};
 
 /// Prints a manual page in roff.
 ///

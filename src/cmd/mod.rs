@@ -24,16 +24,15 @@ pub mod trend;
 
 use clap::{Args, ValueEnum};
 
-pub use crate::analysis::facts::{Measure, UnitContext};
-pub use crate::analysis::scan::{scan, scan_with, skipped_notes, Inputs};
-pub use crate::output::Format;
+pub use traces_tool::analysis::scan::Inputs;
+pub use traces_tool::output::Format;
 
-use crate::analysis::filter::FilterOptions;
-use crate::output::sheet::SheetOptions;
-use crate::read::input_label::InputLabel;
-use crate::read::paste::PasteMode;
-use crate::read::traces::ReaderOptions;
-use crate::read::SourceOptions;
+use traces_tool::analysis::filter::FilterOptions;
+use traces_tool::output::sheet::SheetOptions;
+use traces_tool::read::input_label::InputLabel;
+use traces_tool::read::paste::PasteMode;
+use traces_tool::read::traces::ReaderOptions;
+use traces_tool::read::SourceOptions;
 
 /// What a command found, for the exit status and stderr.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -43,12 +42,6 @@ pub struct Outcome {
     /// Lines for stderr: why nothing matched, what a lenient read skipped.
     pub notes: Vec<String>,
 }
-
-/// The formats of a command that writes text, CSV and JSON.
-pub const TEXT_CSV_JSON: &[Format] = &[Format::Text, Format::Csv, Format::Json];
-
-/// The formats of a command whose rows stream: also NDJSON.
-pub const ALL_FORMATS: &[Format] = &[Format::Text, Format::Csv, Format::Json, Format::Ndjson];
 
 /// A `--format` value parser that accepts only the formats a command writes,
 /// so that its `--help` lists those and clap refuses the others.
@@ -120,7 +113,7 @@ pub struct InputArgs {
     /// Who hears of the reading of large files (the binary's progress bar;
     /// set by the binary, not an option).
     #[arg(skip)]
-    pub progress: Option<crate::read::input::Progress>,
+    pub progress: Option<traces_tool::read::input::Progress>,
 }
 
 /// The sample type names Go's runtime writes, offered by shell completion

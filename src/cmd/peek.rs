@@ -8,12 +8,12 @@
 
 use clap::Args;
 
-use crate::analysis::graph::Granularity;
-use crate::analysis::peek::{peek, PeekOptions, PeekReport};
-use crate::cmd::{formats, Format, InputArgs, Outcome};
-use crate::error::Result;
-use crate::output::text::Out;
-use crate::output::views::{self, emit, View};
+use super::{formats, Format, InputArgs, Outcome};
+use traces_tool::analysis::graph::Granularity;
+use traces_tool::analysis::peek::{peek, PeekOptions, PeekReport};
+use traces_tool::error::Result;
+use traces_tool::output::text::Out;
+use traces_tool::output::views::{self, emit, View};
 
 /// Callers and callees of the functions matching REGEX, as pprof's `peek`.
 ///

@@ -3,16 +3,16 @@
 //! keeps one heap sample per (stack, allocation size), CPU samples from
 //! different addresses of the same functions stay apart, and samples with
 //! different labels are different samples. This command adds them up
-//! ([`crate::analysis::stacks`]) and lists the stacks by total, largest
+//! ([`traces_tool::analysis::stacks`]) and lists the stacks by total, largest
 //! first, with the labels that differ between the merged blocks.
 
 use clap::Args;
 
-use crate::analysis::stacks::{stacks, StacksOptions, StacksReport};
-use crate::cmd::{formats, row_limit, Format, InputArgs, Outcome};
-use crate::error::Result;
-use crate::output::text::Out;
-use crate::output::views::{self, emit, View};
+use super::{formats, row_limit, Format, InputArgs, Outcome};
+use traces_tool::analysis::stacks::{stacks, StacksOptions, StacksReport};
+use traces_tool::error::Result;
+use traces_tool::output::text::Out;
+use traces_tool::output::views::{self, emit, View};
 
 /// Identical stacks merged across blocks, listed by total value.
 ///

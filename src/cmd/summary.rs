@@ -1,5 +1,5 @@
 //! `traces-tool summary`: what a traces report holds, in numbers and plain
-//! words ([`crate::analysis::summary`]): its header, sample type and unit,
+//! words ([`traces_tool::analysis::summary`]): its header, sample type and unit,
 //! pprof's total, how many samples are zero or negative and why, distinct
 //! functions and stacks, how many stacks come in several blocks, how deep
 //! the stacks go and whether the runtime may have cut them, whether the
@@ -7,11 +7,11 @@
 
 use clap::Args;
 
-use crate::analysis::summary::{summary, SummaryOptions, SummaryReport};
-use crate::cmd::{formats, Format, InputArgs, Outcome};
-use crate::error::Result;
-use crate::output::text::Out;
-use crate::output::views::{self, emit, View};
+use super::{formats, Format, InputArgs, Outcome};
+use traces_tool::analysis::summary::{summary, SummaryOptions, SummaryReport};
+use traces_tool::error::Result;
+use traces_tool::output::text::Out;
+use traces_tool::output::views::{self, emit, View};
 
 /// A summary of the report: counts, totals, depth, precision.
 #[derive(Args, Clone, Debug)]

@@ -3,13 +3,13 @@
 //! `-unit=b`/`-unit=ns`, and count profiles) the output is pprof's, byte
 //! for byte; on rounded reports each number carries its rounding bound.
 
-use crate::analysis::graph::Granularity;
-use crate::analysis::top::{top, TopOptions, TopReport};
-use crate::cmd::{formats, Format, InputArgs, Outcome};
-use crate::error::Result;
-use crate::output::text::Out;
-use crate::output::views::{self, emit, View};
+use super::{formats, Format, InputArgs, Outcome};
 use clap::Args;
+use traces_tool::analysis::graph::Granularity;
+use traces_tool::analysis::top::{top, TopOptions, TopReport};
+use traces_tool::error::Result;
+use traces_tool::output::text::Out;
+use traces_tool::output::views::{self, emit, View};
 
 /// Per-function flat and cum, as pprof's `top` computes them.
 ///

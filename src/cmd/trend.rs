@@ -5,12 +5,12 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::analysis::trend::{trend, SeriesKey, SnapshotOrder, TrendOptions};
-use crate::cmd::{row_limit, Format, InputArgs, Outcome};
-use crate::error::{Error, Result};
-use crate::output::text::Out;
-use crate::output::views::trend::TrendView;
-use crate::output::views::{self, emit};
+use super::{row_limit, Format, InputArgs, Outcome};
+use traces_tool::analysis::trend::{trend, SeriesKey, SnapshotOrder, TrendOptions};
+use traces_tool::error::{Error, Result};
+use traces_tool::output::text::Out;
+use traces_tool::output::views::trend::TrendView;
+use traces_tool::output::views::{self, emit};
 
 /// The formats of `trend`: text, CSV, JSON, and an SVG chart.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
