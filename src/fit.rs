@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use anstyle::{AnsiColor, Style};
-use traces_tool::output::text::{Layout, Line, Part};
+use traces_tool::output::text::{Layout, Line, Part, BAR_WIDTH};
 
 /// Below this width tables leave out their ± columns (22 columns), which
 /// leaves `top`'s names 44 columns.
@@ -75,6 +75,9 @@ pub fn fit(line: &Line, w: Option<usize>, drop_bounds: bool) -> Vec<Vec<Piece>> 
     }
     let Some(w) = w else { return vec![pieces] };
     let w = w.max(20);
+    if line.layout == Layout::Row {
+        pieces = scale_bars(pieces, w);
+    }
     if pieces_width(&pieces) <= w {
         return vec![pieces];
     }
@@ -243,6 +246,28 @@ fn fit_row(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
     let mut lines = if pieces_width(&head) <= w { vec![head] } else { wrap(head, w) };
     lines.push(name);
     lines
+}
+
+/// A row's bars drawn shorter, to the scale the room beside its other
+/// columns leaves for the widest bar ([`BAR_WIDTH`]), so that bars keep
+/// their proportions; a bar that is not empty keeps one `#`.
+fn scale_bars(mut pieces: Vec<Piece>, w: usize) -> Vec<Piece> {
+    let bars: usize = pieces.iter().filter(|p| p.part == Part::Bar).map(|p| width(&p.text)).sum();
+    let others = pieces_width(&pieces) - bars;
+    // Every row of a table to one scale: as if its bar were the widest.
+    if bars == 0 || others + BAR_WIDTH <= w {
+        return pieces;
+    }
+    let room = w.saturating_sub(others).clamp(8, BAR_WIDTH);
+    for p in pieces.iter_mut().filter(|p| p.part == Part::Bar) {
+        let marks = p.text.chars().filter(|&c| c == '#').count();
+        let cell = width(&p.text);
+        let scaled = |n: usize| (n * room).div_ceil(BAR_WIDTH);
+        let drawn = if marks > 0 { scaled(marks).max(1) } else { 0 };
+        let padded = scaled(cell).max(drawn);
+        p.text = format!("{}{}", "#".repeat(drawn), " ".repeat(padded - drawn));
+    }
+    pieces
 }
 
 /// Splits a path's pieces into its indent, items and whatever follows the
@@ -446,8 +471,11 @@ fn wrap(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
                     .last()
                     .and_then(|w| w.pieces.last())
                     .is_some_and(|p| p.text.ends_with(':'));
+                // A value stays with the name before it (`reqctx.Set 1.05MB`).
+                let value_of_name = matches!(tokens.get(i + 1), Some(Token::Atom(p)) if p.part == Part::Number)
+                    && words.last().and_then(|w| w.pieces.last()).is_some_and(Piece::is_frame);
                 let breaks = (!groups || run.len() >= 2)
-                    && !(run.len() == 1 && (before_bound || after_label));
+                    && !(run.len() == 1 && (before_bound || after_label || value_of_name));
                 if breaks || words.is_empty() {
                     pending.push_str(run);
                     after_break = true;
@@ -744,5 +772,37 @@ mod tests {
         let short = fit(&long, Some(40), false);
         let painted = render(&short[0], long.layout, true);
         assert!(painted.contains("Read\u{1b}[1m\u{1b}[31mMIME\u{1b}[0mHeader"), "{painted:?}");
+    }
+
+    #[test]
+    fn bars_are_drawn_to_scale_and_values_stay_with_their_names() {
+        let row = |bar: &str| {
+            typed(|out| {
+                out.line(Layout::Row)
+                    .right(10, Part::Number, "3.87MB")
+                    .plain("  ")
+                    .part(Part::Bar, bar)
+                    .end()
+            })
+        };
+        let long = fitted(&row(&"#".repeat(40)), 32, false);
+        let short = fitted(&row(&"#".repeat(10)), 32, false);
+        assert_eq!(long, [format!("    3.87MB  {}", "#".repeat(20))]);
+        assert_eq!(short, [format!("    3.87MB  {}", "#".repeat(5))]);
+        let via = typed(|out| {
+            out.line(Layout::Prose)
+                .plain("    via itself ")
+                .number("11.44MB")
+                .plain(", ")
+                .frame("github.com/acme/reqctx.Set")
+                .plain(" ")
+                .number("1.05MB")
+                .end()
+        });
+        let lines = fitted(&via, 40, false);
+        assert!(
+            lines.iter().any(|l| l.ends_with("github.com/acme/reqctx.Set 1.05MB")),
+            "{lines:?}"
+        );
     }
 }

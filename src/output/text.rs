@@ -52,7 +52,13 @@ pub enum Part {
     Grew,
     /// A change that shrank.
     Shrank,
+    /// A bar of `#` (with the spaces that pad it to its column), at most
+    /// [`BAR_WIDTH`] wide: a painter may draw it shorter, to scale.
+    Bar,
 }
+
+/// The widest bar a view draws (`hist`): the length of the largest row's.
+pub const BAR_WIDTH: usize = 40;
 
 impl Part {
     /// Whether the part is a frame name.

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::output::json::{amount, object, write_document};
 use crate::output::rows::{json_rows, write_csv};
 use crate::output::sheet::{Kind, SheetOptions};
-use crate::output::text::{Layout, Out, Part};
+use crate::output::text::{Layout, Out, Part, BAR_WIDTH};
 use crate::output::views::{View, TEXT_CSV_JSON};
 use crate::output::Format;
 use crate::units::percentage;
@@ -38,7 +38,7 @@ impl View for HistReport {
 /// The text view: column titles, a row per value with a bar of its sum,
 /// then the totals.
 fn write_text(out: &mut Out<'_>, report: &HistReport) -> Result<()> {
-    const BAR: usize = 40;
+    const BAR: usize = BAR_WIDTH;
     let rows = &report.rows;
     let value_units = &report.value_units;
     // The bar shows the row's weight, the sum of its values (its count is
@@ -84,10 +84,12 @@ fn write_text(out: &mut Out<'_>, report: &HistReport) -> Result<()> {
         // Nothing trails the line: the bar's padding only before a note.
         let bar = "#".repeat(bar_len(row));
         match row.note.as_deref().filter(|n| !n.is_empty()) {
-            Some(note) => {
-                line.plain("  ").left(bar_width, Part::Plain, bar).plain("  ").plain(note)
-            }
-            None if !bar.is_empty() => line.plain("  ").plain(bar),
+            Some(note) => line
+                .plain("  ")
+                .part(Part::Bar, format!("{bar:<bar_width$}"))
+                .plain("  ")
+                .plain(note),
+            None if !bar.is_empty() => line.plain("  ").part(Part::Bar, bar),
             None => line,
         }
         .end()?;
