@@ -2,7 +2,7 @@
 
 use crate::analysis::report::{header_lines, GraphFacts};
 use crate::error::Result;
-use crate::output::text::{Layout, Out};
+use crate::output::text::{Layout, LineWriter, Out, Part};
 use crate::units::percentage;
 
 /// pprof's legend of text reports: the header (with `Total samples` in the
@@ -41,5 +41,43 @@ pub(crate) fn write_legend(out: &mut Out<'_>, c: &GraphFacts) -> Result<()> {
              profile's total)",
         )?;
     }
+    Ok(())
+}
+
+/// pprof's five columns of a node (`flat flat% sum% cum cum%`), as `top`
+/// and `peek` print them.
+pub(crate) fn node_columns<'o>(
+    line: LineWriter<'o>,
+    (flat_text, flat): (&str, i128),
+    flat_sum: i128,
+    (cum_text, cum): (&str, i128),
+    total: i128,
+) -> LineWriter<'o> {
+    line.right(10, Part::Number, flat_text)
+        .plain(" ")
+        .padded(Part::Number, percentage(flat, total))
+        .plain(" ")
+        .padded(Part::Number, percentage(flat_sum, total))
+        .plain(" ")
+        .right(10, Part::Number, cum_text)
+        .plain(" ")
+        .padded(Part::Number, percentage(cum, total))
+}
+
+/// The lines above a table of rounded values: the total with its bound,
+/// then how to print exact numbers. `tail` says what the bounds are (a
+/// [`Part::BoundNote`] where it points at ± columns).
+pub(crate) fn write_rounded_note(
+    out: &mut Out<'_>,
+    c: &GraphFacts,
+    tail: (Part, &str),
+) -> Result<()> {
+    out.line(Layout::Prose)
+        .plain("Rounded input: total ")
+        .number(c.format(c.total))
+        .bound(c.units.bound(c.total_error))
+        .part(tail.0, tail.1)
+        .end()?;
+    out.prose("(print the report with pprof's -unit=b or -unit=ns for exact numbers)")?;
     Ok(())
 }

@@ -303,6 +303,29 @@ impl LineWriter<'_> {
         self.part(part, name)
     }
 
+    /// A folded stack (`root;...;leaf`, as `folded::push_folded_name`
+    /// writes it: a `;` inside a name is `；`), each frame marked.
+    pub fn folded(self, stack: &str) -> Self {
+        let mut line = self;
+        for (i, frame) in stack.split(';').enumerate() {
+            if i > 0 {
+                line = line.plain(";");
+            }
+            line = line.frame(frame);
+        }
+        line
+    }
+
+    /// A series key: a folded stack (`stack`), a function's name
+    /// (`function`) or a label's value (any other `by`).
+    pub fn key(self, by: &str, key: &str) -> Self {
+        match by {
+            "stack" => self.folded(key),
+            "function" => self.frame(key),
+            _ => self.plain(key),
+        }
+    }
+
     /// A frame name with the byte ranges (within the name) a search
     /// matched.
     pub fn frame_marked(self, name: &str, marks: impl IntoIterator<Item = Range<usize>>) -> Self {

@@ -127,14 +127,7 @@ fn write_text(out: &mut Out<'_>, report: &DiffReport) -> Result<()> {
                 .end()?;
             for r in &report.rows {
                 let layout = if report.by == DiffBy::Leaf { Layout::Row } else { Layout::Folded };
-                let mut line = changed(out.line(layout), &r.flat, units).plain("  ");
-                for (i, frame) in r.key.split(';').enumerate() {
-                    if i > 0 {
-                        line = line.plain(";");
-                    }
-                    line = line.frame(frame);
-                }
-                line.end()?;
+                changed(out.line(layout), &r.flat, units).plain("  ").folded(&r.key).end()?;
             }
         }
     }

@@ -136,21 +136,7 @@ pub fn write_text(out: &mut Out<'_>, report: &FleetReport, by: &str, cum: bool) 
         let c = [&*c[0], &*c[1], &*c[2], &*c[3], &*c[4], &*c[5]];
         let layout = if stacks { Layout::Folded } else { Layout::Row };
         let line = columns(out.line(layout), c, &w, Part::Number);
-        let line = if stacks {
-            let mut line = line;
-            for (i, frame) in row.key.split(';').enumerate() {
-                if i > 0 {
-                    line = line.plain(";");
-                }
-                line = line.frame(frame);
-            }
-            line
-        } else if by == "function" {
-            line.frame(&row.key)
-        } else {
-            line.plain(&row.key)
-        };
-        line.end()?;
+        line.key(by, &row.key).end()?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::analysis::peek::{PeekEdge, PeekReport};
 use crate::error::Result;
-use crate::output::legend::write_legend;
+use crate::output::legend::{node_columns, write_legend, write_rounded_note};
 use crate::output::rows::{json_rows, CsvRows};
 use crate::output::sheet::{Kind, SheetOptions};
 use crate::output::text::{Layout, Out, Part};
@@ -51,17 +51,10 @@ impl View for PeekReport {
 /// The text view: pprof's legend, then its tree of each matched function.
 fn write_text(out: &mut Out<'_>, report: &PeekReport) -> Result<()> {
     let c = &report.facts;
-    let fmt = |v: i128| c.format(v);
     write_legend(out, c)?;
     let bounds = !c.exact;
     if bounds {
-        out.line(Layout::Prose)
-            .plain("Rounded input: total ")
-            .number(fmt(c.total))
-            .bound(c.units.bound(c.total_error))
-            .plain("; a ± after a value bounds its rounding error")
-            .end()?;
-        out.prose("(print the report with pprof's -unit=b or -unit=ns for exact numbers)")?;
+        write_rounded_note(out, c, (Part::Plain, "; a ± after a value bounds its rounding error"))?;
     }
     out.line(Layout::Titles).plain(TREE_SEPARATOR).end()?;
     out.line(Layout::Titles).plain(TREE_LEGEND).end()?;
@@ -88,17 +81,13 @@ fn write_text(out: &mut Out<'_>, report: &PeekReport) -> Result<()> {
             edge_line(out, e, f.cum.0)?;
         }
         flat_sum += f.flat.0;
-        let line = out
-            .line(Layout::Row)
-            .right(10, Part::Number, &f.flat_text)
-            .plain(" ")
-            .padded(Part::Number, percentage(f.flat.0, c.total))
-            .plain(" ")
-            .padded(Part::Number, percentage(flat_sum, c.total))
-            .plain(" ")
-            .right(10, Part::Number, &f.cum_text)
-            .plain(" ")
-            .padded(Part::Number, percentage(f.cum.0, c.total));
+        let line = node_columns(
+            out.line(Layout::Row),
+            (&f.flat_text, f.flat.0),
+            flat_sum,
+            (&f.cum_text, f.cum.0),
+            c.total,
+        );
         // pprof leaves 16 spaces before the `|`; a bound goes there.
         let line = if bounds && f.cum_max_error.0 != 0 {
             line.right(15, Part::Bound, c.units.bound(f.cum_max_error.0).trim_start()).plain(" ")

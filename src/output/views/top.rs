@@ -8,13 +8,12 @@ use serde_json::{Map, Value};
 
 use crate::analysis::top::TopReport;
 use crate::error::Result;
-use crate::output::legend::write_legend;
+use crate::output::legend::{node_columns, write_legend, write_rounded_note};
 use crate::output::rows::{json_rows, write_csv};
 use crate::output::sheet::{Kind, SheetOptions};
 use crate::output::text::{Layout, Out, Part};
 use crate::output::views::{View, TEXT_CSV_JSON};
 use crate::output::Format;
-use crate::units::percentage;
 
 impl View for TopReport {
     const NAME: &'static str = "top";
@@ -60,13 +59,11 @@ fn write_text(out: &mut Out<'_>, report: &TopReport) -> Result<()> {
     }
     let bounds = !c.exact;
     if bounds {
-        out.line(Layout::Prose)
-            .plain("Rounded input: total ")
-            .number(fmt(c.total))
-            .bound(c.units.bound(c.total_error))
-            .part(Part::BoundNote, "; each flat and cum lies within its ± column")
-            .end()?;
-        out.prose("(print the report with pprof's -unit=b or -unit=ns for exact numbers)")?;
+        write_rounded_note(
+            out,
+            c,
+            (Part::BoundNote, "; each flat and cum lies within its ± column"),
+        )?;
     }
     let titles = out
         .line(Layout::Titles)
@@ -87,17 +84,13 @@ fn write_text(out: &mut Out<'_>, report: &TopReport) -> Result<()> {
     let mut flat_sum = 0i128;
     for row in &report.rows {
         flat_sum += row.flat.0;
-        let line = out
-            .line(Layout::Row)
-            .right(10, Part::Number, &row.flat_text)
-            .plain(" ")
-            .padded(Part::Number, percentage(row.flat.0, c.total))
-            .plain(" ")
-            .padded(Part::Number, percentage(flat_sum, c.total))
-            .plain(" ")
-            .right(10, Part::Number, &row.cum_text)
-            .plain(" ")
-            .padded(Part::Number, percentage(row.cum.0, c.total));
+        let line = node_columns(
+            out.line(Layout::Row),
+            (&row.flat_text, row.flat.0),
+            flat_sum,
+            (&row.cum_text, row.cum.0),
+            c.total,
+        );
         let line = if bounds {
             let bound = |v: i128| c.format_bound(v);
             line.plain(" ").right(10, Part::Bound, bound(row.flat_max_error.0)).plain(" ").right(

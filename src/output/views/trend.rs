@@ -210,21 +210,7 @@ pub fn write_text(out: &mut Out<'_>, report: &TrendReport, by: &str, cum: bool) 
             .plain("  ")
             .left(w[4], Part::Plain, &c[4])
             .plain("  ");
-        let line = if stacks {
-            let mut line = line;
-            for (i, frame) in row.key.split(';').enumerate() {
-                if i > 0 {
-                    line = line.plain(";");
-                }
-                line = line.frame(frame);
-            }
-            line
-        } else if by == "function" {
-            line.frame(&row.key)
-        } else {
-            line.plain(&row.key)
-        };
-        line.end()?;
+        line.key(by, &row.key).end()?;
     }
     Ok(())
 }
