@@ -7,8 +7,9 @@
 # TT=path of the binary (default target/release/traces-tool, built unless
 # BUILD=0); LIMIT=seconds before a run is stopped (default 120); MEM_KIB=
 # virtual memory cap per run (default 4194304, 4 GiB: a run over it fails
-# to allocate and counts as such). Output of the commands goes to
-# DIR/run/ (its size is in the table).
+# to allocate and counts as such); ONLY=a regex on "shape|command" runs
+# those rows only. Output of the commands goes to DIR/run/ (its size is in
+# the table).
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -52,6 +53,24 @@ commands=(
   "bomb.gz|grep x FILE"
   "bomb-text.gz|top FILE"
   "bomb-text.gz|hist --all FILE"
+  "deep.txt|flamegraph FILE"
+  "deep.txt|flamegraph --diff FILE FILE"
+  "deep.txt|export -o - FILE"
+  "deep.txt|export --to parquet -o - FILE"
+  "deep.txt|diff --by stack FILE FILE"
+  "deep.txt|trend FILE FILE"
+  "deep.txt|fleet FILE FILE"
+  "labels.txt|flamegraph FILE"
+  "labels.txt|export -o - FILE"
+  "labels.txt|export --to parquet -o - FILE"
+  "labels.txt|diff --by stack FILE FILE"
+  "labels.txt|trend FILE FILE"
+  "labels.txt|fleet FILE FILE"
+  "longnames.txt|flamegraph FILE"
+  "longnames.txt|export -o - FILE"
+  "longnames.txt|export --to parquet -o - FILE"
+  "longnames.txt|diff --by stack FILE FILE"
+  "longnames.txt|trend FILE FILE"
 )
 
 echo "| shape | command | exit | wall (s) | CPU (s) | peak RSS (MiB) | output (bytes) |"
@@ -60,6 +79,7 @@ i=0
 for entry in "${commands[@]}"; do
   shape=${entry%%|*}
   cmd=${entry#*|}
+  [[ $entry =~ ${ONLY:-.} ]] || { i=$((i + 1)); continue; }
   file=$dir/$shape
   i=$((i + 1))
   out=$dir/run/$i.out

@@ -60,6 +60,7 @@ commands=(
   "top (profile)|top PROFILE"
   "cat (profile)|cat PROFILE"
   "csv (profile)|csv PROFILE"
+  "export (profile)|export -o SVG.pb.gz PROFILE"
   "goroutines (dump)|goroutines DUMP"
 )
 
