@@ -2,7 +2,26 @@
 //! (typed lines, [`crate::output::text`]), its CSV columns, its JSON
 //! document and schema, and the formats it offers. A command of the binary
 //! wires its options to an analysis and hands the result to [`emit`]; a
-//! library user does the same without the command line.
+//! library user does the same without the command line:
+//!
+//! ```
+//! use traces_tool::analysis::scan::Inputs;
+//! use traces_tool::analysis::top::{top, TopOptions};
+//! use traces_tool::output::sheet::SheetOptions;
+//! use traces_tool::output::text::{Out, PlainText};
+//! use traces_tool::output::views::emit;
+//! use traces_tool::output::Format;
+//!
+//! let report = top(&Inputs::files(["samples/leak/after.exact.traces.txt"]), &TopOptions::default())?;
+//! let mut text = PlainText(Vec::new());
+//! emit(&report, Format::Text, &mut Out::new(&mut text), SheetOptions::default())?;
+//! let text = String::from_utf8(text.0).unwrap();
+//! assert!(text.contains("flat  flat%   sum%        cum   cum%"));
+//! let mut json = PlainText(Vec::new());
+//! emit(&report, Format::Json, &mut Out::new(&mut json), SheetOptions::default())?;
+//! assert!(String::from_utf8(json.0).unwrap().starts_with('{'));
+//! # Ok::<(), traces_tool::error::Error>(())
+//! ```
 
 use std::io::Write;
 
