@@ -377,23 +377,32 @@ fn drawn_frames(svg: &str) -> Vec<DrawnFrame> {
 /// `format` prints a whole amount.
 pub fn annotate_changes(svg: &str, lines: &[String], format: &dyn Fn(i128) -> String) -> String {
     use std::collections::HashMap;
-    // Self and total (cum) before and after, per stack text.
-    let mut own: HashMap<&str, (i128, i128)> = HashMap::new();
-    let mut total: HashMap<&str, (i128, i128)> = HashMap::new();
+    // The stacks as a tree of frames (a node per distinct path from the
+    // root, numbered; 0 is the root), with self and total (cum) before and
+    // after per node: memory in the frames of the lines, whatever the depth.
+    let mut child: HashMap<(u32, &str), u32> = HashMap::new();
+    // Per node: (self before, self after, total before, total after).
+    let mut sums: Vec<(i128, i128, i128, i128)> = vec![(0, 0, 0, 0)];
     for line in lines {
         let mut it = line.rsplitn(3, ' ');
         let (Some(after), Some(before), Some(stack)) = (it.next(), it.next(), it.next()) else {
             continue;
         };
         let (Ok(a), Ok(b)) = (after.parse::<i128>(), before.parse::<i128>()) else { continue };
-        let e = own.entry(stack).or_default();
+        let mut node = 0u32;
+        for name in stack.split(';') {
+            let next = sums.len() as u32;
+            node = *child.entry((node, name)).or_insert(next);
+            if node == next {
+                sums.push((0, 0, 0, 0));
+            }
+            let e = &mut sums[node as usize];
+            e.2 += b;
+            e.3 += a;
+        }
+        let e = &mut sums[node as usize];
         e.0 += b;
         e.1 += a;
-        for (i, _) in stack.match_indices(';').chain(std::iter::once((stack.len(), ""))) {
-            let e = total.entry(&stack[..i]).or_default();
-            e.0 += b;
-            e.1 += a;
-        }
     }
     let frames = drawn_frames(svg);
     // Depth from the root's row (`all`), up or down the picture.
@@ -401,11 +410,9 @@ pub fn annotate_changes(svg: &str, lines: &[String], format: &dyn Fn(i128) -> St
     let mut rows: Vec<i64> = frames.iter().map(|f| f.y).collect();
     rows.sort_unstable();
     rows.dedup();
-    let root_row = rows.iter().position(|&y| y == root.y).unwrap_or(0);
-    let depth = |y: i64| {
-        let row = rows.iter().position(|&r| r == y).unwrap_or(0);
-        row.abs_diff(root_row)
-    };
+    let row_of: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, &y)| (y, i)).collect();
+    let root_row = row_of.get(&root.y).copied().unwrap_or(0);
+    let depth = |y: i64| row_of.get(&y).copied().unwrap_or(0).abs_diff(root_row);
     let mut by_depth: Vec<Vec<usize>> = Vec::new();
     for (i, f) in frames.iter().enumerate() {
         let d = depth(f.y);
@@ -414,8 +421,8 @@ pub fn annotate_changes(svg: &str, lines: &[String], format: &dyn Fn(i128) -> St
         }
         by_depth[d].push(i);
     }
-    // Each frame's stack: its caller's, then its name.
-    let mut paths: Vec<Option<String>> = vec![None; frames.len()];
+    // Each frame's node: its caller's node's child of its name.
+    let mut paths: Vec<Option<u32>> = vec![None; frames.len()];
     for d in 1..by_depth.len() {
         for &i in &by_depth[d] {
             let f = &frames[i];
@@ -423,24 +430,23 @@ pub fn annotate_changes(svg: &str, lines: &[String], format: &dyn Fn(i128) -> St
                 let q = &frames[p];
                 q.x <= f.x && f.x + f.w <= q.x + q.w
             });
-            paths[i] = match parent {
-                Some(_) if d == 1 => Some(f.name.clone()),
-                Some(p) => paths[p].as_ref().map(|s| format!("{s};{}", f.name)),
+            let caller = match parent {
+                Some(_) if d == 1 => Some(0),
+                Some(p) => paths[p],
                 None => None,
             };
+            paths[i] = caller.and_then(|c| child.get(&(c, f.name.as_str())).copied());
         }
     }
     let signed = |v: i128| if v > 0 { format!("+{}", format(v)) } else { format(v) };
     let mut out = String::with_capacity(svg.len() + svg.len() / 4);
     let mut at = 0;
     for (f, path) in frames.iter().zip(&paths) {
-        let Some(path) = path else { continue };
-        let (Some(&(tb, ta)), text) = (total.get(path.as_str()), &svg[f.title.clone()]) else {
-            continue;
-        };
+        let Some(node) = *path else { continue };
+        let (ob, oa, tb, ta) = sums[node as usize];
+        let text = &svg[f.title.clone()];
         let Some(semi) = text.rfind("; ") else { continue };
         let Some(share) = text[semi + 2..].strip_suffix(')') else { continue };
-        let (ob, oa) = own.get(path.as_str()).copied().unwrap_or_default();
         let percent = if tb == 0 {
             "new".to_owned()
         } else {
