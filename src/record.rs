@@ -30,6 +30,12 @@ pub struct Names {
     /// plus one. A hit costs a compare of the name; a miss goes on to the
     /// slots.
     cache: Vec<u32>,
+    /// By name id: the frame that followed a frame of that name in the
+    /// stack read last where it occurred (see [`Names::successor`]), packed
+    /// as `(id + 1) << 1 | inline`, or 0 for none yet. Stacks repeat their
+    /// callers, so the next frame is usually this one: the reader compares
+    /// its line against that name in place instead of hashing it.
+    successors: Vec<u64>,
 }
 
 /// Entries of [`Names`]'s cache.
@@ -135,6 +141,39 @@ impl Names {
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// True when `bytes` is the name of `id` (an id of this table).
+    #[inline(always)]
+    pub(crate) fn name_is(&self, id: NameId, bytes: &[u8]) -> bool {
+        bytes_eq(self.names[id.0 as usize].as_bytes(), bytes)
+    }
+
+    /// The length of the name of `id` (an id of this table).
+    #[inline(always)]
+    pub(crate) fn name_len(&self, id: NameId) -> usize {
+        self.names[id.0 as usize].len()
+    }
+
+    /// The frame that followed a frame named `id` where one was last
+    /// remembered with [`Names::set_successor`], if any: a guess at the
+    /// next frame, to be checked against the input.
+    #[inline(always)]
+    pub(crate) fn successor(&self, id: NameId) -> Option<Frame> {
+        let packed = *self.successors.get(id.0 as usize)?;
+        (packed != 0)
+            .then(|| Frame { name: NameId(((packed >> 1) - 1) as u32), inline: packed & 1 == 1 })
+    }
+
+    /// Remembers that `next` followed a frame named `id` (both of this
+    /// table).
+    #[inline]
+    pub(crate) fn set_successor(&mut self, id: NameId, next: Frame) {
+        let at = id.0 as usize;
+        if at >= self.successors.len() {
+            self.successors.resize(self.names.len().max(at + 1), 0);
+        }
+        self.successors[at] = (u64::from(next.name.0) + 1) << 1 | u64::from(next.inline);
     }
 
     /// Number of distinct names.
@@ -575,6 +614,25 @@ mod tests {
         assert_eq!(names.len(), 2);
         assert_eq!(names.lookup("runtime.main"), Some(b));
         assert_eq!(names.lookup("nope"), None);
+    }
+
+    #[test]
+    fn successors_remember_the_last_frame_after_each_name() {
+        let mut names = Names::new();
+        let ids: Vec<NameId> = (0..40).map(|i| names.intern(&format!("f{i}"))).collect();
+        assert_eq!(names.successor(ids[0]), None);
+        let next = |i: usize, inline: bool| Frame { name: ids[i], inline };
+        names.set_successor(ids[3], next(39, true));
+        names.set_successor(ids[39], next(0, false));
+        assert_eq!(names.successor(ids[3]), Some(next(39, true)));
+        assert_eq!(names.successor(ids[39]), Some(next(0, false)));
+        assert_eq!(names.successor(ids[4]), None);
+        names.set_successor(ids[3], next(5, false));
+        assert_eq!(names.successor(ids[3]), Some(next(5, false)));
+        // An id past the names a table knows guesses nothing.
+        assert_eq!(names.successor(NameId(1000)), None);
+        assert!(names.name_is(ids[12], b"f12") && !names.name_is(ids[12], b"f1"));
+        assert_eq!(names.name_len(ids[12]), 3);
     }
 
     #[test]

@@ -113,19 +113,35 @@ impl<R: Read> LineReader<R> {
     /// other line, or after the line `each` fails on, with its error. Most
     /// lines of a report are frame lines: this is their path, without the
     /// bookkeeping of `next_line` per line.
+    ///
+    /// Before looking for a line's end, `guess` is handed the buffered text
+    /// after the spaces: it may take the line itself (when it knows what
+    /// the line says) and return the length of its frame text, which must
+    /// be the text `each` would have been handed (followed by `\n`, not
+    /// ending in `\r`, at most [`MAX_LINE`] bytes with the spaces).
     #[inline]
-    pub(crate) fn read_frame_lines<E>(
+    pub(crate) fn read_frame_lines<C, E>(
         &mut self,
-        mut each: impl FnMut(&[u8]) -> Result<(), E>,
+        context: &mut C,
+        mut guess: impl FnMut(&mut C, &[u8]) -> Option<usize>,
+        mut each: impl FnMut(&mut C, &[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
         let hay = &self.buf[..self.end];
         let (mut start, mut lines) = (self.start, 0);
         let mut result = Ok(());
-        while let Some(len) = frame_line_len(&hay[start..]) {
+        while hay.len() - start > FRAME_INDENT && is_indent(&hay[start..]) {
+            let text = &hay[start + FRAME_INDENT..];
+            if let Some(len) = guess(context, text) {
+                debug_assert!(text[len] == b'\n' && trim_cr(&text[..len]).len() == len);
+                start += FRAME_INDENT + len + 1;
+                lines += 1;
+                continue;
+            }
+            let Some(len) = frame_line_len(&hay[start..]) else { break };
             let frame = trim_cr(&hay[start + FRAME_INDENT..start + len]);
             start += len + 1;
             lines += 1;
-            if let Err(e) = each(frame) {
+            if let Err(e) = each(context, frame) {
                 result = Err(e);
                 break;
             }
@@ -134,6 +150,23 @@ impl<R: Read> LineReader<R> {
         self.line += lines;
         self.start = start;
         result
+    }
+
+    /// Takes the next line when it is buffered whole and is `expected`
+    /// exactly, ended by `\n`, as [`LineReader::next_line`] would return
+    /// it; else takes nothing and returns false.
+    #[inline]
+    pub(crate) fn take_line(&mut self, expected: &[u8]) -> bool {
+        let end = self.start + expected.len();
+        if self.buf[..self.end].get(self.start..end) != Some(expected)
+            || self.buf[..self.end].get(end) != Some(&b'\n')
+        {
+            return false;
+        }
+        self.consumed += (end + 1 - self.start) as u64;
+        self.line += 1;
+        self.start = end + 1;
+        true
     }
 
     /// How many buffered bytes, from the next line on, hold only whole
@@ -569,13 +602,29 @@ impl<R: Read> TraceReader<R> {
             // from the line buffer, as the frame lines below would be read.
             if self.state == State::Frames && !self.check_only {
                 let check = self.options.frame_check();
-                let pushed =
-                    self.lines.read_frame_lines(|frame| push_frame_bytes(rec, names, frame, check));
+                let pushed = self.lines.read_frame_lines(
+                    &mut (&mut *rec, &mut *names),
+                    |(rec, names), text| predict_frame(rec, names, text),
+                    |(rec, names), frame| {
+                        push_frame_bytes(rec, names, frame, check)?;
+                        // The frame the next block will likely have here.
+                        if let [.., caller, frame] = rec.frames[..] {
+                            names.set_successor(caller.name, frame);
+                        }
+                        Ok(())
+                    },
+                );
                 if let Err(kind) = pushed {
                     let err = self.error(kind);
                     self.recover(err)?;
                     rec.clear();
                     self.state = State::Skipping;
+                } else if self.lines.take_line(SEPARATOR.as_bytes()) {
+                    // The separator that closes the block, exactly as pprof
+                    // prints it (any other is read below).
+                    self.close_block(rec);
+                    rec.index = self.samples;
+                    return Ok(true);
                 }
             }
             // The number of the line about to be read.
@@ -634,6 +683,21 @@ impl<R: Read> TraceReader<R> {
                     Err(e) => return Err(self.io_error(e)),
                 }
             }
+            // Hot path: a label or value line of the usual shape, read as
+            // `step` reads it without its general classifier. A line that
+            // does not read so (or that `step` would refuse) is left to
+            // `step`, which then says what is wrong.
+            if self.state == State::Labels && !self.check_only {
+                let check = self.options.frame_check();
+                if let Some(head) = usual_head(line) {
+                    if read_usual_head(head, rec, names, line_no, &self.units, check) {
+                        if !rec.frames.is_empty() {
+                            self.state = State::Frames;
+                        }
+                        continue;
+                    }
+                }
+            }
             // The separator that closes a block, as `step` reads it.
             let closing = self.state == State::Frames && line == SEPARATOR.as_bytes();
             let text = if closing { Ok("") } else { std::str::from_utf8(line) };
@@ -655,16 +719,7 @@ impl<R: Read> TraceReader<R> {
             };
             match outcome {
                 Ok(true) => {
-                    // Only a complete block sets the report's dimension: a
-                    // block skipped in lenient mode must not.
-                    if self.units.seen.is_none() && rec.value.dim != Dimension::Zero {
-                        self.units.seen = Some(rec.value.dim);
-                        if rec.value.dim == Dimension::Other {
-                            self.units.other = Some(unit_name(rec.value_text()).to_owned());
-                        }
-                    }
-                    self.state = State::Labels;
-                    self.samples += 1;
+                    self.close_block(rec);
                     if self.check_only {
                         rec.clear();
                         continue;
@@ -690,6 +745,20 @@ impl<R: Read> TraceReader<R> {
                 }
             }
         }
+    }
+
+    /// Counts the complete block `rec` holds (its closing separator read).
+    fn close_block(&mut self, rec: &Record) {
+        // Only a complete block sets the report's dimension: a block
+        // skipped in lenient mode must not.
+        if self.units.seen.is_none() && rec.value.dim != Dimension::Zero {
+            self.units.seen = Some(rec.value.dim);
+            if rec.value.dim == Dimension::Other {
+                self.units.other = Some(unit_name(rec.value_text()).to_owned());
+            }
+        }
+        self.state = State::Labels;
+        self.samples += 1;
     }
 
     /// In lenient mode, counts the error and carries on; else returns it.
@@ -775,6 +844,100 @@ fn step(
     }
 }
 
+/// A label or value line of a block's head in the shape pprof prints,
+/// as [`usual_head`] finds it.
+enum UsualHead<'a> {
+    /// `     bytes:  352B`, printable ASCII.
+    Label { key: &'a [u8], values: &'a [u8] },
+    /// `   21.01MB   net/textproto.(*Reader).ReadMIMEHeader`.
+    Value { token: &'a [u8], frame: &'a [u8] },
+}
+
+/// What `classify` makes of a line that starts with fewer than 13 spaces
+/// and then a letter or digit: a label line (a token ending in `:`, two
+/// spaces) or a value line (a token, exactly three spaces, a frame); `None`
+/// for anything else, which `classify` reads.
+#[inline]
+fn usual_head(line: &[u8]) -> Option<UsualHead<'_>> {
+    let indent = line.iter().take_while(|&&b| b == b' ').count();
+    let body = &line[indent..];
+    // Not a frame line, a separator or a blank line.
+    if indent >= FRAME_INDENT || !body.first()?.is_ascii_alphanumeric() {
+        return None;
+    }
+    let token_end = memchr(b' ', body)?;
+    let (token, rest) = body.split_at(token_end);
+    match token.split_last() {
+        // `classify` finds the first `:  `: a token holds no space, so
+        // that is the one ending it.
+        Some((b':', key)) if rest.starts_with(b"  ") => {
+            Some(UsualHead::Label { key, values: &rest[2..] })
+        }
+        Some((b':', _)) => None,
+        _ if rest.len() > 3 && rest.starts_with(b"   ") && rest[3] != b' ' => {
+            Some(UsualHead::Value { token, frame: &rest[3..] })
+        }
+        _ => None,
+    }
+}
+
+/// Applies a label or value line as [`step`] would, when it does so
+/// without an error and the line's text is the usual kind: a label of
+/// printable ASCII, a value of a common form ([`crate::units`]'s
+/// `parse_common_value`) whose frame name is interned already or passes
+/// the checks that intern it. Returns false, having changed nothing, for
+/// anything else: `step` reads that line then.
+#[inline]
+fn read_usual_head(
+    head: UsualHead<'_>,
+    rec: &mut Record,
+    names: &mut Names,
+    line_no: u64,
+    units: &Units,
+    check: FrameCheck,
+) -> bool {
+    match head {
+        UsualHead::Label { key, values } => {
+            // Printable ASCII: UTF-8, without NUL.
+            if !is_printable(key) || !is_printable(values) {
+                return false;
+            }
+            let (Ok(key), Ok(values)) = (std::str::from_utf8(key), std::str::from_utf8(values))
+            else {
+                return false;
+            };
+            rec.push_label(key, values);
+            true
+        }
+        UsualHead::Value { token, frame } => {
+            let Some(value) = crate::units::parse_common_value(token) else { return false };
+            // Digits, `.` and a unit of letters: ASCII.
+            let Ok(token) = std::str::from_utf8(token) else { return false };
+            if units.check(value.dim, token).is_err() {
+                return false;
+            }
+            let (name, inline) = split_inline_bytes(frame);
+            let name = match names.lookup_cached(name) {
+                Some(id) => id,
+                None => match intern_new(names, name, check) {
+                    Ok(id) => id,
+                    Err(_) => return false,
+                },
+            };
+            rec.set_value(value, token);
+            rec.line = line_no;
+            rec.frames.push(Frame { name, inline });
+            true
+        }
+    }
+}
+
+/// True when every byte is printable ASCII (no control byte, no NUL).
+#[inline]
+fn is_printable(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| (b' '..=b'~').contains(&b))
+}
+
 /// Keeps a frame line's frame in `rec`, its name interned in `names`: the
 /// hot path of reading, inlined into the loop over frame lines.
 #[inline(always)]
@@ -791,6 +954,36 @@ fn push_frame_bytes(
     };
     rec.frames.push(Frame { name: id, inline });
     Ok(())
+}
+
+/// Takes the frame line whose text (after the 13 spaces) `text` starts
+/// with when it is the frame that followed the record's last frame the
+/// last time that frame was read ([`Names::successor`]): a compare in place
+/// of the name already interned, no search for the line's end, no hash.
+/// Returns the length of the line's frame text, as
+/// [`LineReader::read_frame_lines`] asks of its `guess`; `None` (having done
+/// nothing) when the line says anything else.
+#[inline(always)]
+fn predict_frame(rec: &mut Record, names: &Names, text: &[u8]) -> Option<usize> {
+    let guess = names.successor(rec.frames.last()?.name)?;
+    let name_len = names.name_len(guess.name);
+    let len = name_len + if guess.inline { INLINE_SUFFIX.len() } else { 0 };
+    // The line ends right after the name (and marker), without a `\r`
+    // that reading it would take off, and is not too long.
+    if len == 0
+        || text.get(len) != Some(&b'\n')
+        || text[len - 1] == b'\r'
+        || len + FRAME_INDENT > MAX_LINE
+    {
+        return None;
+    }
+    if !names.name_is(guess.name, &text[..name_len])
+        || (guess.inline && &text[name_len..len] != INLINE_SUFFIX.as_bytes())
+    {
+        return None;
+    }
+    rec.frames.push(guess);
+    Some(len)
 }
 
 /// A name not seen before is checked once; a name that fails is not kept,
@@ -1355,6 +1548,63 @@ mod tests {
 
     use super::TEST_REPORT as REPORT;
 
+    /// The stacks of `text` as its lines say them, read with string
+    /// operations only: the reference for the reader's fast paths.
+    fn stacks_by_lines(text: &str) -> Vec<Vec<(String, bool)>> {
+        let mut stacks = Vec::new();
+        for block in text.split(SEPARATOR).skip(1) {
+            let mut stack = Vec::new();
+            for line in block.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)) {
+                let frame = match line.strip_prefix(&" ".repeat(FRAME_INDENT)) {
+                    Some(frame) => frame,
+                    None if line.trim_start().contains("   ") => {
+                        line.trim_start().split_once("   ").unwrap().1
+                    }
+                    None => continue,
+                };
+                let (name, inline) = split_inline(frame);
+                stack.push((name.to_owned(), inline));
+            }
+            if !stack.is_empty() {
+                stacks.push(stack);
+            }
+        }
+        stacks
+    }
+
+    #[test]
+    fn guessed_frames_are_the_frames_the_lines_say() {
+        // Each block's callers repeat, or nearly repeat, the ones before:
+        // a guess right, wrong by the inline marker, by a `\r`, by a
+        // prefix, by a longer name, and at the end of the input.
+        let blocks = [
+            "   1kB   leaf\n             a\n             b (inline)\n             c\n",
+            "   2kB   leaf\n             a\n             b (inline)\n             c\n",
+            "   3kB   leaf\n             a\n             b\n             c\r\n",
+            "   4kB   leaf\n             a\n             b (inline) (inline)\n             cc\n",
+            "   5kB   a\n             b (inline)\n             c\n",
+            "   6kB   leaf\n             a\n             b\n             c\r\r\n",
+            "   7kB   leaf\n             a\n             b (inline)\n             c",
+        ];
+        let mut text = format!("Type: inuse_space\n{SEPARATOR}\n");
+        for block in blocks {
+            text.push_str(block);
+            if block.ends_with('\n') {
+                text.push_str(SEPARATOR);
+                text.push('\n');
+            }
+        }
+        text.push('\n');
+        text.push_str(SEPARATOR);
+        let (records, names, _) = read_all(&text, false).unwrap();
+        let got: Vec<Vec<(String, bool)>> = records
+            .iter()
+            .map(|r| r.frames.iter().map(|f| (names.get(f.name).to_owned(), f.inline)).collect())
+            .collect();
+        assert_eq!(got, stacks_by_lines(&text));
+        assert_eq!(got.len(), blocks.len());
+    }
+
     #[test]
     fn reads_header_and_records() {
         let (recs, names, _) = read_all(REPORT, false).unwrap();
@@ -1513,14 +1763,18 @@ mod tests {
         let mut lines = LineReader::new(text.as_bytes());
         let read = |lines: &mut LineReader<&[u8]>, fail: &[u8]| {
             let mut got = Vec::new();
-            let result = lines.read_frame_lines(|frame| {
-                got.push(String::from_utf8(frame.to_vec()).unwrap());
-                if frame == fail {
-                    Err(got.len())
-                } else {
-                    Ok(())
-                }
-            });
+            let result = lines.read_frame_lines(
+                &mut got,
+                |_, _| None,
+                |got, frame| {
+                    got.push(String::from_utf8(frame.to_vec()).unwrap());
+                    if frame == fail {
+                        Err(got.len())
+                    } else {
+                        Ok(())
+                    }
+                },
+            );
             (got, result, lines.line())
         };
         // Nothing buffered yet.
