@@ -23,12 +23,8 @@
 
 if [[ -z ${GO:-} ]]; then
   # Run on its own.
-  set -euo pipefail
-  GO=${GO:-go}
-  cd "$(dirname "${BASH_SOURCE[0]}")/.."
-  export TZ=UTC GOWORK=off GOTOOLCHAIN=local GOPROXY=off
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
+  # shellcheck source=../regen-alone.sh
+  source "$(dirname "${BASH_SOURCE[0]}")/../regen-alone.sh"
 fi
 
 (cd programs/goroutinegroups && "$GO" build -trimpath -o "$tmp/bin/goroutinegroups" .)

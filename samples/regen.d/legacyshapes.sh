@@ -18,21 +18,8 @@
 
 if [[ -z ${GO:-} ]]; then
   # Run on its own.
-  set -euo pipefail
-  GO=${GO:-go}
-  cd "$(dirname "${BASH_SOURCE[0]}")/.."
-  export TZ=UTC GOWORK=off GOTOOLCHAIN=local GOPROXY=off
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
-  pprof() {
-    local out=$1
-    shift
-    if ! (cd "$(dirname "$out")" && "$GO" tool pprof "$@") > "$out" 2> "$tmp/stderr"; then
-      echo "regen.d/legacyshapes.sh: go tool pprof $* failed:" >&2
-      cat "$tmp/stderr" >&2
-      exit 1
-    fi
-  }
+  # shellcheck source=../regen-alone.sh
+  source "$(dirname "${BASH_SOURCE[0]}")/../regen-alone.sh"
 fi
 
 (cd programs/legacyshapes && "$GO" build -trimpath -o "$tmp/bin/legacyshapes" .)
