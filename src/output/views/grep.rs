@@ -101,6 +101,7 @@ impl<'o, 'a> GrepView<'o, 'a> {
     fn text(&mut self, hit: &GrepHit<'_>) -> Result<()> {
         let Sink::Text(out) = &mut self.sink else { return Ok(()) };
         let out = &mut **out;
+        let reads = out.reads_parts();
         let (rec, names, units, matcher) = (hit.record, hit.names, hit.units, hit.matcher);
         if hit.rank == 1 {
             if hit.function_index > 0 {
@@ -108,7 +109,7 @@ impl<'o, 'a> GrepView<'o, 'a> {
             }
             let f = hit.totals;
             out.line(Layout::Prose)
-                .frame_marked(&f.function, matcher.find_ranges(&f.function))
+                .frame_marked(&f.function, marks(reads, matcher, &f.function))
                 .end()?;
             out.line(Layout::Prose)
                 .plain("    samples ")
@@ -140,7 +141,8 @@ impl<'o, 'a> GrepView<'o, 'a> {
         }
         if hit.role == Role::Caller {
             let leaf = names.get(rec.frames[0].name);
-            line = line.plain("  (leaf ").frame_marked(leaf, matcher.find_ranges(leaf)).plain(")");
+            line =
+                line.plain("  (leaf ").frame_marked(leaf, marks(reads, matcher, leaf)).plain(")");
         }
         line.end()?;
         let from = if self.stacks { 0 } else { hit.position };
@@ -172,6 +174,16 @@ impl<'o, 'a> GrepView<'o, 'a> {
     }
 }
 
+/// Where the pattern matches in `name`, for a sink that looks at parts
+/// (in a pipe nobody does: no search is made).
+fn marks(reads: bool, matcher: &NameMatcher, name: &str) -> Vec<std::ops::Range<usize>> {
+    if reads {
+        matcher.find_ranges(name)
+    } else {
+        Vec::new()
+    }
+}
+
 /// A call path, leaf end first, joined by ` < ` on one line.
 fn write_path(
     out: &mut Out<'_>,
@@ -180,13 +192,14 @@ fn write_path(
     matcher: &NameMatcher,
     tail: &str,
 ) -> Result<()> {
+    let reads = out.reads_parts();
     let mut line = out.line(Layout::Path).plain("        ");
     for (i, f) in frames.iter().enumerate() {
         if i > 0 {
             line = line.plain(" < ");
         }
         let name = names.get(f.name);
-        line = line.frame_marked(name, matcher.find_ranges(name));
+        line = line.frame_marked(name, marks(reads, matcher, name));
     }
     line.plain(tail).end()?;
     Ok(())
@@ -202,6 +215,7 @@ fn write_block(
 ) -> Result<()> {
     use crate::read::traces::{FRAME_INDENT, INLINE_SUFFIX};
     const INDENT: &str = "        ";
+    let reads = out.reads_parts();
     for (key, values) in rec.labels() {
         out.line(Layout::Prose).plain(format_args!("{INDENT}{key:>10}:  {values}")).end()?;
     }
@@ -213,7 +227,7 @@ fn write_block(
             line.spaces(FRAME_INDENT)
         };
         let name = names.get(frame.name);
-        let line = line.frame_marked(name, matcher.find_ranges(name));
+        let line = line.frame_marked(name, marks(reads, matcher, name));
         if frame.inline { line.plain(INLINE_SUFFIX) } else { line }.end()?;
     }
     Ok(())
