@@ -85,9 +85,49 @@ pub fn fit(line: &Line, w: Option<usize>, drop_bounds: bool) -> Vec<Vec<Piece>> 
         Layout::Path => fit_path(pieces, w),
         Layout::Folded => fit_folded(pieces, w),
         Layout::Row => fit_row(pieces, w),
-        Layout::Prose | Layout::Header | Layout::Titles => wrap(pieces, w),
+        Layout::Prose | Layout::Header => wrap(pieces, w, None),
+        // The name column's title goes where rows put names that do not fit.
+        Layout::Titles => wrap(pieces, w, Some(NAME_INDENT.min(w / 4))),
+        Layout::Command => {
+            // A quoted argument is one word: spaces inside quotes do not break.
+            let mut quoted = false;
+            for p in &mut pieces {
+                p.text = p
+                    .text
+                    .chars()
+                    .map(|c| {
+                        quoted ^= c == '\'';
+                        if quoted && c == ' ' {
+                            QUOTED_SPACE
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+            }
+            let mut lines = wrap(pieces, w.saturating_sub(COMMAND_BREAK.len()), None);
+            let last = lines.len().saturating_sub(1);
+            for (i, line) in lines.iter_mut().enumerate() {
+                for p in line.iter_mut() {
+                    p.text = p.text.replace(QUOTED_SPACE, " ");
+                }
+                if i < last {
+                    line.push(Piece::plain(COMMAND_BREAK));
+                }
+            }
+            lines
+        }
     }
 }
+
+/// Where a table row's name starts when it has a line of its own.
+const NAME_INDENT: usize = 4;
+
+/// What ends each line of a shell command broken over several.
+const COMMAND_BREAK: &str = " \\";
+
+/// A space inside a quoted argument while a command is wrapped.
+const QUOTED_SPACE: char = '\u{a0}';
 
 /// The pieces without the ± columns of a table (a bound and the spaces
 /// before it); prose keeps its bounds, and words that point at the columns
@@ -231,7 +271,7 @@ fn fit_row(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
         return vec![pieces];
     }
     // The name column: from the first frame on.
-    let Some(first) = pieces.iter().position(Piece::is_frame) else { return wrap(pieces, w) };
+    let Some(first) = pieces.iter().position(Piece::is_frame) else { return wrap(pieces, w, None) };
     let mut head: Vec<Piece> = pieces[..first].to_vec();
     while head.last().is_some_and(|p| p.part == Part::Plain && p.text.trim().is_empty()) {
         head.pop();
@@ -239,11 +279,11 @@ fn fit_row(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
     if let Some(last) = head.last_mut().filter(|p| p.part == Part::Plain) {
         last.text.truncate(last.text.trim_end().len());
     }
-    let indent = 4.min(w / 4);
+    let indent = NAME_INDENT.min(w / 4);
     let mut name = vec![Piece::plain(" ".repeat(indent))];
     name.extend(whole[first..].iter().cloned());
     shorten_frames(&mut name, w);
-    let mut lines = if pieces_width(&head) <= w { vec![head] } else { wrap(head, w) };
+    let mut lines = if pieces_width(&head) <= w { vec![head] } else { wrap(head, w, None) };
     lines.push(name);
     lines
 }
@@ -357,7 +397,7 @@ fn fit_path(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
 /// A folded stack (the last column, frames joined by `;`, root first): the
 /// frames nearest the leaf that fit, the others counted (`[N more]`).
 fn fit_folded(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
-    let Some(first) = pieces.iter().position(Piece::is_frame) else { return wrap(pieces, w) };
+    let Some(first) = pieces.iter().position(Piece::is_frame) else { return wrap(pieces, w, None) };
     let best = folded_in(&pieces, first, w);
     if pieces_width(&best) <= w || first == 0 {
         return vec![best];
@@ -369,7 +409,7 @@ fn fit_folded(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
     }
     let mut stack = vec![Piece::plain(" ".repeat(4.min(w / 4)))];
     stack.extend(pieces[first..].iter().cloned());
-    let mut lines = if pieces_width(&head) <= w { vec![head] } else { wrap(head, w) };
+    let mut lines = if pieces_width(&head) <= w { vec![head] } else { wrap(head, w, None) };
     lines.push(folded_in(&stack, 1, w));
     lines
 }
@@ -418,19 +458,27 @@ struct Word {
 /// groups set apart by runs of spaces breaks between groups. Continuation
 /// lines start under the value of a `Key:   value` line, or a little right
 /// of the line's own indent.
-fn wrap(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
+/// `hang`, where given, is where continuation lines start.
+fn wrap(pieces: Vec<Piece>, w: usize, hang: Option<usize>) -> Vec<Vec<Piece>> {
     let text: String = pieces.iter().map(|p| p.text.as_str()).collect();
     let lead = text.len() - text.trim_start_matches(' ').len();
-    let hang = text
-        .find(":  ")
-        .map(|i| i + 1 + text[i + 1..].len() - text[i + 1..].trim_start_matches(' ').len())
+    // A field's label says where its value starts; else the first `Key:  `.
+    let label = pieces.first().filter(|p| p.part == Part::Label).map(|p| width(&p.text));
+    let hang = hang
+        .or(label)
+        .or_else(|| {
+            text.find(":  ")
+                .map(|i| i + 1 + text[i + 1..].len() - text[i + 1..].trim_start_matches(' ').len())
+        })
         .filter(|&h| h < w / 2)
         .unwrap_or(if lead > 0 { lead + 4 } else { 0 })
         .min(w / 2);
     // Groups are set apart by runs of spaces in the value, not by a
     // `Label:` line's padding.
-    let value_from = text.find(":  ").map_or(lead, |i| {
-        i + 1 + text[i + 1..].len() - text[i + 1..].trim_start_matches(' ').len()
+    let value_from = label.unwrap_or_else(|| {
+        text.find(":  ").map_or(lead, |i| {
+            i + 1 + text[i + 1..].len() - text[i + 1..].trim_start_matches(' ').len()
+        })
     });
     let groups = text[value_from..].trim().matches("   ").count() >= 2;
     // Atoms (a part that is not plain, or a run of plain text without
@@ -471,9 +519,12 @@ fn wrap(pieces: Vec<Piece>, w: usize) -> Vec<Vec<Piece>> {
                     .last()
                     .and_then(|w| w.pieces.last())
                     .is_some_and(|p| p.text.ends_with(':'));
-                // A value stays with the name before it (`reqctx.Set 1.05MB`).
+                // A value stays with the name or word before it
+                // (`reqctx.Set 1.05MB`, `itself 138.14kB`).
                 let value_of_name = matches!(tokens.get(i + 1), Some(Token::Atom(p)) if p.part == Part::Number)
-                    && words.last().and_then(|w| w.pieces.last()).is_some_and(Piece::is_frame);
+                    && words.last().and_then(|w| w.pieces.last()).is_some_and(|p| {
+                        p.is_frame() || (p.part == Part::Plain && !p.text.ends_with(','))
+                    });
                 let breaks = (!groups || run.len() >= 2)
                     && !(run.len() == 1 && (before_bound || after_label || value_of_name));
                 if breaks || words.is_empty() {
@@ -697,6 +748,69 @@ mod tests {
             assert!(!lines.concat().contains('…'), "{lines:?}");
             assert!(lines.iter().all(|l| width(l) <= w), "{lines:?}");
         }
+    }
+
+    #[test]
+    fn a_field_wraps_under_its_value_whatever_its_label_is_padded_with() {
+        let field = typed(|out| {
+            out.line(Layout::Prose)
+                .part(Part::Label, "Possibly truncated: ")
+                .number(0)
+                .plain(" stacks have exactly 32, 64 or 128 frames (the runtime's depth limits)")
+                .end()
+        });
+        let lines = fitted(&field, 60, false);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(lines[0].starts_with("Possibly truncated: 0 stacks"), "{lines:?}");
+        for l in &lines[1..] {
+            assert!(l.starts_with(&" ".repeat(20)) && !l[20..].starts_with(' '), "{lines:?}");
+        }
+    }
+
+    #[test]
+    fn a_value_stays_with_the_word_before_it() {
+        let via = typed(|out| {
+            out.line(Layout::Prose)
+                .plain("                            via ")
+                .frame("reflect.unsafe_NewArray")
+                .plain(" ")
+                .number("168.61kB")
+                .plain(", itself ")
+                .number("138.14kB")
+                .plain(", ")
+                .frame("encoding/json.(*scanner).pushParseState")
+                .plain(" ")
+                .number("52.20kB")
+                .end()
+        });
+        for w in 60..=100 {
+            let lines = fitted(&via, w, false);
+            assert!(lines.iter().any(|l| l.contains("itself 138.14kB")), "{w}: {lines:?}");
+            assert!(lines.iter().any(|l| l.contains("pushParseState 52.20kB")), "{w}: {lines:?}");
+        }
+    }
+
+    #[test]
+    fn a_command_broken_over_lines_ends_each_but_the_last_in_a_backslash() {
+        let command = typed(|out| {
+            out.line(Layout::Command)
+                .plain("    traces-tool grep '^example\\.com/leaky/middleware\\.Session Context$' ")
+                .plain("samples/leak/after.traces.txt")
+                .end()
+        });
+        let lines = fitted(&command, 60, false);
+        assert!(lines.len() > 1, "{lines:?}");
+        let last = lines.len() - 1;
+        for (i, l) in lines.iter().enumerate() {
+            assert!(width(l) <= 60, "{lines:?}");
+            assert_eq!(l.ends_with(" \\"), i < last, "{lines:?}");
+        }
+        // Joined as a shell joins them, the command is the same words.
+        let joined: Vec<String> =
+            lines.iter().map(|l| l.trim_end_matches(" \\").trim().to_owned()).collect();
+        assert_eq!(joined.join(" "), command.text.trim());
+        // The quoted argument is not broken at its space.
+        assert!(lines.iter().any(|l| l.contains("Session Context$'")), "{lines:?}");
     }
 
     fn path(frames: &[&str]) -> Line {

@@ -91,6 +91,10 @@ impl<W: Write> LineSink for Presenter<W> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+
+    fn wraps_prose(&self) -> bool {
+        self.look.width.is_some()
+    }
 }
 
 #[cfg(test)]

@@ -510,3 +510,50 @@ fn at_80_100_and_120_columns_no_number_is_cut_and_every_application_frame_shows(
         }
     }
 }
+
+#[test]
+fn paragraphs_are_wrapped_to_the_width_and_commands_stay_runnable() {
+    let piped = ok(&["blame", AFTER]);
+    assert!(piped.contains("net/http.(*conn).serve: 8.52MB"), "{piped}");
+    // The explanation's words, whatever the width.
+    let words = |text: &str| -> Vec<String> {
+        let from = text.find("net/http.(*conn).serve: ").unwrap();
+        let rest = &text[from..];
+        let to = rest.find("\n\n").unwrap_or(rest.len());
+        rest[..to].split_whitespace().map(str::to_owned).collect()
+    };
+    for w in [60usize, 80, 100, 120] {
+        let text = ok(&["blame", AFTER, "--width", &w.to_string()]);
+        assert_eq!(words(&text), words(&piped), "{w}");
+        let from = text.find("net/http.(*conn).serve: ").unwrap();
+        let paragraph: Vec<&str> = text[from..].lines().take_while(|l| !l.is_empty()).collect();
+        let last = paragraph.iter().position(|l| l.ends_with("(the rows above).")).unwrap();
+        // Filled to the width: a line is broken only where the next word
+        // would not fit.
+        for pair in paragraph[..=last].windows(2) {
+            let next_word = pair[1].split(' ').next().unwrap();
+            assert!(pair[0].chars().count() <= w, "{w}: {pair:?}");
+            assert!(
+                pair[0].chars().count() + 1 + next_word.chars().count() > w,
+                "{w}: a short line before {next_word:?}: {pair:?}"
+            );
+        }
+    }
+
+    // summary's next commands: broken with a backslash, joined they are the
+    // commands a pipe gets.
+    let commands = |text: &str| -> Vec<String> {
+        let next = &text[text.find("Next:\n").unwrap() + 6..];
+        next.replace(" \\\n", " ")
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|l| l.starts_with("traces-tool "))
+            .collect()
+    };
+    let piped = ok(&["summary", AFTER]);
+    let text = ok(&["summary", AFTER, "--width", "70"]);
+    assert!(text.contains(" \\\n"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 70), "{text}");
+    assert_eq!(commands(&text), commands(&piped));
+    assert_eq!(commands(&piped).len(), 4, "{piped}");
+}

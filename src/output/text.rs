@@ -27,6 +27,9 @@ pub enum Layout {
     Path,
     /// A folded stack: frames joined by `;`, the root first.
     Folded,
+    /// A shell command to run: where it must be broken, each line but the
+    /// last ends in ` \\`, so that it can still be copied and run.
+    Command,
 }
 
 /// What a part of a line is.
@@ -34,6 +37,9 @@ pub enum Layout {
 pub enum Part {
     /// Anything else: spaces, words, separators.
     Plain,
+    /// A field's name with the spaces that pad it (`Total:    `): where the
+    /// line is wrapped, its next lines start under what follows it.
+    Label,
     /// A number with its unit (`887.87MB`, `12.5%`, `13`): never cut.
     Number,
     /// A rounding bound (`±25.60kB`): never cut; a table's ± columns may be
@@ -157,7 +163,17 @@ pub trait LineSink {
     fn reads_parts(&self) -> bool {
         true
     }
+    /// Whether the sink wraps prose to a width of its own: a paragraph
+    /// ([`Out::paragraph`]) then comes as one line, not wrapped at
+    /// [`PROSE_WIDTH`].
+    fn wraps_prose(&self) -> bool {
+        false
+    }
 }
+
+/// The width at which a paragraph is wrapped where the sink does not wrap
+/// prose itself (a pipe, a file).
+pub const PROSE_WIDTH: usize = 96;
 
 /// The sink of a pipe or a file: each line's text and a newline, byte for
 /// byte.
@@ -211,6 +227,19 @@ impl<'a> Out<'a> {
         self.line(Layout::Prose).plain(text).end()
     }
 
+    /// A paragraph of words: one line for a sink that wraps prose to its
+    /// own width (a terminal's), else lines of at most [`PROSE_WIDTH`]
+    /// characters broken at spaces.
+    pub fn paragraph(&mut self, text: &str) -> io::Result<()> {
+        if self.sink.wraps_prose() {
+            return self.prose(text);
+        }
+        for line in wrap_words(text, PROSE_WIDTH) {
+            self.prose(line)?;
+        }
+        Ok(())
+    }
+
     /// An empty line.
     pub fn blank(&mut self) -> io::Result<()> {
         self.line(Layout::Prose).end()
@@ -234,6 +263,24 @@ impl Write for Out<'_> {
     fn flush(&mut self) -> io::Result<()> {
         self.sink.flush()
     }
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces (a
+/// word longer than a line has a line of its own).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
 }
 
 /// A line being written: parts appended in order, then [`LineWriter::end`].
@@ -435,5 +482,38 @@ mod tests {
         out.blank().unwrap();
         out.write_all(b"raw,bytes\n").unwrap();
         assert_eq!(sink.0, b"Type: inuse_space\n\nraw,bytes\n");
+    }
+
+    #[test]
+    fn a_paragraph_is_wrapped_at_the_prose_width_in_a_pipe_and_whole_for_a_wrapping_sink() {
+        let words = ["word"; 40].join(" ");
+        let mut sink = PlainText(Vec::new());
+        Out::new(&mut sink).paragraph(&words).unwrap();
+        let text = String::from_utf8(sink.0).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(lines.iter().all(|l| l.len() <= PROSE_WIDTH && !l.ends_with(' ')));
+        assert_eq!(lines.join(" "), words);
+
+        /// A sink that wraps prose itself, keeping the lines it gets.
+        struct Wrapping(Vec<String>);
+        impl LineSink for Wrapping {
+            fn line(&mut self, line: &Line) -> io::Result<()> {
+                self.0.push(line.text.clone());
+                Ok(())
+            }
+            fn bytes(&mut self, _: &[u8]) -> io::Result<()> {
+                Ok(())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+            fn wraps_prose(&self) -> bool {
+                true
+            }
+        }
+        let mut sink = Wrapping(Vec::new());
+        Out::new(&mut sink).paragraph(&words).unwrap();
+        assert_eq!(sink.0, [words]);
     }
 }

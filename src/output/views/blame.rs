@@ -104,9 +104,7 @@ fn write_text(out: &mut Out<'_>, report: &BlameReport) -> Result<()> {
     }
     for explanation in report.rows.iter().filter_map(|r| r.explanation.as_deref()) {
         out.blank()?;
-        for line in wrap(explanation, 96) {
-            out.prose(line)?;
-        }
+        out.paragraph(explanation)?;
     }
     Ok(())
 }
@@ -180,23 +178,6 @@ JSON (--format json): one document:
    \"explanation\": str|null (plain words for rows without an application frame)}
 Amounts are exact JSON numbers in the base unit.";
 
-/// Splits text into lines of at most `width` characters at spaces.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split(' ') {
-        let line = lines.last_mut().expect("one line at least");
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(word.to_owned());
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,11 +214,5 @@ mod tests {
             "frame,value,samples,share,kind,unit,leaves,exact\n\
              main.f,-1.5,2,-37.5000,application,count,runtime.malg=-1.5,true\n"
         );
-    }
-
-    #[test]
-    fn wraps_at_spaces() {
-        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
-        assert_eq!(wrap("aaaaaaa b", 3), ["aaaaaaa", "b"]);
     }
 }

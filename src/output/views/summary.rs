@@ -43,9 +43,10 @@ impl View for SummaryReport {
                 out.prose(&label)?;
             }
             for (i, parts) in lines.iter().enumerate() {
-                let mut line = out.line(Layout::Prose);
+                let layout = if f.key == "next" { Layout::Command } else { Layout::Prose };
+                let mut line = out.line(layout);
                 if i == 0 && !list {
-                    line = line.left(20, Part::Plain, &label);
+                    line = line.part(Part::Label, format_args!("{label:<20}"));
                 } else if i == 0 {
                     line = line.plain("    ");
                 }
