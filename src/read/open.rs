@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Mutex};
 
 use crate::error::{Error, ParseErrorKind, Result};
-use crate::read::detect::{sniff, InputKind, SNIFF_BYTES};
+use crate::read::detect::{identify, sniff, Extent, Identified, InputKind, SNIFF_BYTES};
 use crate::read::input_label::{InputLabel, LabelledSource};
 use crate::read::paste::{self, PasteMode, PastedKind, Repair};
 use crate::read::source::{RecordSource, SourceInfo};
@@ -90,7 +90,8 @@ pub fn open_bytes(
     labelled(open_input(name.to_owned(), reader, options)?, name, &labels)
 }
 
-/// Tells the kind of an opened input and opens its reader.
+/// Opens an opened input with the reader [`identify`] names: reads the rest
+/// when told to, and opens what it says the input is.
 fn open_input(
     name: String,
     mut reader: Box<dyn Read>,
@@ -103,63 +104,24 @@ fn open_input(
     if let Err(e) = (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head) {
         return Err(read_error(&name, &head, e));
     }
-    let mut complete = (head.len() as u64) < SNIFF_BYTES;
-    let index = options.sample_index.as_deref();
-    // A report as pprof prints it, proven so byte by byte: no repair to
-    // look for, and its kind and any `?debug=1` profile after text are
-    // told by its header and first separator line.
-    let plain = paste::plain_report(&head, complete);
-    let mut kind = sniff(&head[..plain.unwrap_or(head.len())], complete);
-    // A goroutine dump or a race report after more than SNIFF_BYTES of log
-    // lines: found by looking at the whole text.
-    if kind == InputKind::Traces
-        && !complete
-        && plain.is_none()
-        && crate::read::detect::worth_a_whole_look(&String::from_utf8_lossy(&head))
-    {
+    let mut extent = if (head.len() as u64) < SNIFF_BYTES { Extent::Whole } else { Extent::Head };
+    let (paste, lenient) = (options.paste, options.reader.lenient);
+    let mut identified = identify(&head, extent, paste, lenient);
+    if let Identified::WholeText = identified {
         read_whole(&name, &mut reader, &mut head, "text")?;
-        complete = true;
-        let whole = sniff(&head, true);
-        if matches!(whole, InputKind::GoroutineDump | InputKind::Race) {
-            kind = whole;
-        }
+        extent = Extent::WholeAfterHead;
+        identified = identify(&head, extent, paste, lenient);
     }
-    // A `?debug=1` profile after text that is not skipped: say so, rather
-    // than that the text is no traces report.
-    if kind == InputKind::Traces {
-        let looked_at = String::from_utf8_lossy(&head[..plain.unwrap_or(head.len())]);
-        if let Some(found) = legacy::header_after_text(&looked_at) {
-            let (line, text) = &found.other;
-            let message = format!(
-                "this looks like {} whose header is at line {}, but line {line} before it is \
-                 not a blank line, a command line or a Markdown fence ({text:?}): remove the \
-                 lines before the header to read it",
-                found.what, found.line
-            );
-            return Err(Error::input(&name, *line as u64, message));
+    let complete = extent != Extent::Head;
+    let index = options.sample_index.as_deref();
+    match identified {
+        Identified::Refused(refusal) => Err(refusal.error(&name)),
+        Identified::Pasted(found) => {
+            open_pasted(&name, *found, &mut head, &mut reader, complete, &options)
         }
-        if let Some((line, what)) = legacy::headless_records(&looked_at) {
-            let message = format!(
-                "this looks like {what}: pprof and traces-tool need the profile from its first \
-                 line"
-            );
-            return Err(Error::input(&name, line as u64, message));
-        }
-    }
-    // Only text read as a traces report or `-raw` text is looked at (a
-    // `-raw` text after its command line sniffs as a traces report).
-    if matches!(kind, InputKind::Traces | InputKind::Raw)
-        && options.paste != PasteMode::Off
-        && plain.is_none()
-    {
-        if let Some(source) = open_pasted(&name, &mut head, &mut reader, complete, &options)? {
-            return Ok(source);
-        }
-    }
-    match kind {
         // A report whose start needed no repair: its end may still hold
         // what people type after a report.
-        InputKind::Traces if options.paste == PasteMode::Repair && !complete => {
+        Identified::GuardedTraces => {
             let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
             let (guard, log) = paste::TailGuard::new(reader, options.reader.lenient);
             let lines = LineMap::Stream(log);
@@ -174,13 +136,13 @@ fn open_input(
             let repairs = lines.repairs();
             Ok(Box::new(PastedSource { inner, skipped: Vec::new(), repairs, generation: 0, lines }))
         }
-        InputKind::Traces => {
+        Identified::Traces => {
             let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
             let source = TraceReader::new(name, reader, options.reader)?;
             check_traces_index(&source, index)?;
             Ok(Box::new(source))
         }
-        InputKind::Raw => {
+        Identified::Raw => {
             read_whole(&name, &mut reader, &mut head, "`-raw` text")?;
             let text = String::from_utf8_lossy(&head);
             if !raw::has_locations(&text) {
@@ -191,39 +153,28 @@ fn open_input(
             }
             Ok(Box::new(raw::open(&name, &text, index)?))
         }
-        InputKind::Race => {
+        Identified::Race => {
             read_whole(&name, &mut reader, &mut head, "race report")?;
             let text = String::from_utf8_lossy(&head);
             Ok(Box::new(race::open(&name, &text, options.frame_lines)?))
         }
-        InputKind::Legacy | InputKind::GoroutineDump => {
+        Identified::Legacy => {
             read_whole(&name, &mut reader, &mut head, "text profile")?;
             let text = String::from_utf8_lossy(&head);
-            let lines = options.frame_lines;
-            if kind == InputKind::Legacy && options.paste == PasteMode::Refuse {
-                // `--strict`: a profile after a preamble is not as served.
-                if let Some(start) = legacy::find_start(&text).filter(|s| s.line > 0) {
-                    let message = format!(
-                        "--strict: not a `?debug=1` profile as served: its header is at line {} \
-                         after blank lines, a command line or a Markdown fence; without --strict \
-                         they are skipped and reported",
-                        start.line + 1
-                    );
-                    return Err(Error::input(&name, 1, message));
-                }
-            }
-            Ok(match kind {
-                InputKind::Legacy => Box::new(legacy::open(&name, &text, index, lines)?),
-                _ => Box::new(goroutine_dump::open(&name, &text, lines)?),
-            })
+            Ok(Box::new(legacy::open(&name, &text, index, options.frame_lines)?))
+        }
+        Identified::GoroutineDump => {
+            read_whole(&name, &mut reader, &mut head, "text profile")?;
+            let text = String::from_utf8_lossy(&head);
+            Ok(Box::new(goroutine_dump::open(&name, &text, options.frame_lines)?))
         }
         // Binary data that does not start like a profile is not read on:
         // the traces reader says what it is from its first line.
-        InputKind::Binary if !profile::wire::starts_like_profile(&head) => {
+        Identified::NotAProfile => {
             let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
             Ok(Box::new(TraceReader::new(name, reader, options.reader)?))
         }
-        InputKind::Binary => {
+        Identified::Profile => {
             read_whole(&name, &mut reader, &mut head, "pprof profile")?;
             match profile::load(&head) {
                 Ok(loaded) => Ok(Box::new(
@@ -240,60 +191,32 @@ fn open_input(
                 }
             }
         }
+        Identified::WholeText => unreachable!("the whole text was read and looked at"),
     }
 }
 
-/// Text that [`paste::repair`] finds damaged in its first bytes: refused
-/// (`--strict`), or read whole, repaired and opened with its repairs. `None`
-/// when the text needs no repair (it is then streamed as usual).
+/// Text that [`identify`] found damaged in its first bytes (`found`, what
+/// the repair of them found), read repaired and opened with its repairs: a
+/// long report's start repaired and the rest as it streams, or the whole
+/// text read and repaired.
 fn open_pasted(
     name: &str,
+    found: paste::Repaired,
     head: &mut Vec<u8>,
     reader: &mut Box<dyn Read>,
     complete: bool,
     options: &SourceOptions,
-) -> Result<Option<Box<dyn RecordSource>>> {
-    let text = match std::str::from_utf8(head) {
-        Ok(text) => text,
-        Err(e) if !complete && e.error_len().is_none() => {
-            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
-        }
-        // Not UTF-8: the reader says where.
-        Err(_) => return Ok(None),
-    };
-    let lenient = options.reader.lenient;
-    let found = paste::repair_with(text, complete, lenient);
-    // A line no repair places refuses the input (even under --strict, where
-    // it is the first damage).
-    if let Some(unplaced) = &found.unplaced {
-        let first_repair = found.repairs.iter().map(|r| r.first_line).min();
-        if options.paste == PasteMode::Repair || first_repair.is_none_or(|l| l >= unplaced.line) {
-            return Err(unplaced.error(name));
-        }
-    }
-    let Some(first) = found.repairs.iter().min_by_key(|r| r.first_line) else {
-        return Ok(None);
-    };
-    if options.paste == PasteMode::Refuse {
-        let message = format!(
-            "--strict: not a report as pprof printed it: {}; without --strict it is repaired \
-             and every repair is reported",
-            first.message()
-        );
-        return Err(Error::Io {
-            path: format!("{name}:{}", first.first_line),
-            source: io::Error::new(io::ErrorKind::InvalidData, message),
-        });
-    }
+) -> Result<Box<dyn RecordSource>> {
     if !complete && found.kind == PastedKind::Traces {
         if let Some(source) = open_stream(name, head, reader, options)? {
-            return Ok(Some(source));
+            return Ok(source);
         }
     }
     let mut repaired = if complete {
         found
     } else {
         read_whole(name, reader, head, "pasted report")?;
+        let lenient = options.reader.lenient;
         let repaired = paste::repair_with(&String::from_utf8_lossy(head), true, lenient);
         *head = Vec::new();
         if let Some(unplaced) = &repaired.unplaced {
@@ -318,7 +241,7 @@ fn open_pasted(
     };
     let lines = LineMap::Whole(repaired);
     let repairs = lines.repairs();
-    Ok(Some(Box::new(PastedSource { inner, skipped: Vec::new(), repairs, generation: 0, lines })))
+    Ok(Box::new(PastedSource { inner, skipped: Vec::new(), repairs, generation: 0, lines }))
 }
 
 /// A long pasted report whose start shows damage: its start up to its last
