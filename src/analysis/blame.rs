@@ -197,20 +197,20 @@ pub fn blame(inputs: &Inputs, options: &BlameOptions) -> Result<BlameReport> {
         if frames.is_empty() {
             continue;
         }
-        let app_frame = frames.iter().find(|f| kinds[f.node() as usize] == CodeKind::App);
+        let app_frame = frames.iter().find(|f| kinds[f.id() as usize] == CodeKind::App);
         let (row, app) = match app_frame {
-            Some(f) => (f.node(), true),
+            Some(f) => (f.id(), true),
             None => {
                 let outer =
-                    frames.iter().rev().find(|f| kinds[f.node() as usize] != CodeKind::Runtime);
-                (outer.unwrap_or(frames.last().expect("stacks are not empty")).node(), false)
+                    frames.iter().rev().find(|f| kinds[f.id() as usize] != CodeKind::Runtime);
+                (outer.unwrap_or(frames.last().expect("stacks are not empty")).id(), false)
             }
         };
         let charge = charges.entry(row).or_default();
         charge.app = app;
         charge.value += stack_total.value;
         charge.samples += stack_total.samples;
-        *charge.leaves.entry(frames[0].node()).or_default() += stack_total.value;
+        *charge.leaves.entry(frames[0].id()).or_default() += stack_total.value;
     }
     let mut charges: Vec<(NodeId, Charge)> = charges.into_iter().collect();
     charges.sort_by(|a, b| {

@@ -10,12 +10,12 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::analysis::facts::{Measure, UnitContext};
-use crate::analysis::folded::{folded_name, folded_name_bytes};
-use crate::analysis::graph::{node_frames, Granularity, NodeId, NodeTable, SeenSet, StackFrame};
+use crate::analysis::folded::{cmp_folded_texts, folded_name};
+use crate::analysis::graph::{node_frames, Granularity, NodeId, NodeTable, SeenSet};
 use crate::analysis::scan::{scan, scan_with, Inputs};
 use crate::error::{Error, Result};
 use crate::record::{HeaderField, Names, Record};
-use crate::seqs::SeqInterner;
+use crate::seqs::{StackFrame, StackTable};
 use crate::units::{Amount, Percent};
 
 /// The unit of comparison.
@@ -274,31 +274,25 @@ struct Reading {
     exact: bool,
 }
 
-/// The distinct stacks of both sides (`--by stack`), leaf first, in one
-/// arena of 4-byte frames, with each one's value before and after: no text
-/// is made until a row is kept.
-#[derive(Default)]
-struct Stacks {
-    seqs: SeqInterner<StackFrame>,
-    /// Per stack: the sum of its values before and after.
-    values: Vec<[i128; 2]>,
-    scratch: Vec<StackFrame>,
-}
+/// The distinct stacks of both sides (`--by stack`), frames as nodes, with
+/// each one's sum of values before and after: no text is made until a row
+/// is kept.
+type Stacks = StackTable<[i128; 2]>;
 
-impl Stacks {
-    /// Adds a record's value to its stack on one side. pprof skips
-    /// zero-valued samples when building graphs, and so does this.
-    fn add(&mut self, rec: &Record, table: &mut NodeTable, names: &Names, side: usize, v: i128) {
-        if v == 0 {
-            return;
-        }
-        node_frames(rec, table, names, &mut self.scratch);
-        let i = self.seqs.intern(&self.scratch) as usize;
-        if i == self.values.len() {
-            self.values.push([0, 0]);
-        }
-        self.values[i][side] += v;
+/// Adds a record's value to its stack on one side. pprof skips zero-valued
+/// samples when building graphs, and so does this.
+fn add_stack(
+    stacks: &mut Stacks,
+    rec: &Record,
+    table: &mut NodeTable,
+    names: &Names,
+    side: usize,
+    v: i128,
+) {
+    if v == 0 {
+        return;
     }
+    stacks.entry(node_frames(rec, table, names)).2[side] += v;
 }
 
 impl Reading {
@@ -421,7 +415,7 @@ impl Side {
         self.total += sign * rec.value.centi;
         self.samples += 1;
         if self.by_stack {
-            stacks.add(rec, table, names, usize::from(self.after), sign * rec.value.centi);
+            add_stack(stacks, rec, table, names, usize::from(self.after), sign * rec.value.centi);
             return;
         }
         // What `Graph::build` would add up from the merged stacks, sample by
@@ -483,16 +477,15 @@ fn function_rows(before: &Side, after: &Side, table: &NodeTable, by: DiffBy) -> 
 /// made only for the rows returned.
 fn stack_rows(stacks: &Stacks, table: &NodeTable, o: &DiffOptions) -> Vec<DiffRow> {
     let growth = |i: u32| {
-        let [before, after] = stacks.values[i as usize];
+        let [before, after] = *stacks.payload(i);
         after - before
     };
-    let mut kept: Vec<u32> = (0..stacks.values.len() as u32)
-        .filter(|&i| o.min_growth.is_none_or(|m| growth(i) >= m))
-        .collect();
+    let mut kept: Vec<u32> =
+        (0..stacks.len() as u32).filter(|&i| o.min_growth.is_none_or(|m| growth(i) >= m)).collect();
     let order = |&a: &u32, &b: &u32| {
         growth(b)
             .cmp(&growth(a))
-            .then_with(|| cmp_stack_texts(stacks.seqs.get(a), stacks.seqs.get(b), table))
+            .then_with(|| cmp_stack_texts(stacks.frames(a), stacks.frames(b), table))
             // Stacks told apart by inline marks only: first seen first.
             .then(a.cmp(&b))
     };
@@ -503,9 +496,9 @@ fn stack_rows(stacks: &Stacks, table: &NodeTable, o: &DiffOptions) -> Vec<DiffRo
     kept.sort_by(order);
     kept.into_iter()
         .map(|i| {
-            let [before, after] = stacks.values[i as usize];
-            let frames = stacks.seqs.get(i);
-            let key = frames.iter().rev().map(|f| folded_name(table.name(f.node()))).join(";");
+            let [before, after] = *stacks.payload(i);
+            let frames = stacks.frames(i);
+            let key = frames.iter().rev().map(|f| folded_name(table.name(f.id()))).join(";");
             DiffRow { key, flat: Change::new(before, after), cum: Change::default() }
         })
         .collect()
@@ -515,24 +508,13 @@ fn stack_rows(stacks: &Stacks, table: &NodeTable, o: &DiffOptions) -> Vec<DiffRo
 /// without making them: the frames shared from the root are skipped by
 /// node, the rest compared byte by byte.
 fn cmp_stack_texts(a: &[StackFrame], b: &[StackFrame], table: &NodeTable) -> Ordering {
-    let shared = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x.node() == y.node());
+    let shared = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x.id() == y.id());
     let n = shared.count();
-    rest_text(a, n, table).cmp(rest_text(b, n, table))
-}
-
-/// The bytes of a stack's text after its first `n` frames from the root.
-fn rest_text<'a>(
-    frames: &'a [StackFrame],
-    n: usize,
-    table: &'a NodeTable,
-) -> impl Iterator<Item = u8> + 'a {
-    let rest = &frames[..frames.len() - n];
-    // `;` before every frame but the root.
-    let mut first = n == 0;
-    rest.iter().rev().flat_map(move |f| {
-        let sep: &[u8] = if std::mem::take(&mut first) { b"" } else { b";" };
-        sep.iter().chain(folded_name_bytes(table.name(f.node()))).copied()
-    })
+    cmp_folded_texts(
+        a[..a.len() - n].iter().rev().map(|f| table.name(f.id())),
+        b[..b.len() - n].iter().rev().map(|f| table.name(f.id())),
+        n > 0,
+    )
 }
 
 #[cfg(test)]
@@ -574,14 +556,12 @@ mod tests {
                 rec.frames.push(crate::record::Frame { name, inline: next(5) == 0 });
             }
             let v = next(7) as i128 - 2;
-            stacks.add(&rec, &mut table, &names, next(2) as usize, v);
+            add_stack(&mut stacks, &rec, &mut table, &names, next(2) as usize, v);
         }
         let mut expected: Vec<(i128, String, [i128; 2])> = stacks
-            .seqs
             .iter()
-            .zip(&stacks.values)
             .map(|(frames, &[b, a])| {
-                let key = frames.iter().rev().map(|f| folded_name(table.name(f.node()))).join(";");
+                let key = frames.iter().rev().map(|f| folded_name(table.name(f.id()))).join(";");
                 (a - b, key, [b, a])
             })
             .collect();

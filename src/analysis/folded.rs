@@ -17,8 +17,8 @@ use std::cmp::Ordering;
 use crate::analysis::facts::UnitContext;
 use crate::analysis::scan::{scan, Inputs};
 use crate::error::{Error, Result};
-use crate::record::{Header, NameId, Names};
-use crate::seqs::{SeqInterner, Seqs};
+use crate::record::{Header, Names};
+use crate::seqs::{StackFrame, StackTable};
 
 /// What a `;` inside a frame name is written as in folded text: U+FF1B
 /// FULLWIDTH SEMICOLON (`；`), which looks like it but is no separator to
@@ -48,15 +48,67 @@ pub fn push_folded_name(text: &mut String, name: &str) {
     }
 }
 
-/// The bytes of `name` as [`folded_name`] writes it, without allocating.
-pub(crate) fn folded_name_bytes(name: &str) -> impl Iterator<Item = &u8> {
-    name.as_bytes().iter().flat_map(|b| {
-        if *b == b';' {
-            STAND_IN_BYTES
-        } else {
-            std::slice::from_ref(b)
+/// The bytes of a folded text given as its names, in runs: a `;` before
+/// each name (but the first unless `lead`), each name as [`folded_name`]
+/// writes it, a run up to each `;` inside it.
+struct TextRuns<'a, I> {
+    names: I,
+    /// What is left of the current name.
+    rest: &'a [u8],
+    /// True when the next name gets a `;` before it.
+    sep: bool,
+}
+
+impl<'a, I: Iterator<Item = &'a str>> TextRuns<'a, I> {
+    /// The next run of bytes (never empty), `None` at the end.
+    fn next_run(&mut self) -> Option<&'a [u8]> {
+        loop {
+            if let Some((&first, tail)) = self.rest.split_first() {
+                if first == b';' {
+                    self.rest = tail;
+                    return Some(STAND_IN_BYTES);
+                }
+                let n = self.rest.iter().position(|&b| b == b';').unwrap_or(self.rest.len());
+                let (run, rest) = self.rest.split_at(n);
+                self.rest = rest;
+                return Some(run);
+            }
+            self.rest = self.names.next()?.as_bytes();
+            if std::mem::replace(&mut self.sep, true) {
+                return Some(b";");
+            }
         }
-    })
+    }
+}
+
+/// Compares two folded texts, given as their names root first, byte-wise
+/// without making them: each name as [`folded_name`] writes it, a `;`
+/// between names and, with `lead` (the texts go on after names compared
+/// equal), before the first.
+pub(crate) fn cmp_folded_texts<'a>(
+    a: impl Iterator<Item = &'a str>,
+    b: impl Iterator<Item = &'a str>,
+    lead: bool,
+) -> Ordering {
+    let mut a = TextRuns { names: a, rest: &[], sep: lead };
+    let mut b = TextRuns { names: b, rest: &[], sep: lead };
+    let (mut x, mut y): (&[u8], &[u8]) = (&[], &[]);
+    loop {
+        if x.is_empty() {
+            x = a.next_run().unwrap_or_default();
+        }
+        if y.is_empty() {
+            y = b.next_run().unwrap_or_default();
+        }
+        if x.is_empty() || y.is_empty() {
+            return x.len().cmp(&y.len());
+        }
+        let n = x.len().min(y.len());
+        match x[..n].cmp(&y[..n]) {
+            Ordering::Equal => (x, y) = (&x[n..], &y[n..]),
+            o => return o,
+        }
+    }
 }
 
 /// How [`folded`] reads its inputs.
@@ -69,18 +121,19 @@ pub struct FoldedOptions {
 }
 
 /// Distinct stacks with their summed values, ready to print. Each stack is
-/// kept once, as interned name ids; its text is made only while printing.
+/// kept once, as frames of interned name ids; its text is made only while
+/// printing.
 #[derive(Debug, Default)]
 pub struct FoldedReport {
-    /// The stacks to print (indices of `stacks` and `values`), sorted by
-    /// their texts (root first, joined by `;`); of stacks with identical
-    /// texts, the first holds the sum and the others are left out.
+    /// The stacks to print (indices of `stacks`), sorted by their texts
+    /// (root first, joined by `;`); of stacks with identical texts (the
+    /// same names with other inline marks), the first holds the sum and
+    /// the others are left out.
     pub rows: Vec<u32>,
-    /// The distinct stacks, frame names root first.
-    pub stacks: Seqs<NameId>,
-    /// `(before, after)` of each stack; in one-column mode `before` is 0.
-    /// Values are hundredths of the base unit, exact.
-    pub values: Vec<(i128, i128)>,
+    /// The distinct stacks (frames by name id, leaf first, inline marks
+    /// kept) with their `(before, after)`; in one-column mode `before` is
+    /// 0. Values are hundredths of the base unit, exact.
+    pub stacks: StackTable<(i128, i128)>,
     /// The frame names.
     pub names: Names,
     /// True for two columns (before and after).
@@ -102,11 +155,11 @@ impl FoldedReport {
     /// The text of stack `i`: frame names root first ([`push_folded_name`]),
     /// joined by `;`.
     pub fn stack_text(&self, i: u32, text: &mut String) {
-        for (k, &id) in self.stacks.get(i).iter().enumerate() {
+        for (k, f) in self.stacks.frames(i).iter().rev().enumerate() {
             if k > 0 {
                 text.push(';');
             }
-            push_folded_name(text, self.names.get(id));
+            push_folded_name(text, self.names.get(f.frame().name));
         }
     }
 
@@ -136,7 +189,7 @@ impl FoldedReport {
         let (mut negative, mut fractional) = (0u64, false);
         let mut line = String::new();
         for &stack in &self.rows {
-            let (before, after) = self.values[stack as usize];
+            let (before, after) = *self.stacks.payload(stack);
             fractional |= before % 100 != 0 || after % 100 != 0;
             let (b, a) = (round(before), round(after));
             line.clear();
@@ -180,26 +233,15 @@ impl FoldedReport {
     }
 }
 
-/// Compares two stacks by their texts (names joined by `;`), byte-wise,
-/// without making the texts.
-fn cmp_texts(a: &[NameId], b: &[NameId], names: &Names) -> Ordering {
-    // Equal ids at the start give equal bytes; compare from the first
+/// Compares two stacks (leaf first) by their texts (names root first,
+/// joined by `;`), byte-wise, without making the texts.
+fn cmp_texts<'a>(a: &'a [StackFrame], b: &'a [StackFrame], names: &'a Names) -> Ordering {
+    // Equal names from the root give equal bytes; compare from the first
     // difference, each frame after the first preceded by its `;`.
-    let k = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    text_bytes(a, k, names).cmp(text_bytes(b, k, names))
-}
-
-/// The bytes of a stack's text from frame `k` on (with the `;` before it),
-/// names as [`folded_name`] writes them.
-fn text_bytes<'a>(s: &'a [NameId], k: usize, names: &'a Names) -> impl Iterator<Item = u8> + 'a {
-    s[k..]
-        .iter()
-        .enumerate()
-        .flat_map(move |(i, &id)| {
-            let sep: &[u8] = if i + k == 0 { b"" } else { b";" };
-            sep.iter().chain(folded_name_bytes(names.get(id)))
-        })
-        .copied()
+    let k = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x.id() == y.id()).count();
+    let rest =
+        |s: &'a [StackFrame]| s[..s.len() - k].iter().rev().map(|f| names.get(f.frame().name));
+    cmp_folded_texts(rest(a), rest(b), k > 0)
 }
 
 /// Rounds hundredths to a whole number, halves away from zero.
@@ -211,12 +253,11 @@ pub fn round(centi: i128) -> i128 {
     }
 }
 
-/// Accumulates stacks (as name ids, root first) of one or two sides.
+/// Accumulates stacks of one or two sides, each with its `(before,
+/// after)`.
 #[derive(Default)]
 struct Acc {
-    stacks: SeqInterner<NameId>,
-    /// `(before, after)` of each interned stack.
-    values: Vec<(i128, i128)>,
+    stacks: StackTable<(i128, i128)>,
     header: Option<Header>,
     units: UnitContext,
     exact: bool,
@@ -231,7 +272,6 @@ impl Acc {
         names: &mut Names,
         side: Option<bool>,
     ) -> Result<Vec<String>> {
-        let mut key: Vec<NameId> = Vec::new();
         scan(inputs, names, |src, rec, _| {
             if self.header.is_none() {
                 self.header = Some(src.header().clone());
@@ -241,13 +281,7 @@ impl Acc {
             if self.rounded.is_none() && (!rec.value.is_exact() || rec.value.centi % 100 != 0) {
                 self.rounded = Some(rec.value_text().to_owned());
             }
-            key.clear();
-            key.extend(rec.frames.iter().rev().map(|f| f.name));
-            let i = self.stacks.intern(&key) as usize;
-            if i == self.values.len() {
-                self.values.push((0, 0));
-            }
-            let entry = &mut self.values[i];
+            let (_, _, entry) = self.stacks.entry_of(&rec.frames);
             let v = rec.value.centi;
             match side {
                 Some(false) => entry.0 += v,
@@ -320,18 +354,18 @@ pub fn folded(inputs: &Inputs, options: &FoldedOptions) -> Result<FoldedReport> 
         }
     }
     let two_columns = two_files || acc.base_samples > 0;
-    let stacks = acc.stacks.seal();
-    let mut values = acc.values;
+    let mut stacks = acc.stacks;
+    stacks.seal();
     let mut rows: Vec<u32> = (0..stacks.len() as u32).collect();
-    rows.sort_unstable_by(|&x, &y| cmp_texts(stacks.get(x), stacks.get(y), &names));
-    // Identical texts from distinct id lists cannot happen: names are
-    // interned; but `;` inside a name could join two stacks' texts.
+    rows.sort_unstable_by(|&x, &y| cmp_texts(stacks.frames(x), stacks.frames(y), &names));
+    // Stacks of the same names with other inline marks have one text, and
+    // `;` inside a name could join two stacks' texts: one row each.
     rows.dedup_by(|next, kept| {
-        if cmp_texts(stacks.get(*next), stacks.get(*kept), &names) == Ordering::Equal {
-            let (b, a) = values[*next as usize];
-            values[*next as usize] = (0, 0);
-            values[*kept as usize].0 += b;
-            values[*kept as usize].1 += a;
+        if cmp_texts(stacks.frames(*next), stacks.frames(*kept), &names) == Ordering::Equal {
+            let (b, a) = std::mem::take(stacks.payload_mut(*next));
+            let sum = stacks.payload_mut(*kept);
+            sum.0 += b;
+            sum.1 += a;
             true
         } else {
             false
@@ -340,7 +374,6 @@ pub fn folded(inputs: &Inputs, options: &FoldedOptions) -> Result<FoldedReport> 
     Ok(FoldedReport {
         rows,
         stacks,
-        values,
         names,
         two_columns,
         units: acc.units,
@@ -367,13 +400,12 @@ mod tests {
     #[test]
     fn lines_leave_out_zero_and_negative_stacks() {
         let mut f = FoldedReport { exact: true, ..FoldedReport::default() };
-        let mut stacks = SeqInterner::new();
         for (leaf, value) in [("b", 1000), ("c", 0), ("d", -500), ("e", 49)] {
-            let stack = [f.names.intern("a"), f.names.intern(leaf)];
-            f.rows.push(stacks.intern(&stack));
-            f.values.push((0, value));
+            let stack = [f.names.intern(leaf), f.names.intern("a")];
+            let (i, _, sum) = f.stacks.entry(stack.map(|id| StackFrame::new(id.0, false)));
+            *sum = (0, value);
+            f.rows.push(i);
         }
-        f.stacks = stacks.seal();
         let (lines, notes) = f.lines("folded");
         assert_eq!(lines, ["a;b 10"]);
         assert_eq!(notes.len(), 2, "{notes:?}");
@@ -382,7 +414,7 @@ mod tests {
     #[test]
     fn stacks_sort_as_their_texts_would() {
         let mut names = Names::new();
-        let frames: [&[&str]; 7] = [
+        let frames: [&[&str]; 8] = [
             &["main", "f"],
             &["main", "f2"],
             &["main"],
@@ -390,11 +422,19 @@ mod tests {
             &["main;f"],
             &["mai"],
             &["main", "e"],
+            &["main", "f"],
         ];
-        let stacks: Vec<Vec<NameId>> =
-            frames.iter().map(|s| s.iter().map(|f| names.intern(f)).collect()).collect();
-        let text = |s: &[NameId]| {
-            s.iter().map(|&id| folded_name(names.get(id))).collect::<Vec<_>>().join(";")
+        // Leaf first, as a table keeps them; inline marks do not show.
+        let stacks: Vec<Vec<StackFrame>> = frames
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                s.iter().rev().map(|f| StackFrame::new(names.intern(f).0, k % 2 == 1)).collect()
+            })
+            .collect();
+        let text = |s: &[StackFrame]| {
+            let names = s.iter().rev().map(|f| folded_name(names.get(f.frame().name)));
+            names.collect::<Vec<_>>().join(";")
         };
         for a in &stacks {
             for b in &stacks {
@@ -402,5 +442,7 @@ mod tests {
                 assert_eq!(cmp_texts(a, b, &names), want, "{} vs {}", text(a), text(b));
             }
         }
+        assert_ne!(stacks[0], stacks[7], "other inline marks");
+        assert_eq!(cmp_texts(&stacks[0], &stacks[7], &names), Ordering::Equal);
     }
 }

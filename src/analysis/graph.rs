@@ -12,7 +12,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::frame::{file_of, FrameText};
 use crate::record::{NameId, Names, Record};
-use crate::seqs::SeqInterner;
+use crate::seqs::{StackFrame, StackTable};
 
 /// Index of a node (a function, file or line, by granularity).
 pub type NodeId = u32;
@@ -139,37 +139,14 @@ fn node_key(frame: &str, granularity: Granularity) -> &str {
     }
 }
 
-/// One frame of a merged stack: its node and whether it was inlined, in 4
-/// bytes (the node shifted left, the inline bit below).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct StackFrame(u32);
-
-/// A record's stack as node frames, leaf first, into `out` (cleared first).
-pub fn node_frames(rec: &Record, table: &mut NodeTable, names: &Names, out: &mut Vec<StackFrame>) {
-    out.clear();
-    out.extend(rec.frames.iter().map(|f| StackFrame::new(table.node(f.name, names), f.inline)));
-}
-
-impl StackFrame {
-    /// The frame of `node`, inlined into the next frame or not.
-    ///
-    /// # Panics
-    ///
-    /// For nodes from 2^31 on.
-    pub fn new(node: NodeId, inline: bool) -> StackFrame {
-        assert!(node < 1 << 31, "fewer than 2^31 nodes");
-        StackFrame(node << 1 | u32::from(inline))
-    }
-
-    /// The node.
-    pub fn node(self) -> NodeId {
-        self.0 >> 1
-    }
-
-    /// Printed ` (inline)`: inlined into the next frame.
-    pub fn inline(self) -> bool {
-        self.0 & 1 == 1
-    }
+/// A record's stack as node frames ([`StackFrame`]s whose ids are nodes of
+/// `table`), leaf first.
+pub fn node_frames<'a>(
+    rec: &'a Record,
+    table: &'a mut NodeTable,
+    names: &'a Names,
+) -> impl Iterator<Item = StackFrame> + 'a {
+    rec.frames.iter().map(|f| StackFrame::new(table.node(f.name, names), f.inline))
 }
 
 /// The total of one distinct stack.
@@ -183,22 +160,11 @@ pub struct StackTotal {
     pub samples: u64,
 }
 
-/// Distinct stacks (leaf first) with their summed values. Each stack is
-/// stored once, in one flat arena of 4-byte frames; iteration is in
-/// first-seen order.
-#[derive(Debug, Default)]
-pub struct StackSet {
-    stacks: SeqInterner<StackFrame>,
-    totals: Vec<StackTotal>,
-    scratch: Vec<StackFrame>,
-}
+/// Distinct stacks (leaf first, frames as nodes) with their summed values:
+/// the [`StackTable`] of the graph reports.
+pub type StackSet = StackTable<StackTotal>;
 
-impl StackSet {
-    /// An empty set.
-    pub fn new() -> StackSet {
-        StackSet::default()
-    }
-
+impl StackTable<StackTotal> {
     /// Adds a record. pprof skips zero-valued samples when building graphs,
     /// and so does this.
     pub fn add(&mut self, rec: &Record, table: &mut NodeTable, names: &Names) {
@@ -211,30 +177,10 @@ impl StackSet {
         if rec.value.centi == 0 {
             return;
         }
-        node_frames(rec, table, names, &mut self.scratch);
-        let i = self.stacks.intern(&self.scratch) as usize;
-        if i == self.totals.len() {
-            self.totals.push(StackTotal::default());
-        }
-        let total = &mut self.totals[i];
+        let (_, _, total) = self.entry(node_frames(rec, table, names));
         total.value += sign * rec.value.centi;
         total.error += rec.value.max_error_centi();
         total.samples += 1;
-    }
-
-    /// The distinct stacks with their totals.
-    pub fn iter(&self) -> impl Iterator<Item = (&[StackFrame], &StackTotal)> {
-        self.stacks.iter().zip(&self.totals)
-    }
-
-    /// Number of distinct stacks.
-    pub fn len(&self) -> usize {
-        self.stacks.len()
-    }
-
-    /// True when no stack was added.
-    pub fn is_empty(&self) -> bool {
-        self.stacks.is_empty()
     }
 }
 
@@ -370,11 +316,11 @@ impl Graph {
             let mut residual = false;
             // Root first, as pprof walks locations.
             for frame in frames.iter().rev() {
-                if kept.is_some_and(|k| !k.contains(&frame.node())) {
+                if kept.is_some_and(|k| !k.contains(&frame.id())) {
                     residual = true;
                     continue;
                 }
-                let n = frame.node();
+                let n = frame.id();
                 if seen_nodes.insert(n) {
                     let node = &mut nodes[n as usize];
                     node.cum += w;

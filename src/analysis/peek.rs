@@ -283,7 +283,7 @@ fn edge_errors(stacks: &StackSet, wanted: &FxHashSet<NodeId>) -> FxHashMap<(Node
         seen.clear();
         let mut parent: Option<NodeId> = None;
         for frame in frames.iter().rev() {
-            let n = frame.node();
+            let n = frame.id();
             if let Some(p) = parent {
                 let pair = (p, n);
                 if p != n && (wanted.contains(&p) || wanted.contains(&n)) && seen.insert(pair) {

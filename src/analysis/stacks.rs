@@ -2,8 +2,8 @@
 //! and one stack often comes in several blocks: the Go runtime keeps one
 //! heap sample per (stack, allocation size), CPU samples from different
 //! addresses of the same functions stay apart, and samples with different
-//! labels are different samples. [`BlockSet`] adds the blocks of each
-//! distinct stack up; [`stacks`] ranks them by total, with the labels that
+//! labels are different samples. The blocks of each distinct stack are
+//! added up in a [`crate::seqs::StackTable`]; [`stacks`] ranks them by total, with the labels that
 //! differ between the merged blocks.
 
 use std::cmp::Ordering;
@@ -16,7 +16,7 @@ use crate::analysis::graph::SeenSet;
 use crate::analysis::scan::{scan_with, Inputs};
 use crate::error::Result;
 use crate::record::{Header, NameId, Names, Record};
-use crate::seqs::{pack_frame, unpack_frame, SeqInterner};
+use crate::seqs::{SeqInterner, StackTable};
 use crate::units::{format_in, parse_value};
 use crate::units::{Amount, Percent};
 
@@ -41,88 +41,35 @@ pub struct BlockTotals {
     pub zero_blocks: u64,
 }
 
-/// Distinct stacks as printed (frame by frame, ` (inline)` included), each
-/// with the sums of its blocks, in first-seen order. Unlike
-/// [`crate::analysis::graph::StackSet`], which builds pprof's graph and so
-/// skips zero-valued samples and groups frames into nodes, every block
-/// counts here. Each stack is stored once, in a flat arena of packed frames
-/// ([`crate::seqs`]).
-#[derive(Clone, Debug, Default)]
-pub struct BlockSet {
-    frames: SeqInterner<u32>,
-    totals: Vec<BlockTotals>,
-    packed: Vec<u32>,
+/// Adds one block to the distinct stacks as printed (frame by frame,
+/// ` (inline)` included); returns the index of its stack and whether the
+/// stack is new. Unlike the graph reports' [`crate::analysis::graph::StackSet`],
+/// which skips zero-valued samples and groups frames into nodes, every
+/// block counts here.
+fn add_block(set: &mut StackTable<BlockTotals>, rec: &Record) -> (usize, bool) {
+    let (i, new, t) = set.entry_of(&rec.frames);
+    t.value += rec.value.centi;
+    t.error += rec.value.max_error_centi();
+    t.blocks += 1;
+    if rec.value.centi == 0 {
+        t.zero_blocks += 1;
+    }
+    (i as usize, new)
 }
 
-impl BlockSet {
-    /// An empty set.
-    pub fn new() -> BlockSet {
-        BlockSet::default()
-    }
-
-    /// Adds one block; returns the index of its stack and whether the
-    /// stack is new.
-    pub fn add(&mut self, rec: &Record) -> (usize, bool) {
-        self.packed.clear();
-        self.packed.extend(rec.frames.iter().map(pack_frame));
-        let i = self.frames.intern(&self.packed) as usize;
-        let new = i == self.totals.len();
-        if new {
-            self.totals.push(BlockTotals::default());
+/// Indices of the stacks by |total| descending (a positive total before a
+/// negative one of the same size), ties in first-seen order.
+fn ranking(set: &StackTable<BlockTotals>) -> Vec<usize> {
+    let totals = set.payloads();
+    let mut order: Vec<usize> = (0..totals.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&totals[a], &totals[b]);
+        match y.value.abs().cmp(&x.value.abs()) {
+            Ordering::Equal => y.value.cmp(&x.value).then(a.cmp(&b)),
+            o => o,
         }
-        let t = &mut self.totals[i];
-        t.value += rec.value.centi;
-        t.error += rec.value.max_error_centi();
-        t.blocks += 1;
-        if rec.value.centi == 0 {
-            t.zero_blocks += 1;
-        }
-        (i, new)
-    }
-
-    /// Number of distinct stacks.
-    pub fn len(&self) -> usize {
-        self.totals.len()
-    }
-
-    /// True when no block was added.
-    pub fn is_empty(&self) -> bool {
-        self.totals.is_empty()
-    }
-
-    /// The sums of stack `i`.
-    pub fn totals(&self, i: usize) -> &BlockTotals {
-        &self.totals[i]
-    }
-
-    /// The number of frames of stack `i`.
-    pub fn depth(&self, i: usize) -> usize {
-        self.frames.get(i as u32).len()
-    }
-
-    /// The frames of stack `i`, leaf first.
-    pub fn frames(&self, i: usize) -> impl Iterator<Item = crate::record::Frame> + '_ {
-        self.frames.get(i as u32).iter().map(|&f| unpack_frame(f))
-    }
-
-    /// The stacks' sums, in first-seen order.
-    pub fn iter(&self) -> impl Iterator<Item = &BlockTotals> {
-        self.totals.iter()
-    }
-
-    /// Indices of the stacks by |total| descending (a positive total
-    /// before a negative one of the same size), ties in first-seen order.
-    pub fn ranking(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.totals.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (x, y) = (&self.totals[a], &self.totals[b]);
-            match y.value.abs().cmp(&x.value.abs()) {
-                Ordering::Equal => y.value.cmp(&x.value).then(a.cmp(&b)),
-                o => o,
-            }
-        });
-        order
-    }
+    });
+    order
 }
 
 /// The values one label key took over the blocks of a stack.
@@ -198,8 +145,8 @@ pub struct StacksReport {
     pub stacks_in_several_blocks: usize,
     /// Stderr notes of the read.
     pub notes: Vec<String>,
-    /// The stacks.
-    set: BlockSet,
+    /// The stacks, each with the sums of its blocks.
+    set: StackTable<BlockTotals>,
     /// Their labels.
     labels: Labels,
     /// Frame names.
@@ -225,7 +172,7 @@ impl StacksReport {
     pub fn rows(&self) -> impl Iterator<Item = StackRow<'_>> + '_ {
         let unit = self.units.unit_name();
         self.order.iter().enumerate().map(move |(rank, &i)| {
-            let t = self.set.totals(i);
+            let t = self.set.payload(i as u32);
             StackRow {
                 rank: rank + 1,
                 value: Amount(t.value),
@@ -238,7 +185,9 @@ impl StacksReport {
                 labels: self.labels.rows(i, t.blocks),
                 frames: self
                     .set
-                    .frames(i)
+                    .frames(i as u32)
+                    .iter()
+                    .map(|f| f.frame())
                     .map(|f| FrameRow { name: self.names.get(f.name), inline: f.inline })
                     .collect(),
             }
@@ -283,7 +232,7 @@ impl StacksReport {
 pub fn stacks(inputs: &Inputs, options: &StacksOptions) -> Result<StacksReport> {
     let mut names = Names::new();
     let mut facts = ReportFacts::default();
-    let mut set = BlockSet::new();
+    let mut set = StackTable::new();
     let mut labels = Labels::default();
     let mut blocks = 0u64;
     let notes = scan_with(
@@ -292,13 +241,13 @@ pub fn stacks(inputs: &Inputs, options: &StacksOptions) -> Result<StacksReport> 
         |src, rec| facts.observe(src, rec),
         |_, rec, _| {
             blocks += 1;
-            let (i, new) = set.add(rec);
+            let (i, new) = add_block(&mut set, rec);
             labels.add(i, new, rec);
             Ok(())
         },
     )?;
     let (total, total_error) = facts.total();
-    let mut order = set.ranking();
+    let mut order = ranking(&set);
     if options.top > 0 {
         order.truncate(options.top);
     }
@@ -310,7 +259,7 @@ pub fn stacks(inputs: &Inputs, options: &StacksOptions) -> Result<StacksReport> 
         total_error,
         blocks,
         distinct_stacks: set.len(),
-        stacks_in_several_blocks: set.iter().filter(|t| t.blocks > 1).count(),
+        stacks_in_several_blocks: set.payloads().iter().filter(|t| t.blocks > 1).count(),
         notes,
         set,
         labels,

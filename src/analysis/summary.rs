@@ -13,7 +13,7 @@ use crate::analysis::facts::{ReportFacts, UnitContext};
 use crate::analysis::scan::{scan_with, Inputs};
 use crate::error::Result;
 use crate::record::{Header, HeaderField, NameId, Names};
-use crate::seqs::{pack_frame, SeqInterner};
+use crate::seqs::StackTable;
 use crate::units::Amount;
 
 /// Stack depths at which the Go runtime stops recording frames: 32 for
@@ -172,12 +172,10 @@ pub fn summary(inputs: &Inputs, _options: &SummaryOptions) -> Result<SummaryRepo
     let mut names = Names::new();
     let mut facts = ReportFacts::default();
     let mut functions: FxHashSet<NameId> = FxHashSet::default();
-    // The distinct stacks (packed frames) and the blocks of each: the
-    // stacks of `analysis::stacks::BlockSet` without its sums, which
-    // would cost 40 bytes a stack more here.
-    let mut stacks: SeqInterner<u32> = SeqInterner::new();
-    let mut stack_blocks: Vec<u64> = Vec::new();
-    let mut packed: Vec<u32> = Vec::new();
+    // The distinct stacks and the blocks of each: the stacks of
+    // `analysis::stacks` without its sums, which would cost 40 bytes a
+    // stack more here.
+    let mut stacks: StackTable<u64> = StackTable::new();
     let mut flat: FxHashMap<NameId, i128> = FxHashMap::default();
     let mut labels: Vec<LabelCount> = Vec::new();
     let mut deepest: Option<(usize, Option<NameId>)> = None;
@@ -227,13 +225,7 @@ pub fn summary(inputs: &Inputs, _options: &SummaryOptions) -> Result<SummaryRepo
                 truncated_samples += 1;
                 truncated_value += v;
             }
-            packed.clear();
-            packed.extend(rec.frames.iter().map(pack_frame));
-            let i = stacks.intern(&packed) as usize;
-            if i == stack_blocks.len() {
-                stack_blocks.push(0);
-            }
-            stack_blocks[i] += 1;
+            *stacks.entry_of(&rec.frames).2 += 1;
             for (key, _) in rec.labels() {
                 match labels.iter_mut().find(|l| l.key == key) {
                     Some(l) => l.samples += 1,
@@ -244,7 +236,7 @@ pub fn summary(inputs: &Inputs, _options: &SummaryOptions) -> Result<SummaryRepo
         },
     )?;
     let (mut several, mut repeated_blocks, mut truncated_stacks) = (0, 0, 0);
-    for (frames, &blocks) in stacks.iter().zip(&stack_blocks) {
+    for (frames, &blocks) in stacks.iter() {
         if blocks > 1 {
             several += 1;
             repeated_blocks += blocks;

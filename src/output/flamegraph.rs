@@ -185,7 +185,7 @@ fn pruned_lines(folded: &FoldedReport, min_width: f64, negate: bool) -> Option<P
     // The lines folded prints: (stack, other column, width column).
     let mut printed: Vec<(u32, u64, u64)> = Vec::new();
     for &i in &folded.rows {
-        let (b, a) = folded.values[i as usize];
+        let (b, a) = *folded.stacks.payload(i);
         let (b, a) = (round(b), round(a));
         let (x, w) = if two {
             if b == 0 && a == 0 {
@@ -202,7 +202,7 @@ fn pruned_lines(folded: &FoldedReport, min_width: f64, negate: bool) -> Option<P
             continue;
         };
         // inferno ignores a line without frames, and its value.
-        if folded.stacks.get(i).is_empty() {
+        if folded.stacks.frames(i).is_empty() {
             return None;
         }
         printed.push((i, u64::try_from(x).ok()?, u64::try_from(w).ok()?));
@@ -227,10 +227,12 @@ fn pruned_lines(folded: &FoldedReport, min_width: f64, negate: bool) -> Option<P
             }
         }
     };
-    let mut previous: &[crate::record::NameId] = &[];
+    let mut previous: &[crate::seqs::StackFrame] = &[];
     for (row, &(i, _, w)) in printed.iter().enumerate() {
-        let stack = folded.stacks.get(i);
-        let common = previous.iter().zip(stack).take_while(|(x, y)| x == y).count();
+        // Frames are told apart by name (the text), not by inline mark.
+        let stack = folded.stacks.frames(i);
+        let common = previous.iter().rev().zip(stack.iter().rev());
+        let common = common.take_while(|(x, y)| x.id() == y.id()).count();
         close(&mut open, common, row);
         open.resize(stack.len(), (row, 0));
         for frame in &mut open {
@@ -492,8 +494,8 @@ fn subtitle(folded: &FoldedReport) -> String {
     if let Some(time) = folded.header.get(HeaderField::Time) {
         parts.push(format!("Time: {time}"));
     }
-    let before: i128 = folded.values.iter().map(|v| v.0).sum();
-    let after: i128 = folded.values.iter().map(|v| v.1).sum();
+    let before: i128 = folded.stacks.payloads().iter().map(|v| v.0).sum();
+    let after: i128 = folded.stacks.payloads().iter().map(|v| v.1).sum();
     if folded.two_columns {
         parts.push(format!(
             "before {}, after {}",
@@ -573,6 +575,23 @@ mod tests {
         assert_eq!(annotate_titles(counts, "samples", Dimension::Count, ""), counts);
     }
 
+    /// Adds the stack of `names` (root first, inline where a name ends in
+    /// `*`) with `values` to `f`; its index.
+    fn add_stack(f: &mut FoldedReport, names: &[&str], values: (i128, i128)) -> u32 {
+        let frames: Vec<_> = names
+            .iter()
+            .rev()
+            .map(|n| {
+                let inline = n.ends_with('*');
+                let id = f.names.intern(n.trim_end_matches('*'));
+                crate::seqs::StackFrame::new(id.0, inline)
+            })
+            .collect();
+        let (i, _, v) = f.stacks.entry(frames);
+        *v = values;
+        i
+    }
+
     /// inferno's SVG of `lines`, with everything else fixed.
     fn svg_of(lines: &[String], min_width: f64) -> Vec<u8> {
         let mut opt = Options::default();
@@ -585,9 +604,7 @@ mod tests {
 
     #[test]
     fn pruned_lines_draw_the_same_svg_from_fewer_lines() {
-        use crate::seqs::SeqInterner;
         let mut f = FoldedReport { exact: true, ..FoldedReport::default() };
-        let mut stacks = SeqInterner::new();
         // Names that sort around `;` (`main.f` and `main.f.func1`), wide
         // and narrow subtrees, narrow frames under wide ones.
         let mut rows = Vec::new();
@@ -595,7 +612,7 @@ mod tests {
             (&["main", "f"][..], 4000),
             (&["main", "f", "g"], 3),
             (&["main", "f", "g", "h"], 2),
-            (&["main", "f", "k"], 5000),
+            (&["main*", "f", "k"], 5000),
             (&["main", "f.func1"], 1),
             (&["main", "f.func1", "x"], 2),
             (&["main", "f.func1", "y"], 1),
@@ -604,11 +621,8 @@ mod tests {
             (&["other"], 1),
             (&["other", "q"], 1),
         ] {
-            let ids: Vec<_> = stack.iter().map(|n| f.names.intern(n)).collect();
-            rows.push(stacks.intern(&ids));
-            f.values.push((0, value * 100));
+            rows.push(add_stack(&mut f, stack, (0, value * 100)));
         }
-        f.stacks = stacks.seal();
         let texts: Vec<String> = rows
             .iter()
             .map(|&i| {
@@ -636,16 +650,11 @@ mod tests {
     /// A two-column report of `stacks` (before, after in whole units), its
     /// rows sorted by text as `folded` sorts them.
     fn two_column_report(stacks: &[(&[&str], i128, i128)]) -> FoldedReport {
-        use crate::seqs::SeqInterner;
         let mut f = FoldedReport { exact: true, two_columns: true, ..FoldedReport::default() };
-        let mut interner = SeqInterner::new();
         let mut rows = Vec::new();
         for (stack, before, after) in stacks {
-            let ids: Vec<_> = stack.iter().map(|n| f.names.intern(n)).collect();
-            rows.push(interner.intern(&ids));
-            f.values.push((before * 100, after * 100));
+            rows.push(add_stack(&mut f, stack, (before * 100, after * 100)));
         }
-        f.stacks = interner.seal();
         let text = |i: u32| {
             let mut t = String::new();
             f.stack_text(i, &mut t);
