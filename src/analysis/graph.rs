@@ -118,6 +118,12 @@ impl NodeTable {
         &self.names[node as usize]
     }
 
+    /// The names of the nodes, by node id, the lookup let go: what a
+    /// report keeps of the table once no frame is to be added.
+    pub fn into_names(self) -> Vec<Box<str>> {
+        self.names
+    }
+
     /// Number of nodes.
     pub fn len(&self) -> usize {
         self.names.len()

@@ -137,22 +137,32 @@ pub fn top(inputs: &Inputs, options: &TopOptions) -> Result<TopReport> {
     let shown_flat = graph.nodes.iter().map(|n| n.flat).sum();
     let facts = c.facts(inputs, unit, shown_flat);
     let total = c.total;
-    // The rows take the nodes' tags; the edges and stacks are let go
-    // first (on a stack of a million functions they are as large as the
-    // rows).
-    let tags: Vec<&'static str> = graph.nodes.iter().map(|n| graph.inline_label(n.id)).collect();
+    // The rows take the nodes' tags (a byte each); the edges and stacks
+    // are let go first (on a stack of a million functions they are as
+    // large as the rows), and each row takes its node's name from the
+    // table instead of a copy, the table's lookup let go.
+    const TAGS: [Option<&str>; 3] = [None, Some("inline"), Some("partial-inline")];
+    let tags: Vec<u8> = graph
+        .nodes
+        .iter()
+        .map(|n| match graph.inline_label(n.id) {
+            "(inline)" => 1,
+            "(partial-inline)" => 2,
+            _ => 0,
+        })
+        .collect();
     let nodes = std::mem::take(&mut graph.nodes);
     drop(graph);
     drop(c.stacks);
+    let mut names = c.table.into_names();
     let mut flat_sum = 0i128;
     let rows: Vec<TopRow> = nodes
         .iter()
         .zip(tags)
         .map(|(n, tag)| {
             flat_sum += n.flat;
-            let inline = tag.trim_matches(['(', ')']);
             TopRow {
-                function: c.table.name(n.id).to_owned(),
+                function: std::mem::take(&mut names[n.id as usize]).into_string(),
                 flat: Amount(n.flat),
                 flat_text: facts.format(n.flat),
                 flat_percent: Percent::of(n.flat, total),
@@ -162,7 +172,7 @@ pub fn top(inputs: &Inputs, options: &TopOptions) -> Result<TopReport> {
                 cum_percent: Percent::of(n.cum, total),
                 flat_max_error: Amount(n.flat_error),
                 cum_max_error: Amount(n.cum_error),
-                inline: (!inline.is_empty()).then_some(inline),
+                inline: TAGS[usize::from(tag)],
                 exact: n.flat_error == 0 && n.cum_error == 0,
             }
         })
