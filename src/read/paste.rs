@@ -1452,6 +1452,23 @@ fn plain_bytes(bytes: &[u8]) -> bool {
 /// first separator line are `head[..n]` (no later line of such text starts
 /// a `?debug=1` profile either: every one is indented or a separator).
 pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
+    plain_head(head, complete).map(|plain| plain.header)
+}
+
+/// What [`plain_head`] proves of a head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PlainHead {
+    /// The header and the first separator line: `head[..header]`.
+    pub header: usize,
+    /// The end of the last separator line (after its `\n`): the report's
+    /// whole blocks, `head[..blocks]`, need no repair.
+    pub blocks: usize,
+    /// The lines of `head[..blocks]`.
+    pub lines: u64,
+}
+
+/// [`plain_report`], with where the head's whole blocks end.
+pub(crate) fn plain_head(head: &[u8], complete: bool) -> Option<PlainHead> {
     if !plain_bytes(head) {
         return None;
     }
@@ -1465,7 +1482,9 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
     // prints them, up to the first separator line.
     let mut fields: Vec<Src> = Vec::new();
     let mut pos = 0;
+    let mut lines = 0;
     loop {
+        lines += 1;
         let end = pos + memchr::memchr(b'\n', &judged[pos..])?;
         let line = &judged[pos..end];
         pos = end + 1;
@@ -1479,6 +1498,7 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
         fields.push(Src { no: fields.len() as u64 + 1, text: Cow::Borrowed(text) });
     }
     let header_len = pos;
+    let (mut blocks, mut lines_to_blocks) = (pos, lines);
     let mut log = Log::default();
     header(&fields, &mut log);
     if !log.repairs.is_empty() || log.unplaced.is_some() {
@@ -1505,6 +1525,7 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
                     end += INLINE_SUFFIX.len();
                 }
                 pos += FRAME_INDENT + end + 1;
+                lines += 1;
                 continue;
             }
             if !rest.starts_with(SEPARATOR.as_bytes()) || rest.get(SEPARATOR.len()) != Some(&b'\n')
@@ -1512,6 +1533,8 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
                 return None;
             }
             pos += SEPARATOR.len() + 1;
+            lines += 1;
+            (blocks, lines_to_blocks) = (pos, lines);
             in_frames = false;
             closed = true;
             continue;
@@ -1519,6 +1542,7 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
         closed = false;
         let line = &rest[..memchr::memchr(b'\n', rest)?];
         pos += line.len() + 1;
+        lines += 1;
         let indent = line.iter().take_while(|&&b| b == b' ').count();
         let body = &line[indent..];
         if indent >= FRAME_INDENT || body.first().is_none_or(|&b| odd_first(b)) {
@@ -1544,7 +1568,11 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
     }
     // A whole input ends with a separator line; a head may end anywhere
     // (its last block is read as it comes).
-    (closed || !complete).then_some(header_len)
+    (closed || !complete).then_some(PlainHead {
+        header: header_len,
+        blocks,
+        lines: lines_to_blocks,
+    })
 }
 
 // -------------------------------------------------------------- stream --
@@ -1958,6 +1986,24 @@ impl TailGuard {
             shift: 0,
             lenient,
         };
+        (guard, log)
+    }
+
+    /// Guards the rest of an input whose start was proven to need no
+    /// repair up to the end of a separator line ([`plain_head`]), `lines`
+    /// lines, handed on already: `held` (the bytes after it) and `input`
+    /// are what is left to judge.
+    pub fn after_head(
+        held: &[u8],
+        lines: u64,
+        input: Box<dyn std::io::Read>,
+        lenient: bool,
+    ) -> (TailGuard, std::rc::Rc<std::cell::RefCell<StreamLog>>) {
+        let (mut guard, log) = TailGuard::new(input, lenient);
+        guard.pending.extend_from_slice(held);
+        guard.scanned = held.len();
+        guard.lines_before = lines;
+        guard.separator_seen = true;
         (guard, log)
     }
 
