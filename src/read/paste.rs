@@ -1507,10 +1507,25 @@ pub(crate) fn plain_head(head: &[u8], complete: bool) -> Option<PlainHead> {
     // The blocks: labels, a value line, frames, a separator.
     let mut in_frames = false;
     let mut closed = true;
+    #[cfg(target_arch = "x86_64")]
+    let avx2 = std::arch::is_x86_feature_detected!("avx2");
     while pos < judged.len() {
+        if in_frames {
+            // Most lines: runs of frame lines of a plain name, 64 bytes
+            // looked at a line.
+            #[cfg(target_arch = "x86_64")]
+            if avx2 {
+                // SAFETY: AVX2 is available, as just checked.
+                let (run_end, run_lines) = unsafe { plain_frame_run_avx2(judged, pos) };
+                (pos, lines) = (run_end, lines + run_lines);
+                if pos == judged.len() {
+                    break;
+                }
+            }
+        }
         let rest = &judged[pos..];
         if in_frames {
-            // Most lines: a frame line, its name scanned a word at a time.
+            // The other frame lines: a name scanned a word at a time.
             if frame_indent(rest) {
                 let name = &rest[FRAME_INDENT..];
                 if matches!(name[0], b' ' | b'\n') || odd_first(name[0]) {
@@ -1573,6 +1588,68 @@ pub(crate) fn plain_head(head: &[u8], complete: bool) -> Option<PlainHead> {
         blocks,
         lines: lines_to_blocks,
     })
+}
+
+/// The frame lines from `pos` on that are 13 spaces, then a name without
+/// a space that does not start with an [`odd_first`] byte, then `\n`: where
+/// they end and how many they are (up to the last 64 bytes of `bytes`,
+/// left to the caller). The lines [`plain_head`]'s word-at-a-time path
+/// accepts with no ` (inline)`, read from masks of the spaces and line
+/// ends of 64 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn plain_frame_run_avx2(bytes: &[u8], mut pos: usize) -> (usize, u64) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
+    };
+    const INDENT: u64 = (1 << FRAME_INDENT) - 1;
+    let (space, newline) = (_mm256_set1_epi8(b' ' as i8), _mm256_set1_epi8(b'\n' as i8));
+    let mut lines = 0;
+    while pos + 64 <= bytes.len() {
+        // SAFETY: the two loads read 32 bytes each inside `bytes`
+        // (pos + 64 <= len).
+        let (lo, hi) = unsafe {
+            let p = bytes.as_ptr().add(pos);
+            (
+                _mm256_loadu_si256(p.cast::<__m256i>()),
+                _mm256_loadu_si256(p.add(32).cast::<__m256i>()),
+            )
+        };
+        // (No closure: it would not be compiled for AVX2.)
+        let spaces = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, space)) as u32)
+            | u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, space)) as u32) << 32;
+        let newlines = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, newline)) as u32)
+            | u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, newline)) as u32) << 32;
+        // The lines whose indentation and line end are in these 64 bytes.
+        let mut at = 0;
+        while at + FRAME_INDENT < 64 {
+            let spaces = spaces >> at;
+            // 13 spaces, then neither a space nor a line end.
+            if spaces & (INDENT << 1 | 1) != INDENT {
+                return (pos + at, lines);
+            }
+            let end = (newlines >> at).trailing_zeros() as usize;
+            if at + end >= 64 {
+                break;
+            }
+            // An empty name, a space in the name (maybe ` (inline)`: left
+            // to the word-at-a-time path), an odd first byte.
+            if end == FRAME_INDENT
+                || (spaces >> FRAME_INDENT) & ((1 << (end - FRAME_INDENT)) - 1) != 0
+                || odd_first(bytes[pos + at + FRAME_INDENT])
+            {
+                return (pos + at, lines);
+            }
+            at += end + 1;
+            lines += 1;
+        }
+        if at == 0 {
+            // A line longer than 64 bytes.
+            break;
+        }
+        pos += at;
+    }
+    (pos, lines)
 }
 
 // -------------------------------------------------------------- stream --
