@@ -505,9 +505,11 @@ const POOL: usize = AHEAD + 2;
 enum Message {
     /// An input was opened.
     Start(SourceInfo),
-    /// Records, the names the thread first saw in them (its own ids go on
-    /// from those of the names it started with), and the dimension so far.
-    Batch { records: Vec<Record>, new_names: Vec<Box<str>>, dimension: Dimension },
+    /// Records (the first `filled` of `records`; the others are kept for
+    /// their vectors), the names the thread first saw in them (its own ids
+    /// go on from those of the names it started with), and the dimension
+    /// so far.
+    Batch { records: Vec<Record>, filled: usize, new_names: Vec<Box<str>>, dimension: Dimension },
     /// The input ended.
     End(SourceInfo),
     /// Reading failed.
@@ -599,19 +601,19 @@ fn consume(
         for message in &link.from_reader {
             match message {
                 Message::Start(start) => info = start,
-                Message::Batch { mut records, new_names, dimension } => {
+                Message::Batch { mut records, filled, new_names, dimension } => {
                     for name in &new_names {
                         let id = names.intern(name);
                         link.identity &= id.0 as usize == link.remap.len();
                         link.remap.push(id);
                     }
                     if !link.identity {
-                        for rec in &mut records {
+                        for rec in &mut records[..filled] {
                             remap_names(rec, &link.remap);
                         }
                     }
                     info.dimension = dimension;
-                    for rec in &mut records {
+                    for rec in &mut records[..filled] {
                         visit(&info, rec, names)?;
                     }
                     // The reader may be gone already; then the batch is dropped.
@@ -726,7 +728,6 @@ impl Reader<'_> {
                     }
                 }
             }
-            records.truncate(filled);
             let new_names = self.names.names_from(*sent_names).map(Box::from).collect();
             *sent_names = self.names.len();
             let dimension = source.dimension();
@@ -734,7 +735,7 @@ impl Reader<'_> {
             if filled == 0 {
                 // Dropped: one fewer made.
                 self.out_batches -= 1;
-            } else if out.send(Message::Batch { records, new_names, dimension }).is_err() {
+            } else if out.send(Message::Batch { records, filled, new_names, dimension }).is_err() {
                 return false;
             }
             if let Some(e) = failure {
