@@ -5,7 +5,7 @@
 //! Each kind's own test (`looks_like_*`) lives with its reader.
 
 use crate::error::Error;
-use crate::read::paste::{self, PasteMode, Repaired};
+use crate::read::paste::{self, PasteMode, PlainHead, Repaired};
 use crate::read::{goroutine_dump, legacy, race, raw};
 
 /// The kinds of input [`crate::read::open_source`] tells apart by their content.
@@ -115,8 +115,12 @@ pub(crate) enum Identified {
     Traces,
     /// A traces report whose start needs no repair, more of which follows:
     /// streamed through [`paste::TailGuard`], which judges the rest (what
-    /// people type after a report).
-    GuardedTraces,
+    /// people type after a report). `proven`: the head was proven plain
+    /// ([`paste::plain_head`]); its whole blocks are not looked at again.
+    GuardedTraces {
+        /// What [`paste::plain_head`] proved of the head, if it did.
+        proven: Option<PlainHead>,
+    },
     /// Pasted or captured text whose start needs repair (a traces report or
     /// `-raw` text): what the repair of the text shown found. Opened
     /// repaired, and with its repairs reported.
@@ -180,7 +184,7 @@ impl Refusal {
 /// cannot place). The one place where the kind of an input is decided; the
 /// readers only read what this names. The rules, in order:
 ///
-/// 1. **A plain head.** [`paste::plain_report`] proves, byte by byte, that
+/// 1. **A plain head.** [`paste::plain_head`] proves, byte by byte, that
 ///    the head is a traces report as pprof prints it (header fields, exact
 ///    separators, blocks of the usual shape, printable ASCII). The rules
 ///    below then look at its header and first separator line only: such a
@@ -223,9 +227,9 @@ pub(crate) fn identify(head: &[u8], extent: Extent, paste: PasteMode, lenient: b
     // Rule 1.
     let plain = match extent {
         Extent::WholeAfterHead => None,
-        _ => paste::plain_report(head, complete),
+        _ => paste::plain_head(head, complete),
     };
-    let looked_at = &head[..plain.unwrap_or(head.len())];
+    let looked_at = &head[..plain.map_or(head.len(), |p| p.header)];
     // Rules 2 and 3.
     let kind = match extent {
         Extent::WholeAfterHead => match sniff(head, true) {
@@ -258,7 +262,9 @@ pub(crate) fn identify(head: &[u8], extent: Extent, paste: PasteMode, lenient: b
     }
     // Rule 6.
     match kind {
-        InputKind::Traces if paste == PasteMode::Repair && !complete => Identified::GuardedTraces,
+        InputKind::Traces if paste == PasteMode::Repair && !complete => {
+            Identified::GuardedTraces { proven: plain }
+        }
         InputKind::Traces => Identified::Traces,
         InputKind::Raw => Identified::Raw,
         InputKind::Race => Identified::Race,
@@ -374,13 +380,25 @@ mod tests {
         for mode in ALL_MODES {
             assert_eq!(shown(&id(REPORT, Extent::Whole, mode)), "Traces", "{mode:?}");
         }
-        assert_eq!(shown(&id(REPORT, Extent::Head, PasteMode::Repair)), "GuardedTraces");
+        assert_eq!(
+            shown(&id(REPORT, Extent::Head, PasteMode::Repair)),
+            format!("GuardedTraces {{ proven: Some(PlainHead {{ header: 99, blocks: {}, lines: 10 }}) }}", REPORT.len())
+        );
         assert_eq!(shown(&id(REPORT, Extent::Head, PasteMode::Refuse)), "Traces");
         assert_eq!(shown(&id(REPORT, Extent::Head, PasteMode::Off)), "Traces");
         // What follows the head's last line is not judged: the tail guard
         // and the reader see it.
         let cut = format!("{REPORT}     bytes:  35");
-        assert_eq!(shown(&id(&cut, Extent::Head, PasteMode::Repair)), "GuardedTraces");
+        assert_eq!(
+            shown(&id(&cut, Extent::Head, PasteMode::Repair)),
+            format!("GuardedTraces {{ proven: Some(PlainHead {{ header: 99, blocks: {}, lines: 10 }}) }}", REPORT.len())
+        );
+        // A head that is not plain but needs no repair: guarded whole.
+        let spaced = REPORT.replace("main.keep\n", "main.keep /src/keep.go:12\n");
+        assert_eq!(
+            shown(&id(&spaced, Extent::Head, PasteMode::Repair)),
+            "GuardedTraces { proven: None }"
+        );
     }
 
     #[test]

@@ -121,13 +121,34 @@ fn open_input(
         }
         // A report whose start needed no repair: its end may still hold
         // what people type after a report.
-        Identified::GuardedTraces => {
-            let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
-            let (guard, log) = paste::TailGuard::new(reader, options.reader.lenient);
-            let lines = LineMap::Stream(log);
+        Identified::GuardedTraces { proven } => {
             let reader_options = ReaderOptions { elided_frames: true, ..options.reader };
-            let guard: Box<dyn Read> = Box::new(guard);
-            let source = match TraceReader::new(&name, guard, reader_options) {
+            let lenient = options.reader.lenient;
+            let (source, lines) = match proven {
+                // The head's whole blocks go to the reader as they are, the
+                // rest through the guard.
+                Some(plain) => {
+                    let (guard, log) = paste::TailGuard::after_head(
+                        &head[plain.blocks..],
+                        plain.lines,
+                        reader,
+                        lenient,
+                    );
+                    head.truncate(plain.blocks);
+                    let guard: Box<dyn Read> = Box::new(guard);
+                    (
+                        TraceReader::with_head(&name, head, guard, reader_options),
+                        LineMap::Stream(log),
+                    )
+                }
+                None => {
+                    let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
+                    let (guard, log) = paste::TailGuard::new(reader, lenient);
+                    let guard: Box<dyn Read> = Box::new(guard);
+                    (TraceReader::new(&name, guard, reader_options), LineMap::Stream(log))
+                }
+            };
+            let source = match source {
                 Ok(source) => source,
                 Err(e) => return Err(lines.map_error(e, &name)),
             };
@@ -137,8 +158,7 @@ fn open_input(
             Ok(Box::new(PastedSource { inner, skipped: Vec::new(), repairs, generation: 0, lines }))
         }
         Identified::Traces => {
-            let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
-            let source = TraceReader::new(name, reader, options.reader)?;
+            let source = TraceReader::with_head(name, head, reader, options.reader)?;
             check_traces_index(&source, index)?;
             Ok(Box::new(source))
         }
@@ -191,7 +211,13 @@ fn open_input(
                 }
             }
         }
-        Identified::WholeText => unreachable!("the whole text was read and looked at"),
+        // `identify` never asks again once it has seen the whole text; were
+        // it to, the input is refused rather than read as a guess.
+        Identified::WholeText => Err(Error::input(
+            &name,
+            1,
+            "the kind of this text could not be told from the whole of it",
+        )),
     }
 }
 
@@ -476,13 +502,20 @@ const BATCH: usize = 256;
 /// Batches a reading thread may send ahead of the consumer.
 const AHEAD: usize = 4;
 
+/// Batches a reading thread fills at most: those the consumer holds (in
+/// the channel, being visited) come back to it to be filled again, with
+/// their records' vectors grown already.
+const POOL: usize = AHEAD + 2;
+
 /// What a reading thread sends.
 enum Message {
     /// An input was opened.
     Start(SourceInfo),
-    /// Records, the names the thread first saw in them (its own ids go on
-    /// from those of the names it started with), and the dimension so far.
-    Batch { records: Vec<Record>, new_names: Vec<Box<str>>, dimension: Dimension },
+    /// Records (the first `filled` of `records`; the others are kept for
+    /// their vectors), the names the thread first saw in them (its own ids
+    /// go on from those of the names it started with), and the dimension
+    /// so far.
+    Batch { records: Vec<Record>, filled: usize, new_names: Vec<Box<str>>, dimension: Dimension },
     /// The input ended.
     End(SourceInfo),
     /// Reading failed.
@@ -532,6 +565,7 @@ pub fn for_each_record(
                 stop: &stop,
                 out: to_consumer,
                 recycled: from_consumer,
+                out_batches: 0,
             };
             scope.spawn(move || reader.run());
             let remap = (0..names.len() as u32).map(NameId).collect();
@@ -573,19 +607,19 @@ fn consume(
         for message in &link.from_reader {
             match message {
                 Message::Start(start) => info = start,
-                Message::Batch { mut records, new_names, dimension } => {
+                Message::Batch { mut records, filled, new_names, dimension } => {
                     for name in &new_names {
                         let id = names.intern(name);
                         link.identity &= id.0 as usize == link.remap.len();
                         link.remap.push(id);
                     }
                     if !link.identity {
-                        for rec in &mut records {
+                        for rec in &mut records[..filled] {
                             remap_names(rec, &link.remap);
                         }
                     }
                     info.dimension = dimension;
-                    for rec in &mut records {
+                    for rec in &mut records[..filled] {
                         visit(&info, rec, names)?;
                     }
                     // The reader may be gone already; then the batch is dropped.
@@ -629,6 +663,9 @@ struct Reader<'a> {
     stop: &'a AtomicBool,
     out: mpsc::SyncSender<Message>,
     recycled: mpsc::Receiver<Vec<Record>>,
+    /// Batches made and not dropped: those not being filled are with the
+    /// consumer, which sends each back when visited.
+    out_batches: usize,
 }
 
 impl Reader<'_> {
@@ -670,7 +707,20 @@ impl Reader<'_> {
             return false;
         }
         loop {
-            let mut records = self.recycled.try_recv().unwrap_or_default();
+            // A batch back from the consumer, else a new one while fewer
+            // than POOL are out, else the next one back.
+            let mut records = match self.recycled.try_recv() {
+                Ok(records) => records,
+                Err(_) if self.out_batches < POOL => {
+                    self.out_batches += 1;
+                    Vec::new()
+                }
+                Err(_) => match self.recycled.recv() {
+                    Ok(records) => records,
+                    // The consumer is gone.
+                    Err(_) => return false,
+                },
+            };
             records.resize_with(BATCH, Record::new);
             let mut filled = 0;
             let mut failure = None;
@@ -684,12 +734,14 @@ impl Reader<'_> {
                     }
                 }
             }
-            records.truncate(filled);
             let new_names = self.names.names_from(*sent_names).map(Box::from).collect();
             *sent_names = self.names.len();
             let dimension = source.dimension();
             let last = filled < BATCH;
-            if filled > 0 && out.send(Message::Batch { records, new_names, dimension }).is_err() {
+            if filled == 0 {
+                // Dropped: one fewer made.
+                self.out_batches -= 1;
+            } else if out.send(Message::Batch { records, filled, new_names, dimension }).is_err() {
                 return false;
             }
             if let Some(e) = failure {
@@ -706,6 +758,7 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::paste::RepairKind;
 
     /// Each record as `input record: frames (id name)...`, and the names
     /// table, reading the inputs one by one into one table.
@@ -813,6 +866,52 @@ mod tests {
         assert!(expected.2.as_deref().is_some_and(|e| e.contains("nonexistent")));
         assert_eq!(in_parallel(&paths), expected);
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// A report longer than the head looked at, whose head is plain: the
+    /// head's blocks go to the reader unguarded, the rest through the tail
+    /// guard, and what it repairs is said at the input's own lines.
+    #[test]
+    fn damage_after_a_plain_head_is_repaired_at_its_own_lines() {
+        let sep = "-----------+-------------------------------------------------------";
+        let mut text = format!("File: app\nType: inuse_space\n{sep}\n");
+        let mut blocks = 0;
+        while text.len() < SNIFF_BYTES as usize + 4096 {
+            text += &format!("      1MB   main.f{}\n             main.main\n{sep}\n", blocks % 7);
+            blocks += 1;
+        }
+        let comment_line = text.lines().count() as u64 + 2;
+        text += &format!("      2MB   main.g\n             main.h   // leaks here\n{sep}\n");
+        let prose_line = text.lines().count() as u64 + 1;
+        text += "That is all, thanks.\n";
+        let options = SourceOptions { paste: PasteMode::Repair, ..SourceOptions::default() };
+        let mut source = open_bytes("long.txt", text.into_bytes(), options).unwrap();
+        let mut names = Names::new();
+        let mut rec = Record::new();
+        let mut last = String::new();
+        let mut count = 0;
+        while source.read_record(&mut rec, &mut names).unwrap() {
+            count += 1;
+            last = rec.frames.iter().map(|f| names.get(f.name)).collect::<Vec<_>>().join(" ");
+        }
+        assert_eq!((count, last.as_str()), (blocks + 1, "main.g main.h"));
+        let repairs: Vec<_> = source
+            .repairs()
+            .iter()
+            .map(|r| (r.kind, r.count, r.first_line, r.first_text.clone()))
+            .collect();
+        assert_eq!(
+            repairs,
+            [
+                (
+                    RepairKind::Annotation,
+                    1,
+                    comment_line,
+                    "             main.h   // leaks here".into()
+                ),
+                (RepairKind::TextAfterReport, 1, prose_line, "That is all, thanks.".into()),
+            ]
+        );
     }
 
     #[test]

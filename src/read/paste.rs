@@ -1452,6 +1452,23 @@ fn plain_bytes(bytes: &[u8]) -> bool {
 /// first separator line are `head[..n]` (no later line of such text starts
 /// a `?debug=1` profile either: every one is indented or a separator).
 pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
+    plain_head(head, complete).map(|plain| plain.header)
+}
+
+/// What [`plain_head`] proves of a head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PlainHead {
+    /// The header and the first separator line: `head[..header]`.
+    pub header: usize,
+    /// The end of the last separator line (after its `\n`): the report's
+    /// whole blocks, `head[..blocks]`, need no repair.
+    pub blocks: usize,
+    /// The lines of `head[..blocks]`.
+    pub lines: u64,
+}
+
+/// [`plain_report`], with where the head's whole blocks end.
+pub(crate) fn plain_head(head: &[u8], complete: bool) -> Option<PlainHead> {
     if !plain_bytes(head) {
         return None;
     }
@@ -1465,7 +1482,9 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
     // prints them, up to the first separator line.
     let mut fields: Vec<Src> = Vec::new();
     let mut pos = 0;
+    let mut lines = 0;
     loop {
+        lines += 1;
         let end = pos + memchr::memchr(b'\n', &judged[pos..])?;
         let line = &judged[pos..end];
         pos = end + 1;
@@ -1479,6 +1498,7 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
         fields.push(Src { no: fields.len() as u64 + 1, text: Cow::Borrowed(text) });
     }
     let header_len = pos;
+    let (mut blocks, mut lines_to_blocks) = (pos, lines);
     let mut log = Log::default();
     header(&fields, &mut log);
     if !log.repairs.is_empty() || log.unplaced.is_some() {
@@ -1487,10 +1507,25 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
     // The blocks: labels, a value line, frames, a separator.
     let mut in_frames = false;
     let mut closed = true;
+    #[cfg(target_arch = "x86_64")]
+    let avx2 = std::arch::is_x86_feature_detected!("avx2");
     while pos < judged.len() {
+        if in_frames {
+            // Most lines: runs of frame lines of a plain name, 64 bytes
+            // looked at a line.
+            #[cfg(target_arch = "x86_64")]
+            if avx2 {
+                // SAFETY: AVX2 is available, as just checked.
+                let (run_end, run_lines) = unsafe { plain_frame_run_avx2(judged, pos) };
+                (pos, lines) = (run_end, lines + run_lines);
+                if pos == judged.len() {
+                    break;
+                }
+            }
+        }
         let rest = &judged[pos..];
         if in_frames {
-            // Most lines: a frame line, its name scanned a word at a time.
+            // The other frame lines: a name scanned a word at a time.
             if frame_indent(rest) {
                 let name = &rest[FRAME_INDENT..];
                 if matches!(name[0], b' ' | b'\n') || odd_first(name[0]) {
@@ -1505,6 +1540,7 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
                     end += INLINE_SUFFIX.len();
                 }
                 pos += FRAME_INDENT + end + 1;
+                lines += 1;
                 continue;
             }
             if !rest.starts_with(SEPARATOR.as_bytes()) || rest.get(SEPARATOR.len()) != Some(&b'\n')
@@ -1512,6 +1548,8 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
                 return None;
             }
             pos += SEPARATOR.len() + 1;
+            lines += 1;
+            (blocks, lines_to_blocks) = (pos, lines);
             in_frames = false;
             closed = true;
             continue;
@@ -1519,6 +1557,7 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
         closed = false;
         let line = &rest[..memchr::memchr(b'\n', rest)?];
         pos += line.len() + 1;
+        lines += 1;
         let indent = line.iter().take_while(|&&b| b == b' ').count();
         let body = &line[indent..];
         if indent >= FRAME_INDENT || body.first().is_none_or(|&b| odd_first(b)) {
@@ -1544,7 +1583,73 @@ pub fn plain_report(head: &[u8], complete: bool) -> Option<usize> {
     }
     // A whole input ends with a separator line; a head may end anywhere
     // (its last block is read as it comes).
-    (closed || !complete).then_some(header_len)
+    (closed || !complete).then_some(PlainHead {
+        header: header_len,
+        blocks,
+        lines: lines_to_blocks,
+    })
+}
+
+/// The frame lines from `pos` on that are 13 spaces, then a name without
+/// a space that does not start with an [`odd_first`] byte, then `\n`: where
+/// they end and how many they are (up to the last 64 bytes of `bytes`,
+/// left to the caller). The lines [`plain_head`]'s word-at-a-time path
+/// accepts with no ` (inline)`, read from masks of the spaces and line
+/// ends of 64 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn plain_frame_run_avx2(bytes: &[u8], mut pos: usize) -> (usize, u64) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
+    };
+    const INDENT: u64 = (1 << FRAME_INDENT) - 1;
+    let (space, newline) = (_mm256_set1_epi8(b' ' as i8), _mm256_set1_epi8(b'\n' as i8));
+    let mut lines = 0;
+    while pos + 64 <= bytes.len() {
+        // SAFETY: the two loads read 32 bytes each inside `bytes`
+        // (pos + 64 <= len).
+        let (lo, hi) = unsafe {
+            let p = bytes.as_ptr().add(pos);
+            (
+                _mm256_loadu_si256(p.cast::<__m256i>()),
+                _mm256_loadu_si256(p.add(32).cast::<__m256i>()),
+            )
+        };
+        // (No closure: it would not be compiled for AVX2.)
+        let spaces = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, space)) as u32)
+            | u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, space)) as u32) << 32;
+        let newlines = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, newline)) as u32)
+            | u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, newline)) as u32) << 32;
+        // The lines whose indentation and line end are in these 64 bytes.
+        let mut at = 0;
+        while at + FRAME_INDENT < 64 {
+            let spaces = spaces >> at;
+            // 13 spaces, then neither a space nor a line end.
+            if spaces & (INDENT << 1 | 1) != INDENT {
+                return (pos + at, lines);
+            }
+            let end = (newlines >> at).trailing_zeros() as usize;
+            if at + end >= 64 {
+                break;
+            }
+            // An empty name, a space in the name (maybe ` (inline)`: left
+            // to the word-at-a-time path), an odd first byte.
+            if end == FRAME_INDENT
+                || (spaces >> FRAME_INDENT) & ((1 << (end - FRAME_INDENT)) - 1) != 0
+                || odd_first(bytes[pos + at + FRAME_INDENT])
+            {
+                return (pos + at, lines);
+            }
+            at += end + 1;
+            lines += 1;
+        }
+        if at == 0 {
+            // A line longer than 64 bytes.
+            break;
+        }
+        pos += at;
+    }
+    (pos, lines)
 }
 
 // -------------------------------------------------------------- stream --
@@ -1958,6 +2063,24 @@ impl TailGuard {
             shift: 0,
             lenient,
         };
+        (guard, log)
+    }
+
+    /// Guards the rest of an input whose start was proven to need no
+    /// repair up to the end of a separator line ([`plain_head`]), `lines`
+    /// lines, handed on already: `held` (the bytes after it) and `input`
+    /// are what is left to judge.
+    pub fn after_head(
+        held: &[u8],
+        lines: u64,
+        input: Box<dyn std::io::Read>,
+        lenient: bool,
+    ) -> (TailGuard, std::rc::Rc<std::cell::RefCell<StreamLog>>) {
+        let (mut guard, log) = TailGuard::new(input, lenient);
+        guard.pending.extend_from_slice(held);
+        guard.scanned = held.len();
+        guard.lines_before = lines;
+        guard.separator_seen = true;
         (guard, log)
     }
 

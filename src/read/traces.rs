@@ -59,6 +59,16 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// A reader whose first bytes, `head`, were read already: they start
+    /// its buffer (grown to 256 KiB), without a copy.
+    pub(crate) fn with_head(inner: R, mut head: Vec<u8>) -> Self {
+        let end = head.len();
+        if end < 1 << 18 {
+            head.resize(1 << 18, 0);
+        }
+        LineReader { inner, buf: head, start: 0, end, eof: false, line: 0, consumed: 0 }
+    }
+
     /// The 1-based number of the line returned last.
     pub fn line(&self) -> u64 {
         self.line
@@ -463,9 +473,25 @@ impl<R: Read> TraceReader<R> {
     /// Reads the header (everything up to the first separator) of `reader`,
     /// shown as `name` in errors.
     pub fn new(name: impl Into<String>, reader: R, options: ReaderOptions) -> Result<Self> {
+        TraceReader::with_lines(name.into(), LineReader::new(reader), options)
+    }
+
+    /// Like [`TraceReader::new`], for an input whose first bytes, `head`,
+    /// were read already (`reader` holds the rest): they are read from
+    /// where they are, not copied.
+    pub(crate) fn with_head(
+        name: impl Into<String>,
+        head: Vec<u8>,
+        reader: R,
+        options: ReaderOptions,
+    ) -> Result<Self> {
+        TraceReader::with_lines(name.into(), LineReader::with_head(reader, head), options)
+    }
+
+    fn with_lines(name: String, lines: LineReader<R>, options: ReaderOptions) -> Result<Self> {
         let mut this = TraceReader {
-            lines: LineReader::new(reader),
-            name: name.into(),
+            lines,
+            name,
             header: Header::default(),
             options,
             state: State::Labels,
