@@ -1523,7 +1523,7 @@ impl<'a> FrameMasks<'a> {
         let mut k = from / 64;
         let mut keep = !0u64 << (from % 64);
         let mut frames = 0;
-        let mut previous_newlines = 0u64;
+        let (mut previous_newlines, mut previous_spaces) = (0u64, 0u64);
         while 64 * k < limit {
             let ((n0, s0), (n1, s1)) = self.pair(k);
             let spaces = u128::from(s0) | u128::from(s1) << 64;
@@ -1539,10 +1539,11 @@ impl<'a> FrameMasks<'a> {
                     if other == 0 { !0 } else { (1u64 << other.trailing_zeros()) - 1 };
                 let region = keep & before_other;
                 let lines = (n0, previous_newlines);
-                if self.odd_names(k, lines, s0, region, frame & region) {
+                let blanks = (s0, previous_spaces);
+                if self.odd_names(k, lines, blanks, region, frame & region) {
                     return None;
                 }
-                previous_newlines = n0;
+                (previous_newlines, previous_spaces) = (n0, s0);
             }
             if other != 0 {
                 let at = other.trailing_zeros();
@@ -1560,28 +1561,25 @@ impl<'a> FrameMasks<'a> {
 
 impl FrameMasks<'_> {
     /// Whether a frame line of window `k` (whose newline and space masks
-    /// are `newlines` and `spaces`; `region`: its bytes that belong to
-    /// frame lines; `starts`: the newlines that start them) has a name that
-    /// holds a space (other than that of an inline marker ending the line)
-    /// or starts with `/`, `#`, `.`, `<` or `[`.
+    /// are `newlines` and `spaces`, each with the previous window's;
+    /// `region`: its bytes that belong to frame lines; `starts`: the
+    /// newlines that start them) has a name that holds a space (other than
+    /// that of an inline marker ending the line) or starts with `/`, `#`,
+    /// `.`, `<` or `[`.
     fn odd_names(
         &self,
         k: usize,
         (newlines, previous_newlines): (u64, u64),
-        spaces: u64,
+        (spaces, previous_spaces): (u64, u64),
         region: u64,
         starts: u64,
     ) -> bool {
-        // Bytes 1..=13 after each newline are indentation.
-        let both = u128::from(previous_newlines) | u128::from(newlines) << 64;
-        let mut indent = 0u128;
-        for j in 1..=13 {
-            indent |= both << j;
-        }
-        let indent = (indent >> 64) as u64;
-        // Spaces of the frame lines here that are no indentation: in a name,
-        // unless it is the one of the inline marker ending the line.
-        let mut inner = spaces & !indent & region;
+        // The spaces that start a run of spaces other than a line's
+        // indentation (which starts right after its newline): in a frame
+        // line, a run in a name, unless it is the inline marker's.
+        let after_space = spaces << 1 | previous_spaces >> 63;
+        let after_newline = newlines << 1 | previous_newlines >> 63;
+        let mut inner = spaces & !after_space & !after_newline & region;
         while inner != 0 {
             let at = 64 * k + inner.trailing_zeros() as usize;
             if !self.bytes[at..].starts_with(INLINE_SUFFIX.as_bytes())
@@ -2273,8 +2271,16 @@ mod tests {
             }
             let text = good.repeat(3);
             let limit = text.len() - sep.len() - 1;
-            let done = quick_check(text.as_bytes(), limit, &mut Units::default(), false);
-            assert_eq!((done.samples, done.lines, done.bytes), (3, 3 * lines, text.len()));
+            for check in [false, true] {
+                let done = quick_check(text.as_bytes(), limit, &mut Units::default(), check);
+                assert_eq!((done.samples, done.lines, done.bytes), (3, 3 * lines, text.len()));
+            }
+            // With names checked, a name holding a space, at every offset.
+            let spaced = format!("  2kB   c{pad}\n             d e\n{sep}\n");
+            let text = format!("{good}{good}{spaced}{good}");
+            let limit = text.len() - sep.len() - 1;
+            let done = quick_check(text.as_bytes(), limit, &mut Units::default(), true);
+            assert_eq!((done.samples, done.bytes), (2, 2 * good.len()), "shift {shift}");
         }
     }
 
