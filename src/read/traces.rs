@@ -785,7 +785,21 @@ impl<R: Read> TraceReader<R> {
                     let read = self.read_block(rec, names);
                     let split = self.split.as_deref_mut().expect("split reading");
                     if split.events.is_empty() {
-                        return read;
+                        // No span being checked before it: let out at once,
+                        // at its place counting the spans checked so far.
+                        return match read {
+                            Ok(true) => {
+                                if rec.line != 0 {
+                                    rec.line += split.lines;
+                                }
+                                rec.index += split.samples;
+                                Ok(true)
+                            }
+                            Err(Error::Parse { path, line, kind }) => {
+                                Err(Error::Parse { path, line: line + split.lines, kind })
+                            }
+                            other => other,
+                        };
                     }
                     // Read past a span being checked: queued behind it.
                     let mut queued = split.pool.pop().unwrap_or_default();
@@ -2143,7 +2157,7 @@ mod tests {
         (got, error, checked)
     }
 
-    /// A report of `n` blocks, one in 7 holding the frame `main.needle`,
+    /// A report of `n` blocks, two in 7 holding the frame `main.needle`,
     /// with labels, inlined frames and zero values among them; and where its
     /// value lines are.
     fn needle_report(n: usize) -> (Vec<String>, Vec<usize>) {
@@ -2161,7 +2175,8 @@ mod tests {
                 let inline = if d % 4 == 1 { " (inline)" } else { "" };
                 lines.push(format!("             main.f{}{inline}", (i * 7 + d) % 23));
             }
-            if i % 7 == 3 {
+            // Two blocks in a row hold it, then five do not.
+            if i % 7 == 3 || i % 7 == 4 {
                 lines.push("             main.needle".to_owned());
             }
             lines.push("             main.main".to_owned());
