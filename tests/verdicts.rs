@@ -304,3 +304,135 @@ fn a_value_in_another_unit_than_the_report_is_malformed() {
         "{message}"
     );
 }
+
+/// The heap sample's blocks `copies` times under its header: a report of
+/// several MiB, long enough for search-first reading to check the blocks
+/// it skips on a second thread (from 1 MiB on, where there are two cores).
+/// Its lines, and each block's value line with whether the block names
+/// `pattern`.
+fn long_report(copies: usize, pattern: &str) -> (Vec<String>, Vec<(usize, bool)>) {
+    let text = std::fs::read_to_string(HEAP).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines.iter().position(|l| l.starts_with("-----------+")).unwrap();
+    let mut out: Vec<String> = lines[..=first].iter().map(|l| l.to_string()).collect();
+    for _ in 0..copies {
+        out.extend(lines[first + 1..].iter().map(|l| l.to_string()));
+    }
+    let mut blocks = Vec::new();
+    let mut start = None;
+    for (i, line) in out.iter().enumerate() {
+        if line.starts_with("-----------+") {
+            if let Some(s) = start.take() {
+                let value = (s..i).find(|&j| !out[j].contains(":  ")).unwrap();
+                blocks.push((value, out[s..i].iter().any(|l| l.contains(pattern))));
+            }
+            start = Some(i + 1);
+        }
+    }
+    (out, blocks)
+}
+
+/// Runs the search-first commands and a full read on `lines` written to
+/// `name`, with `--strict` and without, and asserts one verdict for each:
+/// with `--strict`, an error at line `line`; without, an error too (a
+/// damage the repair of pasted text mends is mended in every command).
+/// Returns the first line of stderr with `--strict`.
+fn assert_error_at(dir: &Path, name: &str, lines: &[String], line: usize) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let file = path.to_string_lossy().into_owned();
+    let mut message = String::new();
+    for strict in [false, true] {
+        let mut first: Option<(Vec<String>, (i32, String))> = None;
+        for list in [
+            vec!["hist", "--all"],
+            vec!["grep", "WriteSubset"],
+            vec!["grep", "WriteSubset", "--top", "3"],
+            vec!["hist", "WriteSubset"],
+            vec!["hist", "readRequest"],
+        ] {
+            let mut args: Vec<String> = list.into_iter().map(str::to_owned).collect();
+            if strict {
+                args.insert(1, "--strict".to_owned());
+            }
+            args.push(file.clone());
+            let got = verdict(&args);
+            match &first {
+                None => first = Some((args, got)),
+                Some((args0, want)) => assert_eq!(&got, want, "{args:?} and {args0:?} disagree"),
+            }
+        }
+        let (code, first_line) = first.unwrap().1;
+        assert_eq!(code, 2, "{first_line}");
+        message = first_line;
+    }
+    let place = format!("traces-tool: {file}:{line}: ");
+    assert!(message.starts_with(&place), "want {place}, got {message}");
+    message
+}
+
+#[test]
+fn errors_in_the_blocks_a_search_skips_on_a_second_thread_get_one_verdict() {
+    let dir = scratch("two-threads");
+    let d = &dir;
+    let (lines, blocks) = long_report(24, "WriteSubset");
+    assert!(lines.iter().map(|l| l.len() + 1).sum::<usize>() > 3 << 20);
+    // Blocks past 2 MiB, where a second thread checks what is skipped.
+    let far = blocks.len() * 2 / 3;
+    let hit = far + blocks[far..].iter().position(|b| b.1).unwrap();
+    let miss_before = (far..hit).rev().find(|&b| !blocks[b].1).unwrap();
+    let miss_after = hit + 1 + blocks[hit + 1..].iter().position(|b| !b.1).unwrap();
+    let bad = |lines: &mut Vec<String>, block: usize| {
+        let at = blocks[block].0;
+        let (_, frame) = lines[at].trim_start().split_once("   ").unwrap();
+        lines[at] = format!("{:>10}   {frame}", "1.2.3MB");
+        at + 1
+    };
+    let expected = "expected a value such as";
+
+    // In a skipped span just before a hit, and just after one.
+    for (name, block) in [("before-hit.txt", miss_before), ("after-hit.txt", miss_after)] {
+        let mut damaged = lines.clone();
+        let line = bad(&mut damaged, block);
+        let message = assert_error_at(d, name, &damaged, line);
+        assert!(message.contains(expected), "{message}");
+    }
+
+    // A value line across each 256 KiB boundary of the file, from 1 MiB on.
+    let mut offset = 0;
+    let mut starts = Vec::with_capacity(lines.len());
+    for l in &lines {
+        starts.push(offset);
+        offset += l.len() + 1;
+    }
+    for k in [5, 8, 13] {
+        let boundary = k << 18;
+        let block = blocks.iter().position(|b| starts[b.0] + lines[b.0].len() >= boundary).unwrap();
+        let mut damaged = lines.clone();
+        let line = bad(&mut damaged, block);
+        assert_error_at(d, &format!("boundary-{k}.txt"), &damaged, line);
+    }
+
+    // Two errors: the first wins, in a skipped span or in a block read.
+    let later = miss_after + 40;
+    for (name, a, b) in [
+        ("span-then-span.txt", miss_before, later),
+        ("span-then-hit.txt", miss_before, hit),
+        ("hit-then-span.txt", hit, later),
+    ] {
+        let mut damaged = lines.clone();
+        let first = bad(&mut damaged, a);
+        bad(&mut damaged, b);
+        assert_error_at(d, name, &damaged, first);
+    }
+    // A frame line of another shape in a skipped span after a damaged hit.
+    let mut damaged = lines.clone();
+    let first = bad(&mut damaged, hit);
+    damaged[blocks[later].0 + 1] = "             // the one that grows".to_owned();
+    assert_error_at(d, "hit-then-comment.txt", &damaged, first);
+    let mut damaged = lines.clone();
+    let at = blocks[miss_before].0 + 1;
+    damaged[at] = "             // the one that grows".to_owned();
+    bad(&mut damaged, hit);
+    assert_error_at(d, "comment-then-hit.txt", &damaged, at + 1);
+}

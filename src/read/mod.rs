@@ -28,6 +28,7 @@ pub mod profile;
 pub mod race;
 pub mod raw;
 pub mod source;
+mod span_check;
 pub mod traces;
 
 pub use detect::{sniff, InputKind};

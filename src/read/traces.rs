@@ -7,7 +7,9 @@
 //! per sample. See `../shared/notes/pprof-text-formats.md` section 2 for the
 //! layout pprof's `printTraces` writes.
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::sync::Arc;
 
 use memchr::memchr;
 
@@ -15,6 +17,7 @@ use crate::error::{Error, ParseErrorKind, Result};
 use crate::frame::split_inline_bytes;
 use crate::matcher::Prefilter;
 use crate::read::input::{DecodeError, Input};
+use crate::read::span_check::{Checker, Job, Verdict};
 use crate::record::{Frame, Header, HeaderField, Names, Record};
 use crate::units::{parse_value, Dimension};
 
@@ -36,7 +39,11 @@ pub(crate) const MAX_LINE: usize = 1 << 20;
 /// slices of its own buffer (no copy, no allocation per line).
 pub(crate) struct LineReader<R> {
     inner: R,
-    buf: Vec<u8>,
+    /// Shared with the thread that checks the spans a search skips
+    /// (`span_check`) while it holds some: reading goes on in another.
+    buf: Arc<Vec<u8>>,
+    /// Buffers given up while shared, for reuse once they are not.
+    spare: Vec<Arc<Vec<u8>>>,
     start: usize,
     end: usize,
     eof: bool,
@@ -45,12 +52,29 @@ pub(crate) struct LineReader<R> {
     consumed: u64,
 }
 
+impl LineReader<io::Empty> {
+    /// A reader of the lines of `buf[start..end]`, read already.
+    fn over(buf: Arc<Vec<u8>>, start: usize, end: usize) -> Self {
+        LineReader {
+            inner: io::empty(),
+            buf,
+            spare: Vec::new(),
+            start,
+            end,
+            eof: true,
+            line: 0,
+            consumed: 0,
+        }
+    }
+}
+
 impl<R: Read> LineReader<R> {
     /// A reader with a 256 KiB buffer.
     pub fn new(inner: R) -> Self {
         LineReader {
             inner,
-            buf: vec![0; 1 << 18],
+            buf: Arc::new(vec![0; 1 << 18]),
+            spare: Vec::new(),
             start: 0,
             end: 0,
             eof: false,
@@ -209,16 +233,20 @@ impl<R: Read> LineReader<R> {
     /// Moves the partial line to the front, grows the buffer if needed, and
     /// reads more.
     fn fill(&mut self) -> io::Result<()> {
+        if Arc::get_mut(&mut self.buf).is_none() {
+            self.unshare();
+        }
+        let buf = Arc::get_mut(&mut self.buf).expect("a buffer of its own");
         if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
+            buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        if self.end == self.buf.len() {
-            self.buf.resize(self.buf.len() * 2, 0);
+        if self.end == buf.len() {
+            buf.resize(buf.len() * 2, 0);
         }
         loop {
-            match self.inner.read(&mut self.buf[self.end..]) {
+            match self.inner.read(&mut buf[self.end..]) {
                 Ok(0) => {
                     self.eof = true;
                     return Ok(());
@@ -231,6 +259,36 @@ impl<R: Read> LineReader<R> {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// How many of the buffers given up another thread still holds.
+    fn held(&self) -> usize {
+        self.spare.iter().filter(|b| Arc::strong_count(b) > 1).count()
+    }
+
+    /// Moves the unread bytes to a buffer no other thread holds (a spare
+    /// one given back, else a new one), keeping the shared one as a spare.
+    #[cold]
+    fn unshare(&mut self) {
+        let pending = self.end - self.start;
+        let size = self.buf.len();
+        let free = self.spare.iter().position(|b| Arc::strong_count(b) == 1);
+        let mut fresh = match free {
+            Some(i) => self.spare.swap_remove(i),
+            None => Arc::new(Vec::new()),
+        };
+        let buf = Arc::get_mut(&mut fresh).expect("a spare buffer no one holds");
+        if buf.len() < size {
+            buf.resize(size, 0);
+        }
+        buf[..pending].copy_from_slice(&self.buf[self.start..self.end]);
+        let shared = std::mem::replace(&mut self.buf, fresh);
+        // As many as the checking thread may hold at once, and a few more.
+        if self.spare.len() < 2 * MAX_HELD {
+            self.spare.push(shared);
+        }
+        self.start = 0;
+        self.end = pending;
     }
 }
 
@@ -440,7 +498,137 @@ pub struct TraceReader<R> {
     check_end: u64,
     /// The block being read is one of those: checked, not returned.
     check_only: bool,
+    /// Search-first reading in strict mode: those blocks may be checked on
+    /// a second thread.
+    split: Option<Box<Split>>,
 }
+
+/// Search-first reading on two threads: the reading thread hands the spans
+/// of whole blocks its search rules out to a [`Checker`] and reads on; what
+/// it reads is queued in input order, each record and error let out once
+/// every span before it is checked. Line and sample numbers counted by the
+/// reading thread leave out the spans handed over; they are added back as
+/// the verdicts come in.
+struct Split {
+    /// Started once the input is past [`SPLIT_AFTER`] bytes and the
+    /// report's units are settled (so the spans check alike on either
+    /// thread), on a machine with more than one core.
+    checker: Option<Checker>,
+    /// Whether starting it was ruled out (one core).
+    one_core: bool,
+    /// Bytes read before it starts: [`SPLIT_AFTER`] (less in tests).
+    after: u64,
+    events: VecDeque<Event>,
+    /// Records let out, for reuse by the events.
+    pool: Vec<Record>,
+    /// Records queued and bytes of spans not yet checked.
+    queued: usize,
+    unchecked: usize,
+    /// Lines and samples of the spans checked so far.
+    lines: u64,
+    samples: u64,
+    /// An end or an error is queued: read no more.
+    finished: bool,
+}
+
+impl Split {
+    /// Queues what reading ahead gave: a record, the end, or an error.
+    fn queue(&mut self, read: Result<Option<Record>>) {
+        match read {
+            Ok(Some(rec)) => {
+                self.events.push_back(Event::Record(rec));
+                self.queued += 1;
+            }
+            Ok(None) => {
+                self.events.push_back(Event::End);
+                self.finished = true;
+            }
+            Err(err) => {
+                self.events.push_back(Event::Failed(err));
+                self.finished = true;
+            }
+        }
+    }
+}
+
+/// Checks a span on the checking thread as the reading thread would have:
+/// [`quick_check`] as far as the blocks have the plain shape, the rest read
+/// line by line (checked, not kept). `units` are settled: no block changes
+/// them.
+fn check_span(
+    job: &Job,
+    name: &str,
+    units: &Units,
+    check_frames: bool,
+    elided_frames: bool,
+) -> Verdict {
+    let region = &job.buf[job.start..job.end];
+    let mut settled = units.clone();
+    let done = quick_check(region, job.limit - job.start, &mut settled, check_frames);
+    if done.bytes == region.len() {
+        return Verdict { lines: done.lines, samples: done.samples, error: None };
+    }
+    let mut reader = TraceReader {
+        lines: LineReader::over(Arc::clone(&job.buf), job.start + done.bytes, job.end),
+        name: name.to_owned(),
+        header: Header::default(),
+        options: ReaderOptions { check_frames, elided_frames, ..ReaderOptions::default() },
+        state: State::Labels,
+        units: units.clone(),
+        samples: 0,
+        skipped: Vec::new(),
+        done: false,
+        // Every block is checked only.
+        check_end: u64::MAX,
+        check_only: true,
+        split: None,
+    };
+    let (mut rec, mut names) = (Record::new(), Names::new());
+    let error = loop {
+        match reader.read_block(&mut rec, &mut names) {
+            Ok(true) => continue,
+            Ok(false) => break None,
+            Err(Error::Parse { path, line, kind }) => {
+                break Some(Error::Parse { path, line: line + done.lines, kind })
+            }
+            Err(other) => break Some(other),
+        }
+    };
+    Verdict {
+        lines: done.lines + reader.lines.line(),
+        samples: done.samples + reader.samples,
+        error,
+    }
+}
+
+/// What the reading thread found, in input order.
+enum Event {
+    /// A span handed to the checker, starting after `line` lines read by
+    /// this thread, `bytes` long.
+    Span {
+        line: u64,
+        bytes: usize,
+    },
+    Record(Record),
+    Failed(Error),
+    End,
+}
+
+/// Input read before a second thread checks the spans a search skips:
+/// smaller inputs are read on one thread.
+const SPLIT_AFTER: u64 = 1 << 20;
+
+/// How far the reading thread may run ahead of the checking thread:
+/// bytes of spans not yet checked, records queued.
+const MAX_UNCHECKED: usize = 8 << 20;
+const MAX_QUEUED: usize = 4096;
+
+/// Bytes of spans not yet checked above which the reading thread checks
+/// the next span itself.
+const HAND_OFF_LAG: usize = 4 << 20;
+
+/// Line buffers the checker may hold at once.
+const MAX_HELD: usize = 24;
 
 impl TraceReader<Box<dyn Read>> {
     /// Reads the header of an opened input.
@@ -501,8 +689,23 @@ impl<R: Read> TraceReader<R> {
             done: false,
             check_end: 0,
             check_only: false,
+            split: None,
         };
         this.read_header()?;
+        if this.options.prefilter.is_some() && !this.options.lenient {
+            this.split = Some(Box::new(Split {
+                checker: None,
+                one_core: false,
+                after: SPLIT_AFTER,
+                events: VecDeque::new(),
+                pool: Vec::new(),
+                queued: 0,
+                unchecked: 0,
+                lines: 0,
+                samples: 0,
+                finished: false,
+            }));
+        }
         this.units = Units::of_header(&this.header);
         Ok(this)
     }
@@ -598,6 +801,163 @@ impl<R: Read> TraceReader<R> {
     /// Reads the next record into `rec`, interning frame names in `names`.
     /// Returns false at the end of the report.
     pub fn read_record(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
+        if self.split.is_none() {
+            return self.read_block(rec, names);
+        }
+        loop {
+            let split = self.split.as_deref_mut().expect("split reading");
+            match split.events.front_mut() {
+                None => {
+                    let read = self.read_block(rec, names);
+                    let split = self.split.as_deref_mut().expect("split reading");
+                    if split.events.is_empty() {
+                        // No span being checked before it: let out at once,
+                        // at its place counting the spans checked so far.
+                        return match read {
+                            Ok(true) => {
+                                if rec.line != 0 {
+                                    rec.line += split.lines;
+                                }
+                                rec.index += split.samples;
+                                Ok(true)
+                            }
+                            Err(Error::Parse { path, line, kind }) => {
+                                Err(Error::Parse { path, line: line + split.lines, kind })
+                            }
+                            other => other,
+                        };
+                    }
+                    // Read past a span being checked: queued behind it.
+                    let mut queued = split.pool.pop().unwrap_or_default();
+                    std::mem::swap(&mut queued, rec);
+                    split.queue(read.map(|more| more.then_some(queued)));
+                }
+                Some(Event::Record(queued)) => {
+                    std::mem::swap(queued, rec);
+                    if rec.line != 0 {
+                        rec.line += split.lines;
+                    }
+                    rec.index += split.samples;
+                    let Some(Event::Record(used)) = split.events.pop_front() else {
+                        unreachable!()
+                    };
+                    split.pool.push(used);
+                    split.queued -= 1;
+                    return Ok(true);
+                }
+                Some(Event::End) => return Ok(false),
+                Some(Event::Failed(_)) => {
+                    let Some(Event::Failed(err)) = split.events.pop_front() else { unreachable!() };
+                    return Err(self.settle_error(err, 0));
+                }
+                Some(&mut Event::Span { line, bytes }) => {
+                    let checker = split.checker.as_mut().expect("spans go to the checker");
+                    let verdict = match checker.try_next() {
+                        Some(verdict) => verdict,
+                        // Read on while the checker catches up.
+                        None if !split.finished
+                            && split.unchecked < MAX_UNCHECKED
+                            && split.queued < MAX_QUEUED =>
+                        {
+                            let mut next = split.pool.pop().unwrap_or_default();
+                            let read = self.read_block(&mut next, names);
+                            let split = self.split.as_deref_mut().expect("split reading");
+                            split.queue(read.map(|more| more.then_some(next)));
+                            continue;
+                        }
+                        None => checker.next(),
+                    };
+                    let Verdict { lines, samples, error } = verdict;
+                    if let Some(err) = error {
+                        return Err(self.settle_error(err, line));
+                    }
+                    split.events.pop_front();
+                    split.unchecked -= bytes;
+                    split.lines += lines;
+                    split.samples += samples;
+                }
+            }
+        }
+    }
+
+    /// An error let out of the queue, at its line in the input: `line` is
+    /// where it was counted from (the start of the span it is in, as read
+    /// by this thread; 0 for what this thread read). Reading ends there.
+    fn settle_error(&mut self, err: Error, line: u64) -> Error {
+        let split = self.split.as_deref_mut().expect("split reading");
+        let shift = split.lines + line;
+        split.events.clear();
+        split.events.push_back(Event::End);
+        split.checker = None;
+        match err {
+            Error::Parse { path, line, kind } => Error::Parse { path, line: line + shift, kind },
+            other => other,
+        }
+    }
+
+    /// Hands the span of `len` bytes the search ruled out (whole blocks,
+    /// from the next line on) to the checking thread, starting it if it is
+    /// time to; false when the span is checked here instead.
+    fn hand_off(&mut self, len: usize) -> bool {
+        let Some(split) = self.split.as_deref_mut() else { return false };
+        if split.checker.is_none() {
+            if split.one_core || self.lines.consumed() < split.after || self.units.seen.is_none() {
+                return false;
+            }
+            if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+                split.one_core = true;
+                return false;
+            }
+            let name = self.name.clone();
+            let units = self.units.clone();
+            let (check_frames, elided_frames) =
+                (self.options.check_frames, self.options.elided_frames);
+            let check =
+                move |job: &Job| check_span(job, &name, &units, check_frames, elided_frames);
+            let Some(checker) = Checker::start(check) else {
+                split.one_core = true;
+                return false;
+            };
+            split.checker = Some(checker);
+        }
+        // The checker is behind: this span is checked here, so that both
+        // threads stay busy whichever has more to do.
+        if split.unchecked >= HAND_OFF_LAG {
+            return false;
+        }
+        // A buffer not handed over yet: held with those the checker holds
+        // still, within a bound (reads of a few bytes fill many).
+        if Arc::strong_count(&self.lines.buf) == 1 && self.lines.held() >= MAX_HELD {
+            return false;
+        }
+        // The separator closing the span's last block, exactly as pprof
+        // prints it, goes with it (any other is read here).
+        let lines = &mut self.lines;
+        let buffered = &lines.buf[lines.start..lines.end];
+        let sep = SEPARATOR.as_bytes();
+        if buffered.get(len..len + sep.len()) != Some(sep)
+            || buffered.get(len + sep.len()) != Some(&b'\n')
+        {
+            return false;
+        }
+        let bytes = len + sep.len() + 1;
+        let job = Job {
+            buf: Arc::clone(&lines.buf),
+            start: lines.start,
+            limit: lines.start + len,
+            end: lines.start + bytes,
+        };
+        lines.start += bytes;
+        lines.consumed += bytes as u64;
+        split.events.push_back(Event::Span { line: lines.line, bytes });
+        split.unchecked += bytes;
+        split.checker.as_mut().expect("started above").push(job);
+        true
+    }
+
+    /// Reads the next block that is returned into `rec`, as
+    /// [`TraceReader::read_record`] does on one thread.
+    fn read_block(&mut self, rec: &mut Record, names: &mut Names) -> Result<bool> {
         if self.done {
             return Ok(false);
         }
@@ -609,17 +969,25 @@ impl<R: Read> TraceReader<R> {
                     if self.lines.consumed() >= self.check_end {
                         let len = self.lines.skippable(prefilter).map_err(|e| self.io_error(e))?;
                         self.check_end = self.lines.consumed() + len as u64;
-                        // The blocks of plain shape are checked in one pass
-                        // over the bytes; the line-by-line check below reads
-                        // the rest (and says what is wrong, if anything is).
-                        let lines = &mut self.lines;
-                        let buffered = &lines.buf[lines.start..lines.end];
-                        let check = self.options.frame_check() != FrameCheck::None;
-                        let done = quick_check(buffered, len, &mut self.units, check);
-                        lines.start += done.bytes;
-                        lines.consumed += done.bytes as u64;
-                        lines.line += done.lines;
-                        self.samples += done.samples;
+                        // Checked on the second thread, or here: the blocks
+                        // of plain shape in one pass over the bytes; the
+                        // line-by-line check below reads the rest (and says
+                        // what is wrong, if anything is). Then the search
+                        // goes on from the block after them, whichever
+                        // thread checks them.
+                        if len > 0 {
+                            if !self.hand_off(len) {
+                                let lines = &mut self.lines;
+                                let buffered = &lines.buf[lines.start..lines.end];
+                                let check = self.options.frame_check() != FrameCheck::None;
+                                let done = quick_check(buffered, len, &mut self.units, check);
+                                lines.start += done.bytes;
+                                lines.consumed += done.bytes as u64;
+                                lines.line += done.lines;
+                                self.samples += done.samples;
+                            }
+                            continue;
+                        }
                     }
                 }
                 self.check_only = self.lines.consumed() < self.check_end;
@@ -1182,7 +1550,8 @@ impl<'a> FrameMasks<'a> {
     /// The first newline at or after `from` (before `limit`) that does not
     /// start a frame line, and how many newlines before it do. With
     /// `check_names`, `None` also where a frame name before it holds a space
-    /// or starts with a byte a comment or an elision mark starts with (such
+    /// (but for the inline marker's at the end of its line) or starts with
+    /// a byte a comment or an elision mark starts with (such
     /// names are left to the line-by-line reading, which checks their
     /// shape).
     fn next_non_frame(
@@ -1194,7 +1563,7 @@ impl<'a> FrameMasks<'a> {
         let mut k = from / 64;
         let mut keep = !0u64 << (from % 64);
         let mut frames = 0;
-        let mut previous_newlines = 0u64;
+        let (mut previous_newlines, mut previous_spaces) = (0u64, 0u64);
         while 64 * k < limit {
             let ((n0, s0), (n1, s1)) = self.pair(k);
             let spaces = u128::from(s0) | u128::from(s1) << 64;
@@ -1210,10 +1579,11 @@ impl<'a> FrameMasks<'a> {
                     if other == 0 { !0 } else { (1u64 << other.trailing_zeros()) - 1 };
                 let region = keep & before_other;
                 let lines = (n0, previous_newlines);
-                if self.odd_names(k, lines, s0, region, frame & region) {
+                let blanks = (s0, previous_spaces);
+                if self.odd_names(k, lines, blanks, region, frame & region) {
                     return None;
                 }
-                previous_newlines = n0;
+                (previous_newlines, previous_spaces) = (n0, s0);
             }
             if other != 0 {
                 let at = other.trailing_zeros();
@@ -1231,27 +1601,33 @@ impl<'a> FrameMasks<'a> {
 
 impl FrameMasks<'_> {
     /// Whether a frame line of window `k` (whose newline and space masks
-    /// are `newlines` and `spaces`; `region`: its bytes that belong to
-    /// frame lines; `starts`: the newlines that start them) has a name that
-    /// holds a space or starts with `/`, `#`, `.`, `<` or `[`.
+    /// are `newlines` and `spaces`, each with the previous window's;
+    /// `region`: its bytes that belong to frame lines; `starts`: the
+    /// newlines that start them) has a name that holds a space (other than
+    /// that of an inline marker ending the line) or starts with `/`, `#`,
+    /// `.`, `<` or `[`.
     fn odd_names(
         &self,
         k: usize,
         (newlines, previous_newlines): (u64, u64),
-        spaces: u64,
+        (spaces, previous_spaces): (u64, u64),
         region: u64,
         starts: u64,
     ) -> bool {
-        // Bytes 1..=13 after each newline are indentation.
-        let both = u128::from(previous_newlines) | u128::from(newlines) << 64;
-        let mut indent = 0u128;
-        for j in 1..=13 {
-            indent |= both << j;
-        }
-        let indent = (indent >> 64) as u64;
-        // Spaces of the frame lines here that are no indentation: in a name.
-        if spaces & !indent & region != 0 {
-            return true;
+        // The spaces that start a run of spaces other than a line's
+        // indentation (which starts right after its newline): in a frame
+        // line, a run in a name, unless it is the inline marker's.
+        let after_space = spaces << 1 | previous_spaces >> 63;
+        let after_newline = newlines << 1 | previous_newlines >> 63;
+        let mut inner = spaces & !after_space & !after_newline & region;
+        while inner != 0 {
+            let at = 64 * k + inner.trailing_zeros() as usize;
+            if !self.bytes[at..].starts_with(INLINE_SUFFIX.as_bytes())
+                || self.bytes.get(at + INLINE_SUFFIX.len()) != Some(&b'\n')
+            {
+                return true;
+            }
+            inner &= inner - 1;
         }
         let mut rest = starts;
         while rest != 0 {
@@ -1750,6 +2126,167 @@ mod tests {
         }
     }
 
+    /// Reads in pieces of at most `step` bytes, so that the line buffer
+    /// ends where a test wants it.
+    struct Pieces<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Pieces<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    /// A record as a test compares it: sample number, line, frames.
+    type Returned = (u64, u64, Vec<String>);
+
+    /// What a search-first reading of `text` for `literal` (`None`: a full
+    /// reading) gives, read in pieces of `step` bytes, with the spans it
+    /// skips checked on a second thread from the start (`split`) or on one
+    /// thread: each record's sample number, line and frames, then the error
+    /// that ended it, if any; and whether a second thread checked spans.
+    fn read_pieces(
+        text: &str,
+        literal: Option<&str>,
+        step: usize,
+        split: bool,
+    ) -> (Vec<Returned>, Option<String>, bool) {
+        let options = ReaderOptions {
+            prefilter: literal.and_then(|l| Prefilter::new(l, false)),
+            check_frames: true,
+            ..ReaderOptions::default()
+        };
+        let pieces = Pieces { data: text.as_bytes(), step };
+        let mut reader = TraceReader::new("t.txt", pieces, options).unwrap();
+        if let Some(s) = reader.split.as_deref_mut() {
+            s.after = 0;
+            s.one_core |= !split;
+        }
+        let (mut rec, mut names) = (Record::new(), Names::new());
+        let mut got = Vec::new();
+        let error = loop {
+            match reader.read_record(&mut rec, &mut names) {
+                Ok(true) => {
+                    let frames = rec.frames.iter().map(|f| names.get(f.name).to_owned());
+                    got.push((rec.index, rec.line, frames.collect()));
+                }
+                Ok(false) => break None,
+                Err(e) => break Some(e.to_string()),
+            }
+        };
+        let checked = reader.split.as_ref().is_some_and(|s| s.checker.is_some());
+        (got, error, checked)
+    }
+
+    /// A report of `n` blocks, two in 7 holding the frame `main.needle`,
+    /// with labels, inlined frames and zero values among them; and where its
+    /// value lines are.
+    fn needle_report(n: usize) -> (Vec<String>, Vec<usize>) {
+        let mut lines = vec!["Type: inuse_space".to_owned(), SEPARATOR.to_owned()];
+        let mut values = Vec::new();
+        for i in 0..n {
+            if i % 3 == 0 {
+                lines.push(format!("     bytes:  {}kB", i % 5 + 1));
+            }
+            let value =
+                if i % 11 == 0 { "0".to_owned() } else { format!("{}.{}kB", i % 97, i % 10) };
+            values.push(lines.len());
+            lines.push(format!("{value:>10}   main.leaf{}", i % 13));
+            for d in 0..i % 9 {
+                let inline = if d % 4 == 1 { " (inline)" } else { "" };
+                lines.push(format!("             main.f{}{inline}", (i * 7 + d) % 23));
+            }
+            // Two blocks in a row hold it, then five do not.
+            if i % 7 == 3 || i % 7 == 4 {
+                lines.push("             main.needle".to_owned());
+            }
+            lines.push("             main.main".to_owned());
+            lines.push(SEPARATOR.to_owned());
+        }
+        (lines, values)
+    }
+
+    #[test]
+    fn spans_checked_on_a_second_thread_give_the_verdict_of_one_thread() {
+        let (lines, values) = needle_report(1500);
+        assert!(values.len() >= 1400, "{}", values.len());
+        type Damage = fn(&str) -> String;
+        let damages: [(&str, Damage); 9] = [
+            ("no damage", |l| l.to_owned()),
+            ("bad value", |l| format!("   1.2.3MB{}", &l[10..])),
+            ("frame before value", |l| format!("{:13}{}", "", &l[13..])),
+            ("mixed units", |l| format!("      80zz{}", &l[10..])),
+            ("NUL", |l| format!("{l}\n             main.n\0ul")),
+            ("comment", |l| format!("{l}\n             // the one that grows")),
+            ("not ASCII but fine", |l| format!("{l}\n             main.\u{e9}t\u{e9}")),
+            ("CRLF, fine", |l| format!("{l}\r")),
+            ("bad separator", |l| format!("{l}\n-----------+-----")),
+        ];
+        let mut split_seen = false;
+        for (name, damage) in damages {
+            for at in [values[5], values[300], values[301], values[800], values[1399]] {
+                for second in [None, Some(values[1000]), Some(values[310])] {
+                    let mut damaged = lines.clone();
+                    damaged[at] = damage(&lines[at]);
+                    if let Some(second) = second {
+                        damaged[second] = format!("   1.2.3MB{}", &lines[second][10..]);
+                    }
+                    let text = damaged.join("\n") + "\n";
+                    let (_, full_error, _) = read_pieces(&text, None, 1 << 18, false);
+                    for step in [1 << 18, 65536 + 13, 4096, 777] {
+                        let one = read_pieces(&text, Some("needle"), step, false);
+                        let two = read_pieces(&text, Some("needle"), step, true);
+                        let case = format!("{name} at line {}, {second:?}, step {step}", at + 1);
+                        let differ = one.0.iter().zip(&two.0).position(|(a, b)| a != b);
+                        assert_eq!((one.0.len(), differ), (two.0.len(), None), "{case}");
+                        assert_eq!(one.1, two.1, "{case}");
+                        assert_eq!(one.1, full_error, "{case}");
+                        split_seen |= two.2;
+                    }
+                }
+            }
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert!(split_seen || cores < 2, "no span was checked on a second thread");
+    }
+
+    #[test]
+    fn quick_check_of_frame_shapes_takes_inline_markers_and_leaves_other_spaces() {
+        // With frame names checked: a name ending in the inline marker is
+        // read in the one pass, at every offset of the 64-byte windows; any
+        // other space in a name stops it before its block (the line-by-line
+        // check judges it), whether that reading accepts the name or not.
+        let sep = SEPARATOR;
+        for shift in 0..64 {
+            let pad = "x".repeat(shift);
+            let good =
+                format!("  1kB   a\n             b{pad} (inline)\n             c{pad}\n{sep}\n");
+            let text = good.repeat(3);
+            let limit = text.len() - sep.len() - 1;
+            let done = quick_check(text.as_bytes(), limit, &mut Units::default(), true);
+            assert_eq!((done.samples, done.lines, done.bytes), (3, 12, text.len()), "{shift}");
+            for odd in [
+                "b (inline) (inline)",
+                "b (inline)x",
+                "b (inlin)",
+                "b  (inline)",
+                "main.Map[go.shape.string, go.shape.int]",
+                "b // (inline)",
+            ] {
+                let bad = format!("  2kB   a\n             {pad}{odd}\n{sep}\n");
+                let text = format!("{good}{bad}{good}");
+                let limit = text.len() - sep.len() - 1;
+                let done = quick_check(text.as_bytes(), limit, &mut Units::default(), true);
+                assert_eq!(done.bytes, good.len(), "{shift} {odd:?}");
+            }
+        }
+    }
+
     #[test]
     fn quick_check_finds_frame_lines_at_every_offset_of_its_masks() {
         // Frame lines that end at every offset of the 64-byte windows
@@ -1775,8 +2312,16 @@ mod tests {
             }
             let text = good.repeat(3);
             let limit = text.len() - sep.len() - 1;
-            let done = quick_check(text.as_bytes(), limit, &mut Units::default(), false);
-            assert_eq!((done.samples, done.lines, done.bytes), (3, 3 * lines, text.len()));
+            for check in [false, true] {
+                let done = quick_check(text.as_bytes(), limit, &mut Units::default(), check);
+                assert_eq!((done.samples, done.lines, done.bytes), (3, 3 * lines, text.len()));
+            }
+            // With names checked, a name holding a space, at every offset.
+            let spaced = format!("  2kB   c{pad}\n             d e\n{sep}\n");
+            let text = format!("{good}{good}{spaced}{good}");
+            let limit = text.len() - sep.len() - 1;
+            let done = quick_check(text.as_bytes(), limit, &mut Units::default(), true);
+            assert_eq!((done.samples, done.bytes), (2, 2 * good.len()), "shift {shift}");
         }
     }
 
