@@ -90,7 +90,16 @@ impl<R: Read> LineReader<R> {
         if end < 1 << 18 {
             head.resize(1 << 18, 0);
         }
-        LineReader { inner, buf: head, start: 0, end, eof: false, line: 0, consumed: 0 }
+        LineReader {
+            inner,
+            buf: Arc::new(head),
+            spare: Vec::new(),
+            start: 0,
+            end,
+            eof: false,
+            line: 0,
+            consumed: 0,
+        }
     }
 
     /// The 1-based number of the line returned last.
