@@ -17,7 +17,7 @@ use crate::read::input_label::{InputLabel, LabelledSource};
 use crate::read::paste::{self, PasteMode, PastedKind, Repair};
 use crate::read::source::{RecordSource, SourceInfo};
 use crate::read::traces::{ReaderOptions, Skipped, TraceReader, SEPARATOR};
-use crate::read::{goroutine_dump, input, legacy, profile, race, raw};
+use crate::read::{goroutine_dump, input, legacy, profile, race, raw, span_check};
 use crate::record::{Header, NameId, Names, Record};
 use crate::units::Dimension;
 
@@ -557,6 +557,7 @@ pub fn for_each_record(
             let (to_reader, from_consumer) = mpsc::channel::<Vec<Record>>();
             let reader = Reader {
                 thread,
+                threads,
                 paths: &paths,
                 options: options.clone(),
                 names: names.clone(),
@@ -651,6 +652,8 @@ fn remap_names(rec: &mut Record, remap: &[NameId]) {
 /// One reading thread of [`for_each_record`].
 struct Reader<'a> {
     thread: usize,
+    /// How many reading threads there are.
+    threads: usize,
     paths: &'a [String],
     options: SourceOptions,
     /// The thread's own names, from a copy of the consumer's at the start.
@@ -673,6 +676,9 @@ impl Reader<'_> {
     /// when the consumer hangs up (it returned an error, e.g. a closed pipe)
     /// or an input failed.
     fn run(mut self) {
+        // Several reading threads keep the cores busy: none of their readers
+        // starts a thread of its own to check what its search skips.
+        span_check::set_cores_taken(self.threads > 1);
         let mut sent_names = self.names.len();
         while !self.stop.load(Ordering::Relaxed) {
             let path = {

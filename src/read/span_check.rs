@@ -8,12 +8,32 @@
 //! reading thread hands over ([`crate::read::traces`] gives its
 //! `quick_check` and line-by-line check); this module only runs it.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 
 use crate::error::Error;
+
+thread_local! {
+    /// Whether this thread reads one of several inputs read at once, whose
+    /// reading threads keep every core busy already.
+    static CORES_TAKEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Says that the current thread reads one of several inputs read at once
+/// (`taken`): its readers then check the spans they skip themselves rather
+/// than start a thread for it, so that threads never outnumber cores.
+pub(crate) fn set_cores_taken(taken: bool) {
+    CORES_TAKEN.with(|c| c.set(taken));
+}
+
+/// Whether a reader on the current thread may start a checking thread:
+/// more than one core, and no sibling reading threads taking them.
+pub(crate) fn may_start_a_thread() -> bool {
+    !CORES_TAKEN.with(Cell::get) && std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2
+}
 
 /// Bytes of spans sent to the checking thread in one message.
 const BATCH_BYTES: usize = 1 << 17;

@@ -913,7 +913,7 @@ impl<R: Read> TraceReader<R> {
             if split.one_core || self.lines.consumed() < split.after || self.units.seen.is_none() {
                 return false;
             }
-            if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            if !crate::read::span_check::may_start_a_thread() {
                 split.one_core = true;
                 return false;
             }
