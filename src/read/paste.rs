@@ -2339,32 +2339,30 @@ impl TailGuard {
     }
 }
 
+impl TailGuard {
+    /// Drops what was handed on, counting its lines.
+    fn drop_handed(&mut self) {
+        if self.at > 0 {
+            let handed = &self.pending[..self.at];
+            self.lines_before += memchr::memchr_iter(b'\n', handed).count() as u64;
+            self.pending.drain(..self.at);
+            self.ready -= self.at;
+            self.scanned -= self.at;
+            self.at = 0;
+        }
+    }
+}
+
 impl std::io::Read for TailGuard {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if self.at == self.ready && !self.done {
-            // Drop what was handed on, counting its lines.
-            if self.at > 0 {
-                let handed = &self.pending[..self.at];
-                self.lines_before += memchr::memchr_iter(b'\n', handed).count() as u64;
-                self.pending.drain(..self.at);
-                self.ready -= self.at;
-                self.scanned -= self.at;
-                self.at = 0;
-            }
+            self.drop_handed();
             if let Some(direct) = self.read_direct(buf) {
                 return direct;
             }
         }
         while self.at == self.ready && !self.done {
-            // Drop what was handed on, counting its lines.
-            if self.at > 0 {
-                let handed = &self.pending[..self.at];
-                self.lines_before += memchr::memchr_iter(b'\n', handed).count() as u64;
-                self.pending.drain(..self.at);
-                self.ready -= self.at;
-                self.scanned -= self.at;
-                self.at = 0;
-            }
+            self.drop_handed();
             let len = self.pending.len();
             let chunk = (&mut self.input).take(GUARD_CHUNK as u64).read_to_end(&mut self.pending);
             let n = match chunk {
